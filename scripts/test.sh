@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# `./burrow test`: the whole suite. Run as root (as CI does), it installs what the host
+# needs, then runs the suite as an unprivileged user with rootless Podman, because that
+# is how Burrow runs in production. Run as a normal user, it runs the suite as that user.
+set -euo pipefail
+root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+. "$root/scripts/lib.sh"
+
+TEST_USER=${BURROW_TEST_USER:-burrow-ci}
+CACHE=/var/cache/burrow-test
+BASE_IMAGE_OFFLINE=localhost/burrow-base:bookworm
+
+log() { echo "burrow test: $*" >&2; }
+
+install_host_packages() {
+  local need=()
+  for p in podman runc uidmap slirp4netns fuse-overlayfs debootstrap git maven tmux; do
+    dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+  done
+  if [ ${#need[@]} -gt 0 ]; then
+    log "installing ${need[*]} with apt-get"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+}
+
+# Quirks of the build machines (see shared/PODMAN-HERE.md), confined to the test user:
+# crun fails on their hybrid cgroups, the default rlimits exceed the hard ones, and
+# rootless Podman would fall back to the slow vfs driver.
+configure_test_user() {
+  if ! id "$TEST_USER" >/dev/null 2>&1; then
+    log "creating the unprivileged user $TEST_USER"
+    useradd -m -s /bin/bash "$TEST_USER"
+  fi
+  local home; home=$(getent passwd "$TEST_USER" | cut -d: -f6)
+  local conf="$home/.config/containers"
+  mkdir -p "$conf"
+  local hn hu; hn=$(ulimit -Hn); hu=$(ulimit -Hu)
+  [ "$hn" = unlimited ] && hn=65536; [ "$hu" = unlimited ] && hu=65536
+  cat > "$conf/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=$(( hn < 4096 ? hn : 4096 )):$(( hn < 4096 ? hn : 4096 ))", "nproc=$(( hu < 4096 ? hu : 4096 )):$(( hu < 4096 ? hu : 4096 ))"]
+[engine]
+runtime = "runc"
+CONF
+  if [ ! -f "$conf/storage.conf" ]; then
+    printf '[storage]\ndriver = "overlay"\n' > "$conf/storage.conf"
+  fi
+  chown -R "$TEST_USER:" "$home/.config"
+  # slirp4netns needs the tun device; on these machines it is root-only.
+  [ -e /dev/net/tun ] && chmod 666 /dev/net/tun
+  mkdir -p "$CACHE/m2"
+  chown "$TEST_USER:" "$CACHE" "$CACHE/m2"
+}
+
+as_user() { su - "$TEST_USER" -s /bin/bash -c "$1"; }
+
+# No registry is reachable here, so the runner image's base is made with debootstrap.
+# On a machine that can pull, set BURROW_BASE_IMAGE=docker.io/library/debian:bookworm.
+ensure_offline_base_image() {
+  if as_user "podman image exists $BASE_IMAGE_OFFLINE"; then return; fi
+  local rootfs="$CACHE/bookworm-rootfs"
+  if [ ! -f "$rootfs/.complete" ]; then
+    log "making a Debian bookworm base image with debootstrap (about a minute)"
+    rm -rf "$rootfs"
+    debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian >/dev/null
+    touch "$rootfs/.complete"
+  fi
+  log "importing it as $BASE_IMAGE_OFFLINE"
+  tar -C "$rootfs" --exclude=./.complete -c . | as_user "podman import - $BASE_IMAGE_OFFLINE" >/dev/null
+}
+
+run_as_root() {
+  install_host_packages
+  configure_test_user
+  require_java_home
+  if [ -z "${BURROW_BASE_IMAGE:-}" ]; then
+    ensure_offline_base_image
+    BURROW_BASE_IMAGE=$BASE_IMAGE_OFFLINE
+  fi
+  local home; home=$(getent passwd "$TEST_USER" | cut -d: -f6)
+  local work="$home/burrow-src"
+  log "copying the tree to $work"
+  rm -rf "$work"
+  mkdir -p "$work"
+  tar -C "$root" --exclude=./target --exclude=./.git --exclude=./node_modules -c . | tar -C "$work" -x
+  chown -R "$TEST_USER:" "$work"
+  local rc=0
+  as_user "cd '$work' && JAVA_HOME='$JAVA_HOME' BURROW_BASE_IMAGE='$BURROW_BASE_IMAGE' MAVEN_OPTS='-Dmaven.repo.local=$CACHE/m2' scripts/test.sh" || rc=$?
+  mkdir -p "$root/target"
+  for d in surefire-reports failsafe-reports; do
+    if [ -d "$work/target/$d" ]; then cp -r "$work/target/$d" "$root/target/"; fi
+  done
+  return $rc
+}
+
+run_as_user() {
+  require_java_home
+  require_maven
+  cd "$root"
+  log "building the jar"
+  mvn -B -q -DskipTests package
+  log "checking the host (./burrow doctor)"
+  "$root/burrow" doctor || true
+  log "making sure the runner image exists"
+  "$root/burrow" image build --if-missing ${BURROW_BASE_IMAGE:+--base-image "$BURROW_BASE_IMAGE"}
+  log "running the suite"
+  mvn -B verify
+}
+
+if [ "$(id -u)" = 0 ] && [ -z "${BURROW_TEST_AS_ROOT:-}" ]; then
+  run_as_root
+else
+  run_as_user
+fi

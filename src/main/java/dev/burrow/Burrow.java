@@ -1,0 +1,59 @@
+package dev.burrow;
+
+import dev.burrow.config.Config;
+import dev.burrow.container.Commands;
+import dev.burrow.container.ContainerEngine;
+import dev.burrow.container.PodmanCli;
+import dev.burrow.container.ProcessRunner;
+import dev.burrow.container.RunnerImage;
+import dev.burrow.session.SessionManager;
+import dev.burrow.store.Database;
+import dev.burrow.store.SessionStore;
+import dev.burrow.workspace.Workspaces;
+import java.util.Objects;
+
+/**
+ * Burrow wired together, explicitly: config, database, podman, workspaces and the session
+ * engine. The CLI, the server and the tests all start it the same way.
+ */
+public final class Burrow implements AutoCloseable {
+    private final Config config;
+    private final Database database;
+    private final ContainerEngine engine;
+    private final SessionManager sessions;
+
+    private Burrow(Config config, Database database, ContainerEngine engine, SessionManager sessions) {
+        this.config = config;
+        this.database = database;
+        this.engine = engine;
+        this.sessions = sessions;
+    }
+
+    public static Burrow start(Config config) {
+        Objects.requireNonNull(config);
+        ContainerEngine engine = new PodmanCli(ProcessRunner.SYSTEM);
+        Database db = new Database(config.database());
+        String image = config.runnerImage().isBlank() ? RunnerImage.fromClasspath().tag() : config.runnerImage();
+        Workspaces workspaces = new Workspaces(new Commands(ProcessRunner.SYSTEM), config.mirrorsDir());
+        SessionManager sessions = new SessionManager(config, engine, workspaces, new SessionStore(db), image);
+        return new Burrow(config, db, engine, sessions);
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public ContainerEngine engine() {
+        return engine;
+    }
+
+    public SessionManager sessions() {
+        return sessions;
+    }
+
+    @Override
+    public void close() {
+        sessions.close();
+        database.close();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.burrow.agent;
+
+import dev.burrow.agent.AgentEvent.TokenUse;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Turns the lines of Claude Code's stream-json output (and Burrow's own records) into events. */
+public final class EventParser {
+    static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private EventParser() {
+    }
+
+    /** Parses one stored or printed line. Never fails: what it cannot read becomes {@link AgentEvent.Unknown}. */
+    public static AgentEvent parse(String line) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(line);
+        } catch (JacksonException e) {
+            node = null;
+        }
+        if (node == null || !node.isObject()) {
+            ObjectNode wrapped = JSON.createObjectNode().put("type", "unparsed").put("text", line);
+            return new AgentEvent.Unknown("unparsed", wrapped.toString());
+        }
+        String type = node.path("type").asString("");
+        return switch (type) {
+            case "system" -> "init".equals(node.path("subtype").asString(""))
+                    ? new AgentEvent.SystemInit(node.path("session_id").asString(""), node.path("model").asString(""), line)
+                    : new AgentEvent.Unknown(type, line);
+            case "assistant" -> new AgentEvent.Assistant(node.path("message"), line);
+            case "user" -> new AgentEvent.ToolResults(node.path("message"), line);
+            case "result" -> turnResult(node, line);
+            case "control_response" -> new AgentEvent.ControlResponse(line);
+            case "burrow_prompt" -> new AgentEvent.UserPrompt(node.path("text").asString(""), line);
+            case "burrow_notice" -> new AgentEvent.Notice(node.path("level").asString("info"), node.path("text").asString(""), line);
+            default -> new AgentEvent.Unknown(type.isEmpty() ? "unknown" : type, line);
+        };
+    }
+
+    private static AgentEvent.TurnResult turnResult(JsonNode n, String line) {
+        JsonNode u = n.path("usage");
+        TokenUse tokens = new TokenUse(u.path("input_tokens").asLong(0), u.path("output_tokens").asLong(0),
+                u.path("cache_read_input_tokens").asLong(0), u.path("cache_creation_input_tokens").asLong(0));
+        return new AgentEvent.TurnResult(n.path("subtype").asString(""), n.path("is_error").asBoolean(false),
+                n.path("result").asString(""), n.path("total_cost_usd").asDouble(0), tokens,
+                n.path("duration_ms").asLong(0), line);
+    }
+
+    public static AgentEvent.UserPrompt prompt(String text) {
+        return new AgentEvent.UserPrompt(text, JSON.createObjectNode().put("type", "burrow_prompt").put("text", text).toString());
+    }
+
+    public static AgentEvent.Notice notice(String level, String text) {
+        return new AgentEvent.Notice(level, text,
+                JSON.createObjectNode().put("type", "burrow_notice").put("level", level).put("text", text).toString());
+    }
+
+    /** The line written to Claude Code's stdin for a user message. */
+    public static String userMessageLine(String text) {
+        ObjectNode msg = JSON.createObjectNode().put("role", "user").put("content", text);
+        ObjectNode line = JSON.createObjectNode().put("type", "user");
+        line.set("message", msg);
+        return line.toString();
+    }
+
+    /** The line written to Claude Code's stdin to interrupt the running turn. */
+    public static String interruptLine(String requestId) {
+        ObjectNode line = JSON.createObjectNode().put("type", "control_request").put("request_id", requestId);
+        line.set("request", JSON.createObjectNode().put("subtype", "interrupt"));
+        return line.toString();
+    }
+}

@@ -1,0 +1,157 @@
+package dev.burrow.bench;
+
+import dev.burrow.Burrow;
+import dev.burrow.agent.AgentEvent;
+import dev.burrow.config.Config;
+import dev.burrow.session.NewSession;
+import dev.burrow.session.Session;
+import dev.burrow.session.SessionManager;
+import dev.burrow.store.StoredEvent;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * `./burrow bench start`: how long from starting a session to its first assistant event,
+ * against the scripted model, beside the floor: a bare `podman run --rm IMAGE claude -p`
+ * timed to its first assistant line. Prints min, median and max of each.
+ */
+public final class StartBench {
+    private final Config base;
+    private final int runs;
+    private final PrintStream out;
+
+    public StartBench(Config base, int runs, PrintStream out) {
+        this.base = base;
+        this.runs = runs;
+        this.out = out;
+    }
+
+    public int run() throws Exception {
+        Path tmp = Files.createTempDirectory("burrow-bench-");
+        try (ScriptedModel model = new ScriptedModel()) {
+            Path repo = BenchRepo.create(tmp.resolve("repo"));
+            Config config = new Config(tmp.resolve("data"), model.baseUrl(), "bench-key", "", "", base.runnerImage(), base.baseImage(),
+                    Duration.ofMinutes(5), "Burrow Bench", "bench@burrow.invalid", "127.0.0.1", 0);
+            List<Double> floor = new ArrayList<>();
+            List<Double> engine = new ArrayList<>();
+            List<Double> cli = new ArrayList<>();
+            try (Burrow burrow = Burrow.start(config)) {
+                String image = burrow.sessions().runnerImage();
+                if (!burrow.engine().imageExists(image)) {
+                    out.println("the runner image " + image + " is missing; run ./burrow image build first");
+                    return 1;
+                }
+                out.printf("bench start: %d runs each, image %s%n", runs, image);
+                for (int i = 0; i < runs; i++) floor.add(bareRun(image, model.baseUrl()));
+                report("floor: podman run --rm IMAGE claude -p", floor);
+                // One unmeasured session first: the first Claude Code start in a fresh config is slower.
+                engineRun(burrow.sessions(), repo);
+                for (int i = 0; i < runs; i++) engine.add(engineRun(burrow.sessions(), repo));
+                report("burrow: session create -> first assistant event (in process)", engine);
+            }
+            Path jar = jar();
+            if (jar != null) {
+                for (int i = 0; i < runs; i++) cli.add(cliRun(jar, config, repo));
+                report("burrow run (new JVM) -> first assistant line", cli);
+            }
+            double f = median(floor);
+            double e = median(engine);
+            out.printf("median ratio, in process: %.2fx the floor (target: at most 1.5x)%n", e / f);
+            if (!cli.isEmpty()) out.printf("median ratio, burrow run command: %.2fx the floor%n", median(cli) / f);
+            return 0;
+        } finally {
+            dev.burrow.workspace.Workspaces.deleteQuietly(tmp);
+        }
+    }
+
+    private double bareRun(String image, String baseUrl) throws IOException, InterruptedException {
+        String url = baseUrl.replace("127.0.0.1", "10.0.2.2");
+        List<String> argv = List.of("podman", "run", "--rm", "--init", "--userns=keep-id:uid=1000,gid=1000",
+                "--network=slirp4netns:allow_host_loopback=true", "--label", "burrow.session=bench",
+                "--env", "ANTHROPIC_BASE_URL=" + url, "--env", "ANTHROPIC_API_KEY=bench-key",
+                "--env", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1", "--env", "DISABLE_TELEMETRY=1",
+                image, "claude", "-p", "--output-format", "stream-json", "--verbose", "say hello");
+        return timeToAssistantLine(argv);
+    }
+
+    private double cliRun(Path jar, Config config, Path repo) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> argv = List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "run", "--allow-root",
+                "--data-dir", config.dataDir().toString(), "--json", "--repo", repo.toString(), "say hello");
+        return timeToAssistantLine(argv, Map.of("ANTHROPIC_BASE_URL", config.baseUrl(), "ANTHROPIC_API_KEY", "bench-key",
+                "BURROW_GIT_NAME", "Burrow Bench", "BURROW_GIT_EMAIL", "bench@burrow.invalid"));
+    }
+
+    private double timeToAssistantLine(List<String> argv) throws IOException, InterruptedException {
+        return timeToAssistantLine(argv, Map.of());
+    }
+
+    private double timeToAssistantLine(List<String> argv, Map<String, String> env) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(env);
+        long start = System.nanoTime();
+        Process p = pb.start();
+        double seconds = -1;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                if (seconds < 0 && line.contains("\"type\":\"assistant\"")) seconds = (System.nanoTime() - start) / 1e9;
+            }
+        }
+        if (!p.waitFor(120, TimeUnit.SECONDS)) p.destroyForcibly();
+        if (seconds < 0) throw new IllegalStateException("no assistant event from: " + String.join(" ", argv.subList(0, 3)) + " ...");
+        return seconds;
+    }
+
+    private double engineRun(SessionManager sessions, Path repo) throws Exception {
+        CompletableFuture<Long> first = new CompletableFuture<>();
+        String[] id = new String[1];
+        Runnable unsubscribe = sessions.subscribe(new SessionManager.Listener() {
+            public void onEvent(StoredEvent e) {
+                if (e.event() instanceof AgentEvent.Assistant && e.sessionId().equals(id[0])) first.complete(System.nanoTime());
+            }
+        });
+        long start = System.nanoTime();
+        try {
+            Session s = sessions.create(new NewSession(repo.toString(), null, "say hello"), p -> { });
+            id[0] = s.id();
+            // The event may have come before the id was known.
+            if (sessions.events(s.id(), 0).stream().anyMatch(e -> e.event() instanceof AgentEvent.Assistant)) first.complete(System.nanoTime());
+            double seconds = (first.get(120, TimeUnit.SECONDS) - start) / 1e9;
+            sessions.delete(s.id());
+            return seconds;
+        } finally {
+            unsubscribe.run();
+        }
+    }
+
+    private static Path jar() {
+        try {
+            Path p = Path.of(StartBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return p.toString().endsWith(".jar") ? p : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private void report(String what, List<Double> xs) {
+        List<Double> s = xs.stream().sorted().toList();
+        out.printf("%-62s min %.3f s  median %.3f s  max %.3f s%n", what, s.getFirst(), median(xs), s.getLast());
+    }
+
+    static double median(List<Double> xs) {
+        List<Double> s = xs.stream().sorted().toList();
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+}

@@ -1,0 +1,30 @@
+package dev.burrow.cli;
+
+import dev.burrow.bench.StartBench;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", description = "Benchmarks.", subcommands = BenchCommand.Start.class)
+final class BenchCommand implements Runnable {
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "start", description = "Time from `run` to the first assistant event, beside a bare `podman run ... claude -p`.")
+    static final class Start implements Callable<Integer> {
+        @Mixin
+        Options options;
+
+        @Option(names = "--runs", defaultValue = "10")
+        int runs;
+
+        @Override
+        public Integer call() throws Exception {
+            options.refuseRoot("run sessions");
+            return new StartBench(options.config(), runs, System.out).run();
+        }
+    }
+}

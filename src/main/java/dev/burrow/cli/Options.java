@@ -1,0 +1,34 @@
+package dev.burrow.cli;
+
+import dev.burrow.Burrow;
+import dev.burrow.config.Config;
+import dev.burrow.host.HostSetup;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options every command that touches sessions shares. */
+final class Options {
+    @Option(names = "--data-dir", description = "Where Burrow keeps its database and workspaces (default: $BURROW_DATA_DIR, $XDG_DATA_HOME/burrow or ~/.local/share/burrow).")
+    Path dataDir;
+
+    @Option(names = "--allow-root", description = "Run as root anyway. A container that can reach a root Podman socket is root on the host.")
+    boolean allowRoot;
+
+    Config config() {
+        return Config.load(System.getenv(), dataDir);
+    }
+
+    Burrow start() {
+        return Burrow.start(config());
+    }
+
+    void refuseRoot(String command) {
+        if (HostSetup.isRoot() && !allowRoot) {
+            throw new IllegalArgumentException("refusing to " + command + " as root: run Burrow as a normal user (rootless Podman), or pass --allow-root");
+        }
+    }
+
+    static void progress(String line) {
+        System.err.println("burrow: " + line);
+    }
+}

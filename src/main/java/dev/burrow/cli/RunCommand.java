@@ -1,0 +1,63 @@
+package dev.burrow.cli;
+
+import dev.burrow.Burrow;
+import dev.burrow.agent.AgentEvent;
+import dev.burrow.host.HostSetup;
+import dev.burrow.session.NewSession;
+import dev.burrow.session.Session;
+import dev.burrow.session.SessionState;
+import dev.burrow.store.StoredEvent;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "run", description = "Start a session and stream its first turn. The session stays up for follow-ups (./burrow resume).")
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    Options options;
+
+    @Option(names = "--repo", required = true, description = "A local git repository or a git URL.")
+    String repo;
+
+    @Option(names = "--branch", description = "The base branch (default: the repository's HEAD).")
+    String branch;
+
+    @Option(names = "--json", description = "One JSON event per line instead of readable text.")
+    boolean json;
+
+    @Parameters(arity = "0..*", paramLabel = "PROMPT", description = "What the session should do.")
+    List<String> prompt = List.of();
+
+    @Override
+    public Integer call() throws Exception {
+        options.refuseRoot("run sessions");
+        HostSetup.ensurePodman(Options::progress);
+        try (Burrow burrow = options.start()) {
+            HostSetup.ensureImage(burrow.engine(), burrow.config(), burrow.sessions().runnerImage(), Options::progress);
+            burrow.sessions().reconcile(false);
+            Session s = burrow.sessions().create(new NewSession(repo, branch, String.join(" ", prompt)), Options::progress);
+            return finish(burrow, new Transcript(System.out, json).follow(burrow.sessions(), s.id(), 0));
+        }
+    }
+
+    /** Prints where the work is and turns the outcome into an exit code. */
+    static int finish(Burrow burrow, Session s) {
+        System.err.println("burrow: session " + s.shortId() + " (" + s.id() + ") on branch " + s.branch() + " is " + s.state().label()
+                + (s.reason() == null ? "" : ": " + s.reason()));
+        if (s.state() == SessionState.FAILED || s.state() == SessionState.STOPPED) return 1;
+        List<StoredEvent> events = burrow.sessions().events(s.id(), 0);
+        for (int i = events.size() - 1; i >= 0; i--) {
+            if (events.get(i).event() instanceof AgentEvent.TurnResult r) {
+                if (r.isError()) {
+                    System.err.println("burrow: the turn failed: " + (r.text().isBlank() ? r.subtype() : r.text()));
+                    return 1;
+                }
+                return 0;
+            }
+        }
+        return 0;
+    }
+}

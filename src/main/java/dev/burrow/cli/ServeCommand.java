@@ -1,0 +1,42 @@
+package dev.burrow.cli;
+
+import dev.burrow.Burrow;
+import dev.burrow.host.HostSetup;
+import dev.burrow.web.WebServer;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", description = "Run the Burrow server (default: only this machine, 127.0.0.1:7070).")
+final class ServeCommand implements Callable<Integer> {
+    @Mixin
+    Options options;
+
+    @Option(names = "--bind", description = "Address to listen on (default 127.0.0.1; anything else is reachable from other machines).")
+    String bind;
+
+    @Option(names = "--port", description = "Port (default 7070; 0 picks a free one).")
+    Integer port;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        options.refuseRoot("serve");
+        HostSetup.ensurePodman(Options::progress);
+        try (Burrow burrow = options.start()) {
+            HostSetup.ensureImage(burrow.engine(), burrow.config(), burrow.sessions().runnerImage(), Options::progress);
+            burrow.sessions().reconcile(true);
+            String host = bind != null ? bind : burrow.config().bind();
+            int p = port != null ? port : burrow.config().port();
+            try (WebServer server = WebServer.start(burrow, host, p)) {
+                System.out.println("Burrow is serving http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/");
+                System.out.flush();
+                CountDownLatch stop = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+                stop.await();
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.burrow.cli;
+
+import dev.burrow.agent.AgentEvent;
+import dev.burrow.session.Session;
+import dev.burrow.session.SessionManager;
+import dev.burrow.session.SessionState;
+import dev.burrow.store.StoredEvent;
+import java.io.PrintStream;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Prints a session's events as they are stored, readable or one JSON object a line, until
+ * the turn ends. It reads the store, so it shows the same log the web shows, in order.
+ */
+final class Transcript {
+    private final PrintStream out;
+    private final boolean json;
+
+    Transcript(PrintStream out, boolean json) {
+        this.out = out;
+        this.json = json;
+    }
+
+    /** Follows the session from {@code afterSeq} until no turn is running; returns the session then. */
+    Session follow(SessionManager sessions, String id, long afterSeq) throws InterruptedException {
+        long seq = afterSeq;
+        while (true) {
+            Session s = sessions.get(id);
+            for (StoredEvent e : sessions.events(id, seq)) {
+                print(e);
+                seq = e.seq();
+            }
+            if (s.state() != SessionState.RUNNING && s.state() != SessionState.CREATING) {
+                for (StoredEvent e : sessions.events(id, seq)) print(e);
+                return s;
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    void print(StoredEvent e) {
+        if (json) {
+            out.println("{\"session\":\"" + e.sessionId() + "\",\"seq\":" + e.seq() + ",\"event\":" + e.event().json() + "}");
+            out.flush();
+            return;
+        }
+        switch (e.event()) {
+            case AgentEvent.UserPrompt p -> out.println("> " + p.text());
+            case AgentEvent.Assistant a -> {
+                for (JsonNode b : a.message().path("content")) {
+                    switch (b.path("type").asString("")) {
+                        case "text" -> out.println(b.path("text").asString(""));
+                        case "tool_use" -> out.println("* " + b.path("name").asString("") + ": " + summary(b.path("input")));
+                        default -> { }
+                    }
+                }
+            }
+            case AgentEvent.ToolResults t -> {
+                for (JsonNode b : t.message().path("content")) {
+                    if (!"tool_result".equals(b.path("type").asString(""))) continue;
+                    String text = b.path("content").isString() ? b.path("content").asString() : b.path("content").toString();
+                    text.lines().limit(8).forEach(l -> out.println("  | " + l));
+                }
+            }
+            case AgentEvent.TurnResult r -> out.printf("-- turn %s: $%.4f, %d in / %d out tokens, %.1f s%s%n",
+                    r.isError() ? "failed" : "done", r.costUsd(), r.tokens().input(), r.tokens().output(), r.durationMs() / 1000.0,
+                    r.isError() && !r.text().isBlank() ? ": " + r.text() : "");
+            case AgentEvent.Notice n -> out.println("[burrow] " + n.text());
+            case AgentEvent.SystemInit i -> out.println("[claude] conversation " + i.claudeSessionId() + (i.model().isEmpty() ? "" : " (" + i.model() + ")"));
+            case AgentEvent.ControlResponse c -> { }
+            case AgentEvent.Unknown u -> { }
+        }
+        out.flush();
+    }
+
+    private static String summary(JsonNode input) {
+        for (String key : new String[] {"command", "file_path", "pattern", "url", "description"}) {
+            if (input.has(key)) return input.path(key).asString("");
+        }
+        String s = input.toString();
+        return s.length() > 120 ? s.substring(0, 120) + "..." : s;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.burrow.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Burrow's settings. Each comes from the environment, else from burrow.properties in the
+ * data dir, else a default. Secrets (API key, OAuth token) are held here only to be written
+ * to a session's 0600 secrets file; they are never logged or printed.
+ *
+ * @param runnerImage    empty: the image built from this Burrow's own Containerfile
+ * @param idleTimeout    a session with no turn for this long stops its container
+ */
+public record Config(
+        Path dataDir,
+        String baseUrl,
+        String apiKey,
+        String oauthToken,
+        String model,
+        String runnerImage,
+        String baseImage,
+        Duration idleTimeout,
+        String gitName,
+        String gitEmail,
+        String bind,
+        int port) {
+
+    public Config {
+        Objects.requireNonNull(dataDir);
+        Objects.requireNonNull(idleTimeout);
+    }
+
+    /** The data dir: the override, else BURROW_DATA_DIR, else $XDG_DATA_HOME/burrow, else ~/.local/share/burrow. */
+    public static Path dataDir(Map<String, String> env, Path override) {
+        if (override != null) return override.toAbsolutePath().normalize();
+        String d = env.get("BURROW_DATA_DIR");
+        if (d != null && !d.isBlank()) return Path.of(d).toAbsolutePath().normalize();
+        String xdg = env.get("XDG_DATA_HOME");
+        if (xdg != null && !xdg.isBlank()) return Path.of(xdg, "burrow");
+        return Path.of(System.getProperty("user.home"), ".local", "share", "burrow");
+    }
+
+    public static Config load(Map<String, String> env, Path dataDirOverride) {
+        Path dataDir = dataDir(env, dataDirOverride);
+        Properties file = new Properties();
+        Path props = dataDir.resolve("burrow.properties");
+        if (Files.isRegularFile(props)) {
+            try (Reader r = Files.newBufferedReader(props)) {
+                file.load(r);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + props, e);
+            }
+        }
+        Settings s = new Settings(env, file);
+        Duration idle;
+        try {
+            idle = Duration.ofSeconds(Long.parseLong(s.get("BURROW_IDLE_TIMEOUT", "idle_timeout_seconds").orElse("1800")));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("BURROW_IDLE_TIMEOUT must be a number of seconds");
+        }
+        return new Config(dataDir,
+                s.get("ANTHROPIC_BASE_URL", "anthropic.base_url").orElse(""),
+                s.get("ANTHROPIC_API_KEY", "anthropic.api_key").orElse(""),
+                s.get("CLAUDE_CODE_OAUTH_TOKEN", "claude.oauth_token").orElse(""),
+                s.get("BURROW_MODEL", "model").orElse(""),
+                s.get("BURROW_RUNNER_IMAGE", "runner_image").orElse(""),
+                s.get("BURROW_BASE_IMAGE", "base_image").orElse(dev.burrow.container.RunnerImage.DEFAULT_BASE),
+                idle,
+                s.get("BURROW_GIT_NAME", "git.name").orElse(""),
+                s.get("BURROW_GIT_EMAIL", "git.email").orElse(""),
+                s.get("BURROW_BIND", "bind").orElse("127.0.0.1"),
+                Integer.parseInt(s.get("BURROW_PORT", "port").orElse("7070")));
+    }
+
+    public Path database() {
+        return dataDir.resolve("burrow.db");
+    }
+
+    public Path sessionsDir() {
+        return dataDir.resolve("sessions");
+    }
+
+    public Path mirrorsDir() {
+        return dataDir.resolve("mirrors");
+    }
+
+    /** Which credential the sessions get, in words, never the secret itself. */
+    public String credentialsSource() {
+        if (!oauthToken.isBlank()) return "CLAUDE_CODE_OAUTH_TOKEN (from config or environment)";
+        if (!apiKey.isBlank()) return "ANTHROPIC_API_KEY (from config or environment)";
+        return "none";
+    }
+
+    public Config withPort(int p) {
+        return new Config(dataDir, baseUrl, apiKey, oauthToken, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, p);
+    }
+
+    public Config withBind(String b) {
+        return new Config(dataDir, baseUrl, apiKey, oauthToken, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, b, port);
+    }
+
+    @Override
+    public String toString() {
+        // Never print the secrets.
+        return "Config[dataDir=" + dataDir + ", baseUrl=" + baseUrl + ", credentials=" + credentialsSource() + "]";
+    }
+
+    private record Settings(Map<String, String> env, Properties file) {
+        Optional<String> get(String envName, String key) {
+            String v = env.get(envName);
+            if (v == null || v.isBlank()) v = file.getProperty(key);
+            return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
+        }
+    }
+}

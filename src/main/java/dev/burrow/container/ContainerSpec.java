@@ -1,0 +1,56 @@
+package dev.burrow.container;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything needed to start one session container. {@link #runArgv()} turns it into the
+ * arguments of `podman run`; values are separate argv elements, so none is ever parsed by a shell.
+ *
+ * @param env only values that are not secret: they are visible in `podman inspect`.
+ *            Secrets reach the container as a mounted 0600 file instead.
+ */
+public record ContainerSpec(
+        String name,
+        String image,
+        Map<String, String> labels,
+        String userns,
+        String network,
+        List<Mount> mounts,
+        Map<String, String> env,
+        String workdir,
+        List<String> devices,
+        List<String> command) {
+
+    public ContainerSpec {
+        Objects.requireNonNull(name);
+        Objects.requireNonNull(image);
+        labels = Map.copyOf(new LinkedHashMap<>(labels));
+        mounts = List.copyOf(mounts);
+        env = Map.copyOf(env);
+        devices = List.copyOf(devices);
+        command = List.copyOf(command);
+        if (!labels.containsKey(PodmanCli.SESSION_LABEL)) {
+            throw new IllegalArgumentException("every Burrow container carries the " + PodmanCli.SESSION_LABEL + " label");
+        }
+    }
+
+    public List<String> runArgv() {
+        List<String> argv = new ArrayList<>(List.of("run", "--detach", "--init", "--name", name));
+        labels.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> argv.addAll(List.of("--label", e.getKey() + "=" + e.getValue())));
+        if (userns != null) argv.add("--userns=" + userns);
+        if (network != null) argv.add("--network=" + network);
+        for (Mount m : mounts) argv.addAll(List.of("--volume", m.volumeArg()));
+        env.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> argv.addAll(List.of("--env", e.getKey() + "=" + e.getValue())));
+        for (String d : devices) argv.addAll(List.of("--device", d));
+        if (workdir != null) argv.addAll(List.of("--workdir", workdir));
+        argv.add(image);
+        argv.addAll(command);
+        return argv;
+    }
+}

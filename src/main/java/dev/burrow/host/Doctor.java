@@ -1,0 +1,116 @@
+package dev.burrow.host;
+
+import dev.burrow.config.Config;
+import dev.burrow.container.Commands;
+import dev.burrow.container.ContainerEngine;
+import dev.burrow.container.ExecResult;
+import dev.burrow.container.ProcessRunner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** `./burrow doctor`: each check with its result and, for a failure, the fix. */
+public final class Doctor {
+
+    /** One line of the report. {@code required} failures make the doctor (and the test suite) fail. */
+    public record Check(String name, boolean ok, boolean required, String result, String fix) {
+        public String line() {
+            String mark = ok ? "ok  " : required ? "FAIL" : "warn";
+            return String.format("%s %-22s %s%s", mark, name, result, ok || fix.isEmpty() ? "" : "\n       fix: " + fix);
+        }
+    }
+
+    private final Config config;
+    private final ContainerEngine engine;
+    private final String image;
+    private final Commands commands = new Commands(ProcessRunner.SYSTEM);
+
+    public Doctor(Config config, ContainerEngine engine, String image) {
+        this.config = config;
+        this.engine = engine;
+        this.image = image;
+    }
+
+    public List<Check> run() {
+        List<Check> checks = new ArrayList<>();
+        String version;
+        try {
+            version = engine.version();
+            checks.add(new Check("podman", true, true, "version " + version, ""));
+        } catch (RuntimeException e) {
+            checks.add(new Check("podman", false, true, e.getMessage(),
+                    "install it: apt-get install -y podman runc uidmap slirp4netns (./burrow serve does this when run as root)"));
+            return checks;
+        }
+        Map<String, String> info;
+        try {
+            info = engine.info();
+        } catch (RuntimeException e) {
+            checks.add(new Check("podman info", false, true, e.getMessage(), "run `podman info` to see what is wrong; `podman system migrate` often fixes a new user's setup"));
+            return checks;
+        }
+        boolean rootless = Boolean.parseBoolean(info.get("rootless"));
+        checks.add(new Check("rootless", rootless, false, rootless ? "yes" : "no: running as root",
+                "run Burrow as a normal user; a container that can reach a root Podman socket is root on the host"));
+        String driver = info.get("storageDriver");
+        checks.add(new Check("storage driver", "overlay".equals(driver), false, driver,
+                "vfs copies the whole image per container (seconds per start): put [storage] driver = \"overlay\" in ~/.config/containers/storage.conf, then `podman system reset`"));
+        checks.add(new Check("OCI runtime", true, false, info.get("ociRuntime") + " (cgroups " + info.get("cgroupVersion") + ")", ""));
+
+        boolean hasImage = engine.imageExists(image);
+        checks.add(new Check("runner image", hasImage, true, hasImage ? image : image + " is missing", "./burrow image build"));
+        if (hasImage) {
+            long start = System.nanoTime();
+            ExecResult r = commands.run(List.of("podman", "run", "--rm", "--userns=keep-id:uid=1000,gid=1000", "--label", "burrow.session=doctor",
+                    image, "claude", "--version"), 300);
+            double s = (System.nanoTime() - start) / 1e9;
+            checks.add(new Check("container run", r.ok(), true, r.ok() ? String.format("%.2f s for a trivial container", s) : r.firstErrorLine(),
+                    runFix(r.firstErrorLine())));
+            if (r.ok()) checks.add(new Check("Claude Code", true, true, r.stdout().strip(), ""));
+        }
+        String creds = config.credentialsSource();
+        checks.add(new Check("model credentials", !"none".equals(creds), false, creds,
+                "set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN in the environment or in " + config.dataDir().resolve("burrow.properties")));
+        checks.add(new Check("model endpoint", true, false, config.baseUrl().isBlank() ? "Anthropic (default)" : config.baseUrl(), ""));
+        List<String> gpus = gpuDevices();
+        checks.add(new Check("GPU devices", true, false, gpus.isEmpty() ? "none found" : String.join(", ", gpus), ""));
+        boolean writable = writable(config.dataDir());
+        checks.add(new Check("data dir", writable, true, config.dataDir().toString(), "make it writable, or choose another with --data-dir or BURROW_DATA_DIR"));
+        return checks;
+    }
+
+    private static String runFix(String error) {
+        if (error.contains("cgroups") || error.contains("crun")) return "crun fails here: set [engine] runtime = \"runc\" in ~/.config/containers/containers.conf";
+        if (error.contains("setrlimit")) return "lower the default ulimits: [containers] default_ulimits = [\"nofile=1024:4096\", \"nproc=1024:4096\"] in ~/.config/containers/containers.conf";
+        if (error.contains("newuidmap") || error.contains("subuid")) return "give the user subordinate ids: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER; podman system migrate";
+        return "run the podman command by hand to see the whole error";
+    }
+
+    static List<String> gpuDevices() {
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> dev = Files.list(Path.of("/dev"))) {
+            dev.map(p -> p.getFileName().toString()).filter(n -> n.matches("nvidia\\d+|nvidiactl|kfd")).sorted().forEach(n -> out.add("/dev/" + n));
+        } catch (IOException ignored) {
+            // no /dev listing: report none
+        }
+        try (Stream<Path> dri = Files.list(Path.of("/dev/dri"))) {
+            dri.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("renderD")).sorted().forEach(n -> out.add("/dev/dri/" + n));
+        } catch (IOException ignored) {
+            // no DRI devices
+        }
+        return out;
+    }
+
+    private static boolean writable(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            return Files.isWritable(dir);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

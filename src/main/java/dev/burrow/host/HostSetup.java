@@ -1,0 +1,66 @@
+package dev.burrow.host;
+
+import dev.burrow.config.Config;
+import dev.burrow.container.Commands;
+import dev.burrow.container.ContainerEngine;
+import dev.burrow.container.ContainerException;
+import dev.burrow.container.ExecResult;
+import dev.burrow.container.ProcessRunner;
+import dev.burrow.container.RunnerImage;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** What `serve` and `run` make sure of before they start, idempotently. */
+public final class HostSetup {
+    static final List<String> PACKAGES = List.of("podman", "runc", "uidmap", "slirp4netns");
+
+    private HostSetup() {
+    }
+
+    public static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name")) || "0".equals(uid());
+    }
+
+    private static String uid() {
+        ExecResult r = new Commands(ProcessRunner.SYSTEM).run(List.of("id", "-u"), 10);
+        return r.ok() ? r.stdout().strip() : "";
+    }
+
+    /** Installs podman and what rootless containers need, with apt, when run as root and it is missing. */
+    public static void ensurePodman(Consumer<String> progress) {
+        Commands cmd = new Commands(ProcessRunner.SYSTEM);
+        if (cmd.run(List.of("podman", "--version"), 30).ok()) return;
+        if (!isRoot()) {
+            throw new ContainerException("podman is not installed; install it: sudo apt-get install -y " + String.join(" ", PACKAGES));
+        }
+        progress.accept("installing " + String.join(" ", PACKAGES) + " with apt-get");
+        ExecResult update = cmd.run(List.of("apt-get", "update", "-qq"), 600);
+        if (!update.ok()) throw new ContainerException("apt-get update failed: " + update.firstErrorLine());
+        List<String> install = new java.util.ArrayList<>(List.of("apt-get", "install", "-y", "-qq"));
+        install.addAll(PACKAGES);
+        ExecResult r = cmd.run(install, 900);
+        if (!r.ok()) throw new ContainerException("apt-get install failed: " + r.firstErrorLine());
+    }
+
+    /** Builds the runner image when it is missing. */
+    public static void ensureImage(ContainerEngine engine, Config config, String image, Consumer<String> progress) {
+        if (engine.imageExists(image)) return;
+        if (!config.runnerImage().isBlank()) {
+            throw new ContainerException("the configured runner image " + image + " does not exist; build or pull it, or unset BURROW_RUNNER_IMAGE");
+        }
+        buildImage(engine, config, progress);
+    }
+
+    public static void buildImage(ContainerEngine engine, Config config, Consumer<String> progress) {
+        RunnerImage runner = RunnerImage.fromClasspath();
+        runner.build(engine, config.baseImage(), List.of(Path.of("/usr/local/share/ca-certificates")), progress);
+        // Rootless keep-id containers need the image's files mapped to the user once; doing
+        // it now keeps that minute out of the first session's start.
+        progress.accept("preparing the image for this user's containers (once)");
+        ExecResult r = new Commands(ProcessRunner.SYSTEM).run(List.of("podman", "run", "--rm", "--userns=keep-id:uid=1000,gid=1000",
+                "--label", "burrow.session=image-check", runner.tag(), "claude", "--version"), 900);
+        if (!r.ok()) throw new ContainerException("the new runner image does not run: " + r.firstErrorLine());
+        progress.accept("runner image ready: Claude Code " + r.stdout().strip());
+    }
+}

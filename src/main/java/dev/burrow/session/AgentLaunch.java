@@ -1,0 +1,125 @@
+package dev.burrow.session;
+
+import dev.burrow.config.Config;
+import dev.burrow.container.ContainerException;
+import dev.burrow.container.ContainerSpec;
+import dev.burrow.container.Mount;
+import dev.burrow.container.PodmanCli;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How a session's container is started: its mounts, its environment, its network, and the
+ * Claude Code command line. Secrets go to a 0600 file in the run dir, never to argv or -e.
+ */
+final class AgentLaunch {
+    static final String CONTAINER_HOME = "/home/agent";
+    static final String CONTAINER_CLAUDE_DIR = CONTAINER_HOME + "/.claude";
+    // Inside a rootless container with slirp4netns, the host's loopback answers here.
+    static final String HOST_LOOPBACK_ALIAS = "10.0.2.2";
+    private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "::1", "[::1]");
+
+    private AgentLaunch() {
+    }
+
+    /** Claude Code's headless command line; {@code resumeId} continues an earlier conversation. */
+    static List<String> claudeArgv(String resumeId, String model) {
+        List<String> argv = new ArrayList<>(List.of("burrow-agent-run", "claude", "-p",
+                "--input-format", "stream-json", "--output-format", "stream-json", "--verbose",
+                "--dangerously-skip-permissions"));
+        if (resumeId != null && !resumeId.isBlank()) argv.addAll(List.of("--resume", resumeId));
+        if (model != null && !model.isBlank()) argv.addAll(List.of("--model", model));
+        return argv;
+    }
+
+    static boolean isLoopback(String baseUrl) {
+        if (baseUrl == null || baseUrl.isBlank()) return false;
+        try {
+            String host = URI.create(baseUrl).getHost();
+            return host != null && (LOOPBACK_HOSTS.contains(host) || host.startsWith("127."));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The base URL as the container must use it: a loopback host becomes the slirp4netns alias. */
+    static String containerBaseUrl(String baseUrl) {
+        if (!isLoopback(baseUrl)) return baseUrl;
+        URI u = URI.create(baseUrl);
+        try {
+            return new URI(u.getScheme(), u.getUserInfo(), HOST_LOOPBACK_ALIAS, u.getPort(), u.getPath(), u.getQuery(), u.getFragment()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("bad ANTHROPIC_BASE_URL: " + baseUrl, e);
+        }
+    }
+
+    static ContainerSpec spec(Session s, Config config, String image, String resumeId) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("HOME", CONTAINER_HOME);
+        env.put("CLAUDE_CONFIG_DIR", CONTAINER_CLAUDE_DIR);
+        env.put("BURROW_SESSION_ID", s.id());
+        env.put("BURROW_IDLE_TIMEOUT", String.valueOf(config.idleTimeout().toSeconds()));
+        if (!config.baseUrl().isBlank()) {
+            // A gateway or local endpoint: keep Claude Code from calling other hosts it could not reach.
+            env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
+            env.put("DISABLE_TELEMETRY", "1");
+        }
+        // Host loopback is opened to the container only when the model endpoint lives there:
+        // it exposes every loopback service of the host, Burrow's own port included.
+        String network = isLoopback(config.baseUrl()) ? "slirp4netns:allow_host_loopback=true" : null;
+        List<Mount> mounts = List.of(
+                new Mount(s.workspace(), "/workspace", false),
+                new Mount(s.claudeConfig(), CONTAINER_CLAUDE_DIR, false),
+                new Mount(s.runDir(), "/run/burrow", false));
+        String name = "burrow-" + s.shortId() + "-" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+        return new ContainerSpec(name, image, Map.of(PodmanCli.SESSION_LABEL, s.id()),
+                "keep-id:uid=1000,gid=1000", network, mounts, env, "/workspace", List.of(), claudeArgv(resumeId, config.model()));
+    }
+
+    /** Makes the run dir: the input FIFO and the 0600 secrets file. */
+    static void prepareRunDir(Session s, Config config) {
+        try {
+            Files.createDirectories(s.claudeConfig());
+            Files.createDirectories(s.runDir());
+            Path fifo = s.runDir().resolve("in.fifo");
+            if (!Files.exists(fifo)) {
+                Process p = new ProcessBuilder("mkfifo", "-m", "600", fifo.toString()).redirectErrorStream(true).start();
+                if (p.waitFor() != 0) throw new ContainerException("mkfifo failed: " + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+            }
+            Files.deleteIfExists(s.runDir().resolve("agent.exit"));
+            Files.deleteIfExists(s.runDir().resolve("idle"));
+            writeSecrets(s.runDir().resolve("agent.env"), config);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerException("interrupted");
+        }
+    }
+
+    private static void writeSecrets(Path file, Config config) throws IOException {
+        Map<String, String> secrets = new LinkedHashMap<>();
+        if (!config.baseUrl().isBlank()) secrets.put("ANTHROPIC_BASE_URL", containerBaseUrl(config.baseUrl()));
+        if (!config.apiKey().isBlank()) secrets.put("ANTHROPIC_API_KEY", config.apiKey());
+        if (!config.oauthToken().isBlank()) secrets.put("CLAUDE_CODE_OAUTH_TOKEN", config.oauthToken());
+        StringBuilder sb = new StringBuilder();
+        secrets.forEach((k, v) -> {
+            if (v.contains("\n") || v.contains("\r")) throw new IllegalArgumentException(k + " must be a single line");
+            sb.append(k).append('=').append(v).append('\n');
+        });
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, sb, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+}

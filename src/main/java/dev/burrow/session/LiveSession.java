@@ -1,0 +1,56 @@
+package dev.burrow.session;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+/**
+ * What this process holds for a session whose agent it follows: the link to the agent, the
+ * number of turns asked for and not yet ended, and the follow lock. The lock (a file lock in
+ * the run dir) makes sure one process at a time turns the agent's output into events, so a
+ * CLI beside the server never stores a line twice.
+ */
+final class LiveSession {
+    final String id;
+    final AgentLink link;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    int pendingTurns;
+    boolean stopping;
+
+    private LiveSession(String id, AgentLink link, FileChannel lockChannel, FileLock lock) {
+        this.id = id;
+        this.link = link;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+    }
+
+    /** Takes the follow lock, or empty when another process follows this session. */
+    static Optional<LiveSession> tryFollow(String id, Path runDir, long offset, AgentLink.Handler handler) throws IOException {
+        FileChannel ch = FileChannel.open(runDir.resolve("follow.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            ch.close();
+            return Optional.empty();
+        }
+        return Optional.of(new LiveSession(id, new AgentLink(runDir, offset, handler), ch, lock));
+    }
+
+    void close() {
+        link.close();
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException ignored) {
+            // the lock goes with the channel; nothing else to undo
+        }
+    }
+}

@@ -1,0 +1,513 @@
+package dev.burrow.session;
+
+import dev.burrow.agent.AgentEvent;
+import dev.burrow.agent.EventParser;
+import dev.burrow.config.Config;
+import dev.burrow.container.ContainerEngine;
+import dev.burrow.container.ContainerException;
+import dev.burrow.container.ContainerState;
+import dev.burrow.session.SessionException.Kind;
+import dev.burrow.store.SessionStore;
+import dev.burrow.store.StoredEvent;
+import dev.burrow.workspace.Source;
+import dev.burrow.workspace.Workspace;
+import dev.burrow.workspace.WorkspaceException;
+import dev.burrow.workspace.Workspaces;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine: creates sessions, passes the user's messages to their agents, turns what the
+ * agents print into stored events, and brings the work out of the workspace after each turn.
+ * Every event is stored before any listener sees it.
+ */
+public final class SessionManager implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionManager.class);
+    public static final int MAX_MESSAGE_BYTES = 1024 * 1024;
+
+    /** Sees every stored event and every state change of every session this process follows. */
+    public interface Listener {
+        void onEvent(StoredEvent event);
+
+        default void onState(Session session) {
+        }
+    }
+
+    private final Config config;
+    private final ContainerEngine engine;
+    private final Workspaces workspaces;
+    private final SessionStore store;
+    private final String image;
+    private final Map<String, LiveSession> live = new ConcurrentHashMap<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final ContainerMonitor monitor;
+
+    public SessionManager(Config config, ContainerEngine engine, Workspaces workspaces, SessionStore store, String runnerImage) {
+        this.config = Objects.requireNonNull(config);
+        this.engine = Objects.requireNonNull(engine);
+        this.workspaces = Objects.requireNonNull(workspaces);
+        this.store = Objects.requireNonNull(store);
+        this.image = Objects.requireNonNull(runnerImage);
+        this.monitor = new ContainerMonitor(engine, this::containerGone);
+    }
+
+    public String runnerImage() {
+        return image;
+    }
+
+    public Runnable subscribe(Listener l) {
+        listeners.add(l);
+        return () -> listeners.remove(l);
+    }
+
+    public List<Session> list() {
+        return store.list();
+    }
+
+    public Session get(String id) {
+        return store.find(id).filter(s -> s.state() != SessionState.DELETED)
+                .orElseThrow(() -> new SessionException(Kind.NOT_FOUND, "no session " + id + "; ./burrow sessions lists them"));
+    }
+
+    public List<StoredEvent> events(String id, long afterSeq) {
+        return store.events(get(id).id(), afterSeq);
+    }
+
+    public List<SessionStore.TurnUsage> turns(String id) {
+        return store.turns(get(id).id());
+    }
+
+    public List<String> recentRepos() {
+        return store.recentRepos(20);
+    }
+
+    // ---- creating ----
+
+    public Session create(NewSession req, Consumer<String> progress) {
+        String prompt = req.prompt() == null ? "" : req.prompt().strip();
+        if (prompt.isEmpty()) throw new SessionException(Kind.BAD_INPUT, "the prompt is empty; say what the session should do");
+        checkMessageSize(prompt);
+        Source source;
+        try {
+            source = Source.parse(req.repo());
+            workspaces.validate(source, blankToNull(req.baseBranch()));
+        } catch (WorkspaceException e) {
+            throw new SessionException(Kind.BAD_INPUT, e.getMessage());
+        }
+        checkRunnable();
+
+        String id = UUID.randomUUID().toString();
+        String shortId = id.substring(0, 8);
+        Path dir = config.sessionsDir().resolve(id);
+        Instant now = Instant.now();
+        Path sourcePath = source instanceof Source.Local l ? l.path() : config.mirrorsDir();
+        Session s = new Session(id, shortId, SessionState.CREATING, null, source.display(), sourcePath,
+                blankToNull(req.baseBranch()), null, "burrow/" + shortId, dir, null, null, 0, 0, now, now);
+        String containerId = null;
+        try {
+            Files.createDirectories(dir);
+            Workspace ws = workspaces.create(source, s.baseBranch(), s.workspace(), s.branch(),
+                    identity("user.name", config.gitName()), identity("user.email", config.gitEmail()), progress);
+            s = new Session(id, shortId, SessionState.CREATING, null, source.display(), ws.source(), s.baseBranch(),
+                    ws.baseCommit(), s.branch(), dir, null, null, 0, 0, now, now);
+            store.insert(s);
+            progress.accept("starting container");
+            containerId = startContainer(s, null);
+            s = s.withContainer(containerId);
+            store.update(s);
+            follow(s);
+            return send(s, prompt);
+        } catch (RuntimeException | IOException e) {
+            // Leave nothing half-made: no container, no workspace, no session row.
+            LiveSession l = live.remove(id);
+            if (l != null) l.close();
+            if (containerId != null) removeQuietly(containerId);
+            store.delete(id);
+            Workspaces.deleteQuietly(dir);
+            if (e instanceof SessionException se) throw se;
+            if (e instanceof WorkspaceException we) throw new SessionException(Kind.BAD_INPUT, we.getMessage());
+            if (e instanceof ContainerException ce) throw new SessionException(Kind.UNAVAILABLE, ce.getMessage());
+            if (e instanceof IOException io) throw new UncheckedIOException(io);
+            throw (RuntimeException) e;
+        }
+    }
+
+    private String identity(String key, String configured) {
+        return configured.isBlank() ? workspaces.hostIdentity(key) : configured;
+    }
+
+    /** Fails fast, with the fix, when no session could start: no podman, no image, no endpoint, no credentials. */
+    private void checkRunnable() {
+        try {
+            if (!engine.imageExists(image)) {
+                throw new SessionException(Kind.UNAVAILABLE, "the runner image " + image + " is missing; build it with ./burrow image build");
+            }
+        } catch (ContainerException e) {
+            throw new SessionException(Kind.UNAVAILABLE, e.getMessage());
+        }
+        if (config.apiKey().isBlank() && config.oauthToken().isBlank()) {
+            throw new SessionException(Kind.UNAVAILABLE, "no model credentials: set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN (environment or burrow.properties)");
+        }
+        Endpoint.check(config.baseUrl());
+    }
+
+    private String startContainer(Session s, String resumeId) {
+        AgentLaunch.prepareRunDir(s, config);
+        return engine.run(AgentLaunch.spec(s, config, image, resumeId));
+    }
+
+    // ---- talking to the agent ----
+
+    public Session send(String id, String text) {
+        Session s = get(id);
+        String msg = text == null ? "" : text.strip();
+        if (msg.isEmpty()) throw new SessionException(Kind.BAD_INPUT, "the message is empty");
+        checkMessageSize(msg);
+        return switch (s.state()) {
+            case RUNNING, IDLE -> send(s, msg);
+            case STOPPED, FAILED -> resume(s.id(), msg, p -> { });
+            case CREATING -> throw new SessionException(Kind.CONFLICT, "session " + s.shortId() + " is still starting; try again in a moment");
+            case DELETED -> throw new SessionException(Kind.NOT_FOUND, "no session " + id);
+        };
+    }
+
+    private Session send(Session s, String text) {
+        LiveSession l = followOrFail(s);
+        synchronized (l) {
+            append(s.id(), EventParser.prompt(text), -1);
+            try {
+                l.link.write(EventParser.userMessageLine(text));
+            } catch (IOException e) {
+                throw new SessionException(Kind.UNAVAILABLE, "could not reach the agent of session " + s.shortId() + ": " + e.getMessage());
+            }
+            l.pendingTurns++;
+            return setState(s.id(), SessionState.RUNNING, null);
+        }
+    }
+
+    public void interrupt(String id) {
+        Session s = get(id);
+        if (s.state() != SessionState.RUNNING) {
+            throw new SessionException(Kind.CONFLICT, "session " + s.shortId() + " is " + s.state().label() + ", not running a turn");
+        }
+        LiveSession l = followOrFail(s);
+        try {
+            l.link.write(EventParser.interruptLine("interrupt-" + UUID.randomUUID()));
+        } catch (IOException e) {
+            throw new SessionException(Kind.UNAVAILABLE, "could not reach the agent: " + e.getMessage());
+        }
+    }
+
+    private LiveSession followOrFail(Session s) {
+        LiveSession l = live.get(s.id());
+        if (l != null) return l;
+        follow(s);
+        l = live.get(s.id());
+        if (l == null) {
+            throw new SessionException(Kind.CONFLICT, "session " + s.shortId() + " is followed by another Burrow process (the server?); use that one");
+        }
+        return l;
+    }
+
+    private static void checkMessageSize(String text) {
+        if (text.getBytes(StandardCharsets.UTF_8).length > MAX_MESSAGE_BYTES) {
+            throw new SessionException(Kind.TOO_LARGE, "the message is over 1 MiB; put large content in a file in the repository instead");
+        }
+    }
+
+    /** Starts following the agent's output, from where this session's log left off. */
+    private void follow(Session s) {
+        if (live.containsKey(s.id())) return;
+        try {
+            Optional<LiveSession> l = LiveSession.tryFollow(s.id(), s.runDir(), store.find(s.id()).orElseThrow().outOffset(), new Handler(s.id()));
+            if (l.isEmpty()) return;
+            l.get().pendingTurns = pendingTurns(s.id());
+            live.put(s.id(), l.get());
+            l.get().link.start(s.shortId());
+            if (s.containerId() != null) monitor.watch(s.id(), s.containerId());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Turns asked for and not yet ended, from the log: every prompt opens one, every result closes one. */
+    private int pendingTurns(String id) {
+        int pending = 0;
+        for (StoredEvent e : store.events(id, 0)) {
+            if (e.event() instanceof AgentEvent.UserPrompt) pending++;
+            if (e.event() instanceof AgentEvent.TurnResult && pending > 0) pending--;
+        }
+        return pending;
+    }
+
+    private final class Handler implements AgentLink.Handler {
+        private final String id;
+
+        Handler(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public void onLine(String line, long endOffset) {
+            AgentEvent event = EventParser.parse(line);
+            append(id, event, endOffset);
+            if (event instanceof AgentEvent.TurnResult) turnEnded(id);
+        }
+
+        @Override
+        public void onExit(int exitCode, boolean idleTimeout) {
+            agentExited(id, exitCode, idleTimeout);
+        }
+    }
+
+    private void turnEnded(String id) {
+        Session s = store.find(id).orElseThrow();
+        syncQuietly(s);
+        LiveSession l = live.get(id);
+        if (l == null) return;
+        synchronized (l) {
+            if (l.pendingTurns > 0) l.pendingTurns--;
+            if (!l.stopping && s.state() == SessionState.RUNNING && l.pendingTurns == 0) setState(id, SessionState.IDLE, null);
+        }
+    }
+
+    // ---- the agent or its container ended ----
+
+    private void agentExited(String id, int exitCode, boolean idleTimeout) {
+        LiveSession l = live.get(id);
+        if (l == null || l.stopping) return;
+        Session s = store.find(id).orElseThrow();
+        if (idleTimeout) {
+            end(s, SessionState.STOPPED, "stopped after " + config.idleTimeout().toMinutes() + " idle minutes; resume to continue");
+        } else {
+            end(s, SessionState.FAILED, "Claude Code exited with code " + exitCode + lastLines(s));
+        }
+    }
+
+    private void containerGone(String id, Optional<ContainerState> state) {
+        LiveSession l = live.get(id);
+        if (l == null || l.stopping) return;
+        try {
+            l.link.awaitEnd(300); // let it read what the agent printed last
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Session s = store.find(id).orElseThrow();
+        if (!s.state().live()) return;
+        String code = state.map(c -> "exit code " + c.exitCode()).orElse("removed");
+        if (l.pendingTurns > 0 || s.state() == SessionState.RUNNING) {
+            end(s, SessionState.FAILED, "the container died during a turn (" + code + ")" + lastLines(s));
+        } else {
+            end(s, SessionState.STOPPED, "the container went away (" + code + "); resume to continue");
+        }
+    }
+
+    private String lastLines(Session s) {
+        try {
+            Path err = s.runDir().resolve("err.log");
+            if (!Files.exists(err)) return "";
+            List<String> lines = Files.readAllLines(err).stream().filter(x -> !x.isBlank()).toList();
+            List<String> tail = lines.subList(Math.max(0, lines.size() - 5), lines.size());
+            return tail.isEmpty() ? "" : ": " + String.join(" | ", tail);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Stops following, removes the container, saves the work and records the final state. */
+    private void end(Session s, SessionState state, String reason) {
+        LiveSession l = live.remove(s.id());
+        if (l != null) {
+            synchronized (l) {
+                l.stopping = true;
+            }
+            l.close();
+        }
+        monitor.unwatch(s.id());
+        if (s.containerId() != null) removeQuietly(s.containerId());
+        syncQuietly(s);
+        if (reason != null) append(s.id(), EventParser.notice(state == SessionState.FAILED ? "error" : "info", reason), -1);
+        setState(s.id(), state, reason);
+    }
+
+    // ---- user actions ----
+
+    public Session stop(String id) {
+        Session s = get(id);
+        if (!s.state().live()) throw new SessionException(Kind.CONFLICT, "session " + s.shortId() + " is already " + s.state().label());
+        end(s, SessionState.STOPPED, "stopped by the user; resume to continue");
+        return get(id);
+    }
+
+    public Session resume(String id, String prompt, Consumer<String> progress) {
+        Session s = get(id);
+        if (s.state().live()) {
+            if (prompt == null || prompt.isBlank()) return s;
+            return send(s.id(), prompt);
+        }
+        if (!s.state().canMoveTo(SessionState.CREATING)) throw new SessionException(Kind.CONFLICT, "session " + s.shortId() + " cannot be resumed");
+        if (!Files.isDirectory(s.workspace())) throw new SessionException(Kind.CONFLICT, "the workspace of session " + s.shortId() + " is gone; start a new session");
+        checkRunnable();
+        setState(id, SessionState.CREATING, null);
+        progress.accept("starting a fresh container");
+        String containerId;
+        try {
+            containerId = startContainer(s, s.claudeSessionId());
+        } catch (RuntimeException e) {
+            setState(id, SessionState.FAILED, "could not start the container: " + e.getMessage());
+            throw new SessionException(Kind.UNAVAILABLE, e.getMessage());
+        }
+        Session started = store.find(id).orElseThrow().withContainer(containerId).withState(SessionState.IDLE, null);
+        store.update(started);
+        append(id, EventParser.notice("info", "resumed in a fresh container"), -1);
+        follow(started);
+        notifyState(started);
+        return prompt == null || prompt.isBlank() ? started : send(started, prompt.strip());
+    }
+
+    public void delete(String id) {
+        Session s = get(id);
+        if (s.state().live()) end(s, SessionState.STOPPED, null);
+        else syncQuietly(s);
+        setState(s.id(), SessionState.DELETED, null);
+        Workspaces.deleteQuietly(s.dir());
+    }
+
+    public String diff(String id) {
+        Session s = get(id);
+        if (!Files.isDirectory(s.workspace())) throw new SessionException(Kind.CONFLICT, "the workspace of session " + s.shortId() + " is gone");
+        return workspaces.diff(new Workspace(s.workspace(), s.branch(), s.baseCommit(), s.source()));
+    }
+
+    /**
+     * Brings the store in line with the containers, at start: sessions whose container is gone
+     * become stopped (after storing whatever their agent printed meanwhile) and can be resumed;
+     * with {@code follow}, sessions whose container runs are followed again from their offset.
+     */
+    public void reconcile(boolean follow) {
+        List<ContainerState> running;
+        try {
+            running = engine.listOwned().stream().filter(ContainerState::running).toList();
+        } catch (ContainerException e) {
+            LOG.warn("cannot list containers: {}", e.getMessage());
+            return;
+        }
+        for (Session s : store.list()) {
+            if (!s.state().live() || live.containsKey(s.id())) continue;
+            boolean up = s.containerId() != null && running.stream().anyMatch(c -> c.id().equals(s.containerId()));
+            if (up) {
+                if (follow) follow(s);
+                continue;
+            }
+            if (s.containerId() == null) {
+                setState(s.id(), SessionState.FAILED, "interrupted while it was being created");
+                continue;
+            }
+            drain(s);
+            end(store.find(s.id()).orElseThrow(), SessionState.STOPPED, "the container is gone; resume to continue");
+        }
+    }
+
+    /** Stores the lines the agent printed while no Burrow process was following it. */
+    private void drain(Session s) {
+        try {
+            Optional<LiveSession> l = LiveSession.tryFollow(s.id(), s.runDir(), s.outOffset(), new AgentLink.Handler() {
+                public void onLine(String line, long end) {
+                    append(s.id(), EventParser.parse(line), end);
+                }
+
+                public void onExit(int code, boolean idle) {
+                }
+            });
+            if (l.isEmpty()) return;
+            // The agent is gone: mark its end, if it could not, so the reader stops at the last line.
+            Path exit = s.runDir().resolve("agent.exit");
+            if (!Files.exists(exit)) Files.writeString(exit, "-1\n");
+            l.get().link.start(s.shortId());
+            l.get().link.awaitEnd(10_000);
+            l.get().close();
+        } catch (IOException e) {
+            LOG.warn("cannot read the output of session {}: {}", s.shortId(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- plumbing ----
+
+    private StoredEvent append(String id, AgentEvent event, long offset) {
+        StoredEvent stored = store.append(id, event, offset);
+        for (Listener l : listeners) {
+            try {
+                l.onEvent(stored);
+            } catch (RuntimeException e) {
+                LOG.warn("listener failed: {}", e.toString());
+            }
+        }
+        return stored;
+    }
+
+    private Session setState(String id, SessionState state, String reason) {
+        Session s = store.find(id).orElseThrow();
+        if (s.state() != state && !s.state().canMoveTo(state)) {
+            throw new SessionException(Kind.CONFLICT, "session " + s.shortId() + " cannot go from " + s.state().label() + " to " + state.label());
+        }
+        Session next = s.withState(state, reason);
+        store.update(next);
+        notifyState(next);
+        return next;
+    }
+
+    private void notifyState(Session s) {
+        for (Listener l : listeners) {
+            try {
+                l.onState(s);
+            } catch (RuntimeException e) {
+                LOG.warn("listener failed: {}", e.toString());
+            }
+        }
+    }
+
+    private void syncQuietly(Session s) {
+        if (!Files.isDirectory(s.workspace())) return;
+        try {
+            workspaces.sync(new Workspace(s.workspace(), s.branch(), s.baseCommit(), s.source()), s.shortId());
+        } catch (RuntimeException e) {
+            append(s.id(), EventParser.notice("warning", "could not save the branch to " + s.source() + ": " + e.getMessage()), -1);
+        }
+    }
+
+    private void removeQuietly(String containerId) {
+        try {
+            engine.remove(containerId);
+        } catch (RuntimeException e) {
+            LOG.warn("could not remove container {}: {}", containerId, e.getMessage());
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    /** Stops following; the agents keep running in their containers for the next Burrow process. */
+    @Override
+    public void close() {
+        monitor.close();
+        live.values().forEach(LiveSession::close);
+        live.clear();
+    }
+}

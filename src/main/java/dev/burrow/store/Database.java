@@ -1,0 +1,81 @@
+package dev.burrow.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.locks.ReentrantLock;
+import org.flywaydb.core.Flyway;
+
+/**
+ * Burrow's SQLite database (WAL, migrated by Flyway). One connection, used under a lock:
+ * SQLite has one writer anyway, and this keeps every append's sequence number exact.
+ * Other processes (a CLI beside the server) wait on SQLite's busy timeout.
+ */
+public final class Database implements AutoCloseable {
+    private final Connection connection;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    public Database(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String url = "jdbc:sqlite:" + file.toAbsolutePath();
+        Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").load().migrate();
+        try {
+            connection = DriverManager.getConnection(url);
+            try (Statement s = connection.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=NORMAL");
+                s.execute("PRAGMA busy_timeout=10000");
+                s.execute("PRAGMA foreign_keys=ON");
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot open the database " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    interface Work<T> {
+        T apply(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction, alone on the connection. */
+    <T> T transaction(Work<T> work) {
+        lock.lock();
+        try {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.apply(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("database error: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // closing at shutdown: nothing left to do with the error
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package dev.burrow.store;
+
+import dev.burrow.agent.AgentEvent;
+import dev.burrow.agent.EventParser;
+import dev.burrow.session.Session;
+import dev.burrow.session.SessionState;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/** Sessions and their event logs in the database. */
+public final class SessionStore {
+    private final Database db;
+
+    public SessionStore(Database db) {
+        this.db = Objects.requireNonNull(db);
+    }
+
+    public void insert(Session s) {
+        db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO sessions (id, short_id, state, reason, repo, source, base_branch, base_commit, branch, dir,
+                        claude_session_id, container_id, cost_usd, out_offset, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                ps.setString(1, s.id());
+                ps.setString(2, s.shortId());
+                ps.setString(3, s.state().name());
+                ps.setString(4, s.reason());
+                ps.setString(5, s.repo());
+                ps.setString(6, s.source().toString());
+                ps.setString(7, s.baseBranch());
+                ps.setString(8, s.baseCommit());
+                ps.setString(9, s.branch());
+                ps.setString(10, s.dir().toString());
+                ps.setString(11, s.claudeSessionId());
+                ps.setString(12, s.containerId());
+                ps.setDouble(13, s.costUsd());
+                ps.setLong(14, s.outOffset());
+                ps.setLong(15, s.createdAt().toEpochMilli());
+                ps.setLong(16, s.updatedAt().toEpochMilli());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO recent_repos (repo, used_at) VALUES (?, ?) ON CONFLICT (repo) DO UPDATE SET used_at = excluded.used_at")) {
+                ps.setString(1, s.repo());
+                ps.setLong(2, s.createdAt().toEpochMilli());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Updates the mutable fields: state, reason, base commit, container, conversation id. */
+    public void update(Session s) {
+        db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE sessions SET state = ?, reason = ?, base_commit = ?, container_id = ?, claude_session_id = COALESCE(?, claude_session_id),
+                        updated_at = ? WHERE id = ?""")) {
+                ps.setString(1, s.state().name());
+                ps.setString(2, s.reason());
+                ps.setString(3, s.baseCommit());
+                ps.setString(4, s.containerId());
+                ps.setString(5, s.claudeSessionId());
+                ps.setLong(6, Instant.now().toEpochMilli());
+                ps.setString(7, s.id());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public void delete(String id) {
+        db.transaction(c -> {
+            for (String sql : List.of("DELETE FROM turns WHERE session_id = ?", "DELETE FROM events WHERE session_id = ?",
+                    "DELETE FROM sessions WHERE id = ?")) {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, id);
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    public Optional<Session> find(String idOrShortId) {
+        return db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM sessions WHERE id = ? OR short_id = ?")) {
+                ps.setString(1, idOrShortId);
+                ps.setString(2, idOrShortId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(session(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    public List<Session> list() {
+        return db.transaction(c -> {
+            List<Session> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM sessions WHERE state <> 'DELETED' ORDER BY created_at DESC");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(session(rs));
+            }
+            return out;
+        });
+    }
+
+    public List<String> recentRepos(int limit) {
+        return db.transaction(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT repo FROM recent_repos ORDER BY used_at DESC LIMIT ?")) {
+                ps.setInt(1, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(rs.getString(1));
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * Appends an event with the session's next sequence number, in the same transaction as
+     * the new output offset (so that a restart neither repeats nor skips a line) and, for the
+     * end of a turn, its cost and tokens.
+     */
+    public StoredEvent append(String sessionId, AgentEvent event, long newOutOffset) {
+        Instant now = Instant.now();
+        long seq = db.transaction(c -> {
+            long next;
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE session_id = ?")) {
+                ps.setString(1, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    next = rs.getLong(1);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (session_id, seq, type, json, created_at) VALUES (?, ?, ?, ?, ?)")) {
+                ps.setString(1, sessionId);
+                ps.setLong(2, next);
+                ps.setString(3, event.type());
+                ps.setString(4, event.json());
+                ps.setLong(5, now.toEpochMilli());
+                ps.executeUpdate();
+            }
+            if (newOutOffset >= 0) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET out_offset = ? WHERE id = ?")) {
+                    ps.setLong(1, newOutOffset);
+                    ps.setString(2, sessionId);
+                    ps.executeUpdate();
+                }
+            }
+            if (event instanceof AgentEvent.TurnResult t) recordTurn(c, sessionId, next, t);
+            if (event instanceof AgentEvent.SystemInit init && !init.claudeSessionId().isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET claude_session_id = ? WHERE id = ?")) {
+                    ps.setString(1, init.claudeSessionId());
+                    ps.setString(2, sessionId);
+                    ps.executeUpdate();
+                }
+            }
+            return next;
+        });
+        return new StoredEvent(sessionId, seq, event, now);
+    }
+
+    private static void recordTurn(Connection c, String sessionId, long seq, AgentEvent.TurnResult t) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO turns (session_id, seq, subtype, is_error, cost_usd, input_tokens, output_tokens, cache_read,
+                    cache_creation, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            ps.setString(1, sessionId);
+            ps.setLong(2, seq);
+            ps.setString(3, t.subtype());
+            ps.setInt(4, t.isError() ? 1 : 0);
+            ps.setDouble(5, t.costUsd());
+            ps.setLong(6, t.tokens().input());
+            ps.setLong(7, t.tokens().output());
+            ps.setLong(8, t.tokens().cacheRead());
+            ps.setLong(9, t.tokens().cacheCreation());
+            ps.setLong(10, t.durationMs());
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET cost_usd = cost_usd + ? WHERE id = ?")) {
+            ps.setDouble(1, t.costUsd());
+            ps.setString(2, sessionId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The session's events after {@code afterSeq}, in order. */
+    public List<StoredEvent> events(String sessionId, long afterSeq) {
+        return db.transaction(c -> {
+            List<StoredEvent> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq, json, created_at FROM events WHERE session_id = ? AND seq > ? ORDER BY seq")) {
+                ps.setString(1, sessionId);
+                ps.setLong(2, afterSeq);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new StoredEvent(sessionId, rs.getLong(1), EventParser.parse(rs.getString(2)), Instant.ofEpochMilli(rs.getLong(3))));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Per-turn cost and tokens of a session, oldest first. */
+    public List<TurnUsage> turns(String sessionId) {
+        return db.transaction(c -> {
+            List<TurnUsage> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT seq, subtype, is_error, cost_usd, input_tokens, output_tokens, duration_ms FROM turns WHERE session_id = ? ORDER BY seq")) {
+                ps.setString(1, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new TurnUsage(rs.getLong(1), rs.getString(2), rs.getInt(3) != 0, rs.getDouble(4), rs.getLong(5), rs.getLong(6), rs.getLong(7)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    public record TurnUsage(long seq, String subtype, boolean isError, double costUsd, long inputTokens, long outputTokens, long durationMs) {
+    }
+
+    private static Session session(ResultSet rs) throws SQLException {
+        return new Session(rs.getString("id"), rs.getString("short_id"),
+                SessionState.valueOf(rs.getString("state").toUpperCase(Locale.ROOT)), rs.getString("reason"),
+                rs.getString("repo"), Path.of(rs.getString("source")), rs.getString("base_branch"), rs.getString("base_commit"),
+                rs.getString("branch"), Path.of(rs.getString("dir")), rs.getString("claude_session_id"),
+                rs.getString("container_id"), rs.getDouble("cost_usd"), rs.getLong("out_offset"),
+                Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("updated_at")));
+    }
+}

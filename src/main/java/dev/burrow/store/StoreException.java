@@ -1,0 +1,7 @@
+package dev.burrow.store;
+
+public class StoreException extends RuntimeException {
+    public StoreException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

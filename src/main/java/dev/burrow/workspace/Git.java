@@ -1,0 +1,57 @@
+package dev.burrow.workspace;
+
+import dev.burrow.container.Commands;
+import dev.burrow.container.ExecResult;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** The host's git CLI. Every value is its own argv element. */
+final class Git {
+    private final Commands commands;
+
+    Git(Commands commands) {
+        this.commands = Objects.requireNonNull(commands);
+    }
+
+    ExecResult run(Path dir, String... args) {
+        return run(dir, Map.of(), List.of(args));
+    }
+
+    ExecResult run(Path dir, Map<String, String> env, List<String> args) {
+        List<String> argv = new ArrayList<>();
+        if (!env.isEmpty()) {
+            argv.add("env");
+            env.forEach((k, v) -> argv.add(k + "=" + v));
+        }
+        argv.add("git");
+        if (dir != null) argv.addAll(List.of("-C", dir.toString()));
+        argv.addAll(args);
+        return commands.run(argv, 900);
+    }
+
+    /** Runs git and returns its trimmed stdout, or throws with git's own first error line. */
+    String checked(Path dir, String... args) {
+        return checked(dir, Map.of(), List.of(args));
+    }
+
+    String checked(Path dir, Map<String, String> env, List<String> args) {
+        ExecResult r = run(dir, env, args);
+        if (!r.ok()) throw new WorkspaceException("git " + args.getFirst() + " failed: " + r.firstErrorLine());
+        return r.stdout().strip();
+    }
+
+    /** git's own ref-name rules for a branch name. */
+    boolean isValidBranchName(String name) {
+        if (name == null || name.isBlank() || name.startsWith("-")) return false;
+        return run(null, "check-ref-format", "--branch", name).ok();
+    }
+
+    /** The host user's git identity (user.name, user.email), or empty strings. */
+    String globalConfig(String key) {
+        ExecResult r = run(null, "config", "--get", key);
+        return r.ok() ? r.stdout().strip() : "";
+    }
+}

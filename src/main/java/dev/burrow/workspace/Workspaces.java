@@ -1,0 +1,176 @@
+package dev.burrow.workspace;
+
+import dev.burrow.container.Commands;
+import dev.burrow.container.ExecResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Makes session workspaces (fresh clones on a new branch) and brings their work back:
+ * the session branch into the source, uncommitted changes as a snapshot commit.
+ */
+public final class Workspaces {
+    private final Git git;
+    private final Path mirrorsDir;
+
+    public Workspaces(Commands commands, Path mirrorsDir) {
+        this.git = new Git(commands);
+        this.mirrorsDir = Objects.requireNonNull(mirrorsDir);
+    }
+
+    public boolean isValidBranchName(String name) {
+        return git.isValidBranchName(name);
+    }
+
+    public String hostIdentity(String key) {
+        return git.globalConfig(key);
+    }
+
+    /** Checks a source before anything is made for it; throws with what is wrong. */
+    public void validate(Source source, String baseBranch) {
+        if (baseBranch != null && !git.isValidBranchName(baseBranch)) {
+            throw new WorkspaceException("invalid branch name: " + baseBranch + " (see git check-ref-format)");
+        }
+        if (source instanceof Source.Local local) {
+            ExecResult r = git.run(local.path(), "rev-parse", "--git-dir");
+            if (!r.ok()) throw new WorkspaceException("not a git repository: " + local.path());
+            if (!git.run(local.path(), "rev-parse", "--verify", "--quiet", "HEAD^{commit}").ok()) {
+                throw new WorkspaceException("repository has no commits yet: " + local.path() + "; commit something first");
+            }
+        }
+    }
+
+    /**
+     * Clones the source into {@code dir} and checks out a new branch {@code branch} from
+     * {@code baseBranch} (or the source's HEAD). Returns the base commit.
+     */
+    public Workspace create(Source source, String baseBranch, Path dir, String branch, String authorName, String authorEmail,
+                            Consumer<String> progress) {
+        Path from = switch (source) {
+            case Source.Local l -> l.path();
+            case Source.Url u -> updateMirror(u.url(), progress);
+        };
+        progress.accept("cloning " + source.display());
+        List<String> clone = new java.util.ArrayList<>(List.of("clone", "--quiet", "--no-tags"));
+        if (baseBranch != null) clone.addAll(List.of("--branch", baseBranch));
+        clone.addAll(List.of("--", from.toString(), dir.toString()));
+        ExecResult r = git.run(null, Map.of(), clone);
+        if (!r.ok()) {
+            deleteQuietly(dir);
+            String why = r.firstErrorLine();
+            if (baseBranch != null && why.contains("not found")) {
+                throw new WorkspaceException("branch " + baseBranch + " does not exist in " + source.display());
+            }
+            throw new WorkspaceException("could not clone " + source.display() + ": " + why);
+        }
+        if (source instanceof Source.Url u) git.checked(dir, "remote", "set-url", "origin", u.url());
+        String base = git.checked(dir, "rev-parse", "HEAD");
+        git.checked(dir, "checkout", "--quiet", "-b", branch);
+        if (!authorName.isBlank()) git.checked(dir, "config", "user.name", authorName);
+        if (!authorEmail.isBlank()) git.checked(dir, "config", "user.email", authorEmail);
+        // The agent runs as another uid inside the container: let git there trust the tree.
+        git.checked(dir, "config", "safe.directory", "*");
+        return new Workspace(dir, branch, base, from);
+    }
+
+    /** The bare mirror of a URL, cloned or updated; it is also what workspaces clone from. */
+    Path updateMirror(String url, Consumer<String> progress) {
+        Path mirror = mirrorsDir.resolve(sha256(url).substring(0, 16) + ".git");
+        try {
+            Files.createDirectories(mirrorsDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (Files.isDirectory(mirror)) {
+            progress.accept("fetching " + url);
+            ExecResult r = git.run(mirror, "fetch", "--prune", "--quiet", "origin");
+            if (!r.ok()) throw new WorkspaceException("could not fetch " + url + ": " + r.firstErrorLine());
+        } else {
+            progress.accept("mirroring " + url);
+            Path tmp = mirrorsDir.resolve(mirror.getFileName() + ".tmp");
+            deleteQuietly(tmp);
+            ExecResult r = git.run(null, Map.of("GIT_TERMINAL_PROMPT", "0"), List.of("clone", "--mirror", "--quiet", "--", url, tmp.toString()));
+            if (!r.ok()) {
+                deleteQuietly(tmp);
+                throw new WorkspaceException("could not clone " + url + ": " + r.firstErrorLine());
+            }
+            try {
+                Files.move(tmp, mirror);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return mirror;
+    }
+
+    /**
+     * Brings a session's work out of its workspace: fetches the session branch into the
+     * source (the user's repository, or the mirror) and, when the tree has uncommitted
+     * changes, records them as a snapshot commit under refs/burrow/snapshots/SHORT_ID,
+     * without touching the branch or the agent's index. Returns what it did, in words.
+     */
+    public String sync(Workspace ws, String shortId) {
+        String snapshotRef = "refs/burrow/snapshots/" + shortId;
+        StringBuilder done = new StringBuilder();
+        String head = git.checked(ws.dir(), "rev-parse", "HEAD");
+        if (!git.checked(ws.dir(), "status", "--porcelain", "--untracked-files=all").isEmpty()) {
+            Path index = ws.dir().resolve(".git").resolve("burrow-snapshot-index");
+            try {
+                Map<String, String> env = Map.of("GIT_INDEX_FILE", index.toString());
+                git.checked(ws.dir(), env, List.of("read-tree", "HEAD"));
+                git.checked(ws.dir(), env, List.of("add", "--all"));
+                String tree = git.checked(ws.dir(), env, List.of("write-tree"));
+                String commit = git.checked(ws.dir(), Map.of(), List.of("commit-tree", tree, "-p", head, "-m",
+                        "Burrow snapshot of uncommitted changes in session " + shortId));
+                git.checked(ws.dir(), "update-ref", snapshotRef, commit);
+                done.append("snapshot ").append(commit, 0, 12).append("; ");
+            } finally {
+                deleteQuietly(index);
+            }
+        }
+        String branchRef = "refs/heads/" + ws.branch();
+        List<String> fetch = new java.util.ArrayList<>(List.of("fetch", "--quiet", "--no-tags", ws.dir().toString(), "+" + branchRef + ":" + branchRef));
+        if (git.run(ws.dir(), "rev-parse", "--verify", "--quiet", snapshotRef).ok()) fetch.add("+" + snapshotRef + ":" + snapshotRef);
+        git.checked(ws.source(), Map.of(), fetch);
+        done.append(ws.branch()).append(" at ").append(head, 0, 12);
+        return done.toString();
+    }
+
+    /** The session branch's changes against its base commit, as a unified diff. */
+    public String diff(Workspace ws) {
+        return git.checked(ws.dir(), "diff", ws.baseCommit(), "HEAD");
+    }
+
+    private static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static void deleteQuietly(Path p) {
+        if (p == null || !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        try (var walk = Files.walk(p)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException ignored) {
+                    // best effort: a leftover file is reported by the caller's next attempt
+                }
+            });
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}

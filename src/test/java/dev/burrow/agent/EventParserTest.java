@@ -1,0 +1,71 @@
+package dev.burrow.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class EventParserTest {
+
+    @Test
+    void systemInitCarriesTheConversationId() {
+        AgentEvent e = EventParser.parse("{\"type\":\"system\",\"subtype\":\"init\",\"session_id\":\"abc-123\",\"model\":\"claude-x\",\"tools\":[]}");
+        assertThat(e).isInstanceOfSatisfying(AgentEvent.SystemInit.class, i -> {
+            assertThat(i.claudeSessionId()).isEqualTo("abc-123");
+            assertThat(i.model()).isEqualTo("claude-x");
+        });
+    }
+
+    @Test
+    void assistantMessagesKeepTheirContent() {
+        AgentEvent e = EventParser.parse("{\"type\":\"assistant\",\"message\":{\"content\":[{\"type\":\"text\",\"text\":\"hi\"}]}}");
+        assertThat(e).isInstanceOfSatisfying(AgentEvent.Assistant.class,
+                a -> assertThat(a.message().path("content").get(0).path("text").asString()).isEqualTo("hi"));
+    }
+
+    @Test
+    void aResultCarriesCostAndTokens() {
+        String line = "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":false,\"result\":\"done\",\"total_cost_usd\":0.0123,"
+                + "\"duration_ms\":1500,\"usage\":{\"input_tokens\":10,\"output_tokens\":20,\"cache_read_input_tokens\":3,\"cache_creation_input_tokens\":4}}";
+        AgentEvent e = EventParser.parse(line);
+        assertThat(e).isInstanceOfSatisfying(AgentEvent.TurnResult.class, r -> {
+            assertThat(r.costUsd()).isEqualTo(0.0123);
+            assertThat(r.tokens()).isEqualTo(new AgentEvent.TokenUse(10, 20, 3, 4));
+            assertThat(r.durationMs()).isEqualTo(1500);
+            assertThat(r.isError()).isFalse();
+            assertThat(r.json()).isEqualTo(line);
+        });
+    }
+
+    @Test
+    void unknownTypesAreKeptVerbatim() {
+        String line = "{\"type\":\"something_new\",\"x\":[1,2,3]}";
+        AgentEvent e = EventParser.parse(line);
+        assertThat(e).isInstanceOf(AgentEvent.Unknown.class);
+        assertThat(e.type()).isEqualTo("something_new");
+        assertThat(e.json()).isEqualTo(line);
+    }
+
+    @Test
+    void aLineThatIsNotJsonIsKeptAsText() {
+        AgentEvent e = EventParser.parse("Error: something went wrong");
+        assertThat(e.type()).isEqualTo("unparsed");
+        assertThat(EventParser.parse(e.json())).isInstanceOf(AgentEvent.Unknown.class);
+        assertThat(e.json()).contains("Error: something went wrong");
+    }
+
+    @Test
+    void burrowsOwnEventsRoundTrip() {
+        AgentEvent p = EventParser.parse(EventParser.prompt("do \"it\"\nnow").json());
+        assertThat(p).isEqualTo(EventParser.prompt("do \"it\"\nnow"));
+        AgentEvent n = EventParser.parse(EventParser.notice("error", "broke").json());
+        assertThat(n).isInstanceOfSatisfying(AgentEvent.Notice.class, x -> assertThat(x.level()).isEqualTo("error"));
+    }
+
+    @Test
+    void stdinLinesAreStreamJson() {
+        assertThat(EventParser.userMessageLine("a \"b\"\nc"))
+                .isEqualTo("{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":\"a \\\"b\\\"\\nc\"}}");
+        assertThat(EventParser.interruptLine("r1"))
+                .isEqualTo("{\"type\":\"control_request\",\"request_id\":\"r1\",\"request\":{\"subtype\":\"interrupt\"}}");
+    }
+}

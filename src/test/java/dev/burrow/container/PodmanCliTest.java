@@ -1,0 +1,70 @@
+package dev.burrow.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PodmanCliTest {
+    static final String OURS = "a".repeat(64);
+    static final String FOREIGN = "b".repeat(64);
+
+    static String inspectJson(String id, boolean labelled) {
+        return "[{\"Id\":\"" + id + "\",\"Name\":\"n\",\"State\":{\"Status\":\"running\",\"Running\":true,\"ExitCode\":0},"
+                + "\"Config\":{\"Labels\":" + (labelled ? "{\"burrow.session\":\"s1\"}" : "{}") + "}}]";
+    }
+
+    @Test
+    void listsOnlyLabelledContainersFromPsJson() {
+        String ps = "[{\"Id\":\"" + OURS + "\",\"Names\":[\"burrow-x\"],\"State\":\"running\",\"ExitCode\":0,\"Labels\":{\"burrow.session\":\"s1\"}},"
+                + "{\"Id\":\"" + FOREIGN + "\",\"Names\":[\"other\"],\"State\":\"exited\",\"ExitCode\":3,\"Labels\":null}]";
+        ScriptedProcesses p = new ScriptedProcesses(argv -> new ScriptedProcesses.Answer(0, ps, ""));
+        List<ContainerState> owned = new PodmanCli(p).listOwned();
+        assertThat(owned).extracting(ContainerState::id).containsExactly(OURS);
+        assertThat(owned.getFirst().sessionLabel()).isEqualTo("s1");
+        assertThat(p.calls.getFirst()).containsSequence("--filter", "label=burrow.session");
+    }
+
+    @Test
+    void removesOnlyItsOwnContainersAndOnlyByFullId() {
+        ScriptedProcesses p = new ScriptedProcesses(argv -> argv.contains("inspect")
+                ? new ScriptedProcesses.Answer(0, inspectJson(argv.getLast(), argv.getLast().equals(OURS)), "")
+                : new ScriptedProcesses.Answer(0, "", ""));
+        PodmanCli podman = new PodmanCli(p);
+        podman.remove(FOREIGN);
+        assertThat(p.calls).noneMatch(c -> c.contains("rm"));
+        podman.remove(OURS);
+        assertThat(p.calls).anyMatch(c -> c.equals(List.of("podman", "rm", "--force", "--time", "2", OURS)));
+        assertThatThrownBy(() -> podman.remove("aaaa")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aPrefixMatchIsNotOurs() {
+        // podman inspect resolves prefixes and names; Burrow insists on the exact id it recorded.
+        ScriptedProcesses p = new ScriptedProcesses(argv -> new ScriptedProcesses.Answer(0, inspectJson(OURS, true), ""));
+        assertThat(new PodmanCli(p).inspect("c".repeat(64))).isEmpty();
+        assertThat(new PodmanCli(p).inspect(OURS)).isPresent();
+    }
+
+    @Test
+    void aMissingPodmanSaysHowToInstallIt() {
+        ProcessRunner missing = argv -> {
+            throw new java.io.IOException("No such file or directory");
+        };
+        assertThatThrownBy(() -> new PodmanCli(missing).version()).isInstanceOf(ContainerException.class)
+                .hasMessageContaining("apt-get install podman");
+    }
+
+    @Test
+    void runArgvKeepsEveryValueItsOwnElement() {
+        ContainerSpec spec = new ContainerSpec("burrow-x", "img", java.util.Map.of("burrow.session", "s1"), "keep-id", null,
+                List.of(new Mount(java.nio.file.Path.of("/data/ws; rm -rf /"), "/workspace", false)),
+                java.util.Map.of("A", "b c"), "/workspace", List.of(), List.of("claude", "-p", "$(boom)"));
+        List<String> argv = spec.runArgv();
+        assertThat(argv).containsSequence("--volume", "/data/ws; rm -rf /:/workspace").containsSequence("--env", "A=b c")
+                .endsWith("img", "claude", "-p", "$(boom)");
+        assertThatThrownBy(() -> new ContainerSpec("x", "img", java.util.Map.of(), null, null, List.of(), java.util.Map.of(), null,
+                List.of(), List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+}

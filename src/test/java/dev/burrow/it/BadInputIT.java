@@ -1,0 +1,147 @@
+package dev.burrow.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.burrow.Burrow;
+import dev.burrow.bench.ScriptedModel;
+import dev.burrow.config.Config;
+import dev.burrow.container.ContainerState;
+import dev.burrow.session.NewSession;
+import dev.burrow.session.Session;
+import dev.burrow.session.SessionException;
+import dev.burrow.session.SessionState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each kind of bad input: one clear error, and nothing half-made left behind. */
+class BadInputIT {
+    @TempDir
+    Path tmp;
+    ScriptedModel model;
+    Path repo;
+    Set<String> containersBefore;
+
+    @BeforeEach
+    void start() throws Exception {
+        model = new ScriptedModel();
+        repo = TestEnv.repo(tmp.resolve("repo"));
+        TestEnv.requireContainers();
+    }
+
+    @AfterEach
+    void stop() {
+        model.close();
+    }
+
+    void assertRefused(Config config, NewSession req, SessionException.Kind kind, String message) {
+        try (Burrow burrow = Burrow.start(config)) {
+            containersBefore = ids(burrow);
+            assertThatThrownBy(() -> burrow.sessions().create(req, p -> { }))
+                    .isInstanceOfSatisfying(SessionException.class, e -> assertThat(e.kind()).isEqualTo(kind))
+                    .hasMessageContaining(message)
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+            assertThat(burrow.sessions().list()).isEmpty();
+            assertThat(ids(burrow)).isEqualTo(containersBefore);
+            Path sessionsDir = config.sessionsDir();
+            if (Files.isDirectory(sessionsDir)) {
+                try (var list = Files.list(sessionsDir)) {
+                    assertThat(list.toList()).isEmpty();
+                }
+            }
+        }
+    }
+
+    static Set<String> ids(Burrow burrow) {
+        return burrow.engine().listOwned().stream().map(ContainerState::id).collect(Collectors.toSet());
+    }
+
+    Config config() {
+        return TestEnv.config(tmp.resolve("data"), model);
+    }
+
+    @Test
+    void aPathThatDoesNotExist() {
+        assertRefused(config(), new NewSession(tmp.resolve("missing").toString(), null, "hi"), SessionException.Kind.BAD_INPUT, "does not exist");
+    }
+
+    @Test
+    void aDirectoryThatIsNotAGitRepository() throws Exception {
+        Path plain = Files.createDirectories(tmp.resolve("plain"));
+        assertRefused(config(), new NewSession(plain.toString(), null, "hi"), SessionException.Kind.BAD_INPUT, "not a git repository");
+    }
+
+    @Test
+    void aUrlThatCannotBeCloned() {
+        assertRefused(config(), new NewSession("file://" + tmp.resolve("nowhere.git"), null, "hi"), SessionException.Kind.BAD_INPUT, "could not clone");
+    }
+
+    @Test
+    void anInvalidOrMissingBranch() {
+        assertRefused(config(), new NewSession(repo.toString(), "a..b", "hi"), SessionException.Kind.BAD_INPUT, "invalid branch name");
+        assertRefused(config(), new NewSession(repo.toString(), "--orphan", "hi"), SessionException.Kind.BAD_INPUT, "invalid branch name");
+        assertRefused(config(), new NewSession(repo.toString(), "no-such-branch", "hi"), SessionException.Kind.BAD_INPUT, "no-such-branch");
+    }
+
+    @Test
+    void anEmptyPrompt() {
+        assertRefused(config(), new NewSession(repo.toString(), null, "   "), SessionException.Kind.BAD_INPUT, "prompt is empty");
+    }
+
+    @Test
+    void aMissingRunnerImage() {
+        Config c = config();
+        Config missing = new Config(c.dataDir(), c.baseUrl(), c.apiKey(), "", "", "localhost/burrow-no-such-image:1", c.baseImage(),
+                c.idleTimeout(), c.gitName(), c.gitEmail(), c.bind(), 0);
+        assertRefused(missing, new NewSession(repo.toString(), null, "hi"), SessionException.Kind.UNAVAILABLE, "./burrow image build");
+    }
+
+    @Test
+    void anUnreachableModelEndpoint() throws Exception {
+        int port;
+        try (var s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Config c = config();
+        Config dead = new Config(c.dataDir(), "http://127.0.0.1:" + port, c.apiKey(), "", "", "", c.baseImage(), c.idleTimeout(),
+                c.gitName(), c.gitEmail(), c.bind(), 0);
+        assertRefused(dead, new NewSession(repo.toString(), null, "hi"), SessionException.Kind.UNAVAILABLE, "unreachable");
+    }
+
+    @Test
+    void noCredentials() {
+        Config c = config();
+        Config none = new Config(c.dataDir(), c.baseUrl(), "", "", "", "", c.baseImage(), c.idleTimeout(), c.gitName(), c.gitEmail(), c.bind(), 0);
+        assertRefused(none, new NewSession(repo.toString(), null, "hi"), SessionException.Kind.UNAVAILABLE, "ANTHROPIC_API_KEY");
+    }
+
+    @Test
+    void theModelRefusingFailsTheTurnWithItsReason() throws Exception {
+        // The endpoint answers but refuses: the session exists, and its turn says why it failed.
+        try (Burrow burrow = Burrow.start(config())) {
+            Session s = burrow.sessions().create(new NewSession(repo.toString(), null, "API_ERROR please"), p -> { });
+            Eventually.await(java.time.Duration.ofSeconds(90), "the turn to end", () -> burrow.sessions().get(s.id()).state() == SessionState.IDLE);
+            List<String> results = burrow.sessions().events(s.id(), 0).stream().filter(e -> e.event().type().equals("result"))
+                    .map(e -> e.event().json()).toList();
+            assertThat(results).singleElement().asString().contains("\"is_error\":true").contains("scripted failure");
+            burrow.sessions().stop(s.id());
+        }
+    }
+
+    @Test
+    void secretsAreNotVisibleInPodmanInspect() throws Exception {
+        try (Burrow burrow = Burrow.start(config())) {
+            Session s = burrow.sessions().create(new NewSession(repo.toString(), null, "hello"), p -> { });
+            String inspect = TestEnv.podman("container", "inspect", burrow.sessions().get(s.id()).containerId());
+            assertThat(inspect).contains("burrow.session").doesNotContain(config().apiKey());
+            burrow.sessions().stop(s.id());
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.burrow.it;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** Waits for a condition with a deadline; fails the test with {@code what} when it never holds. */
+final class Eventually {
+    private Eventually() {
+    }
+
+    static void await(Duration atMost, String what, Callable<Boolean> condition) {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (Boolean.TRUE.equals(condition.call())) return;
+            } catch (Exception e) {
+                last = e;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting for " + what);
+            }
+        }
+        throw new AssertionError("timed out after " + atMost.toSeconds() + " s waiting for " + what, last);
+    }
+}

@@ -1,0 +1,161 @@
+package dev.burrow.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.burrow.Burrow;
+import dev.burrow.agent.AgentEvent;
+import dev.burrow.bench.ScriptedModel;
+import dev.burrow.session.NewSession;
+import dev.burrow.session.Session;
+import dev.burrow.session.SessionManager;
+import dev.burrow.session.SessionState;
+import dev.burrow.store.StoredEvent;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine end to end: real podman, the real runner image, the real Claude Code, a scripted model. */
+class SessionEngineIT {
+    @TempDir
+    Path tmp;
+    ScriptedModel model;
+    Burrow burrow;
+    SessionManager sessions;
+    Path repo;
+
+    @BeforeEach
+    void start() throws Exception {
+        model = new ScriptedModel();
+        burrow = TestEnv.burrow(tmp.resolve("data"), model);
+        sessions = burrow.sessions();
+        repo = TestEnv.repo(tmp.resolve("repo"));
+    }
+
+    @AfterEach
+    void stop() {
+        for (Session s : sessions.list()) {
+            if (s.state().live()) sessions.stop(s.id());
+        }
+        burrow.close();
+        model.close();
+    }
+
+    Session awaitTurnEnd(String id) {
+        Eventually.await(Duration.ofSeconds(90), "the turn to end",
+                () -> sessions.get(id).state() != SessionState.RUNNING && sessions.get(id).state() != SessionState.CREATING);
+        return sessions.get(id);
+    }
+
+    List<AgentEvent> events(String id) {
+        return sessions.events(id, 0).stream().map(StoredEvent::event).toList();
+    }
+
+    String assistantText(String id) {
+        StringBuilder sb = new StringBuilder();
+        for (AgentEvent e : events(id)) {
+            if (e instanceof AgentEvent.Assistant a) {
+                a.message().path("content").forEach(b -> sb.append(b.path("text").asString("")));
+            }
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void aTextAnswerIsStoredInOrderAndTheSessionWaits() {
+        Session s = sessions.create(new NewSession(repo.toString(), null, "Say hi"), p -> { });
+        s = awaitTurnEnd(s.id());
+        assertThat(s.state()).isEqualTo(SessionState.IDLE);
+        assertThat(assistantText(s.id())).contains(ScriptedModel.REPLY_PREFIX + "Say hi");
+        List<StoredEvent> stored = sessions.events(s.id(), 0);
+        assertThat(stored.getFirst().event()).isInstanceOf(AgentEvent.UserPrompt.class);
+        assertThat(stored).extracting(StoredEvent::seq).containsExactlyElementsOf(
+                java.util.stream.LongStream.rangeClosed(1, stored.size()).boxed().toList());
+        assertThat(events(s.id())).anySatisfy(e -> assertThat(e).isInstanceOf(AgentEvent.SystemInit.class));
+        AgentEvent.TurnResult result = events(s.id()).stream().filter(AgentEvent.TurnResult.class::isInstance)
+                .map(AgentEvent.TurnResult.class::cast).findFirst().orElseThrow();
+        assertThat(result.isError()).isFalse();
+        assertThat(sessions.turns(s.id())).hasSize(1);
+        assertThat(sessions.get(s.id()).claudeSessionId()).isNotBlank();
+    }
+
+    @Test
+    void aBashToolCallCommitsAndTheCommitLandsOnTheSessionBranchInTheSourceRepo() throws Exception {
+        String cmd = "echo made-in-container > proof.txt && git add proof.txt && git commit -q -m 'Add proof' && echo committed";
+        Session s = sessions.create(new NewSession(repo.toString(), null, "BASH: " + cmd), p -> { });
+        s = awaitTurnEnd(s.id());
+        assertThat(s.state()).isEqualTo(SessionState.IDLE);
+        assertThat(TestEnv.git(repo, "log", "--format=%s|%an", "-1", s.branch())).isEqualTo("Add proof|Burrow Test");
+        assertThat(TestEnv.git(repo, "show", s.branch() + ":proof.txt")).isEqualTo("made-in-container");
+        // The user's own checkout is untouched.
+        assertThat(TestEnv.git(repo, "rev-parse", "--abbrev-ref", "HEAD")).isEqualTo("main");
+    }
+
+    @Test
+    void uncommittedChangesAreKeptAsASnapshotWithoutTouchingTheBranch() throws Exception {
+        Session s = sessions.create(new NewSession(repo.toString(), null, "BASH: echo draft > draft.txt"), p -> { });
+        s = awaitTurnEnd(s.id());
+        String branchHead = TestEnv.git(repo, "rev-parse", s.branch());
+        assertThat(branchHead).isEqualTo(TestEnv.git(repo, "rev-parse", "main"));
+        String snapshot = "refs/burrow/snapshots/" + s.shortId();
+        assertThat(TestEnv.git(repo, "show", snapshot + ":draft.txt")).isEqualTo("draft");
+        // The agent's index is untouched: draft.txt is still untracked in the workspace.
+        assertThat(TestEnv.git(s.workspace(), "status", "--porcelain")).contains("?? draft.txt");
+    }
+
+    @Test
+    void aFollowUpTurnContinuesTheConversation() {
+        Session s = sessions.create(new NewSession(repo.toString(), null, "first message"), p -> { });
+        awaitTurnEnd(s.id());
+        sessions.send(s.id(), "second message");
+        s = awaitTurnEnd(s.id());
+        assertThat(s.state()).isEqualTo(SessionState.IDLE);
+        assertThat(assistantText(s.id())).contains("second message");
+        assertThat(sessions.turns(s.id())).hasSize(2);
+        assertThat(model.requests().getLast().path("messages").toString()).contains("first message");
+    }
+
+    @Test
+    void anInterruptEndsASlowTurnAndTheSessionTakesTheNextMessage() {
+        model.slowChunkMillis(500);
+        Session s = sessions.create(new NewSession(repo.toString(), null, "SLOW please"), p -> { });
+        Eventually.await(Duration.ofSeconds(60), "the slow request", () -> model.sawText("SLOW please"));
+        sessions.interrupt(s.id());
+        s = awaitTurnEnd(s.id());
+        assertThat(s.state()).isEqualTo(SessionState.IDLE);
+        sessions.send(s.id(), "after the interrupt");
+        s = awaitTurnEnd(s.id());
+        assertThat(assistantText(s.id())).contains("after the interrupt");
+    }
+
+    @Test
+    void anApiErrorEndsTheTurnAsAnError() {
+        Session s = sessions.create(new NewSession(repo.toString(), null, "API_ERROR now"), p -> { });
+        s = awaitTurnEnd(s.id());
+        AgentEvent.TurnResult result = events(s.id()).stream().filter(AgentEvent.TurnResult.class::isInstance)
+                .map(AgentEvent.TurnResult.class::cast).findFirst().orElseThrow();
+        assertThat(result.isError()).isTrue();
+        assertThat(result.json()).contains("scripted failure");
+    }
+
+    @Test
+    void stopThenResumeContinuesTheSameConversationInAFreshContainer() {
+        Session s = sessions.create(new NewSession(repo.toString(), null, "remember the word pelican"), p -> { });
+        awaitTurnEnd(s.id());
+        String firstContainer = sessions.get(s.id()).containerId();
+        sessions.stop(s.id());
+        assertThat(sessions.get(s.id()).state()).isEqualTo(SessionState.STOPPED);
+        assertThat(burrow.engine().inspect(firstContainer)).isEmpty();
+
+        int before = model.requests().size();
+        sessions.send(s.id(), "what was the word?");
+        s = awaitTurnEnd(s.id());
+        assertThat(s.state()).isEqualTo(SessionState.IDLE);
+        assertThat(s.containerId()).isNotEqualTo(firstContainer);
+        assertThat(model.requests().subList(before, model.requests().size()))
+                .anySatisfy(r -> assertThat(r.path("messages").toString()).contains("remember the word pelican").contains("what was the word?"));
+    }
+}

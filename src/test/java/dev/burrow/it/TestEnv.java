@@ -1,0 +1,81 @@
+package dev.burrow.it;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.burrow.Burrow;
+import dev.burrow.bench.ScriptedModel;
+import dev.burrow.config.Config;
+import dev.burrow.container.PodmanCli;
+import dev.burrow.container.ProcessRunner;
+import dev.burrow.container.RunnerImage;
+import dev.burrow.host.Doctor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * What the container-backed tests share: a scripted model on loopback, a data dir, and a
+ * check that this machine can run containers at all. When it cannot, the tests fail with
+ * the doctor's report; they are never skipped.
+ */
+final class TestEnv {
+    private static volatile boolean checked;
+
+    private TestEnv() {
+    }
+
+    static void requireContainers() {
+        if (checked) return;
+        synchronized (TestEnv.class) {
+            if (checked) return;
+            Config c = Config.load(System.getenv(), Path.of(System.getProperty("java.io.tmpdir"), "burrow-doctor"));
+            List<Doctor.Check> checks = new Doctor(c, new PodmanCli(ProcessRunner.SYSTEM), RunnerImage.fromClasspath().tag()).run();
+            if (checks.stream().anyMatch(x -> x.required() && !x.ok())) {
+                fail("this machine cannot run Burrow's containers; ./burrow doctor says:\n"
+                        + checks.stream().map(Doctor.Check::line).collect(Collectors.joining("\n")));
+            }
+            checked = true;
+        }
+    }
+
+    static Config config(Path dataDir, ScriptedModel model) {
+        return new Config(dataDir, model.baseUrl(), "test-key-0123456789abcdefghij", "", "", "",
+                RunnerImage.DEFAULT_BASE, Duration.ofMinutes(10), "Burrow Test", "test@burrow.invalid", "127.0.0.1", 0);
+    }
+
+    static Burrow burrow(Path dataDir, ScriptedModel model) {
+        requireContainers();
+        return Burrow.start(config(dataDir, model));
+    }
+
+    /** A git repository with one commit on main. */
+    static Path repo(Path dir) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("README.md"), "# test repo\n");
+        git(dir, "init", "--quiet", "--initial-branch=main");
+        git(dir, "add", ".");
+        git(dir, "-c", "user.name=T", "-c", "user.email=t@t.invalid", "commit", "--quiet", "-m", "init");
+        return dir;
+    }
+
+    static String git(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> argv = new java.util.ArrayList<>(List.of("git", "-C", dir.toString()));
+        argv.addAll(List.of(args));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        if (p.waitFor() != 0) throw new IOException(String.join(" ", argv) + ": " + out);
+        return out;
+    }
+
+    static String podman(String... args) throws IOException, InterruptedException {
+        List<String> argv = new java.util.ArrayList<>(List.of("podman"));
+        argv.addAll(List.of(args));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        p.waitFor();
+        return out;
+    }
+}

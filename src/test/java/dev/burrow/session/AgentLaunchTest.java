@@ -1,0 +1,62 @@
+package dev.burrow.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.burrow.config.Config;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentLaunchTest {
+    @TempDir
+    Path tmp;
+
+    Config config(String baseUrl) {
+        return new Config(tmp, baseUrl, "sk-secret-key-value", "oauth-secret-token", "", "", "base", Duration.ofMinutes(30),
+                "N", "e@x", "127.0.0.1", 0);
+    }
+
+    Session session() {
+        return new Session("0123abcd-0000-0000-0000-000000000000", "0123abcd", SessionState.CREATING, null, "/r", tmp, null, "c",
+                "burrow/0123abcd", tmp.resolve("s"), null, null, 0, 0, Instant.now(), Instant.now());
+    }
+
+    @Test
+    void claudeRunsHeadlessWithStreamJsonAndResumesWhenAsked() {
+        assertThat(AgentLaunch.claudeArgv(null, "")).containsExactly("burrow-agent-run", "claude", "-p", "--input-format", "stream-json",
+                "--output-format", "stream-json", "--verbose", "--dangerously-skip-permissions");
+        assertThat(AgentLaunch.claudeArgv("conv-1", "")).endsWith("--resume", "conv-1");
+    }
+
+    @Test
+    void secretsNeverReachTheArgvOrTheEnvironment() {
+        List<String> argv = AgentLaunch.spec(session(), config("https://gw.example"), "img", null).runArgv();
+        assertThat(String.join(" ", argv)).doesNotContain("sk-secret-key-value").doesNotContain("oauth-secret-token");
+        assertThat(argv).contains("--label", "burrow.session=0123abcd-0000-0000-0000-000000000000", "--init",
+                "--userns=keep-id:uid=1000,gid=1000", "img");
+    }
+
+    @Test
+    void theSecretsFileIsOwnerOnly() throws Exception {
+        AgentLaunch.prepareRunDir(session(), config("https://gw.example"));
+        Path secrets = session().runDir().resolve("agent.env");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets))).isEqualTo("rw-------");
+        assertThat(Files.readString(secrets)).contains("ANTHROPIC_API_KEY=sk-secret-key-value\n", "CLAUDE_CODE_OAUTH_TOKEN=oauth-secret-token\n");
+    }
+
+    @Test
+    void aLoopbackEndpointIsReachedThroughTheSlirpAliasAndOnlyThen() {
+        assertThat(AgentLaunch.containerBaseUrl("http://127.0.0.1:8080/x")).isEqualTo("http://10.0.2.2:8080/x");
+        assertThat(AgentLaunch.containerBaseUrl("http://localhost:9")).isEqualTo("http://10.0.2.2:9");
+        assertThat(AgentLaunch.containerBaseUrl("https://gw.example/v")).isEqualTo("https://gw.example/v");
+        assertThat(AgentLaunch.spec(session(), config("http://127.0.0.1:1"), "img", null).runArgv())
+                .contains("--network=slirp4netns:allow_host_loopback=true");
+        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", null).runArgv())
+                .noneMatch(a -> a.startsWith("--network"));
+    }
+}
