@@ -129,7 +129,7 @@ public final class SessionManager implements AutoCloseable {
             containerId = startContainer(s, null);
             s = s.withContainer(containerId);
             store.update(s);
-            follow(s);
+            follow(s, true);
             return send(s, prompt);
         } catch (RuntimeException | IOException e) {
             // Leave nothing half-made: no container, no workspace, no session row.
@@ -215,7 +215,7 @@ public final class SessionManager implements AutoCloseable {
     private LiveSession followOrFail(Session s) {
         LiveSession l = live.get(s.id());
         if (l != null) return l;
-        follow(s);
+        follow(s, false);
         l = live.get(s.id());
         if (l == null) {
             throw new SessionException(Kind.CONFLICT, "session " + s.shortId() + " is followed by another Burrow process (the server?); use that one");
@@ -229,13 +229,17 @@ public final class SessionManager implements AutoCloseable {
         }
     }
 
-    /** Starts following the agent's output, from where this session's log left off. */
-    private void follow(Session s) {
+    /**
+     * Starts following the agent's output, from where this session's log left off. For an
+     * agent this process did not start, the turns still open come from the log; a fresh
+     * agent has none (the turns of a dead one ended with it).
+     */
+    private void follow(Session s, boolean freshAgent) {
         if (live.containsKey(s.id())) return;
         try {
             Optional<LiveSession> l = LiveSession.tryFollow(s.id(), s.runDir(), store.find(s.id()).orElseThrow().outOffset(), new Handler(s.id()));
             if (l.isEmpty()) return;
-            l.get().pendingTurns = pendingTurns(s.id());
+            l.get().pendingTurns = freshAgent ? 0 : pendingTurns(s.id());
             live.put(s.id(), l.get());
             l.get().link.start(s.shortId());
             if (s.containerId() != null) monitor.watch(s.id(), s.containerId());
@@ -374,7 +378,7 @@ public final class SessionManager implements AutoCloseable {
         Session started = store.find(id).orElseThrow().withContainer(containerId).withState(SessionState.IDLE, null);
         store.update(started);
         append(id, EventParser.notice("info", "resumed in a fresh container"), -1);
-        follow(started);
+        follow(started, true);
         notifyState(started);
         return prompt == null || prompt.isBlank() ? started : send(started, prompt.strip());
     }
@@ -410,7 +414,7 @@ public final class SessionManager implements AutoCloseable {
             if (!s.state().live() || live.containsKey(s.id())) continue;
             boolean up = s.containerId() != null && running.stream().anyMatch(c -> c.id().equals(s.containerId()));
             if (up) {
-                if (follow) follow(s);
+                if (follow) follow(s, false);
                 continue;
             }
             if (s.containerId() == null) {

@@ -41,7 +41,7 @@ class BadInputIT {
         model.close();
     }
 
-    void assertRefused(Config config, NewSession req, SessionException.Kind kind, String message) {
+    void assertRefused(Config config, NewSession req, SessionException.Kind kind, String message) throws Exception {
         try (Burrow burrow = Burrow.start(config)) {
             containersBefore = ids(burrow);
             assertThatThrownBy(() -> burrow.sessions().create(req, p -> { }))
@@ -68,7 +68,7 @@ class BadInputIT {
     }
 
     @Test
-    void aPathThatDoesNotExist() {
+    void aPathThatDoesNotExist() throws Exception {
         assertRefused(config(), new NewSession(tmp.resolve("missing").toString(), null, "hi"), SessionException.Kind.BAD_INPUT, "does not exist");
     }
 
@@ -79,24 +79,24 @@ class BadInputIT {
     }
 
     @Test
-    void aUrlThatCannotBeCloned() {
+    void aUrlThatCannotBeCloned() throws Exception {
         assertRefused(config(), new NewSession("file://" + tmp.resolve("nowhere.git"), null, "hi"), SessionException.Kind.BAD_INPUT, "could not clone");
     }
 
     @Test
-    void anInvalidOrMissingBranch() {
+    void anInvalidOrMissingBranch() throws Exception {
         assertRefused(config(), new NewSession(repo.toString(), "a..b", "hi"), SessionException.Kind.BAD_INPUT, "invalid branch name");
         assertRefused(config(), new NewSession(repo.toString(), "--orphan", "hi"), SessionException.Kind.BAD_INPUT, "invalid branch name");
         assertRefused(config(), new NewSession(repo.toString(), "no-such-branch", "hi"), SessionException.Kind.BAD_INPUT, "no-such-branch");
     }
 
     @Test
-    void anEmptyPrompt() {
+    void anEmptyPrompt() throws Exception {
         assertRefused(config(), new NewSession(repo.toString(), null, "   "), SessionException.Kind.BAD_INPUT, "prompt is empty");
     }
 
     @Test
-    void aMissingRunnerImage() {
+    void aMissingRunnerImage() throws Exception {
         Config c = config();
         Config missing = new Config(c.dataDir(), c.baseUrl(), c.apiKey(), "", "", "localhost/burrow-no-such-image:1", c.baseImage(),
                 c.idleTimeout(), c.gitName(), c.gitEmail(), c.bind(), 0);
@@ -116,7 +116,7 @@ class BadInputIT {
     }
 
     @Test
-    void noCredentials() {
+    void noCredentials() throws Exception {
         Config c = config();
         Config none = new Config(c.dataDir(), c.baseUrl(), "", "", "", "", c.baseImage(), c.idleTimeout(), c.gitName(), c.gitEmail(), c.bind(), 0);
         assertRefused(none, new NewSession(repo.toString(), null, "hi"), SessionException.Kind.UNAVAILABLE, "ANTHROPIC_API_KEY");
