@@ -142,7 +142,8 @@ final class AgentLink implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        if (thread != null) thread.interrupt();
+        // From its own thread (the agent ended and the session is being wound up), the loop ends by itself.
+        if (thread != null && thread != Thread.currentThread()) thread.interrupt();
         if (input != null) {
             try {
                 input.close();

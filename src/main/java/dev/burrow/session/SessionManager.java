@@ -296,7 +296,7 @@ public final class SessionManager implements AutoCloseable {
         if (l == null || l.stopping) return;
         Session s = store.find(id).orElseThrow();
         if (idleTimeout) {
-            end(s, SessionState.STOPPED, "stopped after " + config.idleTimeout().toMinutes() + " idle minutes; resume to continue");
+            end(s, SessionState.STOPPED, "stopped after " + humanDuration(config.idleTimeout()) + " without a turn; resume to continue");
         } else {
             end(s, SessionState.FAILED, "Claude Code exited with code " + exitCode + lastLines(s));
         }
@@ -501,6 +501,11 @@ public final class SessionManager implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("could not remove container {}: {}", containerId, e.getMessage());
         }
+    }
+
+    static String humanDuration(java.time.Duration d) {
+        if (d.toMinutes() == 0) return d.toSeconds() + " seconds";
+        return d.toMinutes() + (d.toMinutes() == 1 ? " minute" : " minutes");
     }
 
     private static String blankToNull(String s) {

@@ -109,4 +109,21 @@ class RestartAndFailureIT {
         awaitState(s.id(), SessionState.IDLE, Duration.ofSeconds(90));
         assertThat(model.requests().getLast().path("messages").toString()).contains("hello there");
     }
+
+    @Test
+    void anIdleSessionStopsItsContainerAfterTheIdleTimeoutAndResumes() throws Exception {
+        burrow.close();
+        dev.burrow.config.Config c = TestEnv.config(tmp.resolve("data"), model);
+        burrow = Burrow.start(new dev.burrow.config.Config(c.dataDir(), c.baseUrl(), c.apiKey(), "", "", "", c.baseImage(),
+                Duration.ofSeconds(3), c.gitName(), c.gitEmail(), c.bind(), 0));
+        Session s = burrow.sessions().create(new NewSession(repo.toString(), null, "short task"), p -> { });
+        awaitState(s.id(), SessionState.IDLE, Duration.ofSeconds(90));
+        String container = burrow.sessions().get(s.id()).containerId();
+        s = awaitState(s.id(), SessionState.STOPPED, Duration.ofSeconds(30));
+        assertThat(s.reason()).contains("without a turn");
+        assertThat(burrow.engine().inspect(container)).isEmpty();
+        burrow.sessions().send(s.id(), "wake up");
+        awaitState(s.id(), SessionState.IDLE, Duration.ofSeconds(90));
+        assertThat(model.requests().getLast().path("messages").toString()).contains("short task");
+    }
 }

@@ -1,0 +1,122 @@
+package dev.burrow.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.burrow.bench.ScriptedModel;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The command line, each command a separate JVM of the real jar, as a user runs it. */
+class CliIT {
+    @TempDir
+    Path tmp;
+    ScriptedModel model;
+    Path repo;
+    Map<String, String> env;
+
+    @BeforeEach
+    void start() throws Exception {
+        TestEnv.requireContainers();
+        model = new ScriptedModel();
+        repo = TestEnv.repo(tmp.resolve("repo"));
+        env = Map.of("ANTHROPIC_BASE_URL", model.baseUrl(), "ANTHROPIC_API_KEY", "cli-test-key",
+                "BURROW_DATA_DIR", tmp.resolve("data").toString(), "BURROW_GIT_NAME", "Cli Test", "BURROW_GIT_EMAIL", "cli@burrow.invalid");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        BurrowProcess.Result list = BurrowProcess.run(env, "sessions");
+        for (String line : list.stdout().lines().skip(1).toList()) {
+            String id = line.split("\\s+")[0];
+            if (line.contains(" idle ") || line.contains(" running ")) BurrowProcess.run(env, "stop", id);
+        }
+        model.close();
+    }
+
+    static String sessionId(BurrowProcess.Result r) {
+        Matcher m = Pattern.compile("session (\\w{8}) \\(").matcher(r.stderr());
+        assertThat(m.find()).as("session id in: %s", r.stderr()).isTrue();
+        return m.group(1);
+    }
+
+    @Test
+    void runStreamsTheTurnThenResumeStopAndRmWork() throws Exception {
+        BurrowProcess.Result run = BurrowProcess.run(env, "run", "--repo", repo.toString(), "--json", "Say", "hi");
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        var json = JsonMapper.builder().build();
+        assertThat(run.stdout().lines()).allSatisfy(l -> assertThat(json.readTree(l).path("event").isObject()).isTrue());
+        assertThat(run.stdout()).contains(ScriptedModel.REPLY_PREFIX + "Say hi").contains("\"type\":\"result\"");
+        String id = sessionId(run);
+        assertThat(run.stderr()).contains("on branch burrow/" + id).contains("is idle");
+
+        // The run process has exited; the session's agent is still up for an instant follow-up.
+        BurrowProcess.Result follow = BurrowProcess.run(env, "resume", id,
+                "BASH: echo from-cli > cli.txt && git add cli.txt && git commit -qm 'From the CLI'");
+        assertThat(follow.exitCode()).as(follow.stderr()).isZero();
+        assertThat(follow.stdout()).contains("* Bash: echo from-cli").contains("-- turn done");
+        assertThat(TestEnv.git(repo, "log", "-1", "--format=%s|%an", "burrow/" + id)).isEqualTo("From the CLI|Cli Test");
+
+        assertThat(BurrowProcess.run(env, "sessions").stdout()).containsPattern(id + "\\s+idle");
+        BurrowProcess.Result stop = BurrowProcess.run(env, "stop", id);
+        assertThat(stop.exitCode()).as(stop.stderr()).isZero();
+        assertThat(BurrowProcess.run(env, "sessions").stdout()).containsPattern(id + "\\s+stopped");
+
+        BurrowProcess.Result again = BurrowProcess.run(env, "resume", id, "back again");
+        assertThat(again.exitCode()).as(again.stderr()).isZero();
+        assertThat(again.stdout()).contains(ScriptedModel.REPLY_PREFIX + "back again");
+
+        BurrowProcess.Result rm = BurrowProcess.run(env, "rm", id);
+        assertThat(rm.exitCode()).as(rm.stderr()).isZero();
+        assertThat(BurrowProcess.run(env, "sessions").stdout()).doesNotContain(id);
+        assertThat(TestEnv.git(repo, "branch", "--list", "burrow/" + id)).isNotBlank();
+    }
+
+    @Test
+    void badInputGetsOneClearLineAndANonZeroExit() throws Exception {
+        BurrowProcess.Result missing = BurrowProcess.run(env, "run", "--repo", tmp.resolve("nope").toString(), "do", "it");
+        assertThat(missing.exitCode()).isNotZero();
+        assertThat(missing.stderr().strip()).startsWith("burrow: ").contains("does not exist").doesNotContain("\n");
+
+        BurrowProcess.Result empty = BurrowProcess.run(env, "run", "--repo", repo.toString());
+        assertThat(empty.exitCode()).isNotZero();
+        assertThat(empty.stderr()).contains("prompt is empty");
+
+        BurrowProcess.Result failedTurn = BurrowProcess.run(env, "run", "--repo", repo.toString(), "API_ERROR");
+        assertThat(failedTurn.exitCode()).isNotZero();
+        assertThat(failedTurn.stderr()).contains("the turn failed");
+    }
+
+    @Test
+    void serveBindsToLoopbackAndAnswersTheApi() throws Exception {
+        Process serve = BurrowProcess.builder(env, "serve", "--port", "0").redirectErrorStream(true).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(serve.getInputStream()))) {
+            String url = null;
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.startsWith("Burrow is serving ")) {
+                    url = line.substring("Burrow is serving ".length()).strip();
+                    break;
+                }
+            }
+            assertThat(url).startsWith("http://127.0.0.1:");
+            var http = java.net.http.HttpClient.newHttpClient();
+            var list = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "api/sessions")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(list.statusCode()).isEqualTo(200);
+            assertThat(list.body()).isEqualTo("[]");
+            var missing = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "api/sessions/nope")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(missing.statusCode()).isEqualTo(404);
+            assertThat(missing.body()).contains("\"error\"");
+        } finally {
+            serve.destroy();
+            serve.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+}
