@@ -28,6 +28,12 @@ final class Options {
         }
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("burrow");
+
+    static void debug(String what, long sinceNanos) {
+        LOG.debug("{} at {} ms", what, (System.nanoTime() - sinceNanos) / 1_000_000);
+    }
+
     static void progress(String line) {
         System.err.println("burrow: " + line);
     }

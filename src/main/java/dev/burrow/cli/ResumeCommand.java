@@ -1,7 +1,6 @@
 package dev.burrow.cli;
 
 import dev.burrow.Burrow;
-import dev.burrow.host.HostSetup;
 import dev.burrow.session.Session;
 import dev.burrow.store.StoredEvent;
 import java.util.List;
@@ -29,7 +28,7 @@ final class ResumeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         options.refuseRoot("run sessions");
         try (Burrow burrow = options.start()) {
-            HostSetup.ensureImage(burrow.engine(), burrow.config(), burrow.sessions().runnerImage(), Options::progress);
+            burrow.sessions().ensureRunnerImage(Options::progress);
             burrow.sessions().reconcile(false);
             Session s = burrow.sessions().get(id);
             List<StoredEvent> before = burrow.sessions().events(s.id(), 0);

@@ -33,13 +33,19 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        long t0 = System.nanoTime();
         options.refuseRoot("run sessions");
         HostSetup.ensurePodman(Options::progress);
         try (Burrow burrow = options.start()) {
-            HostSetup.ensureImage(burrow.engine(), burrow.config(), burrow.sessions().runnerImage(), Options::progress);
-            burrow.sessions().reconcile(false);
+            Options.debug("run: started Burrow", t0);
+            burrow.sessions().ensureRunnerImage(Options::progress);
+            Options.debug("run: host checked", t0);
+            // Older sessions are brought up to date beside the new one, not before it.
+            var reconciled = java.util.concurrent.CompletableFuture.runAsync(() -> burrow.sessions().reconcile(false));
             Session s = burrow.sessions().create(new NewSession(repo, branch, String.join(" ", prompt)), Options::progress);
-            return finish(burrow, new Transcript(System.out, json).follow(burrow.sessions(), s.id(), 0));
+            int code = finish(burrow, new Transcript(System.out, json).follow(burrow.sessions(), s.id(), 0));
+            reconciled.join();
+            return code;
         }
     }
 

@@ -25,7 +25,7 @@ final class ServeCommand implements Callable<Integer> {
         options.refuseRoot("serve");
         HostSetup.ensurePodman(Options::progress);
         try (Burrow burrow = options.start()) {
-            HostSetup.ensureImage(burrow.engine(), burrow.config(), burrow.sessions().runnerImage(), Options::progress);
+            burrow.sessions().ensureRunnerImage(Options::progress);
             burrow.sessions().reconcile(true);
             String host = bind != null ? bind : burrow.config().bind();
             int p = port != null ? port : burrow.config().port();

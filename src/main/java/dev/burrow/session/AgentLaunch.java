@@ -87,8 +87,11 @@ final class AgentLaunch {
                 "keep-id:uid=1000,gid=1000", network, mounts, env, "/workspace", List.of(), claudeArgv(resumeId, config.model()));
     }
 
-    /** Makes the run dir: the input FIFO and the 0600 secrets file. */
-    static void prepareRunDir(Session s, Config config) {
+    /**
+     * Makes the run dir: the input FIFO and the 0600 secrets file. The agent starts once the
+     * "ready" file exists: at once when {@code ready}, else when {@link #markReady} says so.
+     */
+    static void prepareRunDir(Session s, Config config, boolean ready) {
         try {
             Files.createDirectories(s.claudeConfig());
             Files.createDirectories(s.runDir());
@@ -99,12 +102,22 @@ final class AgentLaunch {
             }
             Files.deleteIfExists(s.runDir().resolve("agent.exit"));
             Files.deleteIfExists(s.runDir().resolve("idle"));
+            Files.deleteIfExists(s.runDir().resolve("ready"));
             writeSecrets(s.runDir().resolve("agent.env"), config);
+            if (ready) markReady(s);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ContainerException("interrupted");
+        }
+    }
+
+    static void markReady(Session s) {
+        try {
+            Files.writeString(s.runDir().resolve("ready"), "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -55,6 +56,8 @@ public final class SessionManager implements AutoCloseable {
     private final Map<String, LiveSession> live = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final ContainerMonitor monitor;
+    private final java.util.Set<String> creating = ConcurrentHashMap.newKeySet();
+    private volatile boolean imageSeen;
 
     public SessionManager(Config config, ContainerEngine engine, Workspaces workspaces, SessionStore store, String runnerImage) {
         this.config = Objects.requireNonNull(config);
@@ -67,6 +70,13 @@ public final class SessionManager implements AutoCloseable {
 
     public String runnerImage() {
         return image;
+    }
+
+    /** Builds the runner image when it is missing (showing progress), and remembers that it exists. */
+    public void ensureRunnerImage(Consumer<String> progress) {
+        if (imageSeen) return;
+        dev.burrow.host.HostSetup.ensureImage(engine, config, image, progress);
+        imageSeen = true;
     }
 
     public Runnable subscribe(Listener l) {
@@ -108,7 +118,9 @@ public final class SessionManager implements AutoCloseable {
         } catch (WorkspaceException e) {
             throw new SessionException(Kind.BAD_INPUT, e.getMessage());
         }
+        long t0 = System.nanoTime();
         checkRunnable();
+        LOG.debug("create: checks took {} ms", (System.nanoTime() - t0) / 1_000_000);
 
         String id = UUID.randomUUID().toString();
         String shortId = id.substring(0, 8);
@@ -117,17 +129,26 @@ public final class SessionManager implements AutoCloseable {
         Path sourcePath = source instanceof Source.Local l ? l.path() : config.mirrorsDir();
         Session s = new Session(id, shortId, SessionState.CREATING, null, source.display(), sourcePath,
                 blankToNull(req.baseBranch()), null, "burrow/" + shortId, dir, null, null, 0, 0, now, now);
-        String containerId = null;
+        CompletableFuture<String> container = null;
+        creating.add(id);
         try {
-            Files.createDirectories(dir);
+            Files.createDirectories(s.workspace());
+            store.insert(s);
+            // The container starts while the clone is made; its agent waits for the run dir's
+            // "ready" file, so Claude Code never sees a half-cloned workspace.
+            AgentLaunch.prepareRunDir(s, config, false);
+            progress.accept("starting container");
+            Session starting = s;
+            container = CompletableFuture.supplyAsync(() -> engine.run(AgentLaunch.spec(starting, config, image, null)), STARTER);
             Workspace ws = workspaces.create(source, s.baseBranch(), s.workspace(), s.branch(),
                     identity("user.name", config.gitName()), identity("user.email", config.gitEmail()), progress);
             s = new Session(id, shortId, SessionState.CREATING, null, source.display(), ws.source(), s.baseBranch(),
                     ws.baseCommit(), s.branch(), dir, null, null, 0, 0, now, now);
-            store.insert(s);
-            progress.accept("starting container");
-            containerId = startContainer(s, null);
-            s = s.withContainer(containerId);
+            store.updateSource(s);
+            AgentLaunch.markReady(s);
+            LOG.debug("create: workspace ready at {} ms", (System.nanoTime() - t0) / 1_000_000);
+            s = s.withContainer(joinContainer(container));
+            LOG.debug("create: container started at {} ms", (System.nanoTime() - t0) / 1_000_000);
             store.update(s);
             follow(s, true);
             return send(s, prompt);
@@ -135,7 +156,13 @@ public final class SessionManager implements AutoCloseable {
             // Leave nothing half-made: no container, no workspace, no session row.
             LiveSession l = live.remove(id);
             if (l != null) l.close();
-            if (containerId != null) removeQuietly(containerId);
+            if (container != null) {
+                try {
+                    removeQuietly(joinContainer(container));
+                } catch (RuntimeException ignored) {
+                    // it never started
+                }
+            }
             store.delete(id);
             Workspaces.deleteQuietly(dir);
             if (e instanceof SessionException se) throw se;
@@ -143,6 +170,19 @@ public final class SessionManager implements AutoCloseable {
             if (e instanceof ContainerException ce) throw new SessionException(Kind.UNAVAILABLE, ce.getMessage());
             if (e instanceof IOException io) throw new UncheckedIOException(io);
             throw (RuntimeException) e;
+        } finally {
+            creating.remove(id);
+        }
+    }
+
+    private static final java.util.concurrent.Executor STARTER = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
+    private static String joinContainer(CompletableFuture<String> container) {
+        try {
+            return container.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw e;
         }
     }
 
@@ -153,9 +193,10 @@ public final class SessionManager implements AutoCloseable {
     /** Fails fast, with the fix, when no session could start: no podman, no image, no endpoint, no credentials. */
     private void checkRunnable() {
         try {
-            if (!engine.imageExists(image)) {
+            if (!imageSeen && !engine.imageExists(image)) {
                 throw new SessionException(Kind.UNAVAILABLE, "the runner image " + image + " is missing; build it with ./burrow image build");
             }
+            imageSeen = true;
         } catch (ContainerException e) {
             throw new SessionException(Kind.UNAVAILABLE, e.getMessage());
         }
@@ -166,7 +207,7 @@ public final class SessionManager implements AutoCloseable {
     }
 
     private String startContainer(Session s, String resumeId) {
-        AgentLaunch.prepareRunDir(s, config);
+        AgentLaunch.prepareRunDir(s, config, true);
         return engine.run(AgentLaunch.spec(s, config, image, resumeId));
     }
 
@@ -411,7 +452,7 @@ public final class SessionManager implements AutoCloseable {
             return;
         }
         for (Session s : store.list()) {
-            if (!s.state().live() || live.containsKey(s.id())) continue;
+            if (!s.state().live() || live.containsKey(s.id()) || creating.contains(s.id())) continue;
             boolean up = s.containerId() != null && running.stream().anyMatch(c -> c.id().equals(s.containerId()));
             if (up) {
                 if (follow) follow(s, false);

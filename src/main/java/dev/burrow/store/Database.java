@@ -27,9 +27,13 @@ public final class Database implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         String url = "jdbc:sqlite:" + file.toAbsolutePath();
-        Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").load().migrate();
         try {
             connection = DriverManager.getConnection(url);
+            // Flyway takes a good part of a second to start; a CLI command should not pay that
+            // when the schema is already current.
+            if (schemaVersion(connection) < LATEST_MIGRATION) {
+                Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").load().migrate();
+            }
             try (Statement s = connection.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=NORMAL");
@@ -38,6 +42,18 @@ public final class Database implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new StoreException("cannot open the database " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The highest V<n>__*.sql in db/migration; DatabaseTest checks that it is. */
+    static final int LATEST_MIGRATION = 1;
+
+    private static int schemaVersion(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT MAX(CAST(version AS INTEGER)) FROM flyway_schema_history WHERE success = 1")) {
+            return rs.next() ? rs.getInt(1) : 0;
+        } catch (SQLException e) {
+            return 0; // no history table yet: a new database
         }
     }
 

@@ -77,6 +77,20 @@ public final class SessionStore {
         });
     }
 
+    /** Records where the workspace came from once it is cloned. */
+    public void updateSource(Session s) {
+        db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET source = ?, base_commit = ?, updated_at = ? WHERE id = ?")) {
+                ps.setString(1, s.source().toString());
+                ps.setString(2, s.baseCommit());
+                ps.setLong(3, Instant.now().toEpochMilli());
+                ps.setString(4, s.id());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
     public void delete(String id) {
         db.transaction(c -> {
             for (String sql : List.of("DELETE FROM turns WHERE session_id = ?", "DELETE FROM events WHERE session_id = ?",

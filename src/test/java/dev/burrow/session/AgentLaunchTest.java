@@ -43,7 +43,7 @@ class AgentLaunchTest {
 
     @Test
     void theSecretsFileIsOwnerOnly() throws Exception {
-        AgentLaunch.prepareRunDir(session(), config("https://gw.example"));
+        AgentLaunch.prepareRunDir(session(), config("https://gw.example"), true);
         Path secrets = session().runDir().resolve("agent.env");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets))).isEqualTo("rw-------");
         assertThat(Files.readString(secrets)).contains("ANTHROPIC_API_KEY=sk-secret-key-value\n", "CLAUDE_CODE_OAUTH_TOKEN=oauth-secret-token\n");

@@ -1,0 +1,60 @@
+package dev.burrow.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.burrow.agent.AgentEvent;
+import dev.burrow.agent.EventParser;
+import dev.burrow.session.Session;
+import dev.burrow.session.SessionState;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatabaseTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void latestMigrationMatchesTheMigrationFiles() throws Exception {
+        Path dir = Path.of(DatabaseTest.class.getResource("/db/migration").toURI());
+        int highest = 0;
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Matcher m = Pattern.compile("V(\\d+)__.*\\.sql").matcher(f.getFileName().toString());
+                if (m.matches()) highest = Math.max(highest, Integer.parseInt(m.group(1)));
+            }
+        }
+        assertThat(Database.LATEST_MIGRATION).isEqualTo(highest);
+    }
+
+    @Test
+    void eventsGetGaplessSequenceNumbersPerSessionAndSurviveReopening() throws URISyntaxException {
+        Path file = tmp.resolve("b.db");
+        try (Database db = new Database(file)) {
+            SessionStore store = new SessionStore(db);
+            for (String id : List.of("s1", "s2")) {
+                store.insert(new Session(id, id, SessionState.CREATING, null, "/r", tmp, null, "c", "burrow/" + id, tmp, null, null, 0, 0,
+                        Instant.now(), Instant.now()));
+            }
+            store.append("s1", EventParser.prompt("a"), -1);
+            store.append("s2", EventParser.prompt("b"), -1);
+            store.append("s1", EventParser.parse("{\"type\":\"result\",\"total_cost_usd\":0.5,\"usage\":{\"input_tokens\":3}}"), 120);
+        }
+        try (Database db = new Database(file)) {
+            SessionStore store = new SessionStore(db);
+            assertThat(store.events("s1", 0)).extracting(StoredEvent::seq).containsExactly(1L, 2L);
+            assertThat(store.events("s1", 1)).singleElement().extracting(StoredEvent::event).isInstanceOf(AgentEvent.TurnResult.class);
+            assertThat(store.events("s2", 0)).extracting(StoredEvent::seq).containsExactly(1L);
+            Session s1 = store.find("s1").orElseThrow();
+            assertThat(s1.outOffset()).isEqualTo(120);
+            assertThat(s1.costUsd()).isEqualTo(0.5);
+            assertThat(store.turns("s1")).singleElement().satisfies(t -> assertThat(t.inputTokens()).isEqualTo(3));
+        }
+    }
+}
