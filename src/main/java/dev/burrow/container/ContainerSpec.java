@@ -10,6 +10,7 @@ import java.util.Objects;
  * Everything needed to start one session container. {@link #runArgv()} turns it into the
  * arguments of `podman run`; values are separate argv elements, so none is ever parsed by a shell.
  *
+ * @param user     null: the image's own user
  * @param env only values that are not secret: they are visible in `podman inspect`.
  *            Secrets reach the container as a mounted 0600 file instead.
  */
@@ -23,7 +24,8 @@ public record ContainerSpec(
         Map<String, String> env,
         String workdir,
         List<String> devices,
-        List<String> command) {
+        List<String> command,
+        String user) {
 
     public ContainerSpec {
         Objects.requireNonNull(name);
@@ -49,6 +51,7 @@ public record ContainerSpec(
                 .forEach(e -> argv.addAll(List.of("--env", e.getKey() + "=" + e.getValue())));
         for (String d : devices) argv.addAll(List.of("--device", d));
         if (workdir != null) argv.addAll(List.of("--workdir", workdir));
+        if (user != null) argv.addAll(List.of("--user", user));
         argv.add(image);
         argv.addAll(command);
         return argv;

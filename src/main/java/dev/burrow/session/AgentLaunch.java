@@ -65,6 +65,10 @@ final class AgentLaunch {
     }
 
     static ContainerSpec spec(Session s, Config config, String image, String resumeId) {
+        return spec(s, config, image, resumeId, dev.burrow.host.HostSetup.isRoot());
+    }
+
+    static ContainerSpec spec(Session s, Config config, String image, String resumeId, boolean rootHost) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("HOME", CONTAINER_HOME);
         env.put("CLAUDE_CONFIG_DIR", CONTAINER_CLAUDE_DIR);
@@ -83,8 +87,13 @@ final class AgentLaunch {
                 new Mount(s.claudeConfig(), CONTAINER_CLAUDE_DIR, false),
                 new Mount(s.runDir(), "/run/burrow", false));
         String name = "burrow-" + s.shortId() + "-" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+        // Rootless, the host user becomes the image's agent user (uid 1000), so the files it
+        // writes stay the user's. Root Podman (--allow-root) has no keep-id: the agent then
+        // runs as root in the container, which Claude Code accepts only when told it is sandboxed.
+        String userns = rootHost ? null : "keep-id:uid=1000,gid=1000";
+        if (rootHost) env.put("IS_SANDBOX", "1");
         return new ContainerSpec(name, image, Map.of(PodmanCli.SESSION_LABEL, s.id()),
-                "keep-id:uid=1000,gid=1000", network, mounts, env, "/workspace", List.of(), claudeArgv(resumeId, config.model()));
+                userns, network, mounts, env, "/workspace", List.of(), claudeArgv(resumeId, config.model()), rootHost ? "root" : null);
     }
 
     /**

@@ -78,8 +78,6 @@ public final class Workspaces {
         git.checked(dir, "checkout", "--quiet", "-b", branch);
         if (!authorName.isBlank()) git.checked(dir, "config", "user.name", authorName);
         if (!authorEmail.isBlank()) git.checked(dir, "config", "user.email", authorEmail);
-        // The agent runs as another uid inside the container: let git there trust the tree.
-        git.checked(dir, "config", "safe.directory", "*");
         return new Workspace(dir, branch, base, from);
     }
 

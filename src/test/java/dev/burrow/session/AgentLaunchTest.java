@@ -35,10 +35,16 @@ class AgentLaunchTest {
 
     @Test
     void secretsNeverReachTheArgvOrTheEnvironment() {
-        List<String> argv = AgentLaunch.spec(session(), config("https://gw.example"), "img", null).runArgv();
+        List<String> argv = AgentLaunch.spec(session(), config("https://gw.example"), "img", null, false).runArgv();
         assertThat(String.join(" ", argv)).doesNotContain("sk-secret-key-value").doesNotContain("oauth-secret-token");
         assertThat(argv).contains("--label", "burrow.session=0123abcd-0000-0000-0000-000000000000", "--init",
                 "--userns=keep-id:uid=1000,gid=1000", "img");
+    }
+
+    @Test
+    void underRootPodmanTheAgentRunsAsASandboxedRoot() {
+        List<String> argv = AgentLaunch.spec(session(), config("https://gw.example"), "img", null, true).runArgv();
+        assertThat(argv).noneMatch(a -> a.startsWith("--userns")).containsSequence("--user", "root").contains("IS_SANDBOX=1");
     }
 
     @Test
@@ -54,9 +60,9 @@ class AgentLaunchTest {
         assertThat(AgentLaunch.containerBaseUrl("http://127.0.0.1:8080/x")).isEqualTo("http://10.0.2.2:8080/x");
         assertThat(AgentLaunch.containerBaseUrl("http://localhost:9")).isEqualTo("http://10.0.2.2:9");
         assertThat(AgentLaunch.containerBaseUrl("https://gw.example/v")).isEqualTo("https://gw.example/v");
-        assertThat(AgentLaunch.spec(session(), config("http://127.0.0.1:1"), "img", null).runArgv())
+        assertThat(AgentLaunch.spec(session(), config("http://127.0.0.1:1"), "img", null, false).runArgv())
                 .contains("--network=slirp4netns:allow_host_loopback=true");
-        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", null).runArgv())
+        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", null, false).runArgv())
                 .noneMatch(a -> a.startsWith("--network"));
     }
 }
