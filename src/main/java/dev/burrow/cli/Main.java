@@ -3,15 +3,32 @@ package dev.burrow.cli;
 import dev.burrow.container.ContainerException;
 import dev.burrow.session.SessionException;
 import dev.burrow.workspace.WorkspaceException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** `./burrow`: the command line. Every failure ends in one line on stderr saying what to do. */
 @Command(name = "burrow", mixinStandardHelpOptions = true, version = "Burrow 0.1.0",
-        description = "Claude Code sessions in rootless Podman containers on your own machine.",
-        subcommands = {ServeCommand.class, RunCommand.class, SessionsCommand.class, ResumeCommand.class, StopCommand.class,
-                RmCommand.class, DoctorCommand.class, ImageCommand.class, BenchCommand.class})
+        description = "Claude Code sessions in rootless Podman containers on your own machine.")
 public final class Main implements Runnable {
+    // Picocli reflects over every registered command, a few hundred milliseconds for all of
+    // them; a command line that names one registers only that one.
+    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("serve", ServeCommand::new);
+        COMMANDS.put("run", RunCommand::new);
+        COMMANDS.put("sessions", SessionsCommand::new);
+        COMMANDS.put("resume", ResumeCommand::new);
+        COMMANDS.put("stop", StopCommand::new);
+        COMMANDS.put("rm", RmCommand::new);
+        COMMANDS.put("doctor", DoctorCommand::new);
+        COMMANDS.put("image", ImageCommand::new);
+        COMMANDS.put("bench", BenchCommand::new);
+        COMMANDS.put("aot-training", AotTrainingCommand::new);
+    }
 
     public static void main(String[] args) {
         System.exit(execute(args));
@@ -20,6 +37,12 @@ public final class Main implements Runnable {
     /** Runs a command line and returns its exit code; tests call this too. */
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        Supplier<Object> only = args.length > 0 ? COMMANDS.get(args[0]) : null;
+        if (only != null) {
+            cl.addSubcommand(args[0], only.get());
+        } else {
+            COMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+        }
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             String msg = switch (e) {
                 case SessionException se -> se.getMessage();
