@@ -63,7 +63,7 @@ public final class StartBench {
             Path jar = jar();
             if (jar != null) {
                 for (int i = 0; i < runs; i++) cli.add(cliRun(jar, config, repo));
-                report("burrow run (new JVM) -> first assistant line", cli);
+                report("./burrow run (a new process) -> first assistant line", cli);
             }
             double f = median(floor);
             double e = median(engine);
@@ -86,9 +86,12 @@ public final class StartBench {
     }
 
     private double cliRun(Path jar, Config config, Path repo) throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> argv = List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "run", "--allow-root",
-                "--data-dir", config.dataDir().toString(), "--json", "--repo", repo.toString(), "say hello");
+        // Through the ./burrow launcher when it sits beside target/, as a user runs it.
+        Path launcher = jar.toAbsolutePath().getParent().resolveSibling("burrow");
+        List<String> start = Files.isExecutable(launcher) ? List.of(launcher.toString())
+                : List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString());
+        List<String> argv = new ArrayList<>(start);
+        argv.addAll(List.of("run", "--allow-root", "--data-dir", config.dataDir().toString(), "--json", "--repo", repo.toString(), "say hello"));
         return timeToAssistantLine(argv, Map.of("ANTHROPIC_BASE_URL", config.baseUrl(), "ANTHROPIC_API_KEY", "bench-key",
                 "BURROW_GIT_NAME", "Burrow Bench", "BURROW_GIT_EMAIL", "bench@burrow.invalid"));
     }

@@ -41,7 +41,7 @@ final class RunCommand implements Callable<Integer> {
             burrow.sessions().ensureRunnerImage(Options::progress);
             Options.debug("run: host checked", t0);
             // Older sessions are brought up to date beside the new one, not before it.
-            var reconciled = java.util.concurrent.CompletableFuture.runAsync(() -> burrow.sessions().reconcile(false));
+            Thread reconciled = Thread.ofVirtual().start(() -> burrow.sessions().reconcile(false));
             Session s = burrow.sessions().create(new NewSession(repo, branch, String.join(" ", prompt)), Options::progress);
             int code = finish(burrow, new Transcript(System.out, json).follow(burrow.sessions(), s.id(), 0));
             reconciled.join();

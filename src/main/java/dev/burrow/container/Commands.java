@@ -7,10 +7,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a command to completion through a {@link ProcessRunner} and collects its output. */
 public final class Commands {
+    private static final Executor READERS = Executors.newVirtualThreadPerTaskExecutor();
     private final ProcessRunner runner;
 
     public Commands(ProcessRunner runner) {
@@ -32,9 +35,11 @@ public final class Commands {
         } catch (IOException e) {
             return new ExecResult(argv, 127, "", argv.getFirst() + ": " + e.getMessage());
         }
-        // Read both pipes concurrently so that neither fills up and blocks the child.
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> drain(p.getInputStream()));
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
+        // Read both pipes concurrently so that neither fills up and blocks the child. Virtual
+        // threads, not the common pool: on a 2-core machine that pool has one worker, and a
+        // command run from it would wait for its own readers.
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> drain(p.getInputStream()), READERS);
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()), READERS);
         try {
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
