@@ -23,8 +23,13 @@ final class Options {
     }
 
     void refuseRoot(String command) {
-        if (HostSetup.isRoot() && !allowRoot) {
-            throw new IllegalArgumentException("refusing to " + command + " as root: run Burrow as a normal user (rootless Podman), or pass --allow-root");
+        refuseRoot(command, HostSetup.isRoot(), allowRoot);
+    }
+
+    static void refuseRoot(String command, boolean root, boolean allowRoot) {
+        if (root && !allowRoot) {
+            throw new IllegalArgumentException("refusing to " + command + " as root: a container that can reach a root Podman socket is root"
+                    + " on the host; run Burrow as a normal user (rootless Podman), or pass --allow-root");
         }
     }
 

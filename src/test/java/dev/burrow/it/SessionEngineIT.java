@@ -158,4 +158,15 @@ class SessionEngineIT {
         assertThat(model.requests().subList(before, model.requests().size()))
                 .anySatisfy(r -> assertThat(r.path("messages").toString()).contains("remember the word pelican").contains("what was the word?"));
     }
+
+    @Test
+    void aUrlSourceKeepsTheSessionBranchInTheMirror() throws Exception {
+        String cmd = "echo via-url > url.txt && git add url.txt && git commit -q -m 'From a URL session'";
+        Session s = sessions.create(new NewSession("file://" + repo, null, "BASH: " + cmd), p -> { });
+        s = awaitTurnEnd(s.id());
+        assertThat(s.source().getParent()).isEqualTo(tmp.resolve("data").resolve("mirrors"));
+        assertThat(TestEnv.git(s.source(), "log", "-1", "--format=%s", s.branch())).isEqualTo("From a URL session");
+        // The user's repository behind the URL is not written to.
+        assertThat(TestEnv.git(repo, "branch", "--list", s.branch())).isEmpty();
+    }
 }
