@@ -14,7 +14,7 @@ log() { echo "burrow test: $*" >&2; }
 
 install_host_packages() {
   local need=()
-  for p in podman runc uidmap slirp4netns fuse-overlayfs debootstrap git maven tmux; do
+  for p in podman runc uidmap slirp4netns fuse-overlayfs debootstrap git maven tmux chromium; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
   done
   if [ ${#need[@]} -gt 0 ]; then

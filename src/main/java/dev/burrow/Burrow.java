@@ -1,5 +1,6 @@
 package dev.burrow;
 
+import dev.burrow.auth.Authenticator;
 import dev.burrow.config.Config;
 import dev.burrow.container.Commands;
 import dev.burrow.container.ContainerEngine;
@@ -7,9 +8,11 @@ import dev.burrow.container.PodmanCli;
 import dev.burrow.container.ProcessRunner;
 import dev.burrow.container.RunnerImage;
 import dev.burrow.session.SessionManager;
+import dev.burrow.store.AuthStore;
 import dev.burrow.store.Database;
 import dev.burrow.store.SessionStore;
 import dev.burrow.workspace.Workspaces;
+import java.time.Clock;
 import java.util.Objects;
 
 /**
@@ -21,12 +24,14 @@ public final class Burrow implements AutoCloseable {
     private final Database database;
     private final ContainerEngine engine;
     private final SessionManager sessions;
+    private final Authenticator auth;
 
-    private Burrow(Config config, Database database, ContainerEngine engine, SessionManager sessions) {
+    private Burrow(Config config, Database database, ContainerEngine engine, SessionManager sessions, Authenticator auth) {
         this.config = config;
         this.database = database;
         this.engine = engine;
         this.sessions = sessions;
+        this.auth = auth;
     }
 
     public static Burrow start(Config config) {
@@ -36,7 +41,7 @@ public final class Burrow implements AutoCloseable {
         String image = config.runnerImage().isBlank() ? RunnerImage.fromClasspath().tag() : config.runnerImage();
         Workspaces workspaces = new Workspaces(new Commands(ProcessRunner.SYSTEM), config.mirrorsDir());
         SessionManager sessions = new SessionManager(config, engine, workspaces, new SessionStore(db), image);
-        return new Burrow(config, db, engine, sessions);
+        return new Burrow(config, db, engine, sessions, new Authenticator(new AuthStore(db), Clock.systemUTC()));
     }
 
     public Config config() {
@@ -49,6 +54,10 @@ public final class Burrow implements AutoCloseable {
 
     public SessionManager sessions() {
         return sessions;
+    }
+
+    public Authenticator auth() {
+        return auth;
     }
 
     @Override

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "bench", description = "Benchmarks.", subcommands = BenchCommand.Start.class)
+@Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Start.class, BenchCommand.Events.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -25,6 +25,18 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             options.refuseRoot("run sessions");
             return new StartBench(options.config(), runs, System.out).run();
+        }
+    }
+
+    @Command(name = "events", description = "Latency from an agent's output line to an SSE client, alone and with 50 subscribers.")
+    static final class Events implements Callable<Integer> {
+        @Mixin
+        Options options;
+
+        @Override
+        public Integer call() throws Exception {
+            options.refuseRoot("run sessions");
+            return new dev.burrow.bench.EventsBench(options.config(), System.out).run();
         }
     }
 }

@@ -26,6 +26,8 @@ public final class Main implements Runnable {
         COMMANDS.put("rm", RmCommand::new);
         COMMANDS.put("doctor", DoctorCommand::new);
         COMMANDS.put("image", ImageCommand::new);
+        COMMANDS.put("passwd", PasswdCommand::new);
+        COMMANDS.put("token", TokenCommand::new);
         COMMANDS.put("bench", BenchCommand::new);
         COMMANDS.put("aot-training", AotTrainingCommand::new);
     }

@@ -2,6 +2,7 @@ package dev.burrow.cli;
 
 import dev.burrow.Burrow;
 import dev.burrow.host.HostSetup;
+import dev.burrow.web.WebOptions;
 import dev.burrow.web.WebServer;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -20,6 +21,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", description = "Port (default 7070; 0 picks a free one).")
     Integer port;
 
+    @Option(names = "--secure-cookies", description = "Mark the login cookie Secure even on plain HTTP (when a TLS proxy sits in front).")
+    boolean secureCookies;
+
+    @Option(names = "--trusted-proxy", paramLabel = "ADDR", description = "A proxy whose X-Forwarded-For is believed (such as 127.0.0.1 for tailscale serve); repeatable.")
+    java.util.List<String> trustedProxies = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws InterruptedException {
         options.refuseRoot("serve");
@@ -29,8 +36,9 @@ final class ServeCommand implements Callable<Integer> {
             burrow.sessions().reconcile(true);
             String host = bind != null ? bind : burrow.config().bind();
             int p = port != null ? port : burrow.config().port();
-            try (WebServer server = WebServer.start(burrow, host, p)) {
+            try (WebServer server = WebServer.start(burrow, new WebOptions(host, p, secureCookies, java.util.Set.copyOf(trustedProxies)))) {
                 System.out.println("Burrow is serving http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/");
+                if (!burrow.auth().passwordSet()) System.out.println("No password is set yet: run ./burrow passwd, then log in.");
                 System.out.flush();
                 CountDownLatch stop = new CountDownLatch(1);
                 Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));

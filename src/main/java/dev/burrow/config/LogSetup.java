@@ -34,6 +34,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         for (String noisy : new String[] {"org.eclipse.jetty", "io.javalin", "org.flywaydb"}) {
             context.getLogger(noisy).setLevel(Level.WARN);
         }
+        // password4j warns about its optional properties file even when every parameter is given in code.
+        context.getLogger("com.password4j").setLevel(Level.ERROR);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }

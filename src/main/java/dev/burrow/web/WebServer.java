@@ -1,92 +1,67 @@
 package dev.burrow.web;
 
 import dev.burrow.Burrow;
-import dev.burrow.session.Session;
+import dev.burrow.auth.LoginThrottle;
 import dev.burrow.session.SessionException;
-import dev.burrow.store.StoredEvent;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.util.List;
+import java.time.Clock;
 import java.util.Objects;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The HTTP server on the session engine. This first version is read-only (session list, one
- * session, its events) and binds to loopback unless told otherwise; logins, actions and the
- * live pages come with the web app.
+ * The HTTP server on the session engine: the JSON API, the event streams and the pages, all
+ * behind {@link Guard}. It binds to loopback unless told otherwise.
  */
 public final class WebServer implements AutoCloseable {
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
     private final Javalin app;
 
     private WebServer(Javalin app) {
         this.app = app;
     }
 
-    public static WebServer start(Burrow burrow, String bind, int port) {
+    public static WebServer start(Burrow burrow, WebOptions options) {
         Objects.requireNonNull(burrow);
+        Guard guard = new Guard(burrow.auth(), options);
+        LoginThrottle throttle = new LoginThrottle(Clock.systemUTC());
+        LoginFlow logins = new LoginFlow(burrow.auth(), throttle, guard);
+        ApiRoutes api = new ApiRoutes(burrow.sessions(), burrow.auth(), logins);
+        Pages pages = new Pages(burrow.sessions(), burrow.auth(), logins);
         Javalin app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
+            // A message may be 1 MiB of text; its JSON envelope a little more. Larger bodies get 413.
+            cfg.http.maxRequestSize = 2L * 1024 * 1024;
+            cfg.routes.before(guard::before);
             cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
-            cfg.routes.get("/api/sessions", ctx -> json(ctx, sessions(burrow.sessions().list())));
-            cfg.routes.get("/api/sessions/{id}", ctx -> json(ctx, session(burrow.sessions().get(ctx.pathParam("id")))));
-            cfg.routes.get("/api/sessions/{id}/events", ctx -> {
-                long after = Long.parseLong(Objects.requireNonNullElse(ctx.queryParam("after"), "0"));
-                json(ctx, events(burrow.sessions().events(ctx.pathParam("id"), after)));
-            });
-            cfg.routes.exception(SessionException.class, (e, ctx) -> {
-                int status = switch (e.kind()) {
-                    case BAD_INPUT -> 400;
-                    case NOT_FOUND -> 404;
-                    case CONFLICT -> 409;
-                    case TOO_LARGE -> 413;
-                    case UNAVAILABLE -> 503;
-                };
-                ctx.status(status);
-                json(ctx, JSON.createObjectNode().put("error", e.getMessage()));
-            });
-            cfg.routes.exception(NumberFormatException.class, (e, ctx) -> {
-                ctx.status(400);
-                json(ctx, JSON.createObjectNode().put("error", "after must be a number"));
-            });
+            api.register(cfg);
+            pages.register(cfg);
+            cfg.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
+            cfg.routes.exception(SessionException.class, (e, ctx) -> error(ctx, status(e.kind()), e.getMessage()));
+            cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
         });
-        app.start(bind, port);
+        app.start(options.bind(), options.port());
         return new WebServer(app);
+    }
+
+    static int status(SessionException.Kind kind) {
+        return switch (kind) {
+            case BAD_INPUT -> 400;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case TOO_LARGE -> 413;
+            case UNAVAILABLE -> 503;
+        };
+    }
+
+    private static void error(Context ctx, int status, String message) {
+        if (Guard.isApi(ctx)) {
+            Json.send(ctx, status, Json.error(message));
+        } else {
+            ctx.status(status).html(Html.errorPage(status, message));
+        }
     }
 
     public int port() {
         return app.port();
-    }
-
-    private static void json(Context ctx, Object node) {
-        ctx.contentType("application/json").result(node.toString());
-    }
-
-    static ObjectNode session(Session s) {
-        ObjectNode n = JSON.createObjectNode()
-                .put("id", s.id()).put("shortId", s.shortId()).put("state", s.state().label()).put("reason", s.reason())
-                .put("repo", s.repo()).put("branch", s.branch()).put("baseBranch", s.baseBranch()).put("baseCommit", s.baseCommit())
-                .put("costUsd", s.costUsd()).put("createdAt", s.createdAt().toString()).put("updatedAt", s.updatedAt().toString());
-        return n;
-    }
-
-    private static ArrayNode sessions(List<Session> list) {
-        ArrayNode a = JSON.createArrayNode();
-        list.forEach(s -> a.add(session(s)));
-        return a;
-    }
-
-    private static ArrayNode events(List<StoredEvent> list) {
-        ArrayNode a = JSON.createArrayNode();
-        for (StoredEvent e : list) {
-            ObjectNode n = JSON.createObjectNode().put("seq", e.seq()).put("type", e.event().type()).put("at", e.at().toString());
-            n.set("event", JSON.readTree(e.event().json()));
-            a.add(n);
-        }
-        return a;
     }
 
     @Override

@@ -95,6 +95,16 @@ class CliIT {
 
     @Test
     void serveBindsToLoopbackAndAnswersTheApi() throws Exception {
+        Process passwd = BurrowProcess.builder(env, "passwd", "--stdin").redirectErrorStream(true).start();
+        passwd.getOutputStream().write("cli password 1234\n".getBytes());
+        passwd.getOutputStream().close();
+        assertThat(new String(passwd.getInputStream().readAllBytes())).contains("password set");
+        assertThat(passwd.waitFor()).isZero();
+        BurrowProcess.Result token = BurrowProcess.run(env, "token", "create", "ci");
+        assertThat(token.exitCode()).as(token.stderr()).isZero();
+        String bearer = token.stdout().strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertThat(BurrowProcess.run(env, "token", "list").stdout()).contains("ci").doesNotContain(bearer);
+
         Process serve = BurrowProcess.builder(env, "serve", "--port", "0").redirectErrorStream(true).start();
         try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(serve.getInputStream()))) {
             String url = null;
@@ -106,11 +116,15 @@ class CliIT {
             }
             assertThat(url).startsWith("http://127.0.0.1:");
             var http = java.net.http.HttpClient.newHttpClient();
-            var list = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "api/sessions")).build(),
+            var anonymous = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "api/sessions")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            var list = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "api/sessions"))
+                    .header("Authorization", "Bearer " + bearer).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(list.statusCode()).isEqualTo(200);
             assertThat(list.body()).isEqualTo("[]");
-            var missing = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "api/sessions/nope")).build(),
+            var missing = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "api/sessions/nope"))
+                    .header("Authorization", "Bearer " + bearer).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(missing.statusCode()).isEqualTo(404);
             assertThat(missing.body()).contains("\"error\"");

@@ -35,9 +35,7 @@ class RestartAndFailureIT {
 
     @AfterEach
     void stop() {
-        for (Session s : burrow.sessions().list()) {
-            if (s.state().live()) burrow.sessions().stop(s.id());
-        }
+        TestEnv.stopLive(burrow);
         burrow.close();
         model.close();
     }

@@ -37,9 +37,7 @@ class SessionEngineIT {
 
     @AfterEach
     void stop() {
-        for (Session s : sessions.list()) {
-            if (s.state().live()) sessions.stop(s.id());
-        }
+        TestEnv.stopLive(burrow);
         burrow.close();
         model.close();
     }

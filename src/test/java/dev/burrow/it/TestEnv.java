@@ -78,4 +78,11 @@ final class TestEnv {
         p.waitFor();
         return out;
     }
+
+    /** Stops the sessions a test left running, so that no container outlives it. */
+    static void stopLive(Burrow burrow) {
+        for (dev.burrow.session.Session s : burrow.sessions().list()) {
+            if (s.state().live()) burrow.sessions().stop(s.id());
+        }
+    }
 }

@@ -1,0 +1,133 @@
+package dev.burrow.bench;
+
+import dev.burrow.Burrow;
+import dev.burrow.config.Config;
+import dev.burrow.session.NewSession;
+import dev.burrow.session.Session;
+import dev.burrow.session.SessionState;
+import dev.burrow.web.WebOptions;
+import dev.burrow.web.WebServer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * `./burrow bench events`: the latency Burrow adds between a line Claude Code prints and its
+ * arrival as an SSE event at a client, alone and with 50 subscribers to one session. A real
+ * session runs (container, Claude Code, scripted model); once it is idle, the bench appends
+ * timestamped lines to the agent's output file, exactly where Claude Code's stdout goes, and
+ * the clients time their arrival. What is measured is Burrow's part: following the file,
+ * storing the event, and streaming it.
+ */
+public final class EventsBench {
+    private static final Pattern STAMP = Pattern.compile("\\\\?\"bench_nanos\\\\?\":(\\d+)");
+    private static final int LINES = 200;
+
+    private final Config base;
+    private final PrintStream out;
+
+    public EventsBench(Config base, PrintStream out) {
+        this.base = base;
+        this.out = out;
+    }
+
+    public int run() throws Exception {
+        Path tmp = Files.createTempDirectory("burrow-bench-events-");
+        try (ScriptedModel model = new ScriptedModel()) {
+            Path repo = BenchRepo.create(tmp.resolve("repo"));
+            Config config = new Config(tmp.resolve("data"), model.baseUrl(), "bench-key", "", "", base.runnerImage(), base.baseImage(),
+                    Duration.ofMinutes(10), "Burrow Bench", "bench@burrow.invalid", "127.0.0.1", 0);
+            try (Burrow burrow = Burrow.start(config);
+                 WebServer server = WebServer.start(burrow, new WebOptions("127.0.0.1", 0, false, Set.of()))) {
+                burrow.auth().setPassword("bench password");
+                String token = burrow.auth().createToken("bench");
+                Session s = burrow.sessions().create(new NewSession(repo.toString(), null, "say hello"), p -> { });
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (burrow.sessions().get(s.id()).state() != SessionState.IDLE && System.nanoTime() < deadline) Thread.sleep(50);
+                String url = "http://127.0.0.1:" + server.port() + "/api/sessions/" + s.id() + "/events";
+                Path output = s.runDir().resolve("out.jsonl");
+                out.println("bench events: " + LINES + " lines appended to the agent's output, 20 ms apart");
+                for (int subscribers : new int[] {1, 50}) {
+                    List<Long> latencies = measure(url, token, output, subscribers, burrow.sessions().events(s.id(), 0).size());
+                    report(subscribers, latencies);
+                }
+                burrow.sessions().stop(s.id());
+            }
+            out.println("target: p99 at most 20 ms added");
+            return 0;
+        } finally {
+            dev.burrow.workspace.Workspaces.deleteQuietly(tmp);
+        }
+    }
+
+    private List<Long> measure(String url, String token, Path output, int subscribers, long after) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch connected = new CountDownLatch(subscribers);
+        CountDownLatch done = new CountDownLatch(subscribers);
+        List<Thread> readers = new ArrayList<>();
+        for (int i = 0; i < subscribers; i++) {
+            readers.add(Thread.ofVirtual().start(() -> {
+                try {
+                    HttpRequest req = HttpRequest.newBuilder(URI.create(url + "?after=" + after)).header("Accept", "text/event-stream")
+                            .header("Authorization", "Bearer " + token).build();
+                    HttpResponse<java.io.InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+                    connected.countDown();
+                    int seen = 0;
+                    try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+                        for (String line; seen < LINES && (line = in.readLine()) != null; ) {
+                            if (!line.startsWith("data:")) continue;
+                            Matcher m = STAMP.matcher(line);
+                            if (m.find()) {
+                                latencies.add(System.nanoTime() - Long.parseLong(m.group(1)));
+                                seen++;
+                            }
+                        }
+                    }
+                } catch (Exception e) {
+                    connected.countDown();
+                } finally {
+                    done.countDown();
+                }
+            }));
+        }
+        connected.await(30, TimeUnit.SECONDS);
+        Thread.sleep(500); // let every stream finish its replay
+        for (int i = 0; i < LINES; i++) {
+            String line = "{\"type\":\"bench\",\"n\":" + i + ",\"bench_nanos\":" + System.nanoTime() + "}\n";
+            Files.writeString(output, line, StandardOpenOption.APPEND);
+            Thread.sleep(20);
+        }
+        done.await(60, TimeUnit.SECONDS);
+        readers.forEach(Thread::interrupt);
+        return new ArrayList<>(latencies);
+    }
+
+    private void report(int subscribers, List<Long> nanos) {
+        if (nanos.isEmpty()) {
+            out.printf("%2d subscriber(s): no events arrived%n", subscribers);
+            return;
+        }
+        List<Long> sorted = nanos.stream().sorted().toList();
+        out.printf("%2d subscriber(s): %5d events  p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms%n", subscribers, sorted.size(),
+                sorted.get(sorted.size() / 2) / 1e6, sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(sorted.size() * 0.99) - 1)) / 1e6,
+                sorted.getLast() / 1e6);
+    }
+}

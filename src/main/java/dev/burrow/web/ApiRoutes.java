@@ -1,0 +1,99 @@
+package dev.burrow.web;
+
+import dev.burrow.auth.Authenticator;
+import dev.burrow.session.NewSession;
+import dev.burrow.session.Session;
+import dev.burrow.session.SessionManager;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.sse.SseHandler;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+
+/** The JSON API under /api, the same one the pages use. */
+final class ApiRoutes {
+    private final SessionManager sessions;
+    private final Authenticator auth;
+    private final LoginFlow logins;
+
+    ApiRoutes(SessionManager sessions, Authenticator auth, LoginFlow logins) {
+        this.sessions = sessions;
+        this.auth = auth;
+        this.logins = logins;
+    }
+
+    void register(JavalinConfig cfg) {
+        cfg.routes.post("/api/login", this::login);
+        cfg.routes.post("/api/logout", this::logout);
+        cfg.routes.get("/api/sessions", ctx -> Json.send(ctx, 200, Json.sessions(sessions.list())));
+        cfg.routes.post("/api/sessions", this::create);
+        cfg.routes.get("/api/sessions/{id}", ctx -> {
+            Session s = sessions.get(ctx.pathParam("id"));
+            Json.send(ctx, 200, Json.session(s, sessions.turns(s.id())));
+        });
+        cfg.routes.post("/api/sessions/{id}/messages", ctx -> {
+            String text = Json.field(Json.body(ctx), "text");
+            Json.send(ctx, 202, Json.session(sessions.send(ctx.pathParam("id"), text)));
+        });
+        cfg.routes.post("/api/sessions/{id}/interrupt", ctx -> {
+            sessions.interrupt(ctx.pathParam("id"));
+            Json.send(ctx, 202, Json.session(sessions.get(ctx.pathParam("id"))));
+        });
+        cfg.routes.post("/api/sessions/{id}/stop", ctx -> Json.send(ctx, 200, Json.session(sessions.stop(ctx.pathParam("id")))));
+        cfg.routes.post("/api/sessions/{id}/resume", ctx -> Json.send(ctx, 200, Json.session(sessions.resume(ctx.pathParam("id"), null, p -> { }))));
+        cfg.routes.delete("/api/sessions/{id}", ctx -> {
+            sessions.delete(ctx.pathParam("id"));
+            ctx.status(204);
+        });
+        cfg.routes.get("/api/sessions/{id}/diff", ctx -> {
+            String id = ctx.pathParam("id");
+            Json.send(ctx, 200, Json.MAPPER.createObjectNode().put("branch", sessions.get(id).branch()).put("diff", sessions.diff(id)));
+        });
+        cfg.routes.get("/api/sessions/{id}/events", this::events);
+        cfg.routes.get("/api/logins", ctx -> {
+            ArrayNode a = Json.MAPPER.createArrayNode();
+            auth.logins().forEach(l -> a.addObject().put("id", l.idHash()).put("createdAt", l.createdAt().toString())
+                    .put("lastSeenAt", l.lastSeenAt().toString()).put("address", l.address()).put("userAgent", l.userAgent()));
+            Json.send(ctx, 200, a);
+        });
+        cfg.routes.delete("/api/logins/{id}", ctx -> {
+            if (!auth.revokeLogin(ctx.pathParam("id"))) throw new ApiError(404, "no such login");
+            ctx.status(204);
+        });
+    }
+
+    private void login(Context ctx) {
+        String password = Json.field(Json.body(ctx), "password");
+        switch (logins.attempt(ctx, password)) {
+            case LoginFlow.Outcome.LoggedIn in -> Json.send(ctx, 200, Json.MAPPER.createObjectNode().put("csrfToken", in.csrfToken()));
+            case LoginFlow.Outcome.WrongPassword w -> throw new ApiError(401, "wrong password");
+            case LoginFlow.Outcome.Throttled t -> throw new ApiError(429, "too many failed logins from this address; try again in " + t.seconds() + " s");
+        }
+    }
+
+    private void logout(Context ctx) {
+        logins.logout(ctx);
+        ctx.status(204);
+    }
+
+    private void create(Context ctx) {
+        JsonNode body = Json.body(ctx);
+        String repo = Json.field(body, "repo");
+        String prompt = Json.field(body, "prompt");
+        Session s = sessions.create(new NewSession(repo, Json.optionalField(body, "branch"), prompt), p -> { });
+        Json.send(ctx, 201, Json.session(s));
+    }
+
+    private void events(Context ctx) throws Exception {
+        String id = sessions.get(ctx.pathParam("id")).id();
+        long after = EventStream.after(ctx.header("Last-Event-ID"), ctx.queryParam("after"));
+        if (!Guard.isEventStream(ctx)) {
+            ArrayNode a = Json.MAPPER.createArrayNode();
+            sessions.events(id, after).forEach(e -> a.add(Json.event(e)));
+            Json.send(ctx, 200, a);
+            return;
+        }
+        new SseHandler(client -> EventStream.stream(client, sessions, id, after, e -> Json.event(e).toString(),
+                s -> Json.session(s).toString())).handle(ctx);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.burrow.web;
+
+import dev.burrow.session.Session;
+import dev.burrow.session.SessionManager;
+import dev.burrow.store.StoredEvent;
+import io.javalin.http.sse.SseClient;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * One client's stream of a session's events: first everything after the client's last seen
+ * sequence number, from the store, then live. The listener is subscribed before the replay
+ * is read, and every event is sent only if it is the next one after the last sent, so the
+ * hand-over from replay to live has neither a gap nor a duplicate. Each event's SSE id is its
+ * sequence number; state changes go as "state" events without an id.
+ */
+final class EventStream {
+    private static final long KEEPALIVE_SECONDS = 15;
+
+    private EventStream() {
+    }
+
+    /** Streams until the client goes away; {@code render} turns an event into the data sent. */
+    static void stream(SseClient client, SessionManager sessions, String sessionId, long after, Function<StoredEvent, String> render,
+                       Function<Session, String> renderState) {
+        BlockingQueue<Object> live = new LinkedBlockingQueue<>();
+        Runnable unsubscribe = sessions.subscribe(new SessionManager.Listener() {
+            public void onEvent(StoredEvent e) {
+                if (e.sessionId().equals(sessionId)) live.add(e);
+            }
+
+            public void onState(Session s) {
+                if (s.id().equals(sessionId)) live.add(s);
+            }
+        });
+        client.onClose(() -> live.add(Boolean.FALSE));
+        try {
+            long last = send(client, sessions.events(sessionId, after), after, render);
+            client.sendEvent("state", renderState.apply(sessions.get(sessionId)));
+            while (!client.terminated()) {
+                Object next = live.poll(KEEPALIVE_SECONDS, TimeUnit.SECONDS);
+                if (next == null) {
+                    client.sendComment("keep-alive");
+                    // Events another Burrow process stored (a CLI following this session) reach us only here.
+                    last = send(client, sessions.events(sessionId, last), last, render);
+                } else if (next instanceof StoredEvent e) {
+                    if (e.seq() == last + 1) last = send(client, List.of(e), last, render);
+                    else if (e.seq() > last) last = send(client, sessions.events(sessionId, last), last, render);
+                } else if (next instanceof Session s) {
+                    client.sendEvent("state", renderState.apply(s));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            unsubscribe.run();
+        }
+    }
+
+    private static long send(SseClient client, List<StoredEvent> events, long last, Function<StoredEvent, String> render) {
+        for (StoredEvent e : events) {
+            if (e.seq() <= last) continue;
+            client.sendEvent("event", render.apply(e), String.valueOf(e.seq()));
+            last = e.seq();
+        }
+        return last;
+    }
+
+    /** The client's last seen sequence number: Last-Event-ID on reconnect, else ?after=N, else 0. */
+    static long after(String lastEventId, String afterParam) {
+        String v = lastEventId != null && !lastEventId.isBlank() ? lastEventId : afterParam;
+        if (v == null || v.isBlank()) return 0;
+        try {
+            return Math.max(0, Long.parseLong(v.strip()));
+        } catch (NumberFormatException e) {
+            throw new ApiError(400, "Last-Event-ID or after must be a sequence number");
+        }
+    }
+}

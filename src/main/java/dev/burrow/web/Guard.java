@@ -1,0 +1,137 @@
+package dev.burrow.web;
+
+import dev.burrow.auth.Authenticator;
+import dev.burrow.store.AuthStore;
+import io.javalin.http.Context;
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Runs before every request: security headers, who is asking (a bearer token or the login
+ * cookie), CSRF for unsafe methods, and Origin for event streams and WebSockets. What it
+ * decides is left on the context for the handlers.
+ */
+final class Guard {
+    static final String COOKIE = "burrow_session";
+    static final String CSRF_HEADER = "X-CSRF-Token";
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+    private static final List<String> PUBLIC = List.of("/login", "/api/login", "/static/", "/manifest.webmanifest", "/sw.js", "/healthz");
+
+    /** Who made the request: a browser login (with its CSRF token) or a named API token. */
+    sealed interface Caller {
+        record Browser(AuthStore.Login login, String cookieValue) implements Caller {
+        }
+
+        record Script(String tokenName) implements Caller {
+        }
+    }
+
+    private final Authenticator auth;
+    private final WebOptions options;
+
+    Guard(Authenticator auth, WebOptions options) {
+        this.auth = auth;
+        this.options = options;
+    }
+
+    void before(Context ctx) {
+        ctx.header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                + "connect-src 'self'; manifest-src 'self'; worker-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Referrer-Policy", "same-origin");
+        String path = ctx.path();
+        if (PUBLIC.stream().anyMatch(p -> p.endsWith("/") ? path.startsWith(p) : path.equals(p))) return;
+        if (!auth.passwordSet()) {
+            if (isApi(ctx)) throw new ApiError(503, "no password is set; run ./burrow passwd on the server");
+            ctx.redirect("/login");
+            ctx.skipRemainingHandlers();
+            return;
+        }
+        Optional<Caller> caller = caller(ctx);
+        if (caller.isEmpty()) {
+            if (isApi(ctx)) throw new ApiError(401, "log in first (POST /api/login) or send Authorization: Bearer <token>");
+            ctx.redirect("/login");
+            ctx.skipRemainingHandlers();
+            return;
+        }
+        ctx.attribute("caller", caller.get());
+        if (caller.get() instanceof Caller.Browser b) {
+            boolean stream = isEventStream(ctx) || isWebSocket(ctx);
+            if ((stream || !SAFE_METHODS.contains(ctx.method().name())) && !sameOrigin(ctx)) {
+                throw new ApiError(403, "cross-origin request refused");
+            }
+            if (!SAFE_METHODS.contains(ctx.method().name())) {
+                String token = Optional.ofNullable(ctx.header(CSRF_HEADER)).orElseGet(() -> formField(ctx));
+                if (!auth.csrfMatches(b.login(), token)) {
+                    throw new ApiError(403, "missing or wrong CSRF token; reload the page");
+                }
+            }
+        }
+    }
+
+    private static String formField(Context ctx) {
+        String type = ctx.contentType();
+        return type != null && type.startsWith("application/x-www-form-urlencoded") ? ctx.formParam("_csrf") : null;
+    }
+
+    Optional<Caller> caller(Context ctx) {
+        String authorization = ctx.header("Authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return auth.token(authorization.substring(7)).map(Caller.Script::new);
+        }
+        String cookie = ctx.cookie(COOKIE);
+        return auth.session(cookie).map(l -> new Caller.Browser(l, cookie));
+    }
+
+    static Caller callerOf(Context ctx) {
+        return ctx.attribute("caller");
+    }
+
+    /** A request without Origin (same-origin GETs, scripts) passes; one with Origin must name this host. */
+    static boolean sameOrigin(Context ctx) {
+        String origin = ctx.header("Origin");
+        if (origin == null) return true;
+        String host = ctx.header("Host");
+        try {
+            URI o = URI.create(origin);
+            String authority = o.getPort() < 0 ? o.getHost() : o.getHost() + ":" + o.getPort();
+            return host != null && (host.equalsIgnoreCase(authority) || host.equalsIgnoreCase(o.getRawAuthority()));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The real client address: the peer, or X-Forwarded-For's last hop when the peer is a trusted proxy. */
+    String clientAddress(Context ctx) {
+        String peer = ctx.req().getRemoteAddr();
+        String forwarded = ctx.header("X-Forwarded-For");
+        if (forwarded != null && options.trustedProxies().contains(peer)) {
+            String[] hops = forwarded.split(",");
+            String last = hops[hops.length - 1].strip();
+            if (!last.isEmpty()) return last;
+        }
+        return peer;
+    }
+
+    /** Secure when the request came over HTTPS (directly or through a trusted proxy), or when configured. */
+    boolean secureRequest(Context ctx) {
+        if (options.secureCookies() || "https".equals(ctx.scheme())) return true;
+        return options.trustedProxies().contains(ctx.req().getRemoteAddr()) && "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
+    }
+
+    static boolean isApi(Context ctx) {
+        return ctx.path().startsWith("/api/");
+    }
+
+    static boolean isEventStream(Context ctx) {
+        String accept = ctx.header("Accept");
+        return accept != null && accept.contains("text/event-stream");
+    }
+
+    static boolean isWebSocket(Context ctx) {
+        return "websocket".equalsIgnoreCase(ctx.header("Upgrade"));
+    }
+}

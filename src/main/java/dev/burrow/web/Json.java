@@ -1,0 +1,84 @@
+package dev.burrow.web;
+
+import dev.burrow.session.Session;
+import dev.burrow.store.SessionStore;
+import dev.burrow.store.StoredEvent;
+import io.javalin.http.Context;
+import java.util.List;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The API's JSON shapes, in one place. */
+final class Json {
+    static final ObjectMapper MAPPER = JsonMapper.builder().build();
+
+    private Json() {
+    }
+
+    static void send(Context ctx, int status, JsonNode body) {
+        ctx.status(status).contentType("application/json").result(body.toString());
+    }
+
+    static ObjectNode error(String message) {
+        return MAPPER.createObjectNode().put("error", message);
+    }
+
+    /** The request body as a JSON object, or a 400 that says so. */
+    static JsonNode body(Context ctx) {
+        try {
+            JsonNode n = MAPPER.readTree(ctx.body());
+            if (n == null || !n.isObject()) throw new ApiError(400, "the body must be a JSON object");
+            return n;
+        } catch (JacksonException e) {
+            throw new ApiError(400, "the body is not valid JSON");
+        }
+    }
+
+    /** A required string field, or a 400 naming it. */
+    static String field(JsonNode body, String name) {
+        JsonNode v = body.get(name);
+        if (v == null || !v.isString()) throw new ApiError(400, "\"" + name + "\" is required and must be a string");
+        return v.asString();
+    }
+
+    static String optionalField(JsonNode body, String name) {
+        JsonNode v = body.get(name);
+        if (v == null || v.isNull()) return null;
+        if (!v.isString()) throw new ApiError(400, "\"" + name + "\" must be a string");
+        return v.asString();
+    }
+
+    static ObjectNode session(Session s) {
+        return MAPPER.createObjectNode()
+                .put("id", s.id()).put("shortId", s.shortId()).put("state", s.state().label()).put("reason", s.reason())
+                .put("repo", s.repo()).put("branch", s.branch()).put("baseBranch", s.baseBranch()).put("baseCommit", s.baseCommit())
+                .put("costUsd", s.costUsd()).put("createdAt", s.createdAt().toString()).put("updatedAt", s.updatedAt().toString());
+    }
+
+    static ObjectNode session(Session s, List<SessionStore.TurnUsage> turns) {
+        ObjectNode n = session(s);
+        ArrayNode t = n.putArray("turns");
+        for (SessionStore.TurnUsage u : turns) {
+            t.addObject().put("seq", u.seq()).put("subtype", u.subtype()).put("isError", u.isError()).put("costUsd", u.costUsd())
+                    .put("inputTokens", u.inputTokens()).put("outputTokens", u.outputTokens()).put("durationMs", u.durationMs());
+        }
+        return n;
+    }
+
+    static ArrayNode sessions(List<Session> list) {
+        ArrayNode a = MAPPER.createArrayNode();
+        list.forEach(s -> a.add(session(s)));
+        return a;
+    }
+
+    /** An event as the API shows it: its place, its type, when, and what was stored. */
+    static ObjectNode event(StoredEvent e) {
+        ObjectNode n = MAPPER.createObjectNode().put("seq", e.seq()).put("type", e.event().type()).put("at", e.at().toString());
+        n.set("event", MAPPER.readTree(e.event().json()));
+        return n;
+    }
+}

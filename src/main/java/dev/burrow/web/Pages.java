@@ -1,0 +1,158 @@
+package dev.burrow.web;
+
+import dev.burrow.auth.Authenticator;
+import dev.burrow.session.NewSession;
+import dev.burrow.session.Session;
+import dev.burrow.session.SessionManager;
+import dev.burrow.store.AuthStore;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
+/** The server-rendered pages: login, the session list, a new session, settings. */
+final class Pages {
+    private final SessionManager sessions;
+    private final Authenticator auth;
+    private final LoginFlow logins;
+
+    Pages(SessionManager sessions, Authenticator auth, LoginFlow logins) {
+        this.sessions = sessions;
+        this.auth = auth;
+        this.logins = logins;
+    }
+
+    void register(JavalinConfig cfg) {
+        StaticFiles.register(cfg);
+        cfg.routes.get("/login", ctx -> ctx.html(loginPage(null)));
+        cfg.routes.post("/login", this::login);
+        cfg.routes.post("/logout", ctx -> {
+            logins.logout(ctx);
+            ctx.redirect("/login");
+        });
+        cfg.routes.get("/", ctx -> ctx.html(Html.page("Sessions", csrf(ctx),
+                "<section><div class=\"row\"><h1>Sessions</h1><a class=\"button\" href=\"/new\">New session</a></div>"
+                        + "<div id=\"sessions\" data-refresh=\"/fragments/sessions\">" + sessionList() + "</div></section>")));
+        cfg.routes.get("/fragments/sessions", ctx -> ctx.html(sessionList()));
+        cfg.routes.get("/new", ctx -> ctx.html(newSessionPage(csrf(ctx), null, "", "", "")));
+        cfg.routes.post("/sessions", this::create);
+        cfg.routes.get("/settings", ctx -> ctx.html(settingsPage(ctx)));
+        cfg.routes.post("/settings/logins/{id}/revoke", ctx -> {
+            auth.revokeLogin(ctx.pathParam("id"));
+            ctx.redirect("/settings");
+        });
+        new SessionPage(sessions).register(cfg);
+    }
+
+    static String csrf(Context ctx) {
+        return Guard.callerOf(ctx) instanceof Guard.Caller.Browser b ? b.login().csrfToken() : "";
+    }
+
+    private String loginPage(String error) {
+        if (!auth.passwordSet()) {
+            return Html.page("Set a password", null, "<section class=\"card narrow\"><h1>Set a password first</h1>"
+                    + "<p>Burrow has no password yet. On the machine that runs it, run:</p><pre>./burrow passwd</pre>"
+                    + "<p>then reload this page.</p></section>");
+        }
+        return Html.page("Log in", null, "<section class=\"card narrow\"><h1>Log in</h1>"
+                + (error == null ? "" : "<p class=\"error-text\" role=\"alert\">" + Html.esc(error) + "</p>")
+                + "<form method=\"post\" action=\"/login\"><label>Password <input type=\"password\" name=\"password\" "
+                + "autocomplete=\"current-password\" autofocus required></label><button type=\"submit\">Log in</button></form></section>");
+    }
+
+    private void login(Context ctx) {
+        if (!auth.passwordSet()) {
+            ctx.status(503).html(loginPage(null));
+            return;
+        }
+        switch (logins.attempt(ctx, ctx.formParam("password"))) {
+            case LoginFlow.Outcome.LoggedIn in -> ctx.redirect("/");
+            case LoginFlow.Outcome.WrongPassword w -> ctx.status(401).html(loginPage("Wrong password."));
+            case LoginFlow.Outcome.Throttled t -> ctx.status(429).html(loginPage("Too many failed attempts; try again in " + t.seconds() + " s."));
+        }
+    }
+
+    private String sessionList() {
+        StringBuilder b = new StringBuilder();
+        var list = sessions.list();
+        if (list.isEmpty()) return "<p class=\"empty\">No sessions yet. <a href=\"/new\">Start one.</a></p>";
+        b.append("<ul class=\"sessions\">");
+        for (Session s : list) {
+            b.append("<li><a href=\"/sessions/").append(s.id()).append("\"><span class=\"state ").append(s.state().label()).append("\">")
+                    .append(stateLabel(s)).append("</span> <b>").append(Html.esc(s.repo())).append("</b> <code>")
+                    .append(Html.esc(s.branch())).append("</code> <span class=\"meta\">").append(age(s.createdAt())).append(" · ")
+                    .append(String.format(Locale.ROOT, "$%.4f", s.costUsd())).append("</span>")
+                    .append(s.reason() == null ? "" : "<div class=\"meta\">" + Html.esc(s.reason()) + "</div>").append("</a></li>");
+        }
+        return b.append("</ul>").toString();
+    }
+
+    /** What a state means to the user. */
+    static String stateLabel(Session s) {
+        return switch (s.state()) {
+            case CREATING -> "starting";
+            case RUNNING -> "working";
+            case IDLE -> "waiting for you";
+            case STOPPED -> "stopped";
+            case FAILED -> "failed";
+            case DELETED -> "deleted";
+        };
+    }
+
+    static String age(Instant t) {
+        Duration d = Duration.between(t, Instant.now());
+        if (d.toDays() > 0) return d.toDays() + " d ago";
+        if (d.toHours() > 0) return d.toHours() + " h ago";
+        if (d.toMinutes() > 0) return d.toMinutes() + " min ago";
+        return "just now";
+    }
+
+    private String newSessionPage(String csrf, String error, String repo, String branch, String prompt) {
+        StringBuilder options = new StringBuilder();
+        for (String r : sessions.recentRepos()) options.append("<option value=\"").append(Html.esc(r)).append("\">");
+        return Html.page("New session", csrf, "<section class=\"card\"><h1>New session</h1>"
+                + (error == null ? "" : "<p class=\"error-text\" role=\"alert\">" + Html.esc(error) + "</p>")
+                + "<form method=\"post\" action=\"/sessions\" id=\"new-session\"><input type=\"hidden\" name=\"_csrf\" value=\"" + Html.esc(csrf) + "\">"
+                + "<label>Repository (a path on the server or a git URL)<input name=\"repo\" list=\"recent-repos\" required value=\""
+                + Html.esc(repo) + "\" autocomplete=\"off\"></label><datalist id=\"recent-repos\">" + options + "</datalist>"
+                + "<label>Base branch (optional)<input name=\"branch\" value=\"" + Html.esc(branch) + "\" placeholder=\"the repository's HEAD\"></label>"
+                + "<label>Task<textarea name=\"prompt\" rows=\"6\" required>" + Html.esc(prompt) + "</textarea></label>"
+                + "<button type=\"submit\">Start</button> <span class=\"progress\" hidden>Starting the session…</span></form></section>");
+    }
+
+    private void create(Context ctx) {
+        String repo = ctx.formParam("repo");
+        String branch = ctx.formParam("branch");
+        String prompt = ctx.formParam("prompt");
+        try {
+            Session s = sessions.create(new NewSession(repo, branch, prompt), p -> { });
+            ctx.redirect("/sessions/" + s.id());
+        } catch (dev.burrow.session.SessionException e) {
+            ctx.status(WebServer.status(e.kind())).html(newSessionPage(csrf(ctx), e.getMessage(), nz(repo), nz(branch), nz(prompt)));
+        }
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+
+    private String settingsPage(Context ctx) {
+        String csrf = csrf(ctx);
+        String current = Guard.callerOf(ctx) instanceof Guard.Caller.Browser b ? b.login().idHash() : "";
+        StringBuilder b = new StringBuilder("<section class=\"card\"><h1>Logins</h1><ul class=\"logins\">");
+        for (AuthStore.Login l : auth.logins()) {
+            b.append("<li><b>").append(Html.esc(l.address())).append("</b> ").append(Html.esc(l.userAgent()))
+                    .append(" <span class=\"meta\">since ").append(l.createdAt()).append(", last seen ").append(age(l.lastSeenAt()))
+                    .append(l.idHash().equals(current) ? " (this browser)" : "").append("</span> ")
+                    .append(Html.form("/settings/logins/" + l.idHash() + "/revoke", csrf, "Revoke", "danger")).append("</li>");
+        }
+        b.append("</ul></section><section class=\"card\"><h1>API tokens</h1><ul>");
+        for (AuthStore.Token t : auth.tokens()) {
+            b.append("<li><b>").append(Html.esc(t.name())).append("</b> <span class=\"meta\">created ").append(t.createdAt())
+                    .append(t.lastUsedAt() == null ? ", never used" : ", last used " + age(t.lastUsedAt())).append("</span></li>");
+        }
+        b.append("</ul><p class=\"meta\">Create one with <code>./burrow token create NAME</code>; revoke with <code>./burrow token revoke NAME</code>.</p></section>");
+        return Html.page("Settings", csrf, b.toString());
+    }
+}

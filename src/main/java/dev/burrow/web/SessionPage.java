@@ -1,0 +1,122 @@
+package dev.burrow.web;
+
+import dev.burrow.session.Session;
+import dev.burrow.session.SessionManager;
+import dev.burrow.session.SessionState;
+import dev.burrow.store.SessionStore;
+import dev.burrow.store.StoredEvent;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.sse.SseHandler;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One session's page: the transcript rendered on the server, a live stream of further
+ * fragments, the message box and the actions, and the Changes tab.
+ */
+final class SessionPage {
+    private final SessionManager sessions;
+
+    SessionPage(SessionManager sessions) {
+        this.sessions = sessions;
+    }
+
+    void register(JavalinConfig cfg) {
+        cfg.routes.get("/sessions/{id}", this::page);
+        cfg.routes.get("/sessions/{id}/stream", this::stream);
+        cfg.routes.get("/sessions/{id}/changes", this::changes);
+        cfg.routes.post("/sessions/{id}/messages", ctx -> {
+            sessions.send(ctx.pathParam("id"), ctx.formParam("text"));
+            ctx.redirect("/sessions/" + ctx.pathParam("id"));
+        });
+        cfg.routes.post("/sessions/{id}/interrupt", ctx -> act(ctx, () -> sessions.interrupt(ctx.pathParam("id"))));
+        cfg.routes.post("/sessions/{id}/stop", ctx -> act(ctx, () -> sessions.stop(ctx.pathParam("id"))));
+        cfg.routes.post("/sessions/{id}/resume", ctx -> act(ctx, () -> sessions.resume(ctx.pathParam("id"), null, p -> { })));
+        cfg.routes.post("/sessions/{id}/delete", ctx -> {
+            sessions.delete(ctx.pathParam("id"));
+            ctx.redirect("/");
+        });
+    }
+
+    private void act(Context ctx, Runnable action) {
+        action.run();
+        ctx.redirect("/sessions/" + ctx.pathParam("id"));
+    }
+
+    private void page(Context ctx) {
+        Session s = sessions.get(ctx.pathParam("id"));
+        String csrf = Pages.csrf(ctx);
+        List<StoredEvent> events = sessions.events(s.id(), 0);
+        StringBuilder transcript = new StringBuilder();
+        events.forEach(e -> transcript.append(TranscriptView.render(e)));
+        long last = events.isEmpty() ? 0 : events.getLast().seq();
+        String body = "<section class=\"session\" data-session=\"" + s.id() + "\" data-after=\"" + last + "\">"
+                + "<div id=\"session-header\">" + header(s, csrf) + "</div>"
+                + tabs(s, "transcript")
+                + "<div id=\"transcript\" aria-live=\"polite\">" + transcript + "</div>"
+                + "<form id=\"message-form\" method=\"post\" action=\"/sessions/" + s.id() + "/messages\">"
+                + "<input type=\"hidden\" name=\"_csrf\" value=\"" + Html.esc(csrf) + "\">"
+                + "<textarea name=\"text\" id=\"message\" rows=\"2\" placeholder=\"Message Claude (Enter sends, Shift+Enter for a new line)\" required></textarea>"
+                + "<button type=\"submit\">Send</button></form></section>";
+        ctx.html(Html.page(s.repo() + " · " + s.branch(), csrf, body));
+    }
+
+    static String tabs(Session s, String current) {
+        return "<nav class=\"tabs\"><a href=\"/sessions/" + s.id() + "\"" + ("transcript".equals(current) ? " aria-current=\"page\"" : "")
+                + ">Transcript</a><a href=\"/sessions/" + s.id() + "/changes\"" + ("changes".equals(current) ? " aria-current=\"page\"" : "")
+                + ">Changes</a></nav>";
+    }
+
+    /** The part of the page that changes with the session's state: status, cost, actions. */
+    String header(Session s, String csrf) {
+        List<SessionStore.TurnUsage> turns = sessions.turns(s.id());
+        long in = turns.stream().mapToLong(SessionStore.TurnUsage::inputTokens).sum();
+        long out = turns.stream().mapToLong(SessionStore.TurnUsage::outputTokens).sum();
+        StringBuilder actions = new StringBuilder();
+        String base = "/sessions/" + s.id() + "/";
+        if (s.state() == SessionState.RUNNING) actions.append(Html.form(base + "interrupt", csrf, "Interrupt", "warn"));
+        if (s.state().live()) actions.append(Html.form(base + "stop", csrf, "Stop", ""));
+        if (s.state() == SessionState.STOPPED || s.state() == SessionState.FAILED) actions.append(Html.form(base + "resume", csrf, "Resume", ""));
+        actions.append(Html.form(base + "delete", csrf, "Delete", "danger"));
+        return "<div class=\"row\"><h1>" + Html.esc(s.repo()) + "</h1><span class=\"state " + s.state().label() + "\" data-state=\""
+                + s.state().label() + "\">" + Pages.stateLabel(s) + "</span></div>"
+                + "<p class=\"meta\"><code>" + Html.esc(s.branch()) + "</code>" + (s.baseBranch() == null ? "" : " from <code>" + Html.esc(s.baseBranch()) + "</code>")
+                + String.format(Locale.ROOT, " · $%.4f · %,d in / %,d out tokens · %d turns", s.costUsd(), in, out, turns.size()) + "</p>"
+                + (s.reason() == null ? "" : "<p class=\"notice" + (s.state() == SessionState.FAILED ? " error" : "") + "\">" + Html.esc(s.reason()) + "</p>")
+                + "<div class=\"actions\">" + actions + "</div>";
+    }
+
+    private void stream(Context ctx) throws Exception {
+        String id = sessions.get(ctx.pathParam("id")).id();
+        long after = EventStream.after(ctx.header("Last-Event-ID"), ctx.queryParam("after"));
+        String csrf = Pages.csrf(ctx);
+        if (!Guard.isEventStream(ctx)) throw new ApiError(406, "this is an event stream; ask for text/event-stream");
+        new SseHandler(client -> EventStream.stream(client, sessions, id, after,
+                e -> Json.MAPPER.createObjectNode().put("seq", e.seq()).put("type", e.event().type()).put("html", TranscriptView.render(e)).toString(),
+                s -> Json.MAPPER.createObjectNode().put("state", s.state().label()).put("html", header(s, csrf)).toString())).handle(ctx);
+    }
+
+    private void changes(Context ctx) {
+        Session s = sessions.get(ctx.pathParam("id"));
+        String csrf = Pages.csrf(ctx);
+        String diff = sessions.diff(s.id());
+        StringBuilder files = new StringBuilder();
+        if (diff.isBlank()) files.append("<p class=\"empty\">No committed changes on ").append(Html.esc(s.branch())).append(" yet.</p>");
+        for (String file : diff.split("(?m)^(?=diff --git )")) {
+            if (file.isBlank()) continue;
+            String[] lines = file.split("\n");
+            String name = lines[0].replaceFirst("^diff --git a/(.*) b/.*$", "$1");
+            StringBuilder body = new StringBuilder();
+            for (String l : lines) {
+                String cls = l.startsWith("+") && !l.startsWith("+++") ? "add" : l.startsWith("-") && !l.startsWith("---") ? "del"
+                        : l.startsWith("@@") ? "hunk" : "";
+                body.append("<span class=\"").append(cls).append("\">").append(Html.esc(l)).append("</span>\n");
+            }
+            files.append("<details class=\"file\" open><summary>").append(Html.esc(name)).append("</summary><pre class=\"diff\">")
+                    .append(body).append("</pre></details>");
+        }
+        ctx.html(Html.page("Changes · " + s.branch(), csrf, "<section class=\"session\"><div id=\"session-header\">" + header(s, csrf)
+                + "</div>" + tabs(s, "changes") + "<div id=\"changes\">" + files + "</div></section>"));
+    }
+}

@@ -1,0 +1,109 @@
+// Burrow's browser code, kept thin: pages are rendered on the server, and this only applies
+// server-rendered fragments from an event stream, sends messages, and raises notifications.
+"use strict";
+
+const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content || "";
+
+function sessionPage(section) {
+  const id = section.dataset.session;
+  const transcript = document.getElementById("transcript");
+  let last = Number(section.dataset.after || 0);
+  let source = null;
+  let wasRunning = false;
+
+  // A tool's output joins the card of the call that made it.
+  const placeResult = (node) => {
+    node.querySelectorAll(".tool-result[data-tool-id]").forEach((r) => {
+      const card = transcript.querySelector(`.tool[data-tool-id="${CSS.escape(r.dataset.toolId)}"] .slot`);
+      if (card) card.appendChild(r);
+    });
+  };
+  placeResult(transcript);
+
+  const nearBottom = () => window.innerHeight + window.scrollY >= document.body.scrollHeight - 80;
+
+  const connect = () => {
+    if (source) source.close();
+    // On reconnects the browser sends Last-Event-ID itself; ?after covers a fresh EventSource.
+    source = new EventSource(`/sessions/${id}/stream?after=${last}`);
+    source.addEventListener("event", (msg) => {
+      const ev = JSON.parse(msg.data);
+      if (ev.seq <= last) return; // already shown: never doubled
+      last = ev.seq;
+      const stick = nearBottom();
+      const holder = document.createElement("div");
+      holder.innerHTML = ev.html;
+      const node = holder.firstElementChild;
+      transcript.appendChild(node);
+      placeResult(transcript);
+      if (stick) window.scrollTo(0, document.body.scrollHeight);
+    });
+    source.addEventListener("state", (msg) => {
+      const st = JSON.parse(msg.data);
+      document.getElementById("session-header").innerHTML = st.html;
+      if (wasRunning && st.state !== "running" && document.hidden) notify("Claude is waiting for you", section);
+      wasRunning = st.state === "running";
+    });
+    source.onerror = () => {
+      // A closed stream (server restarted, phone slept) is reopened from the last event shown.
+      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 2000);
+    };
+  };
+  connect();
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden && (!source || source.readyState === EventSource.CLOSED)) connect();
+  });
+
+  const form = document.getElementById("message-form");
+  const box = document.getElementById("message");
+  box.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const text = box.value;
+    if (!text.trim()) return;
+    if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
+    const res = await fetch(`/api/sessions/${id}/messages`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+      body: JSON.stringify({ text }),
+    });
+    if (res.ok) {
+      box.value = "";
+    } else {
+      const body = await res.json().catch(() => ({ error: res.statusText }));
+      alert(body.error);
+    }
+  });
+}
+
+function notify(text, section) {
+  if (!("Notification" in window) || Notification.permission !== "granted") return;
+  const title = section.querySelector("h1")?.textContent || "Burrow";
+  new Notification(title, { body: text, tag: section.dataset.session });
+}
+
+function sessionList(list) {
+  setInterval(async () => {
+    if (document.hidden) return;
+    const res = await fetch(list.dataset.refresh);
+    if (res.ok) list.innerHTML = await res.text();
+  }, 3000);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const section = document.querySelector("section.session[data-session]");
+  if (section && document.getElementById("transcript")) sessionPage(section);
+  const list = document.getElementById("sessions");
+  if (list) sessionList(list);
+  const create = document.getElementById("new-session");
+  if (create) create.addEventListener("submit", () => {
+    create.querySelector(".progress").hidden = false;
+    create.querySelector("button").disabled = true;
+  });
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+});

@@ -1,0 +1,153 @@
+package dev.burrow.it;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import dev.burrow.Burrow;
+import dev.burrow.bench.ScriptedModel;
+import dev.burrow.session.Session;
+import dev.burrow.web.WebOptions;
+import dev.burrow.web.WebServer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pages in Debian's Chromium, at desktop and at phone size. Screenshots land in target/screenshots. */
+class BrowserIT {
+    static final String PASSWORD = "browser test password";
+    static final Path SHOTS = Path.of("target", "screenshots");
+    static Playwright playwright;
+    static Browser browser;
+
+    @TempDir
+    Path tmp;
+    ScriptedModel model;
+    Burrow burrow;
+    WebServer server;
+    String base;
+    Path repo;
+
+    @BeforeAll
+    static void launch() {
+        // A turn runs real Claude Code in a container: allow it time.
+        com.microsoft.playwright.assertions.PlaywrightAssertions.setDefaultAssertionTimeout(90_000);
+        playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(Path.of("/usr/bin/chromium"))
+                .setHeadless(true).setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync", "--no-first-run")));
+    }
+
+    @AfterAll
+    static void close() {
+        if (browser != null) browser.close();
+        if (playwright != null) playwright.close();
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        model = new ScriptedModel();
+        burrow = TestEnv.burrow(tmp.resolve("data"), model);
+        burrow.auth().setPassword(PASSWORD);
+        server = WebServer.start(burrow, new WebOptions("127.0.0.1", 0, false, Set.of()));
+        base = "http://127.0.0.1:" + server.port();
+        repo = TestEnv.repo(tmp.resolve("repo"));
+    }
+
+    @AfterEach
+    void stop() {
+        TestEnv.stopLive(burrow);
+        server.close();
+        burrow.close();
+        model.close();
+    }
+
+    Page open(int width, int height) {
+        BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(width, height));
+        Page page = context.newPage();
+        page.setDefaultTimeout(90_000);
+        page.navigate(base + "/");
+        assertThat(page).hasURL(base + "/login");
+        page.fill("input[name=password]", PASSWORD);
+        page.click("button[type=submit]");
+        assertThat(page.locator("h1")).hasText("Sessions");
+        return page;
+    }
+
+    void send(Page page, String text) {
+        page.fill("#message", text);
+        page.press("#message", "Enter");
+    }
+
+    Locator state(Page page) {
+        return page.locator("#session-header .state");
+    }
+
+    @Test
+    void aSessionFromStartToChangesAtDesktopSize() {
+        Page page = open(1280, 800);
+        page.click("text=New session");
+        page.fill("input[name=repo]", repo.toString());
+        page.fill("textarea[name=prompt]", "BASH: echo hello-from-browser > hello.txt && git add hello.txt && git commit -qm 'Hello from the browser' && cat hello.txt");
+        page.click("#new-session button[type=submit]");
+        assertThat(page.locator("#transcript details.tool summary").first()).containsText("Bash");
+        assertThat(page.locator("#transcript .tool-result").first()).containsText("hello-from-browser");
+        assertThat(page.locator("#transcript .turn-end").first()).containsText("Turn done");
+        assertThat(state(page)).hasText("waiting for you");
+        page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("desktop-session.png")).setFullPage(true));
+
+        send(page, "a follow-up question");
+        assertThat(page.locator("#transcript .md").last()).containsText(ScriptedModel.REPLY_PREFIX + "a follow-up question");
+
+        model.slowChunkMillis(400);
+        send(page, "SLOW and long");
+        assertThat(state(page)).hasText("working");
+        page.click("#session-header button:has-text('Interrupt')");
+        assertThat(state(page)).hasText("waiting for you");
+
+        page.click("nav.tabs >> text=Changes");
+        assertThat(page.locator("#changes details.file summary")).containsText("hello.txt");
+        assertThat(page.locator("#changes .add").first()).containsText("+hello-from-browser");
+        page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("desktop-changes.png")).setFullPage(true));
+    }
+
+    @Test
+    void reloadingInTheMiddleOfATurnLosesNothingAndDoublesNothingAtPhoneSize() {
+        model.slowChunkMillis(150);
+        Page page = open(375, 812);
+        page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("phone-sessions.png")));
+        page.click("header.top >> text=New session");
+        page.fill("input[name=repo]", repo.toString());
+        page.fill("textarea[name=prompt]", "SLOW story for a phone");
+        page.click("#new-session button[type=submit]");
+        assertThat(state(page)).hasText("working");
+        page.waitForCondition(() -> page.locator("#transcript .ev").count() >= 2);
+        page.reload();
+        assertThat(page.locator("#transcript .turn-end").first()).containsText("Turn done");
+        String id = burrow.sessions().list().getFirst().id();
+        page.waitForCondition(() -> page.locator("#transcript .ev").count() == burrow.sessions().events(id, 0).size());
+        @SuppressWarnings("unchecked")
+        List<Object> seqs = (List<Object>) page.evaluate("() => [...document.querySelectorAll('#transcript .ev')].map(e => Number(e.dataset.seq))");
+        List<Long> shown = seqs.stream().map(o -> ((Number) o).longValue()).toList();
+        assertThat(shown).containsExactlyElementsOf(LongStream.rangeClosed(1, shown.size()).boxed().toList());
+        assertThat(page.locator("#message")).isEditable();
+        send(page, "still here after the reload");
+        assertThat(page.locator("#transcript .md").last()).containsText(ScriptedModel.REPLY_PREFIX + "still here after the reload");
+        page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("phone-session.png")).setFullPage(true));
+        // Nothing wider than the phone's screen.
+        assertThat((Boolean) page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")).isTrue();
+    }
+}

@@ -1,0 +1,216 @@
+package dev.burrow.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.burrow.Burrow;
+import dev.burrow.bench.ScriptedModel;
+import dev.burrow.session.Session;
+import dev.burrow.web.WebOptions;
+import dev.burrow.web.WebServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The JSON API and its security against the real server on a random port. */
+class WebApiIT {
+    static final String PASSWORD = "a long enough password";
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @TempDir
+    Path tmp;
+    ScriptedModel model;
+    Burrow burrow;
+    WebServer server;
+    WebClient client;
+    Path repo;
+
+    @BeforeEach
+    void start() throws Exception {
+        model = new ScriptedModel();
+        burrow = TestEnv.burrow(tmp.resolve("data"), model);
+        server = WebServer.start(burrow, new WebOptions("127.0.0.1", 0, false, Set.of("127.0.0.1")));
+        client = new WebClient("http://127.0.0.1:" + server.port());
+        repo = TestEnv.repo(tmp.resolve("repo"));
+    }
+
+    @AfterEach
+    void stop() {
+        TestEnv.stopLive(burrow);
+        server.close();
+        burrow.close();
+        model.close();
+    }
+
+    @Test
+    void withoutAPasswordOnlyTheSetupPageIsServed() throws Exception {
+        assertThat(client.get("/api/sessions").status()).isEqualTo(503);
+        assertThat(client.get("/api/sessions").body()).contains("./burrow passwd");
+        WebClient.Response login = client.get("/login");
+        assertThat(login.status()).isEqualTo(200);
+        assertThat(login.body()).contains("./burrow passwd");
+        assertThat(client.get("/").status()).isEqualTo(302);
+    }
+
+    @Test
+    void loginLogoutCookieAttributesAndHeaders() throws Exception {
+        burrow.auth().setPassword(PASSWORD);
+        assertThat(client.get("/api/sessions").status()).isEqualTo(401);
+        assertThat(client.login("wrong").status()).isEqualTo(401);
+        WebClient.Response ok = client.login(PASSWORD);
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.header("Set-Cookie")).startsWith("burrow_session=").contains("HttpOnly", "SameSite=Strict").doesNotContain("Secure");
+        assertThat(ok.header("Content-Security-Policy")).contains("script-src 'self'").doesNotContain("unsafe-inline");
+        assertThat(ok.header("X-Frame-Options")).isEqualTo("DENY");
+        assertThat(ok.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(ok.header("Referrer-Policy")).isNotBlank();
+        assertThat(client.get("/api/sessions").status()).isEqualTo(200);
+        assertThat(client.get("/api/logins").body()).contains("127.0.0.1");
+
+        // A proxy in front that terminates TLS: Secure cookies.
+        WebClient viaTls = new WebClient(client.base);
+        assertThat(viaTls.login(PASSWORD, "X-Forwarded-Proto", "https").header("Set-Cookie")).contains("Secure");
+
+        assertThat(client.post("/api/logout", null).status()).isEqualTo(204);
+        assertThat(client.get("/api/sessions").status()).isEqualTo(401);
+    }
+
+    @Test
+    void bearerTokensNeedNoCookieAndNoCsrfAndCanBeRevoked() throws Exception {
+        burrow.auth().setPassword(PASSWORD);
+        client.bearer = burrow.auth().createToken("script");
+        assertThat(client.get("/api/sessions").status()).isEqualTo(200);
+        assertThat(client.post("/api/sessions", "{\"repo\":\"" + tmp.resolve("nope") + "\",\"prompt\":\"x\"}").status()).isEqualTo(400);
+        assertThat(client.readEvents("/api/sessions/nope/events", null, e -> true).getFirst().data()).isEqualTo("404");
+        burrow.auth().revokeToken("script");
+        assertThat(client.get("/api/sessions").status()).isEqualTo(401);
+        client.bearer = "burrow_made-up";
+        assertThat(client.get("/api/sessions").status()).isEqualTo(401);
+    }
+
+    @Test
+    void unsafeMethodsNeedTheCsrfTokenAndStreamsAndPostsCheckOrigin() throws Exception {
+        burrow.auth().setPassword(PASSWORD);
+        client.login(PASSWORD);
+        String csrf = client.csrf;
+        client.csrf = null;
+        String body = "{\"repo\":\"" + repo + "\",\"prompt\":\"hi\"}";
+        assertThat(client.post("/api/sessions", body).status()).isEqualTo(403);
+        client.csrf = "wrong";
+        assertThat(client.post("/api/sessions", body).status()).isEqualTo(403);
+        client.csrf = csrf;
+        assertThat(client.post("/api/sessions", body, "Origin", "http://evil.example").status()).isEqualTo(403);
+        WebClient.Response created = client.post("/api/sessions", body, "Origin", client.base);
+        assertThat(created.status()).isEqualTo(201);
+        String id = JSON.readTree(created.body()).path("id").asString();
+        assertThat(client.readEvents("/api/sessions/" + id + "/events", null, e -> true, "Origin", "http://evil.example").getFirst().data())
+                .isEqualTo("403");
+        assertThat(client.readEvents("/api/sessions/" + id + "/events", null, e -> !e.isEmpty(), "Origin", client.base).getFirst().event())
+                .isEqualTo("event");
+    }
+
+    @Test
+    void loginThrottlingLocksOneAddressAndNotAnother() throws Exception {
+        burrow.auth().setPassword(PASSWORD);
+        for (int i = 0; i < 5; i++) assertThat(client.login("wrong", "X-Forwarded-For", "203.0.113.7").status()).isEqualTo(401);
+        WebClient.Response locked = client.login(PASSWORD, "X-Forwarded-For", "203.0.113.7");
+        assertThat(locked.status()).isEqualTo(429);
+        assertThat(Integer.parseInt(locked.header("Retry-After"))).isPositive();
+        assertThat(locked.body()).contains("try again");
+        assertThat(new WebClient(client.base).login(PASSWORD, "X-Forwarded-For", "198.51.100.9").status()).isEqualTo(200);
+        assertThat(new WebClient(client.base).login(PASSWORD).status()).isEqualTo(200);
+
+        // Without a trusted proxy, X-Forwarded-For is the client's own claim and is ignored.
+        try (WebServer direct = WebServer.start(burrow, new WebOptions("127.0.0.1", 0, false, Set.of()))) {
+            WebClient c = new WebClient("http://127.0.0.1:" + direct.port());
+            for (int i = 0; i < 5; i++) c.login("wrong", "X-Forwarded-For", "192.0.2." + i);
+            assertThat(c.login(PASSWORD, "X-Forwarded-For", "192.0.2.200").status()).isEqualTo(429);
+        }
+    }
+
+    @Test
+    void errorsAreJsonWithTheRightStatus() throws Exception {
+        burrow.auth().setPassword(PASSWORD);
+        client.login(PASSWORD);
+        assertThat(client.post("/api/sessions", "not json")).satisfies(r -> {
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(JSON.readTree(r.body()).path("error").asString()).contains("JSON");
+        });
+        assertThat(client.post("/api/sessions", "{\"repo\":\"" + repo + "\"}").status()).isEqualTo(400);
+        assertThat(client.post("/api/sessions", "{\"repo\":\"" + repo + "\",\"prompt\":\"  \"}").status()).isEqualTo(400);
+        assertThat(client.get("/api/sessions/does-not-exist").status()).isEqualTo(404);
+        assertThat(burrow.sessions().list()).isEmpty();
+
+        WebClient.Response created = client.post("/api/sessions", "{\"repo\":\"" + repo + "\",\"prompt\":\"hello\"}");
+        String id = JSON.readTree(created.body()).path("id").asString();
+        Eventually.await(Duration.ofSeconds(90), "idle", () -> burrow.sessions().get(id).state().label().equals("idle"));
+        assertThat(client.post("/api/sessions/" + id + "/interrupt", null).status()).isEqualTo(409);
+        String big = "x".repeat(1024 * 1024 + 10);
+        assertThat(client.post("/api/sessions/" + id + "/messages", "{\"text\":\"" + big + "\"}").status()).isEqualTo(413);
+        assertThat(client.post("/api/sessions/" + id + "/messages", "{\"text\":\"" + "y".repeat(3 * 1024 * 1024) + "\"}").status())
+                .isEqualTo(413);
+        assertThat(client.post("/api/sessions/" + id + "/resume", null).status()).isEqualTo(200);
+        assertThat(client.post("/api/sessions/" + id + "/stop", null).status()).isEqualTo(200);
+        assertThat(client.post("/api/sessions/" + id + "/stop", null).status()).isEqualTo(409);
+    }
+
+    @Test
+    void sessionLifecycleThroughTheApi() throws Exception {
+        burrow.auth().setPassword(PASSWORD);
+        client.login(PASSWORD);
+        String cmd = "echo api > api.txt && git add api.txt && git commit -qm 'Via the API'";
+        WebClient.Response created = client.post("/api/sessions", "{\"repo\":\"" + repo + "\",\"branch\":\"main\",\"prompt\":\"BASH: " + cmd + "\"}");
+        assertThat(created.status()).isEqualTo(201);
+        JsonNode s = JSON.readTree(created.body());
+        String id = s.path("id").asString();
+        assertThat(s.path("branch").asString()).isEqualTo("burrow/" + id.substring(0, 8));
+        Eventually.await(Duration.ofSeconds(90), "idle", () -> JSON.readTree(client.get("/api/sessions/" + id).body()).path("state").asString().equals("idle"));
+        JsonNode diff = JSON.readTree(client.get("/api/sessions/" + id + "/diff").body());
+        assertThat(diff.path("diff").asString()).contains("+++ b/api.txt").contains("+api");
+        assertThat(client.post("/api/sessions/" + id + "/messages", "{\"text\":\"and then?\"}").status()).isEqualTo(202);
+        Eventually.await(Duration.ofSeconds(90), "second turn", () -> JSON.readTree(client.get("/api/sessions/" + id).body()).path("turns").size() == 2);
+        assertThat(client.send("DELETE", "/api/sessions/" + id, null).status()).isEqualTo(204);
+        assertThat(client.get("/api/sessions/" + id).status()).isEqualTo(404);
+    }
+
+    @Test
+    void sseReplaysAfterADisconnectInTheMiddleOfATurnWithNoGapAndNoDuplicate() throws Exception {
+        burrow.auth().setPassword(PASSWORD);
+        client.login(PASSWORD);
+        model.slowChunkMillis(100);
+        WebClient.Response created = client.post("/api/sessions", "{\"repo\":\"" + repo + "\",\"prompt\":\"SLOW stream please\"}");
+        String id = JSON.readTree(created.body()).path("id").asString();
+
+        // First connection: read the first two stored events, then drop the connection mid-turn.
+        List<WebClient.Sse> first = client.readEvents("/api/sessions/" + id + "/events", null,
+                e -> e.stream().filter(x -> "event".equals(x.event())).count() >= 2);
+        List<WebClient.Sse> firstEvents = first.stream().filter(x -> "event".equals(x.event())).toList();
+        assertThat(burrow.sessions().get(id).state().label()).isEqualTo("running");
+        String lastId = firstEvents.getLast().id();
+
+        // Reconnect with Last-Event-ID and read until the turn's result.
+        List<WebClient.Sse> second = client.readEvents("/api/sessions/" + id + "/events", lastId,
+                e -> e.stream().anyMatch(x -> x.data().contains("\"type\":\"result\"")));
+        List<WebClient.Sse> secondEvents = second.stream().filter(x -> "event".equals(x.event())).toList();
+        List<Long> seqs = new java.util.ArrayList<>();
+        firstEvents.forEach(e -> seqs.add(Long.parseLong(e.id())));
+        secondEvents.forEach(e -> seqs.add(Long.parseLong(e.id())));
+        assertThat(seqs).containsExactlyElementsOf(LongStream.rangeClosed(1, seqs.size()).boxed().toList());
+        for (WebClient.Sse e : secondEvents) {
+            assertThat(JSON.readTree(e.data()).path("seq").asLong()).isEqualTo(Long.parseLong(e.id()));
+        }
+        // What was streamed is what was stored.
+        assertThat(burrow.sessions().events(id, 0).stream().map(x -> x.seq()).toList()).startsWith(seqs.toArray(Long[]::new));
+        // ?after=N works like Last-Event-ID.
+        List<WebClient.Sse> tail = client.readEvents("/api/sessions/" + id + "/events?after=" + (seqs.size() - 1), null,
+                e -> e.stream().anyMatch(x -> "event".equals(x.event())));
+        assertThat(tail.stream().filter(x -> "event".equals(x.event())).findFirst().orElseThrow().id()).isEqualTo(String.valueOf(seqs.size()));
+    }
+}
