@@ -88,7 +88,7 @@ run_as_root() {
   local rc=0
   as_user "cd '$work' && JAVA_HOME='$JAVA_HOME' BURROW_BASE_IMAGE='$BURROW_BASE_IMAGE' MAVEN_OPTS='-Dmaven.repo.local=$CACHE/m2' scripts/test.sh" || rc=$?
   mkdir -p "$root/target"
-  for d in surefire-reports failsafe-reports; do
+  for d in surefire-reports failsafe-reports screenshots; do
     if [ -d "$work/target/$d" ]; then cp -r "$work/target/$d" "$root/target/"; fi
   done
   return $rc

@@ -11,9 +11,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,27 +76,30 @@ public final class EventsBench {
     }
 
     private List<Long> measure(String url, String token, Path output, int subscribers, long after) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
+        URI uri = URI.create(url + "?after=" + after);
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch connected = new CountDownLatch(subscribers);
         CountDownLatch done = new CountDownLatch(subscribers);
         List<Thread> readers = new ArrayList<>();
         for (int i = 0; i < subscribers; i++) {
             readers.add(Thread.ofVirtual().start(() -> {
-                try {
-                    HttpRequest req = HttpRequest.newBuilder(URI.create(url + "?after=" + after)).header("Accept", "text/event-stream")
-                            .header("Authorization", "Bearer " + token).build();
-                    HttpResponse<java.io.InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+                // A plain socket per subscriber, as separate browsers would be: the JDK's HttpClient
+                // funnels every response through one selector thread and would measure itself.
+                try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+                    socket.setTcpNoDelay(true);
+                    String request = "GET " + uri.getRawPath() + "?" + uri.getRawQuery() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                            + "\r\nAccept: text/event-stream\r\nAuthorization: Bearer " + token + "\r\n\r\n";
+                    socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+                    socket.getOutputStream().flush();
                     connected.countDown();
                     int seen = 0;
-                    try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-                        for (String line; seen < LINES && (line = in.readLine()) != null; ) {
-                            if (!line.startsWith("data:")) continue;
-                            Matcher m = STAMP.matcher(line);
-                            if (m.find()) {
-                                latencies.add(System.nanoTime() - Long.parseLong(m.group(1)));
-                                seen++;
-                            }
+                    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+                    for (String line; seen < LINES && (line = in.readLine()) != null; ) {
+                        if (!line.startsWith("data:")) continue;
+                        Matcher m = STAMP.matcher(line);
+                        if (m.find()) {
+                            latencies.add(System.nanoTime() - Long.parseLong(m.group(1)));
+                            seen++;
                         }
                     }
                 } catch (Exception e) {

@@ -64,6 +64,11 @@ public final class StartBench {
             if (jar != null) {
                 for (int i = 0; i < runs; i++) cli.add(cliRun(jar, config, repo));
                 report("./burrow run (a new process) -> first assistant line", cli);
+                // The runs left their sessions idle, as `run` does; remove them with their containers.
+                try (Burrow burrow = Burrow.start(config)) {
+                    burrow.sessions().reconcile(false);
+                    burrow.sessions().list().forEach(s -> burrow.sessions().delete(s.id()));
+                }
             }
             double f = median(floor);
             double e = median(engine);

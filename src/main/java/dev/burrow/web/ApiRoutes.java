@@ -93,7 +93,7 @@ final class ApiRoutes {
             Json.send(ctx, 200, a);
             return;
         }
-        new SseHandler(client -> EventStream.stream(client, sessions, id, after, e -> Json.event(e).toString(),
+        new SseHandler(client -> EventStream.stream(client, sessions, id, after, Json::eventText,
                 s -> Json.session(s).toString())).handle(ctx);
     }
 }

@@ -8,7 +8,9 @@ import dev.burrow.store.StoredEvent;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseHandler;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -17,9 +19,21 @@ import java.util.Locale;
  */
 final class SessionPage {
     private final SessionManager sessions;
+    // Fragments already rendered (Markdown is not free), shared by everyone watching a session.
+    private final Map<String, String> fragments = java.util.Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > 2048;
+        }
+    });
 
     SessionPage(SessionManager sessions) {
         this.sessions = sessions;
+    }
+
+    private String fragment(StoredEvent e) {
+        return fragments.computeIfAbsent(e.sessionId() + "/" + e.seq(), k -> Json.MAPPER.createObjectNode().put("seq", e.seq())
+                .put("type", e.event().type()).put("html", TranscriptView.render(e)).toString());
     }
 
     void register(JavalinConfig cfg) {
@@ -92,8 +106,7 @@ final class SessionPage {
         long after = EventStream.after(ctx.header("Last-Event-ID"), ctx.queryParam("after"));
         String csrf = Pages.csrf(ctx);
         if (!Guard.isEventStream(ctx)) throw new ApiError(406, "this is an event stream; ask for text/event-stream");
-        new SseHandler(client -> EventStream.stream(client, sessions, id, after,
-                e -> Json.MAPPER.createObjectNode().put("seq", e.seq()).put("type", e.event().type()).put("html", TranscriptView.render(e)).toString(),
+        new SseHandler(client -> EventStream.stream(client, sessions, id, after, this::fragment,
                 s -> Json.MAPPER.createObjectNode().put("state", s.state().label()).put("html", header(s, csrf)).toString())).handle(ctx);
     }
 

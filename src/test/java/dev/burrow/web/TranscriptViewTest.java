@@ -45,4 +45,12 @@ class TranscriptViewTest {
                 .contains("turn-end error").contains("API Error: 400");
         assertThat(render(EventParser.notice("error", "the container died").json())).contains("notice error");
     }
+
+    @Test
+    void theStreamedEventTextIsTheSameJsonAsTheEventObject() {
+        StoredEvent e = new StoredEvent("s", 3, EventParser.parse("{\"type\":\"weird \\\"type\\\"\",\"x\":[1,{\"y\":\"z\"}]}"), Instant.now());
+        assertThat(Json.MAPPER.readTree(Json.eventText(e)).toString()).isEqualTo(Json.event(e).toString());
+        StoredEvent text = new StoredEvent("s", 4, EventParser.parse("not json at all"), Instant.now());
+        assertThat(Json.MAPPER.readTree(Json.eventText(text)).toString()).isEqualTo(Json.event(text).toString());
+    }
 }
