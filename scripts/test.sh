@@ -15,7 +15,8 @@ log() { echo "burrow test: $*" >&2; }
 install_host_packages() {
   local need=()
   for p in podman runc uidmap slirp4netns fuse-overlayfs debootstrap git maven tmux chromium; do
-    dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+    # "install ok installed" only: a removed package keeps its config files and dpkg -s still succeeds.
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
   done
   if [ ${#need[@]} -gt 0 ]; then
     log "installing ${need[*]} with apt-get"

@@ -40,6 +40,7 @@ final class SessionPage {
         cfg.routes.get("/sessions/{id}", this::page);
         cfg.routes.get("/sessions/{id}/stream", this::stream);
         cfg.routes.get("/sessions/{id}/changes", this::changes);
+        cfg.routes.get("/sessions/{id}/terminal", this::terminal);
         cfg.routes.post("/sessions/{id}/messages", ctx -> {
             sessions.send(ctx.pathParam("id"), ctx.formParam("text"));
             ctx.redirect("/sessions/" + ctx.pathParam("id"));
@@ -79,7 +80,8 @@ final class SessionPage {
     static String tabs(Session s, String current) {
         return "<nav class=\"tabs\"><a href=\"/sessions/" + s.id() + "\"" + ("transcript".equals(current) ? " aria-current=\"page\"" : "")
                 + ">Transcript</a><a href=\"/sessions/" + s.id() + "/changes\"" + ("changes".equals(current) ? " aria-current=\"page\"" : "")
-                + ">Changes</a></nav>";
+                + ">Changes</a><a href=\"/sessions/" + s.id() + "/terminal\"" + ("terminal".equals(current) ? " aria-current=\"page\"" : "")
+                + ">Terminal</a></nav>";
     }
 
     /** The part of the page that changes with the session's state: status, cost, actions. */
@@ -108,6 +110,17 @@ final class SessionPage {
         if (!Guard.isEventStream(ctx)) throw new ApiError(406, "this is an event stream; ask for text/event-stream");
         new SseHandler(client -> EventStream.stream(client, sessions, id, after, this::fragment,
                 s -> Json.MAPPER.createObjectNode().put("state", s.state().label()).put("html", header(s, csrf)).toString())).handle(ctx);
+    }
+
+    private void terminal(Context ctx) {
+        Session s = sessions.get(ctx.pathParam("id"));
+        String csrf = Pages.csrf(ctx);
+        String body = s.state().live()
+                ? "<link rel=\"stylesheet\" href=\"/static/vendor/xterm.css\"><div id=\"terminal\" data-session=\"" + s.id()
+                        + "\" data-window=\"shell\"></div><script type=\"module\" src=\"/static/terminal.js\"></script>"
+                : "<p class=\"empty\">The session is " + s.state().label() + "; resume it to open its shell.</p>";
+        ctx.html(Html.page("Terminal · " + s.branch(), csrf, "<section class=\"session\"><div id=\"session-header\">" + header(s, csrf)
+                + "</div>" + tabs(s, "terminal") + body + "</section>"));
     }
 
     private void changes(Context ctx) {

@@ -3,6 +3,7 @@ package dev.burrow.web;
 import dev.burrow.Burrow;
 import dev.burrow.auth.LoginThrottle;
 import dev.burrow.session.SessionException;
+import dev.burrow.terminal.Terminals;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Clock;
@@ -14,9 +15,11 @@ import java.util.Objects;
  */
 public final class WebServer implements AutoCloseable {
     private final Javalin app;
+    private final Terminals terminals;
 
-    private WebServer(Javalin app) {
+    private WebServer(Javalin app, Terminals terminals) {
         this.app = app;
+        this.terminals = terminals;
     }
 
     public static WebServer start(Burrow burrow, WebOptions options) {
@@ -26,6 +29,8 @@ public final class WebServer implements AutoCloseable {
         LoginFlow logins = new LoginFlow(burrow.auth(), throttle, guard);
         ApiRoutes api = new ApiRoutes(burrow.sessions(), burrow.auth(), logins);
         Pages pages = new Pages(burrow.sessions(), burrow.auth(), logins);
+        Terminals terminals = new Terminals("podman");
+        TerminalSocket terminalSocket = new TerminalSocket(burrow.sessions(), terminals);
         Javalin app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
             // A message may be 1 MiB of text; its JSON envelope a little more. Larger bodies get 413.
@@ -34,12 +39,13 @@ public final class WebServer implements AutoCloseable {
             cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
             api.register(cfg);
             pages.register(cfg);
+            terminalSocket.register(cfg, guard);
             cfg.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
             cfg.routes.exception(SessionException.class, (e, ctx) -> error(ctx, status(e.kind()), e.getMessage()));
             cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
         });
         app.start(options.bind(), options.port());
-        return new WebServer(app);
+        return new WebServer(app, terminals);
     }
 
     static int status(SessionException.Kind kind) {
@@ -60,6 +66,11 @@ public final class WebServer implements AutoCloseable {
         }
     }
 
+    /** Terminal PTYs open now. */
+    public int openTerminals() {
+        return terminals.openCount();
+    }
+
     public int port() {
         return app.port();
     }
@@ -67,5 +78,6 @@ public final class WebServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        terminals.close();
     }
 }

@@ -150,4 +150,18 @@ class BrowserIT {
         // Nothing wider than the phone's screen.
         assertThat((Boolean) page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")).isTrue();
     }
+
+    @Test
+    void theTerminalTabRunsTheSessionsShell() throws Exception {
+        Session s = burrow.sessions().create(new dev.burrow.session.NewSession(repo.toString(), null, "hello"), p -> { });
+        Page page = open(1280, 800);
+        page.navigate(base + "/sessions/" + s.id());
+        page.click("nav.tabs >> text=Terminal");
+        page.waitForSelector("#terminal .xterm");
+        page.click("#terminal");
+        page.keyboard().type("echo typed-in-xterm-$((6*7))");
+        page.keyboard().press("Enter");
+        assertThat(page.locator("#terminal .xterm-rows")).containsText("typed-in-xterm-42");
+        page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("desktop-terminal.png")));
+    }
 }
