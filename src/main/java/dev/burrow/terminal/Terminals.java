@@ -33,7 +33,7 @@ public final class Terminals implements AutoCloseable {
     }
 
     /** The `podman exec` command line that attaches to (or starts) a window's tmux session. */
-    List<String> command(String containerId, String window) {
+    public List<String> command(String containerId, String window) {
         if (!WINDOWS.contains(window)) throw new IllegalArgumentException("no window " + window + "; there is: " + String.join(", ", WINDOWS));
         return List.of(podman, "exec", "-it", "--env", "TERM=xterm-256color", "--workdir", "/workspace", containerId,
                 "tmux", "new-session", "-A", "-s", window, "-c", "/workspace", "bash", "-l");

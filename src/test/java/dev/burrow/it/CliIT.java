@@ -133,4 +133,36 @@ class CliIT {
             serve.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void attachGivesThisTerminalTheSessionsShellAndDetachLeavesItRunning() throws Exception {
+        BurrowProcess.Result run = BurrowProcess.run(env, "run", "--repo", repo.toString(), "hello");
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        String id = sessionId(run);
+        java.util.List<String> argv = BurrowProcess.builder(env, "attach", id, "--shell").command();
+        java.util.Map<String, String> ptyEnv = new java.util.HashMap<>(System.getenv());
+        ptyEnv.keySet().removeIf(k -> k.startsWith("ANTHROPIC_") || k.startsWith("BURROW_"));
+        ptyEnv.putAll(env);
+        ptyEnv.put("TERM", "xterm-256color");
+        com.pty4j.PtyProcess pty = new com.pty4j.PtyProcessBuilder(argv.toArray(String[]::new)).setEnvironment(ptyEnv)
+                .setInitialColumns(100).setInitialRows(30).start();
+        StringBuffer screen = new StringBuffer();
+        Thread.ofVirtual().start(() -> {
+            byte[] buf = new byte[8192];
+            try (var in = pty.getInputStream()) {
+                for (int n; (n = in.read(buf)) > 0; ) screen.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+            } catch (java.io.IOException ignored) {
+                // the process ended
+            }
+        });
+        Thread.sleep(2000);
+        pty.getOutputStream().write("echo attached-$((2*21)) $(pwd)\r".getBytes());
+        pty.getOutputStream().flush();
+        Eventually.await(java.time.Duration.ofSeconds(30), "the shell's output", () -> screen.toString().contains("attached-42 /workspace"));
+        pty.getOutputStream().write(new byte[] {2, 'd'}); // Ctrl-b d: tmux detaches
+        pty.getOutputStream().flush();
+        assertThat(pty.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(pty.exitValue()).isZero();
+        assertThat(BurrowProcess.run(env, "sessions").stdout()).containsPattern(id + "\\s+idle");
+    }
 }
