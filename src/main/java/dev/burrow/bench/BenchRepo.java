@@ -5,9 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** A small git repository with one commit, for benchmarks. */
+/** What the benchmarks start from: a small git repository with one commit, and their configuration. */
 final class BenchRepo {
     private BenchRepo() {
+    }
+
+    /** The configuration a benchmark runs under: a scratch data dir and the scripted model. */
+    static dev.burrow.config.Config config(dev.burrow.config.Config base, Path dataDir, ScriptedModel model, java.time.Duration idle) {
+        return new dev.burrow.config.Config(dataDir, model.baseUrl(), "bench-key", "", "", base.runnerImage(), base.baseImage(), idle,
+                "Burrow Bench", "bench@burrow.invalid", "127.0.0.1", 0);
     }
 
     static Path create(Path dir) throws IOException, InterruptedException {

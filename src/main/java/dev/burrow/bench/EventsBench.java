@@ -50,8 +50,7 @@ public final class EventsBench {
         Path tmp = Files.createTempDirectory("burrow-bench-events-");
         try (ScriptedModel model = new ScriptedModel()) {
             Path repo = BenchRepo.create(tmp.resolve("repo"));
-            Config config = new Config(tmp.resolve("data"), model.baseUrl(), "bench-key", "", "", base.runnerImage(), base.baseImage(),
-                    Duration.ofMinutes(10), "Burrow Bench", "bench@burrow.invalid", "127.0.0.1", 0);
+            Config config = BenchRepo.config(base, tmp.resolve("data"), model, Duration.ofMinutes(10));
             try (Burrow burrow = Burrow.start(config);
                  WebServer server = WebServer.start(burrow, new WebOptions("127.0.0.1", 0, false, Set.of()))) {
                 burrow.auth().setPassword("bench password");

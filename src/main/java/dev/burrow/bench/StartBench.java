@@ -41,8 +41,7 @@ public final class StartBench {
         Path tmp = Files.createTempDirectory("burrow-bench-");
         try (ScriptedModel model = new ScriptedModel()) {
             Path repo = BenchRepo.create(tmp.resolve("repo"));
-            Config config = new Config(tmp.resolve("data"), model.baseUrl(), "bench-key", "", "", base.runnerImage(), base.baseImage(),
-                    Duration.ofMinutes(5), "Burrow Bench", "bench@burrow.invalid", "127.0.0.1", 0);
+            Config config = BenchRepo.config(base, tmp.resolve("data"), model, Duration.ofMinutes(5));
             List<Double> floor = new ArrayList<>();
             List<Double> engine = new ArrayList<>();
             List<Double> cli = new ArrayList<>();

@@ -99,14 +99,6 @@ public record Config(
         return "none";
     }
 
-    public Config withPort(int p) {
-        return new Config(dataDir, baseUrl, apiKey, oauthToken, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, p);
-    }
-
-    public Config withBind(String b) {
-        return new Config(dataDir, baseUrl, apiKey, oauthToken, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, b, port);
-    }
-
     @Override
     public String toString() {
         // Never print the secrets.

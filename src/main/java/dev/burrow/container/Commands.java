@@ -20,10 +20,6 @@ public final class Commands {
         this.runner = Objects.requireNonNull(runner);
     }
 
-    public ProcessRunner runner() {
-        return runner;
-    }
-
     public ExecResult run(List<String> argv) {
         return run(argv, 120);
     }

@@ -37,7 +37,4 @@ public interface ContainerEngine {
 
     /** Removes a Burrow container by exact id, stopping it first (a short grace period). */
     void remove(String id);
-
-    /** The last lines the container's main process wrote. */
-    String logsTail(String id, int lines);
 }

@@ -153,13 +153,6 @@ public final class PodmanCli implements ContainerEngine {
         }
     }
 
-    @Override
-    public String logsTail(String id, int lines) {
-        requireId(id);
-        ExecResult r = podman("logs", "--tail", String.valueOf(lines), id);
-        return (r.stdout() + r.stderr()).strip();
-    }
-
     private static void requireId(String id) {
         if (id == null || !id.matches("[0-9a-f]{64}")) {
             throw new IllegalArgumentException("not a full container id: " + id);

@@ -64,11 +64,6 @@ final class AgentLink implements AutoCloseable {
         lastActivity = System.nanoTime();
     }
 
-    /** Output is expected soon: poll fast again. */
-    void expectOutput() {
-        lastActivity = System.nanoTime();
-    }
-
     boolean awaitEnd(long millis) throws InterruptedException {
         return done.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
