@@ -37,6 +37,7 @@ import java.util.regex.Pattern;
 public final class EventsBench {
     private static final Pattern STAMP = Pattern.compile("\\\\?\"bench_nanos\\\\?\":(\\d+)");
     private static final int LINES = 200;
+    private static final int WARMUP = 100;
 
     private final Config base;
     private final PrintStream out;
@@ -60,7 +61,7 @@ public final class EventsBench {
                 while (burrow.sessions().get(s.id()).state() != SessionState.IDLE && System.nanoTime() < deadline) Thread.sleep(50);
                 String url = "http://127.0.0.1:" + server.port() + "/api/sessions/" + s.id() + "/events";
                 Path output = s.runDir().resolve("out.jsonl");
-                out.println("bench events: " + LINES + " lines appended to the agent's output, 20 ms apart");
+                out.println("bench events: " + WARMUP + " warm-up lines, then " + LINES + " timed lines appended to the agent's output, 20 ms apart");
                 for (int subscribers : new int[] {1, 50}) {
                     List<Long> latencies = measure(url, token, output, subscribers, burrow.sessions().events(s.id(), 0).size());
                     report(subscribers, latencies);
@@ -110,6 +111,11 @@ public final class EventsBench {
         }
         connected.await(30, TimeUnit.SECONDS);
         Thread.sleep(500); // let every stream finish its replay
+        // Unmeasured lines first, so the JIT has compiled the fan-out before anything is timed.
+        for (int i = 0; i < WARMUP; i++) {
+            Files.writeString(output, "{\"type\":\"bench_warmup\",\"n\":" + i + "}\n", StandardOpenOption.APPEND);
+            Thread.sleep(20);
+        }
         for (int i = 0; i < LINES; i++) {
             String line = "{\"type\":\"bench\",\"n\":" + i + ",\"bench_nanos\":" + System.nanoTime() + "}\n";
             Files.writeString(output, line, StandardOpenOption.APPEND);
