@@ -81,7 +81,7 @@ public final class StartBench {
 
     private double bareRun(String image, String baseUrl) throws IOException, InterruptedException {
         String url = baseUrl.replace("127.0.0.1", "10.0.2.2");
-        List<String> argv = List.of("podman", "run", "--rm", "--init", "--userns=keep-id:uid=1000,gid=1000",
+        List<String> argv = List.of("podman", "run", "--rm", "--init", "--userns=" + dev.burrow.container.RunnerImage.KEEP_ID_USERNS,
                 "--network=slirp4netns:allow_host_loopback=true", "--label", "burrow.session=bench",
                 "--env", "ANTHROPIC_BASE_URL=" + url, "--env", "ANTHROPIC_API_KEY=bench-key",
                 "--env", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1", "--env", "DISABLE_TELEMETRY=1",

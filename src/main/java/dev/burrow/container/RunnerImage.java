@@ -23,6 +23,8 @@ import java.util.stream.Stream;
 public final class RunnerImage {
     static final List<String> FILES = List.of("Containerfile", "burrow-agent", "burrow-agent-run");
     public static final String DEFAULT_BASE = "docker.io/library/debian:bookworm";
+    /** Rootless: the host user becomes the image's `agent` user (uid 1000, made by the Containerfile). */
+    public static final String KEEP_ID_USERNS = "keep-id:uid=1000,gid=1000";
     private static final Pattern STEP = Pattern.compile("^STEP (\\d+)/(\\d+): (.*)$");
     private static final Pattern CLAUDE_VERSION = Pattern.compile("ARG CLAUDE_CODE_VERSION=(\\S+)");
 
@@ -57,6 +59,15 @@ public final class RunnerImage {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * `podman run` of a throwaway container of {@code image} that prints Claude Code's version:
+     * the doctor's trivial run, and the one-time keep-id preparation after a build.
+     */
+    public static List<String> claudeVersionArgv(String image, String label) {
+        return List.of("podman", "run", "--rm", "--userns=" + KEEP_ID_USERNS, "--label", PodmanCli.SESSION_LABEL + "=" + label,
+                image, "claude", "--version");
     }
 
     /** The Claude Code version the image pins. */

@@ -5,6 +5,7 @@ import dev.burrow.container.Commands;
 import dev.burrow.container.ContainerEngine;
 import dev.burrow.container.ExecResult;
 import dev.burrow.container.ProcessRunner;
+import dev.burrow.container.RunnerImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,8 +66,7 @@ public final class Doctor {
         checks.add(new Check("runner image", hasImage, true, hasImage ? image : image + " is missing", "./burrow image build"));
         if (hasImage) {
             long start = System.nanoTime();
-            ExecResult r = commands.run(List.of("podman", "run", "--rm", "--userns=keep-id:uid=1000,gid=1000", "--label", "burrow.session=doctor",
-                    image, "claude", "--version"), 300);
+            ExecResult r = commands.run(RunnerImage.claudeVersionArgv(image, "doctor"), 300);
             double s = (System.nanoTime() - start) / 1e9;
             checks.add(new Check("container run", r.ok(), true, r.ok() ? String.format("%.2f s for a trivial container", s) : r.firstErrorLine(),
                     runFix(r.firstErrorLine())));

@@ -65,8 +65,7 @@ public final class HostSetup {
         // Rootless keep-id containers need the image's files mapped to the user once; doing
         // it now keeps that minute out of the first session's start.
         progress.accept("preparing the image for this user's containers (once)");
-        ExecResult r = new Commands(ProcessRunner.SYSTEM).run(List.of("podman", "run", "--rm", "--userns=keep-id:uid=1000,gid=1000",
-                "--label", "burrow.session=image-check", runner.tag(), "claude", "--version"), 900);
+        ExecResult r = new Commands(ProcessRunner.SYSTEM).run(RunnerImage.claudeVersionArgv(runner.tag(), "image-check"), 900);
         if (!r.ok()) throw new ContainerException("the new runner image does not run: " + r.firstErrorLine());
         progress.accept("runner image ready: Claude Code " + r.stdout().strip());
     }

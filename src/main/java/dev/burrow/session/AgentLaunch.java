@@ -90,7 +90,7 @@ final class AgentLaunch {
         // Rootless, the host user becomes the image's agent user (uid 1000), so the files it
         // writes stay the user's. Root Podman (--allow-root) has no keep-id: the agent then
         // runs as root in the container, which Claude Code accepts only when told it is sandboxed.
-        String userns = rootHost ? null : "keep-id:uid=1000,gid=1000";
+        String userns = rootHost ? null : dev.burrow.container.RunnerImage.KEEP_ID_USERNS;
         if (rootHost) env.put("IS_SANDBOX", "1");
         return new ContainerSpec(name, image, Map.of(PodmanCli.SESSION_LABEL, s.id()),
                 userns, network, mounts, env, "/workspace", List.of(), claudeArgv(resumeId, config.model()), rootHost ? "root" : null);
