@@ -6,7 +6,7 @@ const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ||
 
 function sessionPage(section) {
   const id = section.dataset.session;
-  const transcript = document.getElementById("transcript");
+  const transcript = document.getElementById("transcript"); // only on the Transcript tab
   let last = Number(section.dataset.after || 0);
   let source = null;
   let wasRunning = false;
@@ -18,7 +18,7 @@ function sessionPage(section) {
       if (card) card.appendChild(r);
     });
   };
-  placeResult(transcript);
+  if (transcript) placeResult(transcript);
 
   const nearBottom = () => window.innerHeight + window.scrollY >= document.body.scrollHeight - 80;
 
@@ -30,6 +30,9 @@ function sessionPage(section) {
       const ev = JSON.parse(msg.data);
       if (ev.seq <= last) return; // already shown: never doubled
       last = ev.seq;
+      // Claude Code's Notification hook (terminal mode): "Claude needs your input".
+      if (ev.notify && document.hidden) notify(ev.notify, section);
+      if (!transcript) return;
       const stick = nearBottom();
       const holder = document.createElement("div");
       holder.innerHTML = ev.html;
@@ -56,6 +59,7 @@ function sessionPage(section) {
 
   const form = document.getElementById("message-form");
   const box = document.getElementById("message");
+  if (!form) return;
   box.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
@@ -97,7 +101,7 @@ function sessionList(list) {
 
 document.addEventListener("DOMContentLoaded", () => {
   const section = document.querySelector("section.session[data-session]");
-  if (section && document.getElementById("transcript")) sessionPage(section);
+  if (section) sessionPage(section);
   const list = document.getElementById("sessions");
   if (list) sessionList(list);
   const create = document.getElementById("new-session");

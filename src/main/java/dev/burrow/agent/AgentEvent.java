@@ -15,6 +15,11 @@ public sealed interface AgentEvent {
     /** The stored form. */
     String json();
 
+    /** The Claude conversation this event names (what --resume takes), or null. */
+    default String claudeSessionId() {
+        return null;
+    }
+
     /** Claude Code started (or resumed) a conversation: its id is what --resume takes. */
     record SystemInit(String claudeSessionId, String model, String json) implements AgentEvent {
         public String type() { return "system"; }
@@ -43,6 +48,18 @@ public sealed interface AgentEvent {
 
     /** Anything else Claude Code printed, kept as it was. */
     record Unknown(String type, String json) implements AgentEvent { }
+
+    /**
+     * A Claude Code hook of a terminal-mode session: UserPromptSubmit (working, with the
+     * prompt as text), Stop (waiting) or Notification (Claude needs the user, with its message).
+     */
+    record TerminalHook(String hook, String claudeSessionId, String text, String json) implements AgentEvent {
+        public static final String PROMPT = "UserPromptSubmit";
+        public static final String STOP = "Stop";
+        public static final String NOTIFICATION = "Notification";
+
+        public String type() { return "burrow_hook"; }
+    }
 
     /** A message the user sent to the session. */
     record UserPrompt(String text, String json) implements AgentEvent {

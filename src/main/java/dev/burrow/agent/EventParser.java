@@ -36,6 +36,8 @@ public final class EventParser {
             case "result" -> turnResult(node, line);
             case "control_response" -> new AgentEvent.ControlResponse(line);
             case "burrow_prompt" -> new AgentEvent.UserPrompt(node.path("text").asString(""), line);
+            case "burrow_hook" -> new AgentEvent.TerminalHook(node.path("hook").asString(""), node.path("session_id").asString(""),
+                    node.has("prompt") ? node.path("prompt").asString("") : node.path("message").asString(""), line);
             case "burrow_notice" -> new AgentEvent.Notice(node.path("level").asString("info"), node.path("text").asString(""), line);
             default -> new AgentEvent.Unknown(type.isEmpty() ? "unknown" : type, line);
         };

@@ -2,6 +2,8 @@ package dev.burrow.cli;
 
 import dev.burrow.Burrow;
 import dev.burrow.session.Session;
+import dev.burrow.session.SessionMode;
+import dev.burrow.terminal.Terminals;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -10,15 +12,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * `./burrow attach ID --shell`: the user's own terminal on the session's tmux session, the
- * same one the browser's Terminal tab shows. Detach with tmux's prefix, d (Ctrl-b d).
+ * `./burrow attach ID [--shell]`: the user's own terminal on the session's tmux session, the
+ * same one the browser's Terminal tab shows: Claude Code's screen for a terminal-mode
+ * session, or the shell. Detach with tmux's prefix, d (Ctrl-b d); the session stays up.
  */
-@Command(name = "attach", description = "Attach this terminal to a session's shell (tmux; Ctrl-b d detaches).")
+@Command(name = "attach", description = "Attach this terminal to a session's Claude Code (terminal mode) or its shell (tmux; Ctrl-b d detaches).")
 final class AttachCommand implements Callable<Integer> {
     @Mixin
     Options options;
 
-    @Option(names = "--shell", description = "The session's shell window (today the only one; the interactive Claude Code window comes later).")
+    @Option(names = "--shell", description = "The session's shell (bash in /workspace) instead of Claude Code.")
     boolean shell;
 
     @Parameters(paramLabel = "ID")
@@ -26,17 +29,31 @@ final class AttachCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!shell) throw new IllegalArgumentException("only the shell can be attached for now: ./burrow attach " + id + " --shell");
         String container;
         try (Burrow burrow = options.start()) {
             burrow.sessions().reconcile(false);
             Session s = burrow.sessions().get(id);
+            if (!shell && s.mode() != SessionMode.TERMINAL) {
+                throw new IllegalArgumentException("session " + s.shortId() + " runs in chat mode: attach its shell with ./burrow attach "
+                        + s.shortId() + " --shell, or continue it in the terminal with ./burrow mode " + s.shortId() + " terminal");
+            }
             if (!s.state().live() || s.containerId() == null) {
                 throw new IllegalArgumentException("session " + s.shortId() + " is " + s.state().label() + "; resume it first: ./burrow resume " + s.shortId());
             }
             container = s.containerId();
         }
-        List<String> argv = new dev.burrow.terminal.Terminals("podman").command(container, "shell");
+        return attach(container, shell ? Terminals.SHELL : Terminals.CLAUDE);
+    }
+
+    /** Whether this process's stdin is a terminal (System.console() says yes to pipes on JDK 22 and later). */
+    static boolean isTerminal() throws Exception {
+        return new ProcessBuilder("test", "-t", "0").redirectInput(ProcessBuilder.Redirect.INHERIT).start().waitFor() == 0;
+    }
+
+    /** Runs `podman exec -it ... tmux` on this terminal until the user detaches or the program ends. */
+    static int attach(String container, String window) throws Exception {
+        List<String> argv = new Terminals("podman").command(container, window);
+        System.err.println("burrow: attaching; Ctrl-b d detaches and leaves the session running");
         return new ProcessBuilder(argv).inheritIO().start().waitFor();
     }
 }

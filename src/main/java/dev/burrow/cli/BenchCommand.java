@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Start.class, BenchCommand.Events.class})
+@Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Start.class, BenchCommand.Events.class, BenchCommand.Terminal.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -37,6 +37,21 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             options.refuseRoot("run sessions");
             return new dev.burrow.bench.EventsBench(options.config(), System.out).run();
+        }
+    }
+
+    @Command(name = "terminal", description = "MB/s of shell output to a WebSocket viewer beside podman exec read directly, and keystroke-to-echo latency.")
+    static final class Terminal implements Callable<Integer> {
+        @Mixin
+        Options options;
+
+        @Option(names = "--runs", defaultValue = "3")
+        int runs;
+
+        @Override
+        public Integer call() throws Exception {
+            options.refuseRoot("run sessions");
+            return new dev.burrow.bench.TerminalBench(options.config(), System.out).run(runs);
         }
     }
 }

@@ -25,6 +25,7 @@ public final class Main implements Runnable {
         COMMANDS.put("stop", StopCommand::new);
         COMMANDS.put("rm", RmCommand::new);
         COMMANDS.put("attach", AttachCommand::new);
+        COMMANDS.put("mode", ModeCommand::new);
         COMMANDS.put("doctor", DoctorCommand::new);
         COMMANDS.put("image", ImageCommand::new);
         COMMANDS.put("passwd", PasswdCommand::new);

@@ -5,6 +5,7 @@ import dev.burrow.agent.AgentEvent;
 import dev.burrow.host.HostSetup;
 import dev.burrow.session.NewSession;
 import dev.burrow.session.Session;
+import dev.burrow.session.SessionMode;
 import dev.burrow.session.SessionState;
 import dev.burrow.store.StoredEvent;
 import java.util.List;
@@ -28,6 +29,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON event per line instead of readable text.")
     boolean json;
 
+    @Option(names = "--tui", description = "Terminal mode: the interactive Claude Code in tmux, attached to this terminal (Ctrl-b d detaches).")
+    boolean tui;
+
     @Parameters(arity = "0..*", paramLabel = "PROMPT", description = "What the session should do.")
     List<String> prompt = List.of();
 
@@ -42,11 +46,27 @@ final class RunCommand implements Callable<Integer> {
             Options.debug("run: host checked", t0);
             // Older sessions are brought up to date beside the new one, not before it.
             Thread reconciled = Thread.ofVirtual().start(() -> burrow.sessions().reconcile(false));
-            Session s = burrow.sessions().create(new NewSession(repo, branch, String.join(" ", prompt)), Options::progress);
+            SessionMode mode = tui ? SessionMode.TERMINAL : SessionMode.CHAT;
+            Session s = burrow.sessions().create(new NewSession(repo, branch, String.join(" ", prompt), mode), Options::progress);
+            if (tui) {
+                reconciled.join();
+                return attachOrSay(s);
+            }
             int code = finish(burrow, new Transcript(System.out, json).follow(burrow.sessions(), s.id(), 0));
             reconciled.join();
             return code;
         }
+    }
+
+    /** Terminal mode: this terminal shows Claude Code's screen, or (without one) says how to get there. */
+    private static int attachOrSay(Session s) throws Exception {
+        System.err.println("burrow: session " + s.shortId() + " (" + s.id() + ") on branch " + s.branch() + " runs in the terminal");
+        if (!AttachCommand.isTerminal()) {
+            System.err.println("burrow: attach with ./burrow attach " + s.shortId() + ", or open its Terminal tab in the browser");
+            return 0;
+        }
+        AttachCommand.attach(s.containerId(), dev.burrow.terminal.Terminals.CLAUDE);
+        return 0;
     }
 
     /** Prints where the work is and turns the outcome into an exit code. */

@@ -67,6 +67,10 @@ final class Transcript {
                     r.isError() && !r.text().isBlank() ? ": " + r.text() : "");
             case AgentEvent.Notice n -> out.println("[burrow] " + n.text());
             case AgentEvent.SystemInit i -> out.println("[claude] conversation " + i.claudeSessionId() + (i.model().isEmpty() ? "" : " (" + i.model() + ")"));
+            case AgentEvent.TerminalHook h -> {
+                if (h.hook().equals(AgentEvent.TerminalHook.PROMPT)) out.println("> " + h.text());
+                else if (h.hook().equals(AgentEvent.TerminalHook.NOTIFICATION)) out.println("[claude] " + h.text());
+            }
             case AgentEvent.ControlResponse c -> { }
             case AgentEvent.Unknown u -> { }
         }

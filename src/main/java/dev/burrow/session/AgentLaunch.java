@@ -28,16 +28,23 @@ final class AgentLaunch {
     static final String CONTAINER_CLAUDE_DIR = CONTAINER_HOME + "/.claude";
     // Inside a rootless container with slirp4netns, the host's loopback answers here.
     static final String HOST_LOOPBACK_ALIAS = "10.0.2.2";
+    static final String FIRST_PROMPT = "tui-prompt";
     private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "::1", "[::1]");
 
     private AgentLaunch() {
     }
 
-    /** Claude Code's headless command line; {@code resumeId} continues an earlier conversation. */
-    static List<String> claudeArgv(String resumeId, String model) {
-        List<String> argv = new ArrayList<>(List.of("burrow-agent-run", "claude", "-p",
-                "--input-format", "stream-json", "--output-format", "stream-json", "--verbose",
-                "--dangerously-skip-permissions"));
+    /**
+     * Claude Code's command line: headless with stream-json in chat mode, interactive in
+     * terminal mode (the container's main process then runs it in tmux); {@code resumeId}
+     * continues an earlier conversation.
+     */
+    static List<String> claudeArgv(SessionMode mode, String resumeId, String model) {
+        List<String> argv = new ArrayList<>(List.of("burrow-agent-run", "claude"));
+        if (mode == SessionMode.CHAT) {
+            argv.addAll(List.of("-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose"));
+        }
+        argv.add("--dangerously-skip-permissions");
         if (resumeId != null && !resumeId.isBlank()) argv.addAll(List.of("--resume", resumeId));
         if (model != null && !model.isBlank()) argv.addAll(List.of("--model", model));
         return argv;
@@ -73,6 +80,7 @@ final class AgentLaunch {
         env.put("HOME", CONTAINER_HOME);
         env.put("CLAUDE_CONFIG_DIR", CONTAINER_CLAUDE_DIR);
         env.put("BURROW_SESSION_ID", s.id());
+        env.put("BURROW_MODE", s.mode().label());
         env.put("BURROW_IDLE_TIMEOUT", String.valueOf(config.idleTimeout().toSeconds()));
         if (!config.baseUrl().isBlank()) {
             // A gateway or local endpoint: keep Claude Code from calling other hosts it could not reach.
@@ -93,7 +101,7 @@ final class AgentLaunch {
         String userns = rootHost ? null : dev.burrow.container.RunnerImage.KEEP_ID_USERNS;
         if (rootHost) env.put("IS_SANDBOX", "1");
         return new ContainerSpec(name, image, Map.of(PodmanCli.SESSION_LABEL, s.id()),
-                userns, network, mounts, env, "/workspace", List.of(), claudeArgv(resumeId, config.model()), rootHost ? "root" : null);
+                userns, network, mounts, env, "/workspace", List.of(), claudeArgv(s.mode(), resumeId, config.model()), rootHost ? "root" : null);
     }
 
     /**
@@ -110,6 +118,9 @@ final class AgentLaunch {
                 if (p.waitFor() != 0) throw new ContainerException("mkfifo failed: " + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
             }
             Files.deleteIfExists(s.runDir().resolve("agent.exit"));
+            Files.deleteIfExists(s.runDir().resolve("tui.exit"));
+            Files.deleteIfExists(s.runDir().resolve(FIRST_PROMPT));
+            ClaudeConfigSeed.seed(s.claudeConfig(), config.apiKey());
             Files.deleteIfExists(s.runDir().resolve("idle"));
             Files.deleteIfExists(s.runDir().resolve("ready"));
             writeSecrets(s.runDir().resolve("agent.env"), config);
@@ -119,6 +130,19 @@ final class AgentLaunch {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ContainerException("interrupted");
+        }
+    }
+
+    /**
+     * Terminal mode: the prompt the interactive Claude Code starts with. It waits in the run dir
+     * (not in the container's command line, where `podman inspect` would keep it), and the
+     * container's script passes it to Claude once.
+     */
+    static void writeFirstPrompt(Session s, String prompt) {
+        try {
+            Files.writeString(s.runDir().resolve(FIRST_PROMPT), prompt);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -64,6 +64,17 @@ final class AgentLink implements AutoCloseable {
         lastActivity = System.nanoTime();
     }
 
+    /** Waits until every complete line written so far has been handed over (or the time is up). */
+    void catchUp(long millis) throws InterruptedException {
+        Path out = runDir.resolve("out.jsonl");
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        try {
+            while (Files.exists(out) && position < Files.size(out) && System.nanoTime() < deadline && done.getCount() > 0) Thread.sleep(10);
+        } catch (IOException e) {
+            LOG.debug("cannot size {}: {}", out, e.toString());
+        }
+    }
+
     boolean awaitEnd(long millis) throws InterruptedException {
         return done.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class SessionManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionManager.class);
     public static final int MAX_MESSAGE_BYTES = 1024 * 1024;
+    // Terminal mode starts Claude Code with its first prompt as an argument; Linux caps one at 128 KiB.
+    static final int MAX_FIRST_PROMPT_BYTES = 100 * 1024;
 
     /** Sees every stored event and every state change of every session this process follows. */
     public interface Listener {
@@ -97,6 +99,10 @@ public final class SessionManager implements AutoCloseable {
         return store.events(get(id).id(), afterSeq);
     }
 
+    public long lastSeq(String id) {
+        return store.lastSeq(get(id).id());
+    }
+
     public List<SessionStore.TurnUsage> turns(String id) {
         return store.turns(get(id).id());
     }
@@ -108,9 +114,14 @@ public final class SessionManager implements AutoCloseable {
     // ---- creating ----
 
     public Session create(NewSession req, Consumer<String> progress) {
+        SessionMode mode = req.mode() == null ? SessionMode.CHAT : req.mode();
         String prompt = req.prompt() == null ? "" : req.prompt().strip();
-        if (prompt.isEmpty()) throw new SessionException(Kind.BAD_INPUT, "the prompt is empty; say what the session should do");
+        // In the terminal the user can type the first prompt on Claude's screen; in chat there is no other way.
+        if (prompt.isEmpty() && mode == SessionMode.CHAT) throw new SessionException(Kind.BAD_INPUT, "the prompt is empty; say what the session should do");
         checkMessageSize(prompt);
+        if (mode == SessionMode.TERMINAL && prompt.getBytes(StandardCharsets.UTF_8).length > MAX_FIRST_PROMPT_BYTES) {
+            throw new SessionException(Kind.TOO_LARGE, "in terminal mode the first prompt is at most 100 KiB; start with a shorter one and paste the rest");
+        }
         Source source;
         try {
             source = Source.parse(req.repo());
@@ -127,7 +138,7 @@ public final class SessionManager implements AutoCloseable {
         Path dir = config.sessionsDir().resolve(id);
         Instant now = Instant.now();
         Path sourcePath = source instanceof Source.Local l ? l.path() : config.mirrorsDir();
-        Session s = new Session(id, shortId, SessionState.CREATING, null, source.display(), sourcePath,
+        Session s = new Session(id, shortId, SessionState.CREATING, null, mode, source.display(), sourcePath,
                 blankToNull(req.baseBranch()), null, "burrow/" + shortId, dir, null, null, 0, 0, now, now);
         CompletableFuture<String> container = null;
         creating.add(id);
@@ -137,12 +148,13 @@ public final class SessionManager implements AutoCloseable {
             // The container starts while the clone is made; its agent waits for the run dir's
             // "ready" file, so Claude Code never sees a half-cloned workspace.
             AgentLaunch.prepareRunDir(s, config, false);
+            if (mode == SessionMode.TERMINAL && !prompt.isEmpty()) AgentLaunch.writeFirstPrompt(s, prompt);
             progress.accept("starting container");
             Session starting = s;
             container = CompletableFuture.supplyAsync(() -> engine.run(AgentLaunch.spec(starting, config, image, null)), STARTER);
             Workspace ws = workspaces.create(source, s.baseBranch(), s.workspace(), s.branch(),
                     identity("user.name", config.gitName()), identity("user.email", config.gitEmail()), progress);
-            s = new Session(id, shortId, SessionState.CREATING, null, source.display(), ws.source(), s.baseBranch(),
+            s = new Session(id, shortId, SessionState.CREATING, null, mode, source.display(), ws.source(), s.baseBranch(),
                     ws.baseCommit(), s.branch(), dir, null, null, 0, 0, now, now);
             store.updateSource(s);
             AgentLaunch.markReady(s);
@@ -151,6 +163,8 @@ public final class SessionManager implements AutoCloseable {
             LOG.debug("create: container started at {} ms", (System.nanoTime() - t0) / 1_000_000);
             store.update(s);
             follow(s, true);
+            // Terminal mode: the hooks report the prompt and the turn; until then the state says what was asked for.
+            if (mode == SessionMode.TERMINAL) return setState(id, prompt.isEmpty() ? SessionState.IDLE : SessionState.RUNNING, null);
             return send(s, prompt);
         } catch (RuntimeException | IOException e) {
             // Leave nothing half-made: no container, no workspace, no session row.
@@ -206,8 +220,9 @@ public final class SessionManager implements AutoCloseable {
         Endpoint.check(config.baseUrl());
     }
 
-    private String startContainer(Session s, String resumeId) {
+    private String startContainer(Session s, String resumeId, String firstPrompt) {
         AgentLaunch.prepareRunDir(s, config, true);
+        if (s.mode() == SessionMode.TERMINAL && firstPrompt != null) AgentLaunch.writeFirstPrompt(s, firstPrompt);
         return engine.run(AgentLaunch.spec(s, config, image, resumeId));
     }
 
@@ -229,6 +244,11 @@ public final class SessionManager implements AutoCloseable {
     private Session send(Session s, String text) {
         LiveSession l = followOrFail(s);
         synchronized (l) {
+            if (s.mode() == SessionMode.TERMINAL) {
+                // Typed into Claude's screen; its UserPromptSubmit hook records the prompt.
+                TuiInput.type(engine, s, text);
+                return setState(s.id(), SessionState.RUNNING, null);
+            }
             append(s.id(), EventParser.prompt(text), -1);
             try {
                 l.link.write(EventParser.userMessageLine(text));
@@ -246,6 +266,12 @@ public final class SessionManager implements AutoCloseable {
             throw new SessionException(Kind.CONFLICT, "session " + s.shortId() + " is " + s.state().label() + ", not running a turn");
         }
         LiveSession l = followOrFail(s);
+        if (s.mode() == SessionMode.TERMINAL) {
+            // An interrupted turn runs no Stop hook: Burrow records the wait itself.
+            TuiInput.interrupt(engine, s);
+            setState(s.id(), SessionState.IDLE, null);
+            return;
+        }
         try {
             l.link.write(EventParser.interruptLine("interrupt-" + UUID.randomUUID()));
         } catch (IOException e) {
@@ -280,8 +306,14 @@ public final class SessionManager implements AutoCloseable {
         try {
             Optional<LiveSession> l = LiveSession.tryFollow(s.id(), s.runDir(), store.find(s.id()).orElseThrow().outOffset(), new Handler(s.id()));
             if (l.isEmpty()) return;
-            l.get().pendingTurns = freshAgent ? 0 : pendingTurns(s.id());
+            int pending = freshAgent ? 0 : pendingTurns(s.id());
+            l.get().pendingTurns = pending;
             live.put(s.id(), l.get());
+            // A process that stored a turn's end and exited before recording the state it led to
+            // (a CLI detaching): the log, not the stored state, says whether a turn is open.
+            if (!freshAgent && pending == 0 && store.find(s.id()).orElseThrow().state() == SessionState.RUNNING) {
+                setState(s.id(), SessionState.IDLE, null);
+            }
             l.get().link.start(s.shortId());
             if (s.containerId() != null) monitor.watch(s.id(), s.containerId());
         } catch (IOException e) {
@@ -289,12 +321,19 @@ public final class SessionManager implements AutoCloseable {
         }
     }
 
-    /** Turns asked for and not yet ended, from the log: every prompt opens one, every result closes one. */
+    /**
+     * Turns asked for and not yet ended, from the log: in chat every prompt opens one and every
+     * result closes one; in the terminal the last hook says (a prompt opens, Stop closes).
+     */
     private int pendingTurns(String id) {
         int pending = 0;
         for (StoredEvent e : store.events(id, 0)) {
-            if (e.event() instanceof AgentEvent.UserPrompt) pending++;
-            if (e.event() instanceof AgentEvent.TurnResult && pending > 0) pending--;
+            switch (e.event()) {
+                case AgentEvent.UserPrompt p -> pending++;
+                case AgentEvent.TurnResult r -> pending = Math.max(0, pending - 1);
+                case AgentEvent.TerminalHook h -> pending = h.hook().equals(AgentEvent.TerminalHook.PROMPT) ? 1 : 0;
+                default -> { }
+            }
         }
         return pending;
     }
@@ -311,6 +350,7 @@ public final class SessionManager implements AutoCloseable {
             AgentEvent event = EventParser.parse(line);
             append(id, event, endOffset);
             if (event instanceof AgentEvent.TurnResult) turnEnded(id);
+            if (event instanceof AgentEvent.TerminalHook hook) hookReported(id, hook);
         }
 
         @Override
@@ -330,6 +370,21 @@ public final class SessionManager implements AutoCloseable {
         }
     }
 
+    /** Terminal mode: the hooks say when Claude works and when it waits for the user. */
+    private void hookReported(String id, AgentEvent.TerminalHook hook) {
+        LiveSession l = live.get(id);
+        if (l == null) return;
+        switch (hook.hook()) {
+            case AgentEvent.TerminalHook.PROMPT -> {
+                synchronized (l) {
+                    if (!l.stopping && store.find(id).orElseThrow().state().live()) setState(id, SessionState.RUNNING, null);
+                }
+            }
+            case AgentEvent.TerminalHook.STOP, AgentEvent.TerminalHook.NOTIFICATION -> turnEnded(id);
+            default -> { }
+        }
+    }
+
     // ---- the agent or its container ended ----
 
     private void agentExited(String id, int exitCode, boolean idleTimeout) {
@@ -338,6 +393,8 @@ public final class SessionManager implements AutoCloseable {
         Session s = store.find(id).orElseThrow();
         if (idleTimeout) {
             end(s, SessionState.STOPPED, "stopped after " + humanDuration(config.idleTimeout()) + " without a turn; resume to continue");
+        } else if (s.mode() == SessionMode.TERMINAL && exitCode == 0) {
+            end(s, SessionState.STOPPED, "Claude Code was closed in the terminal; resume to continue");
         } else {
             end(s, SessionState.FAILED, "Claude Code exited with code " + exitCode + lastLines(s));
         }
@@ -398,8 +455,9 @@ public final class SessionManager implements AutoCloseable {
         return get(id);
     }
 
-    public Session resume(String id, String prompt, Consumer<String> progress) {
-        Session s = get(id);
+    public Session resume(String idOrShortId, String prompt, Consumer<String> progress) {
+        Session s = get(idOrShortId);
+        String id = s.id();
         if (s.state().live()) {
             if (prompt == null || prompt.isBlank()) return s;
             return send(s.id(), prompt);
@@ -411,17 +469,49 @@ public final class SessionManager implements AutoCloseable {
         progress.accept("starting a fresh container");
         String containerId;
         try {
-            containerId = startContainer(s, s.claudeSessionId());
+            containerId = startContainer(s, s.claudeSessionId(), prompt == null || prompt.isBlank() ? null : prompt.strip());
         } catch (RuntimeException e) {
             setState(id, SessionState.FAILED, "could not start the container: " + e.getMessage());
             throw new SessionException(Kind.UNAVAILABLE, e.getMessage());
         }
         Session started = store.find(id).orElseThrow().withContainer(containerId).withState(SessionState.IDLE, null);
         store.update(started);
-        append(id, EventParser.notice("info", "resumed in a fresh container"), -1);
+        append(id, EventParser.notice("info", "resumed in a fresh container" + (s.mode() == SessionMode.TERMINAL ? ", in the terminal" : "")), -1);
         follow(started, true);
         notifyState(started);
-        return prompt == null || prompt.isBlank() ? started : send(started, prompt.strip());
+        if (prompt == null || prompt.isBlank()) return started;
+        if (s.mode() == SessionMode.TERMINAL) return setState(id, SessionState.RUNNING, null); // the prompt went in with the start
+        return send(started, prompt.strip());
+    }
+
+    /**
+     * Continues a session in the other mode: the running Claude Code ends (its container is
+     * removed, the work saved) and a fresh one resumes the same conversation with --resume.
+     */
+    public Session switchMode(String idOrShortId, SessionMode mode, Consumer<String> progress) {
+        Objects.requireNonNull(mode);
+        Session s = get(idOrShortId);
+        String id = s.id();
+        if (s.state().live() && s.containerId() != null) {
+            // What the agent reported while no Burrow process followed it (a terminal session
+            // started from the CLI) decides whether a turn is running: read it first.
+            try {
+                followOrFail(s).link.catchUp(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            s = get(id);
+        }
+        if (s.state() == SessionState.RUNNING) {
+            throw new SessionException(Kind.CONFLICT, "session " + s.shortId() + " is in the middle of a turn; wait for it or interrupt it, then switch");
+        }
+        if (s.state() == SessionState.CREATING) throw new SessionException(Kind.CONFLICT, "session " + s.shortId() + " is still starting; try again in a moment");
+        if (s.mode() == mode && s.state().live()) return s;
+        if (s.state().live()) end(s, SessionState.STOPPED, null);
+        Session switched = get(id).withMode(mode);
+        store.update(switched);
+        progress.accept(mode == SessionMode.TERMINAL ? "continuing in the terminal" : "continuing in chat");
+        return resume(id, null, progress);
     }
 
     public void delete(String id) {

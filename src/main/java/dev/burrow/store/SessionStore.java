@@ -3,6 +3,7 @@ package dev.burrow.store;
 import dev.burrow.agent.AgentEvent;
 import dev.burrow.agent.EventParser;
 import dev.burrow.session.Session;
+import dev.burrow.session.SessionMode;
 import dev.burrow.session.SessionState;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,8 +29,8 @@ public final class SessionStore {
         db.transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO sessions (id, short_id, state, reason, repo, source, base_branch, base_commit, branch, dir,
-                        claude_session_id, container_id, cost_usd, out_offset, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                        claude_session_id, container_id, cost_usd, out_offset, created_at, updated_at, mode)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
                 ps.setString(1, s.id());
                 ps.setString(2, s.shortId());
                 ps.setString(3, s.state().name());
@@ -46,6 +47,7 @@ public final class SessionStore {
                 ps.setLong(14, s.outOffset());
                 ps.setLong(15, s.createdAt().toEpochMilli());
                 ps.setLong(16, s.updatedAt().toEpochMilli());
+                ps.setString(17, s.mode().name());
                 ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement(
@@ -58,19 +60,20 @@ public final class SessionStore {
         });
     }
 
-    /** Updates the mutable fields: state, reason, base commit, container, conversation id. */
+    /** Updates the mutable fields: state, reason, mode, base commit, container, conversation id. */
     public void update(Session s) {
         db.transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE sessions SET state = ?, reason = ?, base_commit = ?, container_id = ?, claude_session_id = COALESCE(?, claude_session_id),
-                        updated_at = ? WHERE id = ?""")) {
+                        updated_at = ?, mode = ? WHERE id = ?""")) {
                 ps.setString(1, s.state().name());
                 ps.setString(2, s.reason());
                 ps.setString(3, s.baseCommit());
                 ps.setString(4, s.containerId());
                 ps.setString(5, s.claudeSessionId());
                 ps.setLong(6, Instant.now().toEpochMilli());
-                ps.setString(7, s.id());
+                ps.setString(7, s.mode().name());
+                ps.setString(8, s.id());
                 ps.executeUpdate();
             }
             return null;
@@ -172,9 +175,10 @@ public final class SessionStore {
                 }
             }
             if (event instanceof AgentEvent.TurnResult t) recordTurn(c, sessionId, next, t);
-            if (event instanceof AgentEvent.SystemInit init && !init.claudeSessionId().isEmpty()) {
+            String conversation = event.claudeSessionId();
+            if (conversation != null && !conversation.isEmpty()) {
                 try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET claude_session_id = ? WHERE id = ?")) {
-                    ps.setString(1, init.claudeSessionId());
+                    ps.setString(1, conversation);
                     ps.setString(2, sessionId);
                     ps.executeUpdate();
                 }
@@ -205,6 +209,19 @@ public final class SessionStore {
             ps.setString(2, sessionId);
             ps.executeUpdate();
         }
+    }
+
+    /** The sequence number of the session's last event, 0 when it has none. */
+    public long lastSeq(String sessionId) {
+        return db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM events WHERE session_id = ?")) {
+                ps.setString(1, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
     }
 
     /** The session's events after {@code afterSeq}, in order. */
@@ -247,6 +264,7 @@ public final class SessionStore {
     private static Session session(ResultSet rs) throws SQLException {
         return new Session(rs.getString("id"), rs.getString("short_id"),
                 SessionState.valueOf(rs.getString("state").toUpperCase(Locale.ROOT)), rs.getString("reason"),
+                SessionMode.valueOf(rs.getString("mode")),
                 rs.getString("repo"), Path.of(rs.getString("source")), rs.getString("base_branch"), rs.getString("base_commit"),
                 rs.getString("branch"), Path.of(rs.getString("dir")), rs.getString("claude_session_id"),
                 rs.getString("container_id"), rs.getDouble("cost_usd"), rs.getLong("out_offset"),

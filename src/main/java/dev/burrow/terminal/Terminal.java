@@ -4,9 +4,12 @@ import com.pty4j.PtyProcess;
 import com.pty4j.WinSize;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +25,9 @@ final class Terminal {
     private final PtyProcess pty;
     private final Set<Viewer> viewers = new CopyOnWriteArraySet<>();
     private final Runnable onEnd;
+    // Input waits until the program has printed something: before tmux has put the PTY in raw
+    // mode, the kernel would echo the keys and turn Enter into a new line.
+    private final CountDownLatch attached = new CountDownLatch(1);
 
     Terminal(String key, PtyProcess pty, Runnable onEnd) {
         this.key = key;
@@ -34,6 +40,7 @@ final class Terminal {
         byte[] buf = new byte[16 * 1024];
         try (InputStream in = pty.getInputStream()) {
             for (int n; (n = in.read(buf)) > 0; ) {
+                attached.countDown();
                 byte[] chunk = java.util.Arrays.copyOf(buf, n);
                 for (Viewer v : viewers) v.output(chunk);
             }
@@ -47,6 +54,7 @@ final class Terminal {
             Thread.currentThread().interrupt();
             code = -1;
         }
+        attached.countDown();
         onEnd.run();
         for (Viewer v : viewers) v.ended("the terminal program exited (code " + code + ")");
     }
@@ -62,6 +70,12 @@ final class Terminal {
     }
 
     void input(byte[] bytes) throws IOException {
+        try {
+            attached.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while the terminal was starting");
+        }
         OutputStream out = pty.getOutputStream();
         out.write(bytes);
         out.flush();

@@ -13,8 +13,14 @@ import java.util.Objects;
  * container keeps running either way, so nothing is lost when the browser closes.
  */
 public final class Terminals implements AutoCloseable {
-    /** The windows a session has; each is a tmux session in the container. */
-    public static final List<String> WINDOWS = List.of("shell");
+    /**
+     * The windows a session has; each is a tmux session in the container. "claude" is the
+     * interactive Claude Code of a terminal-mode session (started by the container itself);
+     * "shell" is bash in /workspace, started by its first viewer, in every session.
+     */
+    public static final String CLAUDE = "claude";
+    public static final String SHELL = "shell";
+    public static final List<String> WINDOWS = List.of(CLAUDE, SHELL);
 
     private final String podman;
     private final Map<String, Terminal> open = new HashMap<>();
@@ -35,8 +41,11 @@ public final class Terminals implements AutoCloseable {
     /** The `podman exec` command line that attaches to (or starts) a window's tmux session. */
     public List<String> command(String containerId, String window) {
         if (!WINDOWS.contains(window)) throw new IllegalArgumentException("no window " + window + "; there is: " + String.join(", ", WINDOWS));
-        return List.of(podman, "exec", "-it", "--env", "TERM=xterm-256color", "--workdir", "/workspace", containerId,
-                "tmux", "new-session", "-A", "-s", window, "-c", "/workspace", "bash", "-l");
+        List<String> exec = List.of(podman, "exec", "-it", "--env", "TERM=xterm-256color", "--workdir", "/workspace", containerId);
+        List<String> tmux = window.equals(CLAUDE)
+                ? List.of("tmux", "attach-session", "-t", CLAUDE)
+                : List.of("tmux", "new-session", "-A", "-s", SHELL, "-c", "/workspace", "bash", "-l");
+        return java.util.stream.Stream.concat(exec.stream(), tmux.stream()).toList();
     }
 
     public synchronized Attachment attach(String containerId, String window, int columns, int rows, Viewer viewer) throws IOException {

@@ -3,6 +3,7 @@ package dev.burrow.web;
 import dev.burrow.auth.Authenticator;
 import dev.burrow.session.NewSession;
 import dev.burrow.session.Session;
+import dev.burrow.session.SessionMode;
 import dev.burrow.session.SessionManager;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -40,6 +41,10 @@ final class ApiRoutes {
             Json.send(ctx, 202, Json.session(sessions.get(ctx.pathParam("id"))));
         });
         cfg.routes.post("/api/sessions/{id}/stop", ctx -> Json.send(ctx, 200, Json.session(sessions.stop(ctx.pathParam("id")))));
+        cfg.routes.post("/api/sessions/{id}/mode", ctx -> {
+            SessionMode mode = SessionMode.parse(Json.field(Json.body(ctx), "mode"));
+            Json.send(ctx, 200, Json.session(sessions.switchMode(ctx.pathParam("id"), mode, p -> { })));
+        });
         cfg.routes.post("/api/sessions/{id}/resume", ctx -> Json.send(ctx, 200, Json.session(sessions.resume(ctx.pathParam("id"), null, p -> { }))));
         cfg.routes.delete("/api/sessions/{id}", ctx -> {
             sessions.delete(ctx.pathParam("id"));
@@ -79,8 +84,9 @@ final class ApiRoutes {
     private void create(Context ctx) {
         JsonNode body = Json.body(ctx);
         String repo = Json.field(body, "repo");
-        String prompt = Json.field(body, "prompt");
-        Session s = sessions.create(new NewSession(repo, Json.optionalField(body, "branch"), prompt), p -> { });
+        String prompt = Json.optionalField(body, "prompt");
+        SessionMode mode = SessionMode.parse(Json.optionalField(body, "mode"));
+        Session s = sessions.create(new NewSession(repo, Json.optionalField(body, "branch"), prompt, mode), p -> { });
         Json.send(ctx, 201, Json.session(s));
     }
 

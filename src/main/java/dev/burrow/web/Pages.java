@@ -4,6 +4,7 @@ import dev.burrow.auth.Authenticator;
 import dev.burrow.session.NewSession;
 import dev.burrow.session.Session;
 import dev.burrow.session.SessionManager;
+import dev.burrow.session.SessionMode;
 import dev.burrow.store.AuthStore;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -35,7 +36,7 @@ final class Pages {
                 "<section><div class=\"row\"><h1>Sessions</h1><a class=\"button\" href=\"/new\">New session</a></div>"
                         + "<div id=\"sessions\" data-refresh=\"/fragments/sessions\">" + sessionList() + "</div></section>")));
         cfg.routes.get("/fragments/sessions", ctx -> ctx.html(sessionList()));
-        cfg.routes.get("/new", ctx -> ctx.html(newSessionPage(csrf(ctx), null, "", "", "")));
+        cfg.routes.get("/new", ctx -> ctx.html(newSessionPage(csrf(ctx), null, "", "", "", nz(ctx.queryParam("mode")))));
         cfg.routes.post("/sessions", this::create);
         cfg.routes.get("/settings", ctx -> ctx.html(settingsPage(ctx)));
         cfg.routes.post("/settings/logins/{id}/revoke", ctx -> {
@@ -79,7 +80,8 @@ final class Pages {
         if (list.isEmpty()) return "<p class=\"empty\">No sessions yet. <a href=\"/new\">Start one.</a></p>";
         b.append("<ul class=\"sessions\">");
         for (Session s : list) {
-            b.append("<li><a href=\"/sessions/").append(s.id()).append("\"><span class=\"state ").append(s.state().label()).append("\">")
+            // A terminal-mode session opens on Claude's screen.
+            b.append("<li><a href=\"/sessions/").append(s.id()).append(s.mode() == SessionMode.TERMINAL ? "/terminal" : "").append("\"><span class=\"state ").append(s.state().label()).append("\">")
                     .append(stateLabel(s)).append("</span> <b>").append(Html.esc(s.repo())).append("</b> <code>")
                     .append(Html.esc(s.branch())).append("</code> <span class=\"meta\">").append(age(s.createdAt())).append(" · ")
                     .append(String.format(Locale.ROOT, "$%.4f", s.costUsd())).append("</span>")
@@ -108,7 +110,8 @@ final class Pages {
         return "just now";
     }
 
-    private String newSessionPage(String csrf, String error, String repo, String branch, String prompt) {
+    private String newSessionPage(String csrf, String error, String repo, String branch, String prompt, String mode) {
+        boolean terminal = "terminal".equals(mode);
         StringBuilder options = new StringBuilder();
         for (String r : sessions.recentRepos()) options.append("<option value=\"").append(Html.esc(r)).append("\">");
         return Html.page("New session", csrf, "<section class=\"card\"><h1>New session</h1>"
@@ -117,7 +120,10 @@ final class Pages {
                 + "<label>Repository (a path on the server or a git URL)<input name=\"repo\" list=\"recent-repos\" required value=\""
                 + Html.esc(repo) + "\" autocomplete=\"off\"></label><datalist id=\"recent-repos\">" + options + "</datalist>"
                 + "<label>Base branch (optional)<input name=\"branch\" value=\"" + Html.esc(branch) + "\" placeholder=\"the repository's HEAD\"></label>"
-                + "<label>Task<textarea name=\"prompt\" rows=\"6\" required>" + Html.esc(prompt) + "</textarea></label>"
+                + "<fieldset class=\"mode\"><legend>Mode</legend>"
+                + "<label class=\"inline\"><input type=\"radio\" name=\"mode\" value=\"chat\"" + (terminal ? "" : " checked") + "> Chat (a transcript; Burrow shows each step)</label>"
+                + "<label class=\"inline\"><input type=\"radio\" name=\"mode\" value=\"terminal\"" + (terminal ? " checked" : "") + "> Terminal (Claude Code's own screen, slash commands and all)</label></fieldset>"
+                + "<label>Task (optional in terminal mode)<textarea name=\"prompt\" rows=\"6\">" + Html.esc(prompt) + "</textarea></label>"
                 + "<button type=\"submit\">Start</button> <span class=\"progress\" hidden>Starting the session…</span></form></section>");
     }
 
@@ -125,11 +131,12 @@ final class Pages {
         String repo = ctx.formParam("repo");
         String branch = ctx.formParam("branch");
         String prompt = ctx.formParam("prompt");
+        String mode = ctx.formParam("mode");
         try {
-            Session s = sessions.create(new NewSession(repo, branch, prompt), p -> { });
-            ctx.redirect("/sessions/" + s.id());
+            Session s = sessions.create(new NewSession(repo, branch, prompt, SessionMode.parse(mode)), p -> { });
+            ctx.redirect("/sessions/" + s.id() + (s.mode() == SessionMode.TERMINAL ? "/terminal" : ""));
         } catch (dev.burrow.session.SessionException e) {
-            ctx.status(WebServer.status(e.kind())).html(newSessionPage(csrf(ctx), e.getMessage(), nz(repo), nz(branch), nz(prompt)));
+            ctx.status(WebServer.status(e.kind())).html(newSessionPage(csrf(ctx), e.getMessage(), nz(repo), nz(branch), nz(prompt), nz(mode)));
         }
     }
 

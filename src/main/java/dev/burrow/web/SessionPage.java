@@ -1,9 +1,12 @@
 package dev.burrow.web;
 
+import dev.burrow.agent.AgentEvent;
 import dev.burrow.session.Session;
 import dev.burrow.session.SessionManager;
+import dev.burrow.session.SessionMode;
 import dev.burrow.session.SessionState;
 import dev.burrow.store.SessionStore;
+import dev.burrow.terminal.Terminals;
 import dev.burrow.store.StoredEvent;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -32,8 +35,14 @@ final class SessionPage {
     }
 
     private String fragment(StoredEvent e) {
-        return fragments.computeIfAbsent(e.sessionId() + "/" + e.seq(), k -> Json.MAPPER.createObjectNode().put("seq", e.seq())
-                .put("type", e.event().type()).put("html", TranscriptView.render(e)).toString());
+        return fragments.computeIfAbsent(e.sessionId() + "/" + e.seq(), k -> {
+            var node = Json.MAPPER.createObjectNode().put("seq", e.seq()).put("type", e.event().type()).put("html", TranscriptView.render(e));
+            // Claude Code's Notification hook (terminal mode): the browser raises it as a notification.
+            if (e.event() instanceof AgentEvent.TerminalHook h && h.hook().equals(AgentEvent.TerminalHook.NOTIFICATION)) {
+                node.put("notify", h.text().isBlank() ? "Claude needs your input" : h.text());
+            }
+            return node.toString();
+        });
     }
 
     void register(JavalinConfig cfg) {
@@ -47,6 +56,11 @@ final class SessionPage {
         });
         cfg.routes.post("/sessions/{id}/interrupt", ctx -> act(ctx, () -> sessions.interrupt(ctx.pathParam("id"))));
         cfg.routes.post("/sessions/{id}/stop", ctx -> act(ctx, () -> sessions.stop(ctx.pathParam("id"))));
+        cfg.routes.post("/sessions/{id}/to-terminal", ctx -> {
+            sessions.switchMode(ctx.pathParam("id"), SessionMode.TERMINAL, p -> { });
+            ctx.redirect("/sessions/" + ctx.pathParam("id") + "/terminal");
+        });
+        cfg.routes.post("/sessions/{id}/to-chat", ctx -> act(ctx, () -> sessions.switchMode(ctx.pathParam("id"), SessionMode.CHAT, p -> { })));
         cfg.routes.post("/sessions/{id}/resume", ctx -> act(ctx, () -> sessions.resume(ctx.pathParam("id"), null, p -> { })));
         cfg.routes.post("/sessions/{id}/delete", ctx -> {
             sessions.delete(ctx.pathParam("id"));
@@ -72,7 +86,8 @@ final class SessionPage {
                 + "<div id=\"transcript\" aria-live=\"polite\">" + transcript + "</div>"
                 + "<form id=\"message-form\" method=\"post\" action=\"/sessions/" + s.id() + "/messages\">"
                 + "<input type=\"hidden\" name=\"_csrf\" value=\"" + Html.esc(csrf) + "\">"
-                + "<textarea name=\"text\" id=\"message\" rows=\"2\" placeholder=\"Message Claude (Enter sends, Shift+Enter for a new line)\" required></textarea>"
+                + "<textarea name=\"text\" id=\"message\" rows=\"2\" placeholder=\"" + (s.mode() == SessionMode.TERMINAL ? "Type into Claude's terminal" : "Message Claude")
+                + " (Enter sends, Shift+Enter for a new line)\" required></textarea>"
                 + "<button type=\"submit\">Send</button></form></section>";
         ctx.html(Html.page(s.repo() + " · " + s.branch(), csrf, body));
     }
@@ -94,10 +109,14 @@ final class SessionPage {
         if (s.state() == SessionState.RUNNING) actions.append(Html.form(base + "interrupt", csrf, "Interrupt", "warn"));
         if (s.state().live()) actions.append(Html.form(base + "stop", csrf, "Stop", ""));
         if (s.state() == SessionState.STOPPED || s.state() == SessionState.FAILED) actions.append(Html.form(base + "resume", csrf, "Resume", ""));
+        if (s.state() != SessionState.RUNNING && s.state() != SessionState.CREATING) {
+            actions.append(s.mode() == SessionMode.CHAT ? Html.form(base + "to-terminal", csrf, "Continue in terminal", "")
+                    : Html.form(base + "to-chat", csrf, "Back to chat", ""));
+        }
         actions.append(Html.form(base + "delete", csrf, "Delete", "danger"));
         return "<div class=\"row\"><h1>" + Html.esc(s.repo()) + "</h1><span class=\"state " + s.state().label() + "\" data-state=\""
                 + s.state().label() + "\">" + Pages.stateLabel(s) + "</span></div>"
-                + "<p class=\"meta\"><code>" + Html.esc(s.branch()) + "</code>" + (s.baseBranch() == null ? "" : " from <code>" + Html.esc(s.baseBranch()) + "</code>")
+                + "<p class=\"meta\">" + (s.mode() == SessionMode.TERMINAL ? "terminal · " : "") + "<code>" + Html.esc(s.branch()) + "</code>" + (s.baseBranch() == null ? "" : " from <code>" + Html.esc(s.baseBranch()) + "</code>")
                 + String.format(Locale.ROOT, " · $%.4f · %,d in / %,d out tokens · %d turns", s.costUsd(), in, out, turns.size()) + "</p>"
                 + (s.reason() == null ? "" : "<p class=\"notice" + (s.state() == SessionState.FAILED ? " error" : "") + "\">" + Html.esc(s.reason()) + "</p>")
                 + "<div class=\"actions\">" + actions + "</div>";
@@ -112,15 +131,31 @@ final class SessionPage {
                 s -> Json.MAPPER.createObjectNode().put("state", s.state().label()).put("html", header(s, csrf)).toString())).handle(ctx);
     }
 
+    /** The Terminal tab: Claude Code's own screen (terminal mode) or the session's shell. */
     private void terminal(Context ctx) {
         Session s = sessions.get(ctx.pathParam("id"));
         String csrf = Pages.csrf(ctx);
+        List<String> windows = s.mode() == SessionMode.TERMINAL ? Terminals.WINDOWS : List.of(Terminals.SHELL);
+        String asked = ctx.queryParam("window");
+        String window = asked != null && windows.contains(asked) ? asked : windows.getFirst();
+        StringBuilder picker = new StringBuilder();
+        if (windows.size() > 1) {
+            picker.append("<nav class=\"windows\">");
+            for (String w : windows) {
+                picker.append("<a href=\"/sessions/").append(s.id()).append("/terminal?window=").append(w).append("\"")
+                        .append(w.equals(window) ? " aria-current=\"page\"" : "").append(">").append(w.equals("claude") ? "Claude" : "Shell").append("</a>");
+            }
+            picker.append("</nav>");
+        }
         String body = s.state().live()
-                ? "<link rel=\"stylesheet\" href=\"/static/vendor/xterm.css\"><div id=\"terminal\" data-session=\"" + s.id()
-                        + "\" data-window=\"shell\"></div><script type=\"module\" src=\"/static/terminal.js\"></script>"
-                : "<p class=\"empty\">The session is " + s.state().label() + "; resume it to open its shell.</p>";
-        ctx.html(Html.page("Terminal · " + s.branch(), csrf, "<section class=\"session\"><div id=\"session-header\">" + header(s, csrf)
-                + "</div>" + tabs(s, "terminal") + body + "</section>"));
+                ? picker + "<link rel=\"stylesheet\" href=\"/static/vendor/xterm.css\"><div id=\"terminal\" data-session=\"" + s.id()
+                        + "\" data-window=\"" + window + "\"></div><script type=\"module\" src=\"/static/terminal.js\"></script>"
+                : "<p class=\"empty\">The session is " + s.state().label() + "; resume it to open its terminal.</p>";
+        long last = sessions.lastSeq(s.id());
+        // xterm.js draws its colours through a style element it writes itself; script stays 'self' only.
+        ctx.header("Content-Security-Policy", Guard.contentSecurityPolicy("'self' 'unsafe-inline'"));
+        ctx.html(Html.page("Terminal · " + s.branch(), csrf, "<section class=\"session\" data-session=\"" + s.id() + "\" data-after=\"" + last
+                + "\"><div id=\"session-header\">" + header(s, csrf) + "</div>" + tabs(s, "terminal") + body + "</section>"));
     }
 
     private void changes(Context ctx) {

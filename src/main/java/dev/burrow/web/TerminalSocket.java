@@ -2,6 +2,7 @@ package dev.burrow.web;
 
 import dev.burrow.session.Session;
 import dev.burrow.session.SessionManager;
+import dev.burrow.session.SessionMode;
 import dev.burrow.terminal.Terminals;
 import dev.burrow.terminal.Viewer;
 import io.javalin.config.JavalinConfig;
@@ -13,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import tools.jackson.databind.JsonNode;
 
 /**
- * `/api/sessions/{id}/terminal?window=shell`: a WebSocket onto a terminal in the session's
+ * `/api/sessions/{id}/terminal?window=claude|shell`: a WebSocket onto a terminal in the session's
  * container. Binary frames carry the bytes both ways; a text frame {"cols":N,"rows":M}
  * resizes. The upgrade request passes {@link Guard} first (cookie or token, same origin), so
  * nothing starts for a caller who may not.
@@ -60,7 +61,6 @@ final class TerminalSocket {
 
     private void connect(WsContext ctx) throws IOException {
         ctx.session.setIdleTimeout(java.time.Duration.ofHours(12));
-        String window = ctx.queryParam("window") == null ? "shell" : ctx.queryParam("window");
         Session s;
         try {
             s = sessions.get(ctx.pathParam("id"));
@@ -72,8 +72,14 @@ final class TerminalSocket {
             ctx.closeSession(4409, "session " + s.shortId() + " is " + s.state().label() + "; resume it to open a terminal");
             return;
         }
+        boolean terminalMode = s.mode() == SessionMode.TERMINAL;
+        String window = ctx.queryParam("window") == null ? (terminalMode ? Terminals.CLAUDE : Terminals.SHELL) : ctx.queryParam("window");
         if (!Terminals.WINDOWS.contains(window)) {
             ctx.closeSession(4400, "no window " + window + "; there is: " + String.join(", ", Terminals.WINDOWS));
+            return;
+        }
+        if (window.equals(Terminals.CLAUDE) && !terminalMode) {
+            ctx.closeSession(4400, "session " + s.shortId() + " runs in chat mode; switch it to the terminal to see Claude there");
             return;
         }
         int cols = parse(ctx.queryParam("cols"), 80);

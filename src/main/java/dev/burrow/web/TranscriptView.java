@@ -29,6 +29,7 @@ final class TranscriptView {
             case AgentEvent.TurnResult r -> turnEnd(r);
             case AgentEvent.Notice n -> "<div class=\"notice " + ("error".equals(n.level()) ? "error" : "") + "\">" + Html.esc(n.text()) + "</div>";
             case AgentEvent.SystemInit i -> "<div class=\"meta\">Claude Code " + (i.model().isEmpty() ? "" : "(" + Html.esc(i.model()) + ")") + " started</div>";
+            case AgentEvent.TerminalHook h -> hook(h);
             case AgentEvent.ControlResponse c -> "";
             case AgentEvent.Unknown u -> "";
         };
@@ -83,5 +84,15 @@ final class TranscriptView {
         String error = r.isError() && !r.text().isBlank() ? "<div class=\"error-text\">" + Html.esc(r.text()) + "</div>" : "";
         return "<div class=\"turn-end" + (r.isError() ? " error" : "") + "\"><span>" + what + "</span> <span class=\"cost\">"
                 + Html.esc(detail) + "</span>" + error + "</div>";
+    }
+
+    /** Terminal mode: the prompts typed into Claude's screen, and when it waited for the user. */
+    private static String hook(AgentEvent.TerminalHook h) {
+        return switch (h.hook()) {
+            case AgentEvent.TerminalHook.PROMPT -> "<div class=\"prompt\">" + Html.esc(h.text()) + "</div>";
+            case AgentEvent.TerminalHook.STOP -> "<div class=\"meta\">Claude is waiting in the terminal</div>";
+            case AgentEvent.TerminalHook.NOTIFICATION -> "<div class=\"notice\">" + Html.esc(h.text()) + "</div>";
+            default -> "";
+        };
     }
 }

@@ -164,4 +164,29 @@ class BrowserIT {
         assertThat(page.locator("#terminal .xterm-rows")).containsText("typed-in-xterm-42");
         page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("desktop-terminal.png")));
     }
+
+    @Test
+    void aTerminalModeSessionShowsClaudeCodesOwnScreenAndGoesBackToChat() {
+        Page page = open(1280, 800);
+        page.click("text=New session");
+        page.fill("input[name=repo]", repo.toString());
+        page.check("input[name=mode][value=terminal]");
+        page.click("#new-session button[type=submit]");
+        // The session opens on Claude Code's own screen, with no first-run dialog in the way.
+        assertThat(page.locator("nav.windows a[aria-current=page]")).hasText("Claude");
+        assertThat(page.locator("#terminal .xterm-rows")).containsText("bypass permissions on");
+        page.click("#terminal");
+        page.keyboard().type("typed on the screen of claude");
+        // As a person types: Claude Code takes keys that arrive all at once, Enter included, as a paste.
+        page.waitForTimeout(500);
+        page.keyboard().press("Enter");
+        assertThat(page.locator("#terminal .xterm-rows")).containsText(ScriptedModel.REPLY_PREFIX + "typed on the screen of claude");
+        assertThat(state(page)).hasText("waiting for you");
+        page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("desktop-terminal-mode.png")));
+
+        page.click("text=Back to chat");
+        assertThat(page.locator("#transcript .prompt").first()).containsText("typed on the screen of claude");
+        send(page, "and now in chat");
+        assertThat(page.locator("#transcript")).containsText(ScriptedModel.REPLY_PREFIX + "and now in chat");
+    }
 }

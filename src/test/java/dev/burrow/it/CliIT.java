@@ -139,30 +139,68 @@ class CliIT {
         BurrowProcess.Result run = BurrowProcess.run(env, "run", "--repo", repo.toString(), "hello");
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         String id = sessionId(run);
-        java.util.List<String> argv = BurrowProcess.builder(env, "attach", id, "--shell").command();
+        OnPty pty = onPty("attach", id, "--shell");
+        Thread.sleep(2000);
+        pty.type("echo attached-$((2*21)) $(pwd)\r");
+        Eventually.await(java.time.Duration.ofSeconds(30), "the shell's output", () -> pty.screen.toString().contains("attached-42 /workspace"));
+        pty.detach();
+        assertThat(BurrowProcess.run(env, "sessions").stdout()).containsPattern(id + "\\s+idle");
+    }
+
+    @Test
+    void runTuiShowsClaudeCodesOwnScreenInThisTerminalAndModeSwitchesTheSessionToChat() throws Exception {
+        OnPty run = onPty("run", "--tui", "--repo", repo.toString(), "first words from the cli");
+        // tmux draws a single space as "cursor forward".
+        Eventually.await(java.time.Duration.ofSeconds(120), "Claude's answer on its own screen",
+                () -> run.screen.toString().replace("\u001b[C", " ").contains(ScriptedModel.REPLY_PREFIX + "first words from the cli"));
+        run.detach();
+        Matcher m = Pattern.compile("session (\\w{8}) \\(").matcher(run.screen);
+        assertThat(m.find()).as(run.screen.toString()).isTrue();
+        String id = m.group(1);
+
+        BurrowProcess.Result toChat = BurrowProcess.run(env, "mode", id, "chat");
+        assertThat(toChat.exitCode()).as(toChat.stderr()).isZero();
+        assertThat(toChat.stderr()).contains("chat mode");
+        BurrowProcess.Result attach = BurrowProcess.run(env, "attach", id);
+        assertThat(attach.exitCode()).isNotZero();
+        assertThat(attach.stderr()).contains("runs in chat mode", "--shell");
+        BurrowProcess.Result resume = BurrowProcess.run(env, "resume", id, "what did I say first?");
+        assertThat(resume.exitCode()).as(resume.stderr()).isZero();
+        assertThat(model.requests().getLast().path("messages").toString()).contains("first words from the cli", "what did I say first?");
+    }
+
+    /** A Burrow command on a real PTY, as a user's terminal runs it. */
+    private OnPty onPty(String... args) throws Exception {
+        java.util.List<String> argv = BurrowProcess.builder(env, args).command();
         java.util.Map<String, String> ptyEnv = new java.util.HashMap<>(System.getenv());
         ptyEnv.keySet().removeIf(k -> k.startsWith("ANTHROPIC_") || k.startsWith("BURROW_"));
         ptyEnv.putAll(env);
         ptyEnv.put("TERM", "xterm-256color");
         com.pty4j.PtyProcess pty = new com.pty4j.PtyProcessBuilder(argv.toArray(String[]::new)).setEnvironment(ptyEnv)
                 .setInitialColumns(100).setInitialRows(30).start();
-        StringBuffer screen = new StringBuffer();
+        OnPty on = new OnPty(pty, new StringBuffer());
         Thread.ofVirtual().start(() -> {
             byte[] buf = new byte[8192];
             try (var in = pty.getInputStream()) {
-                for (int n; (n = in.read(buf)) > 0; ) screen.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+                for (int n; (n = in.read(buf)) > 0; ) on.screen.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8));
             } catch (java.io.IOException ignored) {
                 // the process ended
             }
         });
-        Thread.sleep(2000);
-        pty.getOutputStream().write("echo attached-$((2*21)) $(pwd)\r".getBytes());
-        pty.getOutputStream().flush();
-        Eventually.await(java.time.Duration.ofSeconds(30), "the shell's output", () -> screen.toString().contains("attached-42 /workspace"));
-        pty.getOutputStream().write(new byte[] {2, 'd'}); // Ctrl-b d: tmux detaches
-        pty.getOutputStream().flush();
-        assertThat(pty.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        assertThat(pty.exitValue()).isZero();
-        assertThat(BurrowProcess.run(env, "sessions").stdout()).containsPattern(id + "\\s+idle");
+        return on;
+    }
+
+    private record OnPty(com.pty4j.PtyProcess process, StringBuffer screen) {
+        void type(String keys) throws java.io.IOException {
+            process.getOutputStream().write(keys.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+        }
+
+        /** Ctrl-b d: tmux detaches, and the command ends by itself. */
+        void detach() throws Exception {
+            type("\u0002d");
+            assertThat(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).as(screen.toString()).isZero();
+        }
     }
 }

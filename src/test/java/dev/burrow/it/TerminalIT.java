@@ -75,6 +75,10 @@ class TerminalIT {
     }
 
     WebSocket connect(Screen screen, String query, String... headers) throws Exception {
+        return connect(server, session, screen, query, headers);
+    }
+
+    static WebSocket connect(WebServer server, Session session, Screen screen, String query, String... headers) throws Exception {
         WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         for (int i = 0; i + 1 < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
         return b.buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/api/sessions/" + session.id() + "/terminal" + query), screen)
@@ -91,13 +95,12 @@ class TerminalIT {
         WebSocket ws = connect(screen, "?window=shell&cols=100&rows=30", "Authorization", "Bearer " + token);
         type(ws, "echo marker-$((40+2)) $(pwd)\r");
         Eventually.await(Duration.ofSeconds(30), "the command's output", () -> screen.text.toString().contains("marker-42 /workspace"));
-        // tmux keeps one row for its status line: the pane is one row shorter than the terminal.
         type(ws, "stty size\r");
-        Eventually.await(Duration.ofSeconds(30), "stty size 29 100", () -> screen.text.toString().contains("29 100"));
+        Eventually.await(Duration.ofSeconds(30), "stty size 30 100", () -> screen.text.toString().contains("30 100"));
         ws.sendText("{\"cols\":120,\"rows\":40}", true).join();
         Thread.sleep(300);
         type(ws, "stty size\r");
-        Eventually.await(Duration.ofSeconds(30), "stty size 39 120", () -> screen.text.toString().contains("39 120"));
+        Eventually.await(Duration.ofSeconds(30), "stty size 40 120", () -> screen.text.toString().contains("40 120"));
 
         // A second viewer sees the same terminal; closing both leaves tmux running, and
         // reattaching redraws the screen with what was there.

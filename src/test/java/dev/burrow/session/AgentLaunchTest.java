@@ -22,15 +22,49 @@ class AgentLaunchTest {
     }
 
     Session session() {
-        return new Session("0123abcd-0000-0000-0000-000000000000", "0123abcd", SessionState.CREATING, null, "/r", tmp, null, "c",
+        return new Session("0123abcd-0000-0000-0000-000000000000", "0123abcd", SessionState.CREATING, null, SessionMode.CHAT, "/r", tmp, null, "c",
                 "burrow/0123abcd", tmp.resolve("s"), null, null, 0, 0, Instant.now(), Instant.now());
     }
 
     @Test
     void claudeRunsHeadlessWithStreamJsonAndResumesWhenAsked() {
-        assertThat(AgentLaunch.claudeArgv(null, "")).containsExactly("burrow-agent-run", "claude", "-p", "--input-format", "stream-json",
+        assertThat(AgentLaunch.claudeArgv(SessionMode.CHAT, null, "")).containsExactly("burrow-agent-run", "claude", "-p", "--input-format", "stream-json",
                 "--output-format", "stream-json", "--verbose", "--dangerously-skip-permissions");
-        assertThat(AgentLaunch.claudeArgv("conv-1", "")).endsWith("--resume", "conv-1");
+        assertThat(AgentLaunch.claudeArgv(SessionMode.CHAT, "conv-1", "")).endsWith("--resume", "conv-1");
+    }
+
+    @Test
+    void terminalModeRunsClaudeInteractivelyAndTellsTheContainer() {
+        assertThat(AgentLaunch.claudeArgv(SessionMode.TERMINAL, "conv-1", "opus")).containsExactly("burrow-agent-run", "claude",
+                "--dangerously-skip-permissions", "--resume", "conv-1", "--model", "opus");
+        Session terminal = session().withMode(SessionMode.TERMINAL);
+        assertThat(AgentLaunch.spec(terminal, config("https://gw.example"), "img", null, false).runArgv()).contains("BURROW_MODE=terminal")
+                .doesNotContain("-p");
+        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", null, false).runArgv()).contains("BURROW_MODE=chat");
+    }
+
+    @Test
+    void theClaudeConfigIsSeededSoNoFirstRunDialogAppearsAndWhatIsThereIsKept() throws Exception {
+        Path dir = session().claudeConfig();
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(".claude.json"), "{\"numStartups\":7,\"projects\":{\"/workspace\":{\"allowedTools\":[]}}}");
+        Files.writeString(dir.resolve("settings.json"), "{\"model\":\"opus\",\"hooks\":{\"Stop\":[{\"hooks\":[{\"type\":\"command\",\"command\":\"mine\"}]}]}}");
+        AgentLaunch.prepareRunDir(session(), config("https://gw.example"), true);
+        AgentLaunch.prepareRunDir(session(), config("https://gw.example"), true); // twice: nothing doubles
+        var json = tools.jackson.databind.json.JsonMapper.builder().build();
+        var global = json.readTree(Files.readString(dir.resolve(".claude.json")));
+        assertThat(global.path("numStartups").asInt()).isEqualTo(7);
+        assertThat(global.path("hasCompletedOnboarding").asBoolean()).isTrue();
+        assertThat(global.path("projects").path("/workspace").path("hasTrustDialogAccepted").asBoolean()).isTrue();
+        assertThat(global.path("projects").path("/workspace").has("allowedTools")).isTrue();
+        assertThat(global.path("customApiKeyResponses").path("approved").toString()).isEqualTo("[\"sk-secret-key-value\"]"); // under 20 characters: all of it
+        var settings = json.readTree(Files.readString(dir.resolve("settings.json")));
+        assertThat(settings.path("skipDangerousModePermissionPrompt").asBoolean()).isTrue();
+        assertThat(settings.path("model").asString()).isEqualTo("opus");
+        assertThat(settings.path("hooks").path("Stop")).hasSize(2);
+        for (String hook : List.of("UserPromptSubmit", "Stop", "Notification")) {
+            assertThat(settings.path("hooks").path(hook).toString()).contains("burrow-hook");
+        }
     }
 
     @Test

@@ -1,0 +1,96 @@
+package dev.burrow.session;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Seeds a session's Claude config dir before each container start, so the interactive Claude
+ * Code shows none of its first-run dialogs (onboarding, folder trust, API key approval, the
+ * bypass-permissions warning) and reports working and waiting through hooks. What Claude
+ * Code or the user wrote there is kept: only these keys are set.
+ */
+final class ClaudeConfigSeed {
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    static final List<String> HOOKS = List.of("UserPromptSubmit", "Stop", "Notification");
+    // The hooks are in place in both modes (a session can switch); they report only in terminal mode.
+    static final String HOOK_COMMAND = "test \"$BURROW_MODE\" = terminal && exec burrow-hook || true";
+
+    private ClaudeConfigSeed() {
+    }
+
+    static void seed(Path claudeDir, String apiKey) {
+        try {
+            Files.createDirectories(claudeDir);
+            Path global = claudeDir.resolve(".claude.json");
+            ObjectNode g = read(global);
+            g.put("hasCompletedOnboarding", true);
+            if (apiKey != null && !apiKey.isBlank()) {
+                // Claude Code asks once whether to use a key found in the environment; it remembers the answer by the key's last 20 characters.
+                ObjectNode responses = object(g, "customApiKeyResponses");
+                ArrayNode approved = array(responses, "approved");
+                array(responses, "rejected");
+                String tail = apiKey.length() > 20 ? apiKey.substring(apiKey.length() - 20) : apiKey;
+                if (!contains(approved, tail)) approved.add(tail);
+            }
+            object(object(g, "projects"), "/workspace").put("hasTrustDialogAccepted", true);
+            write(global, g);
+
+            Path settingsFile = claudeDir.resolve("settings.json");
+            ObjectNode settings = read(settingsFile);
+            settings.put("skipDangerousModePermissionPrompt", true);
+            ObjectNode hooks = object(settings, "hooks");
+            for (String event : HOOKS) {
+                ArrayNode matchers = array(hooks, event);
+                if (matchers.toString().contains("burrow-hook")) continue;
+                ObjectNode hook = JSON.createObjectNode().put("type", "command").put("command", HOOK_COMMAND);
+                ObjectNode matcher = JSON.createObjectNode();
+                matcher.putArray("hooks").add(hook);
+                matchers.add(matcher);
+            }
+            write(settingsFile, settings);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ObjectNode read(Path file) throws IOException {
+        if (!Files.exists(file)) return JSON.createObjectNode();
+        try {
+            JsonNode n = JSON.readTree(Files.readString(file));
+            if (n instanceof ObjectNode o) return o;
+        } catch (JacksonException e) {
+            // A broken file would stop Claude Code too; start it over rather than fail the session.
+        }
+        return JSON.createObjectNode();
+    }
+
+    private static void write(Path file, ObjectNode node) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".burrow-tmp");
+        Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static ObjectNode object(ObjectNode parent, String key) {
+        if (parent.get(key) instanceof ObjectNode o) return o;
+        return parent.putObject(key);
+    }
+
+    private static ArrayNode array(ObjectNode parent, String key) {
+        if (parent.get(key) instanceof ArrayNode a) return a;
+        return parent.putArray(key);
+    }
+
+    private static boolean contains(ArrayNode array, String value) {
+        for (JsonNode n : array) if (value.equals(n.asString(""))) return true;
+        return false;
+    }
+}
