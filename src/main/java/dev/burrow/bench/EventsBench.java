@@ -1,12 +1,7 @@
 package dev.burrow.bench;
 
-import dev.burrow.Burrow;
 import dev.burrow.config.Config;
-import dev.burrow.session.NewSession;
 import dev.burrow.session.Session;
-import dev.burrow.session.SessionState;
-import dev.burrow.web.WebOptions;
-import dev.burrow.web.WebServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -16,11 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -48,30 +41,17 @@ public final class EventsBench {
     }
 
     public int run() throws Exception {
-        Path tmp = Files.createTempDirectory("burrow-bench-events-");
-        try (ScriptedModel model = new ScriptedModel()) {
-            Path repo = BenchRepo.create(tmp.resolve("repo"));
-            Config config = BenchRepo.config(base, tmp.resolve("data"), model, Duration.ofMinutes(10));
-            try (Burrow burrow = Burrow.start(config);
-                 WebServer server = WebServer.start(burrow, new WebOptions("127.0.0.1", 0, false, Set.of()))) {
-                burrow.auth().setPassword("bench password");
-                String token = burrow.auth().createToken("bench");
-                Session s = burrow.sessions().create(new NewSession(repo.toString(), null, "say hello"), p -> { });
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-                while (burrow.sessions().get(s.id()).state() != SessionState.IDLE && System.nanoTime() < deadline) Thread.sleep(50);
-                String url = "http://127.0.0.1:" + server.port() + "/api/sessions/" + s.id() + "/events";
-                Path output = s.runDir().resolve("out.jsonl");
-                out.println("bench events: " + WARMUP + " warm-up lines, then " + LINES + " timed lines appended to the agent's output, 20 ms apart");
-                for (int subscribers : new int[] {1, 50}) {
-                    List<Long> latencies = measure(url, token, output, subscribers, burrow.sessions().events(s.id(), 0).size());
-                    report(subscribers, latencies);
-                }
-                burrow.sessions().stop(s.id());
+        try (BenchServer bench = BenchServer.start(base, "events")) {
+            Session s = bench.session;
+            String url = bench.url("http", "/api/sessions/" + s.id() + "/events");
+            Path output = s.runDir().resolve("out.jsonl");
+            out.println("bench events: " + WARMUP + " warm-up lines, then " + LINES + " timed lines appended to the agent's output, 20 ms apart");
+            for (int subscribers : new int[] {1, 50}) {
+                List<Long> latencies = measure(url, bench.token, output, subscribers, bench.burrow.sessions().events(s.id(), 0).size());
+                report(subscribers, latencies);
             }
             out.println("target: p99 at most 20 ms added");
             return 0;
-        } finally {
-            dev.burrow.workspace.Workspaces.deleteQuietly(tmp);
         }
     }
 
@@ -133,7 +113,7 @@ public final class EventsBench {
         }
         List<Long> sorted = nanos.stream().sorted().toList();
         out.printf("%2d subscriber(s): %5d events  p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms%n", subscribers, sorted.size(),
-                sorted.get(sorted.size() / 2) / 1e6, sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(sorted.size() * 0.99) - 1)) / 1e6,
+                BenchServer.percentile(sorted, 0.50) / 1e6, BenchServer.percentile(sorted, 0.99) / 1e6,
                 sorted.getLast() / 1e6);
     }
 }

@@ -1,12 +1,6 @@
 package dev.burrow.bench;
 
-import dev.burrow.Burrow;
 import dev.burrow.config.Config;
-import dev.burrow.session.NewSession;
-import dev.burrow.session.Session;
-import dev.burrow.session.SessionState;
-import dev.burrow.web.WebOptions;
-import dev.burrow.web.WebServer;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -14,12 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,48 +33,36 @@ public final class TerminalBench {
     }
 
     public int run(int runs) throws Exception {
-        Path tmp = Files.createTempDirectory("burrow-bench-terminal-");
-        try (ScriptedModel model = new ScriptedModel()) {
-            Path repo = BenchRepo.create(tmp.resolve("repo"));
-            Config config = BenchRepo.config(base, tmp.resolve("data"), model, Duration.ofMinutes(10));
-            try (Burrow burrow = Burrow.start(config);
-                 WebServer server = WebServer.start(burrow, new WebOptions("127.0.0.1", 0, false, Set.of()))) {
-                burrow.auth().setPassword("bench password");
-                String token = burrow.auth().createToken("bench");
-                Session s = burrow.sessions().create(new NewSession(repo.toString(), null, "say hello"), p -> { });
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-                while (burrow.sessions().get(s.id()).state() != SessionState.IDLE && System.nanoTime() < deadline) Thread.sleep(50);
-                String container = burrow.sessions().get(s.id()).containerId();
-                URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/api/sessions/" + s.id() + "/terminal?window=shell&cols=160&rows=48");
-
-                out.println("bench terminal: `" + FLOOD + "` (about 100 MB) in the session's shell, " + runs + " runs each");
-                List<Double> direct = new ArrayList<>();
-                List<Double> viaSocket = new ArrayList<>();
+        try (BenchServer bench = BenchServer.start(base, "terminal")) {
+            String container = bench.session.containerId();
+            URI uri = URI.create(bench.url("ws", "/api/sessions/" + bench.session.id() + "/terminal?window=shell&cols=160&rows=48"));
+            out.println("bench terminal: `" + FLOOD + "` (about 100 MB) in the session's shell, " + runs + " runs each");
+            List<Double> direct = new ArrayList<>();
+            List<Double> viaTmux = new ArrayList<>();
+            List<Double> viaSocket = new ArrayList<>();
+            for (int i = 0; i < runs; i++) direct.add(directRate(container));
+            // A tmux server of its own, so nothing of it reaches the session's terminals.
+            for (int i = 0; i < runs; i++) viaTmux.add(localTmuxRate(container));
+            try (Viewer viewer = Viewer.open(uri, bench.token)) {
+                viewer.await("$ ", 30_000);
                 long socketBytes = 0;
-                try (Viewer viewer = Viewer.open(uri, token)) {
-                    viewer.await("$ ", 30_000);
-                    for (int i = 0; i < runs; i++) {
-                        direct.add(directRate(container));
-                        Result r = viewer.flood();
-                        viaSocket.add(r.mbPerSecond());
-                        socketBytes = r.bytes();
-                    }
-                    double d = median(direct);
-                    double w = median(viaSocket);
-                    out.printf("podman exec, read directly: median %7.1f MB/s  (floor)%n", d);
-                    out.printf("WebSocket viewer:           median %7.1f MB/s  = %.2f of the floor (target at least 0.70); %.1f MB crossed the socket%n",
-                            w, w / d, socketBytes / 1e6);
-                    List<Long> echoes = viewer.keystrokes(KEYSTROKES);
-                    List<Long> sorted = echoes.stream().sorted().toList();
-                    out.printf("keystroke to echo (%d keys): p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  (target p99 at most 30 ms)%n",
-                            sorted.size(), sorted.get(sorted.size() / 2) / 1e6,
-                            sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(sorted.size() * 0.99) - 1)) / 1e6, sorted.getLast() / 1e6);
+                for (int i = 0; i < runs; i++) {
+                    Result r = viewer.flood();
+                    viaSocket.add(r.mbPerSecond());
+                    socketBytes = r.bytes();
                 }
-                burrow.sessions().stop(s.id());
+                double d = median(direct);
+                double t = median(viaTmux);
+                double w = median(viaSocket);
+                out.printf("podman exec, read from a pipe:         median %7.1f MB/s  (floor)%n", d);
+                out.printf("podman exec -it tmux, on a local PTY:  median %7.1f MB/s  = %.2f of the floor (tmux itself, no Burrow)%n", t, t / d);
+                out.printf("WebSocket viewer (PTY, tmux, Burrow):  median %7.1f MB/s  = %.2f of the floor (target at least 0.70), %.2f of local tmux;"
+                        + " %.1f MB crossed the socket%n", w, w / d, w / t, socketBytes / 1e6);
+                List<Long> sorted = viewer.keystrokes(KEYSTROKES).stream().sorted().toList();
+                out.printf("keystroke to echo (%d keys): p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  (target p99 at most 30 ms)%n",
+                        sorted.size(), BenchServer.percentile(sorted, 0.50) / 1e6, BenchServer.percentile(sorted, 0.99) / 1e6, sorted.getLast() / 1e6);
             }
             return 0;
-        } finally {
-            dev.burrow.workspace.Workspaces.deleteQuietly(tmp);
         }
     }
 
@@ -99,6 +77,45 @@ public final class TerminalBench {
         }
         p.waitFor();
         return bytes / 1e6 / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * The same command in a tmux session of its own, attached on a PTY of this process the way a
+     * local terminal would be: what tmux costs without Burrow's server and WebSocket in between.
+     */
+    private static double localTmuxRate(String container) throws Exception {
+        String[] argv = {"podman", "exec", "-it", "--env", "TERM=xterm-256color", container,
+                "tmux", "-L", "bench-local", "new-session", "-x", "160", "-y", "48", "bash", "--norc"};
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.put("TERM", "xterm-256color");
+        var pty = new com.pty4j.PtyProcessBuilder(argv).setEnvironment(env).setInitialColumns(160).setInitialRows(48).start();
+        StringBuilder tail = new StringBuilder();
+        byte[] buf = new byte[64 * 1024];
+        try (InputStream in = pty.getInputStream()) {
+            readUntil(in, buf, tail, "$ ");
+            long t0 = System.nanoTime();
+            pty.getOutputStream().write(("clear; " + FLOOD + "; echo FLOOD-$((40+2))-DONE\r").getBytes(StandardCharsets.UTF_8));
+            pty.getOutputStream().flush();
+            readUntil(in, buf, tail, "FLOOD-42-DONE");
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            pty.getOutputStream().write("exit\r".getBytes(StandardCharsets.UTF_8));
+            pty.getOutputStream().flush();
+            return Viewer.PROGRAM_BYTES / 1e6 / seconds;
+        } finally {
+            pty.destroy();
+        }
+    }
+
+    private static void readUntil(InputStream in, byte[] buf, StringBuilder tail, String marker) throws java.io.IOException {
+        for (int n; (n = in.read(buf)) > 0; ) {
+            tail.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+            if (tail.indexOf(marker) >= 0) {
+                tail.setLength(0);
+                return;
+            }
+            if (tail.length() > 4096) tail.delete(0, tail.length() - 4096);
+        }
+        throw new IllegalStateException("the local terminal ended before it showed " + marker);
     }
 
     private static double median(List<Double> values) {

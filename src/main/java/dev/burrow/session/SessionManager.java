@@ -26,7 +26,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +55,7 @@ public final class SessionManager implements AutoCloseable {
     private final SessionStore store;
     private final String image;
     private final Map<String, LiveSession> live = new ConcurrentHashMap<>();
-    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final SessionLog log;
     private final ContainerMonitor monitor;
     private final java.util.Set<String> creating = ConcurrentHashMap.newKeySet();
     private volatile boolean imageSeen;
@@ -66,6 +65,7 @@ public final class SessionManager implements AutoCloseable {
         this.engine = Objects.requireNonNull(engine);
         this.workspaces = Objects.requireNonNull(workspaces);
         this.store = Objects.requireNonNull(store);
+        this.log = new SessionLog(store);
         this.image = Objects.requireNonNull(runnerImage);
         this.monitor = new ContainerMonitor(engine, this::containerGone);
     }
@@ -82,8 +82,7 @@ public final class SessionManager implements AutoCloseable {
     }
 
     public Runnable subscribe(Listener l) {
-        listeners.add(l);
-        return () -> listeners.remove(l);
+        return log.subscribe(l);
     }
 
     public List<Session> list() {
@@ -164,7 +163,7 @@ public final class SessionManager implements AutoCloseable {
             store.update(s);
             follow(s, true);
             // Terminal mode: the hooks report the prompt and the turn; until then the state says what was asked for.
-            if (mode == SessionMode.TERMINAL) return setState(id, prompt.isEmpty() ? SessionState.IDLE : SessionState.RUNNING, null);
+            if (mode == SessionMode.TERMINAL) return log.setState(id, prompt.isEmpty() ? SessionState.IDLE : SessionState.RUNNING, null);
             return send(s, prompt);
         } catch (RuntimeException | IOException e) {
             // Leave nothing half-made: no container, no workspace, no session row.
@@ -247,16 +246,16 @@ public final class SessionManager implements AutoCloseable {
             if (s.mode() == SessionMode.TERMINAL) {
                 // Typed into Claude's screen; its UserPromptSubmit hook records the prompt.
                 TuiInput.type(engine, s, text);
-                return setState(s.id(), SessionState.RUNNING, null);
+                return log.setState(s.id(), SessionState.RUNNING, null);
             }
-            append(s.id(), EventParser.prompt(text), -1);
+            log.append(s.id(), EventParser.prompt(text), -1);
             try {
                 l.link.write(EventParser.userMessageLine(text));
             } catch (IOException e) {
                 throw new SessionException(Kind.UNAVAILABLE, "could not reach the agent of session " + s.shortId() + ": " + e.getMessage());
             }
             l.pendingTurns++;
-            return setState(s.id(), SessionState.RUNNING, null);
+            return log.setState(s.id(), SessionState.RUNNING, null);
         }
     }
 
@@ -269,7 +268,7 @@ public final class SessionManager implements AutoCloseable {
         if (s.mode() == SessionMode.TERMINAL) {
             // An interrupted turn runs no Stop hook: Burrow records the wait itself.
             TuiInput.interrupt(engine, s);
-            setState(s.id(), SessionState.IDLE, null);
+            log.setState(s.id(), SessionState.IDLE, null);
             return;
         }
         try {
@@ -312,7 +311,7 @@ public final class SessionManager implements AutoCloseable {
             // A process that stored a turn's end and exited before recording the state it led to
             // (a CLI detaching): the log, not the stored state, says whether a turn is open.
             if (!freshAgent && pending == 0 && store.find(s.id()).orElseThrow().state() == SessionState.RUNNING) {
-                setState(s.id(), SessionState.IDLE, null);
+                log.setState(s.id(), SessionState.IDLE, null);
             }
             l.get().link.start(s.shortId());
             if (s.containerId() != null) monitor.watch(s.id(), s.containerId());
@@ -348,7 +347,7 @@ public final class SessionManager implements AutoCloseable {
         @Override
         public void onLine(String line, long endOffset) {
             AgentEvent event = EventParser.parse(line);
-            append(id, event, endOffset);
+            log.append(id, event, endOffset);
             if (event instanceof AgentEvent.TurnResult) turnEnded(id);
             if (event instanceof AgentEvent.TerminalHook hook) hookReported(id, hook);
         }
@@ -366,7 +365,7 @@ public final class SessionManager implements AutoCloseable {
         if (l == null) return;
         synchronized (l) {
             if (l.pendingTurns > 0) l.pendingTurns--;
-            if (!l.stopping && s.state() == SessionState.RUNNING && l.pendingTurns == 0) setState(id, SessionState.IDLE, null);
+            if (!l.stopping && s.state() == SessionState.RUNNING && l.pendingTurns == 0) log.setState(id, SessionState.IDLE, null);
         }
     }
 
@@ -377,7 +376,7 @@ public final class SessionManager implements AutoCloseable {
         switch (hook.hook()) {
             case AgentEvent.TerminalHook.PROMPT -> {
                 synchronized (l) {
-                    if (!l.stopping && store.find(id).orElseThrow().state().live()) setState(id, SessionState.RUNNING, null);
+                    if (!l.stopping && store.find(id).orElseThrow().state().live()) log.setState(id, SessionState.RUNNING, null);
                 }
             }
             case AgentEvent.TerminalHook.STOP, AgentEvent.TerminalHook.NOTIFICATION -> turnEnded(id);
@@ -442,8 +441,8 @@ public final class SessionManager implements AutoCloseable {
         monitor.unwatch(s.id());
         if (s.containerId() != null) removeQuietly(s.containerId());
         syncQuietly(s);
-        if (reason != null) append(s.id(), EventParser.notice(state == SessionState.FAILED ? "error" : "info", reason), -1);
-        setState(s.id(), state, reason);
+        if (reason != null) log.append(s.id(), EventParser.notice(state == SessionState.FAILED ? "error" : "info", reason), -1);
+        log.setState(s.id(), state, reason);
     }
 
     // ---- user actions ----
@@ -465,22 +464,22 @@ public final class SessionManager implements AutoCloseable {
         if (!s.state().canMoveTo(SessionState.CREATING)) throw new SessionException(Kind.CONFLICT, "session " + s.shortId() + " cannot be resumed");
         if (!Files.isDirectory(s.workspace())) throw new SessionException(Kind.CONFLICT, "the workspace of session " + s.shortId() + " is gone; start a new session");
         checkRunnable();
-        setState(id, SessionState.CREATING, null);
+        log.setState(id, SessionState.CREATING, null);
         progress.accept("starting a fresh container");
         String containerId;
         try {
             containerId = startContainer(s, s.claudeSessionId(), prompt == null || prompt.isBlank() ? null : prompt.strip());
         } catch (RuntimeException e) {
-            setState(id, SessionState.FAILED, "could not start the container: " + e.getMessage());
+            log.setState(id, SessionState.FAILED, "could not start the container: " + e.getMessage());
             throw new SessionException(Kind.UNAVAILABLE, e.getMessage());
         }
         Session started = store.find(id).orElseThrow().withContainer(containerId).withState(SessionState.IDLE, null);
         store.update(started);
-        append(id, EventParser.notice("info", "resumed in a fresh container" + (s.mode() == SessionMode.TERMINAL ? ", in the terminal" : "")), -1);
+        log.append(id, EventParser.notice("info", "resumed in a fresh container" + (s.mode() == SessionMode.TERMINAL ? ", in the terminal" : "")), -1);
         follow(started, true);
-        notifyState(started);
+        log.announce(started);
         if (prompt == null || prompt.isBlank()) return started;
-        if (s.mode() == SessionMode.TERMINAL) return setState(id, SessionState.RUNNING, null); // the prompt went in with the start
+        if (s.mode() == SessionMode.TERMINAL) return log.setState(id, SessionState.RUNNING, null); // the prompt went in with the start
         return send(started, prompt.strip());
     }
 
@@ -518,7 +517,7 @@ public final class SessionManager implements AutoCloseable {
         Session s = get(id);
         if (s.state().live()) end(s, SessionState.STOPPED, null);
         else syncQuietly(s);
-        setState(s.id(), SessionState.DELETED, null);
+        log.setState(s.id(), SessionState.DELETED, null);
         Workspaces.deleteQuietly(s.dir());
     }
 
@@ -549,7 +548,7 @@ public final class SessionManager implements AutoCloseable {
                 continue;
             }
             if (s.containerId() == null) {
-                setState(s.id(), SessionState.FAILED, "interrupted while it was being created");
+                log.setState(s.id(), SessionState.FAILED, "interrupted while it was being created");
                 continue;
             }
             drain(s);
@@ -562,7 +561,7 @@ public final class SessionManager implements AutoCloseable {
         try {
             Optional<LiveSession> l = LiveSession.tryFollow(s.id(), s.runDir(), s.outOffset(), new AgentLink.Handler() {
                 public void onLine(String line, long end) {
-                    append(s.id(), EventParser.parse(line), end);
+                    log.append(s.id(), EventParser.parse(line), end);
                 }
 
                 public void onExit(int code, boolean idle) {
@@ -584,45 +583,12 @@ public final class SessionManager implements AutoCloseable {
 
     // ---- plumbing ----
 
-    private StoredEvent append(String id, AgentEvent event, long offset) {
-        StoredEvent stored = store.append(id, event, offset);
-        for (Listener l : listeners) {
-            try {
-                l.onEvent(stored);
-            } catch (RuntimeException e) {
-                LOG.warn("listener failed: {}", e.toString());
-            }
-        }
-        return stored;
-    }
-
-    private Session setState(String id, SessionState state, String reason) {
-        Session s = store.find(id).orElseThrow();
-        if (s.state() != state && !s.state().canMoveTo(state)) {
-            throw new SessionException(Kind.CONFLICT, "session " + s.shortId() + " cannot go from " + s.state().label() + " to " + state.label());
-        }
-        Session next = s.withState(state, reason);
-        store.update(next);
-        notifyState(next);
-        return next;
-    }
-
-    private void notifyState(Session s) {
-        for (Listener l : listeners) {
-            try {
-                l.onState(s);
-            } catch (RuntimeException e) {
-                LOG.warn("listener failed: {}", e.toString());
-            }
-        }
-    }
-
     private void syncQuietly(Session s) {
         if (!Files.isDirectory(s.workspace())) return;
         try {
             workspaces.sync(new Workspace(s.workspace(), s.branch(), s.baseCommit(), s.source()), s.shortId());
         } catch (RuntimeException e) {
-            append(s.id(), EventParser.notice("warning", "could not save the branch to " + s.source() + ": " + e.getMessage()), -1);
+            log.append(s.id(), EventParser.notice("warning", "could not save the branch to " + s.source() + ": " + e.getMessage()), -1);
         }
     }
 

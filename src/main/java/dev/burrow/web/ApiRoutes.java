@@ -16,8 +16,10 @@ final class ApiRoutes {
     private final SessionManager sessions;
     private final Authenticator auth;
     private final LoginFlow logins;
+    private final EventStream streams;
 
-    ApiRoutes(SessionManager sessions, Authenticator auth, LoginFlow logins) {
+    ApiRoutes(SessionManager sessions, Authenticator auth, LoginFlow logins, EventStream streams) {
+        this.streams = streams;
         this.sessions = sessions;
         this.auth = auth;
         this.logins = logins;
@@ -99,7 +101,7 @@ final class ApiRoutes {
             Json.send(ctx, 200, a);
             return;
         }
-        new SseHandler(client -> EventStream.stream(client, sessions, id, after, Json::eventText,
+        new SseHandler(client -> streams.stream(client, id, after, Json::eventText,
                 s -> Json.session(s).toString())).handle(ctx);
     }
 }

@@ -5,28 +5,39 @@ import dev.burrow.session.SessionManager;
 import dev.burrow.store.StoredEvent;
 import io.javalin.http.sse.SseClient;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client's stream of a session's events: first everything after the client's last seen
  * sequence number, from the store, then live. The listener is subscribed before the replay
  * is read, and every event is sent only if it is the next one after the last sent, so the
  * hand-over from replay to live has neither a gap nor a duplicate. Each event's SSE id is its
- * sequence number; state changes go as "state" events without an id.
+ * sequence number; state changes go as "state" events without an id. One instance serves all
+ * of a server's streams, so that closing the server ends every one of them first.
  */
 final class EventStream {
+    private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
     private static final long KEEPALIVE_SECONDS = 15;
+    private static final Object END = new Object();
 
-    private EventStream() {
+    private final SessionManager sessions;
+    private final Set<BlockingQueue<Object>> open = ConcurrentHashMap.newKeySet();
+
+    EventStream(SessionManager sessions) {
+        this.sessions = sessions;
     }
 
-    /** Streams until the client goes away; {@code render} turns an event into the data sent. */
-    static void stream(SseClient client, SessionManager sessions, String sessionId, long after, Function<StoredEvent, String> render,
-                       Function<Session, String> renderState) {
+    /** Streams until the client goes away or the server closes; {@code render} turns an event into the data sent. */
+    void stream(SseClient client, String sessionId, long after, Function<StoredEvent, String> render, Function<Session, String> renderState) {
         BlockingQueue<Object> live = new LinkedBlockingQueue<>();
+        open.add(live);
         Runnable unsubscribe = sessions.subscribe(new SessionManager.Listener() {
             public void onEvent(StoredEvent e) {
                 if (e.sessionId().equals(sessionId)) live.add(e);
@@ -36,12 +47,13 @@ final class EventStream {
                 if (s.id().equals(sessionId)) live.add(s);
             }
         });
-        client.onClose(() -> live.add(Boolean.FALSE));
+        client.onClose(() -> live.add(END));
         try {
             long last = send(client, sessions.events(sessionId, after), after, render);
             client.sendEvent("state", renderState.apply(sessions.get(sessionId)));
             while (!client.terminated()) {
                 Object next = live.poll(KEEPALIVE_SECONDS, TimeUnit.SECONDS);
+                if (next == END) break;
                 if (next == null) {
                     client.sendComment("keep-alive");
                     // Events another Burrow process stored (a CLI following this session) reach us only here.
@@ -55,8 +67,27 @@ final class EventStream {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // The client went away or Burrow is shutting down: the browser reconnects from its last event.
+            // Nothing may escape: Javalin cannot answer an exception once the response is gone.
+            LOG.debug("event stream of {} ended: {}", sessionId, e.toString());
         } finally {
+            open.remove(live);
             unsubscribe.run();
+        }
+    }
+
+    /** Ends every open stream and waits (a little) until they have let go of their requests. */
+    void closeAll() {
+        open.forEach(q -> q.add(END));
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (!open.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

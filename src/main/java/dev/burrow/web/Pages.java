@@ -17,8 +17,10 @@ final class Pages {
     private final SessionManager sessions;
     private final Authenticator auth;
     private final LoginFlow logins;
+    private final EventStream streams;
 
-    Pages(SessionManager sessions, Authenticator auth, LoginFlow logins) {
+    Pages(SessionManager sessions, Authenticator auth, LoginFlow logins, EventStream streams) {
+        this.streams = streams;
         this.sessions = sessions;
         this.auth = auth;
         this.logins = logins;
@@ -43,7 +45,7 @@ final class Pages {
             auth.revokeLogin(ctx.pathParam("id"));
             ctx.redirect("/settings");
         });
-        new SessionPage(sessions).register(cfg);
+        new SessionPage(sessions, streams).register(cfg);
     }
 
     static String csrf(Context ctx) {

@@ -30,8 +30,11 @@ final class SessionPage {
         }
     });
 
-    SessionPage(SessionManager sessions) {
+    private final EventStream streams;
+
+    SessionPage(SessionManager sessions, EventStream streams) {
         this.sessions = sessions;
+        this.streams = streams;
     }
 
     private String fragment(StoredEvent e) {
@@ -127,7 +130,7 @@ final class SessionPage {
         long after = EventStream.after(ctx.header("Last-Event-ID"), ctx.queryParam("after"));
         String csrf = Pages.csrf(ctx);
         if (!Guard.isEventStream(ctx)) throw new ApiError(406, "this is an event stream; ask for text/event-stream");
-        new SseHandler(client -> EventStream.stream(client, sessions, id, after, this::fragment,
+        new SseHandler(client -> streams.stream(client, id, after, this::fragment,
                 s -> Json.MAPPER.createObjectNode().put("state", s.state().label()).put("html", header(s, csrf)).toString())).handle(ctx);
     }
 

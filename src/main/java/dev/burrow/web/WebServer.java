@@ -16,10 +16,12 @@ import java.util.Objects;
 public final class WebServer implements AutoCloseable {
     private final Javalin app;
     private final Terminals terminals;
+    private final EventStream streams;
 
-    private WebServer(Javalin app, Terminals terminals) {
+    private WebServer(Javalin app, Terminals terminals, EventStream streams) {
         this.app = app;
         this.terminals = terminals;
+        this.streams = streams;
     }
 
     public static WebServer start(Burrow burrow, WebOptions options) {
@@ -27,8 +29,9 @@ public final class WebServer implements AutoCloseable {
         Guard guard = new Guard(burrow.auth(), options);
         LoginThrottle throttle = new LoginThrottle(Clock.systemUTC());
         LoginFlow logins = new LoginFlow(burrow.auth(), throttle, guard);
-        ApiRoutes api = new ApiRoutes(burrow.sessions(), burrow.auth(), logins);
-        Pages pages = new Pages(burrow.sessions(), burrow.auth(), logins);
+        EventStream streams = new EventStream(burrow.sessions());
+        ApiRoutes api = new ApiRoutes(burrow.sessions(), burrow.auth(), logins, streams);
+        Pages pages = new Pages(burrow.sessions(), burrow.auth(), logins, streams);
         Terminals terminals = new Terminals("podman");
         TerminalSocket terminalSocket = new TerminalSocket(burrow.sessions(), terminals);
         Javalin app = Javalin.create(cfg -> {
@@ -45,7 +48,7 @@ public final class WebServer implements AutoCloseable {
             cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
         });
         app.start(options.bind(), options.port());
-        return new WebServer(app, terminals);
+        return new WebServer(app, terminals, streams);
     }
 
     static int status(SessionException.Kind kind) {
@@ -77,6 +80,8 @@ public final class WebServer implements AutoCloseable {
 
     @Override
     public void close() {
+        // Streams end before Jetty stops, while their requests still exist to be finished.
+        streams.closeAll();
         app.stop();
         terminals.close();
     }

@@ -12,18 +12,19 @@ import com.microsoft.playwright.Playwright;
 import dev.burrow.Burrow;
 import dev.burrow.bench.ScriptedModel;
 import dev.burrow.session.Session;
-import dev.burrow.web.WebOptions;
+import dev.burrow.session.SessionMode;
 import dev.burrow.web.WebServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The pages in Debian's Chromium, at desktop and at phone size. Screenshots land in target/screenshots. */
@@ -57,22 +58,17 @@ class BrowserIT {
         if (playwright != null) playwright.close();
     }
 
+    @RegisterExtension
+    final LiveBurrow live = LiveBurrow.serving();
+
     @BeforeEach
     void start() throws Exception {
-        model = new ScriptedModel();
-        burrow = TestEnv.burrow(tmp.resolve("data"), model);
+        model = live.model;
+        burrow = live.burrow;
+        server = live.server;
         burrow.auth().setPassword(PASSWORD);
-        server = WebServer.start(burrow, new WebOptions("127.0.0.1", 0, false, Set.of()));
         base = "http://127.0.0.1:" + server.port();
         repo = TestEnv.repo(tmp.resolve("repo"));
-    }
-
-    @AfterEach
-    void stop() {
-        TestEnv.stopLive(burrow);
-        server.close();
-        burrow.close();
-        model.close();
     }
 
     Page open(int width, int height) {
@@ -188,5 +184,26 @@ class BrowserIT {
         assertThat(page.locator("#transcript .prompt").first()).containsText("typed on the screen of claude");
         send(page, "and now in chat");
         assertThat(page.locator("#transcript")).containsText(ScriptedModel.REPLY_PREFIX + "and now in chat");
+    }
+
+    @Test
+    void claudesNotificationHookRaisesABrowserNotificationWhileTheTabIsHidden() throws Exception {
+        Session s = burrow.sessions().create(new dev.burrow.session.NewSession(repo.toString(), null, "", SessionMode.TERMINAL), p -> { });
+        Page page = open(1280, 800);
+        // The tab is in the background, and notifications are allowed: what the page then calls is recorded.
+        page.addInitScript("""
+                Object.defineProperty(document, "hidden", { get: () => true });
+                window.shown = [];
+                window.Notification = function (title, options) { window.shown.push(title + " | " + options.body); };
+                window.Notification.permission = "granted";
+                window.Notification.requestPermission = () => Promise.resolve("granted");
+                """);
+        page.navigate(base + "/sessions/" + s.id() + "/terminal");
+        // Claude Code runs this hook after a minute without input; its script appends exactly this line.
+        Files.writeString(s.runDir().resolve("out.jsonl"),
+                "{\"type\": \"burrow_hook\", \"hook\": \"Notification\", \"session_id\": \"c0ffee\", \"message\": \"Claude is waiting for your input\"}\n",
+                StandardOpenOption.APPEND);
+        page.waitForFunction("() => window.shown.length > 0");
+        assertThat((String) page.evaluate("() => window.shown[0]")).isEqualTo(repo + " | Claude is waiting for your input");
     }
 }

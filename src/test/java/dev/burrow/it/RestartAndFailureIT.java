@@ -7,6 +7,7 @@ import dev.burrow.agent.AgentEvent;
 import dev.burrow.bench.ScriptedModel;
 import dev.burrow.session.NewSession;
 import dev.burrow.session.Session;
+import dev.burrow.session.SessionMode;
 import dev.burrow.session.SessionState;
 import dev.burrow.store.StoredEvent;
 import java.nio.file.Path;
@@ -108,12 +109,16 @@ class RestartAndFailureIT {
         assertThat(model.requests().getLast().path("messages").toString()).contains("hello there");
     }
 
-    @Test
-    void anIdleSessionStopsItsContainerAfterTheIdleTimeoutAndResumes() throws Exception {
+    private void restartWithIdleTimeout(Duration idle) {
         burrow.close();
         dev.burrow.config.Config c = TestEnv.config(tmp.resolve("data"), model);
         burrow = Burrow.start(new dev.burrow.config.Config(c.dataDir(), c.baseUrl(), c.apiKey(), "", "", "", c.baseImage(),
-                Duration.ofSeconds(3), c.gitName(), c.gitEmail(), c.bind(), 0));
+                idle, c.gitName(), c.gitEmail(), c.bind(), 0));
+    }
+
+    @Test
+    void anIdleSessionStopsItsContainerAfterTheIdleTimeoutAndResumes() throws Exception {
+        restartWithIdleTimeout(Duration.ofSeconds(3));
         Session s = burrow.sessions().create(new NewSession(repo.toString(), null, "short task"), p -> { });
         awaitState(s.id(), SessionState.IDLE, Duration.ofSeconds(90));
         String container = burrow.sessions().get(s.id()).containerId();
@@ -123,5 +128,18 @@ class RestartAndFailureIT {
         burrow.sessions().send(s.id(), "wake up");
         awaitState(s.id(), SessionState.IDLE, Duration.ofSeconds(90));
         assertThat(model.requests().getLast().path("messages").toString()).contains("short task");
+    }
+
+    @Test
+    void anIdleTerminalSessionStopsAfterItsLastHookAndResumesInTheTerminalWithTheMessage() throws Exception {
+        restartWithIdleTimeout(Duration.ofSeconds(3));
+        Session s = burrow.sessions().create(new NewSession(repo.toString(), null, "short terminal task", SessionMode.TERMINAL), p -> { });
+        awaitState(s.id(), SessionState.IDLE, Duration.ofSeconds(90));
+        s = awaitState(s.id(), SessionState.STOPPED, Duration.ofSeconds(30));
+        assertThat(s.reason()).contains("without a turn");
+        burrow.sessions().send(s.id(), "wake up in the terminal");
+        assertThat(burrow.sessions().get(s.id()).mode()).isEqualTo(SessionMode.TERMINAL);
+        Eventually.await(Duration.ofSeconds(90), "the resumed turn", () -> model.sawText("wake up in the terminal"));
+        assertThat(model.requests().getLast().path("messages").toString()).contains("short terminal task");
     }
 }

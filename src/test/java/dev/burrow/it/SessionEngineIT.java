@@ -13,9 +13,9 @@ import dev.burrow.store.StoredEvent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The engine end to end: real podman, the real runner image, the real Claude Code, a scripted model. */
@@ -27,19 +27,15 @@ class SessionEngineIT {
     SessionManager sessions;
     Path repo;
 
+    @RegisterExtension
+    final LiveBurrow live = LiveBurrow.engine();
+
     @BeforeEach
     void start() throws Exception {
-        model = new ScriptedModel();
-        burrow = TestEnv.burrow(tmp.resolve("data"), model);
+        model = live.model;
+        burrow = live.burrow;
         sessions = burrow.sessions();
         repo = TestEnv.repo(tmp.resolve("repo"));
-    }
-
-    @AfterEach
-    void stop() {
-        TestEnv.stopLive(burrow);
-        burrow.close();
-        model.close();
     }
 
     Session awaitTurnEnd(String id) {
@@ -168,7 +164,7 @@ class SessionEngineIT {
         String cmd = "echo via-url > url.txt && git add url.txt && git commit -q -m 'From a URL session'";
         Session s = sessions.create(new NewSession("file://" + repo, null, "BASH: " + cmd), p -> { });
         s = awaitTurnEnd(s.id());
-        assertThat(s.source().getParent()).isEqualTo(tmp.resolve("data").resolve("mirrors"));
+        assertThat(s.source().getParent()).isEqualTo(live.dataDir().resolve("mirrors"));
         assertThat(TestEnv.git(s.source(), "log", "-1", "--format=%s", s.branch())).isEqualTo("From a URL session");
         // The user's repository behind the URL is not written to.
         assertThat(TestEnv.git(repo, "branch", "--list", s.branch())).isEmpty();

@@ -8,7 +8,6 @@ import dev.burrow.bench.ScriptedModel;
 import dev.burrow.session.NewSession;
 import dev.burrow.session.Session;
 import dev.burrow.session.SessionState;
-import dev.burrow.web.WebOptions;
 import dev.burrow.web.WebServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,13 +16,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The session's shell over a WebSocket: a real PTY running podman exec and tmux in the container. */
@@ -55,23 +53,18 @@ class TerminalIT {
         }
     }
 
+    @RegisterExtension
+    final LiveBurrow live = LiveBurrow.serving();
+
     @BeforeEach
     void start() throws Exception {
-        model = new ScriptedModel();
-        burrow = TestEnv.burrow(tmp.resolve("data"), model);
+        model = live.model;
+        burrow = live.burrow;
+        server = live.server;
         burrow.auth().setPassword("terminal test password");
         token = burrow.auth().createToken("terminal");
-        server = WebServer.start(burrow, new WebOptions("127.0.0.1", 0, false, Set.of()));
         session = burrow.sessions().create(new NewSession(TestEnv.repo(tmp.resolve("repo")).toString(), null, "hello"), p -> { });
         Eventually.await(Duration.ofSeconds(90), "idle", () -> burrow.sessions().get(session.id()).state() == SessionState.IDLE);
-    }
-
-    @AfterEach
-    void stop() {
-        TestEnv.stopLive(burrow);
-        server.close();
-        burrow.close();
-        model.close();
     }
 
     WebSocket connect(Screen screen, String query, String... headers) throws Exception {

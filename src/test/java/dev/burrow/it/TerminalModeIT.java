@@ -10,17 +10,15 @@ import dev.burrow.session.Session;
 import dev.burrow.session.SessionMode;
 import dev.burrow.session.SessionState;
 import dev.burrow.store.StoredEvent;
-import dev.burrow.web.WebOptions;
 import dev.burrow.web.WebServer;
 import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,21 +35,16 @@ class TerminalModeIT {
     WebServer server;
     String token;
 
+    @RegisterExtension
+    final LiveBurrow live = LiveBurrow.serving();
+
     @BeforeEach
     void start() throws Exception {
-        model = new ScriptedModel();
-        burrow = TestEnv.burrow(tmp.resolve("data"), model);
+        model = live.model;
+        burrow = live.burrow;
+        server = live.server;
         burrow.auth().setPassword("terminal mode test password");
         token = burrow.auth().createToken("terminal-mode");
-        server = WebServer.start(burrow, new WebOptions("127.0.0.1", 0, false, Set.of()));
-    }
-
-    @AfterEach
-    void stop() {
-        TestEnv.stopLive(burrow);
-        server.close();
-        burrow.close();
-        model.close();
     }
 
     private Session state(Session s) {

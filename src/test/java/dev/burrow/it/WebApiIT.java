@@ -12,9 +12,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -32,21 +32,16 @@ class WebApiIT {
     WebClient client;
     Path repo;
 
+    @RegisterExtension
+    final LiveBurrow live = LiveBurrow.serving("127.0.0.1");
+
     @BeforeEach
     void start() throws Exception {
-        model = new ScriptedModel();
-        burrow = TestEnv.burrow(tmp.resolve("data"), model);
-        server = WebServer.start(burrow, new WebOptions("127.0.0.1", 0, false, Set.of("127.0.0.1")));
+        model = live.model;
+        burrow = live.burrow;
+        server = live.server;
         client = new WebClient("http://127.0.0.1:" + server.port());
         repo = TestEnv.repo(tmp.resolve("repo"));
-    }
-
-    @AfterEach
-    void stop() {
-        TestEnv.stopLive(burrow);
-        server.close();
-        burrow.close();
-        model.close();
     }
 
     @Test
