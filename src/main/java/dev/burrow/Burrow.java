@@ -40,7 +40,7 @@ public final class Burrow implements AutoCloseable {
         Database db = new Database(config.database());
         String image = config.runnerImage().isBlank() ? RunnerImage.fromClasspath().tag() : config.runnerImage();
         Workspaces workspaces = new Workspaces(new Commands(ProcessRunner.SYSTEM), config.mirrorsDir());
-        SessionManager sessions = new SessionManager(config, engine, workspaces, new SessionStore(db), image);
+        SessionManager sessions = new SessionManager(config, engine, workspaces, new SessionStore(db), image, dev.burrow.host.GpuSupport.detect());
         return new Burrow(config, db, engine, sessions, new Authenticator(new AuthStore(db), Clock.systemUTC()));
     }
 

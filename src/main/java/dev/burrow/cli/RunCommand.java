@@ -29,6 +29,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON event per line instead of readable text.")
     boolean json;
 
+    @Option(names = "--gpu", negatable = true, description = "Give the container the host's GPU (default: when ./burrow doctor finds one sessions can use).")
+    Boolean gpu;
+
     @Option(names = "--tui", description = "Terminal mode: the interactive Claude Code in tmux, attached to this terminal (Ctrl-b d detaches).")
     boolean tui;
 
@@ -47,7 +50,7 @@ final class RunCommand implements Callable<Integer> {
             // Older sessions are brought up to date beside the new one, not before it.
             Thread reconciled = Thread.ofVirtual().start(() -> burrow.sessions().reconcile(false));
             SessionMode mode = tui ? SessionMode.TERMINAL : SessionMode.CHAT;
-            Session s = burrow.sessions().create(new NewSession(repo, branch, String.join(" ", prompt), mode), Options::progress);
+            Session s = burrow.sessions().create(new NewSession(repo, branch, String.join(" ", prompt), mode, gpu), Options::progress);
             if (tui) {
                 reconciled.join();
                 return attachOrSay(s);

@@ -1,5 +1,6 @@
 package dev.burrow.config;
 
+import dev.burrow.container.Caches;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * Burrow's settings. Each comes from the environment, else from burrow.properties in the
@@ -18,6 +20,7 @@ import java.util.Properties;
  *
  * @param runnerImage    empty: the image built from this Burrow's own Containerfile
  * @param idleTimeout    a session with no turn for this long stops its container
+ * @param caches         the names of the dependency caches sessions share ({@link Caches})
  */
 public record Config(
         Path dataDir,
@@ -31,11 +34,19 @@ public record Config(
         String gitName,
         String gitEmail,
         String bind,
-        int port) {
+        int port,
+        Set<String> caches) {
 
     public Config {
         Objects.requireNonNull(dataDir);
         Objects.requireNonNull(idleTimeout);
+        caches = Set.copyOf(caches);
+    }
+
+    /** With every dependency cache shared (the default). */
+    public Config(Path dataDir, String baseUrl, String apiKey, String oauthToken, String model, String runnerImage, String baseImage,
+                  Duration idleTimeout, String gitName, String gitEmail, String bind, int port) {
+        this(dataDir, baseUrl, apiKey, oauthToken, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, Caches.NAMES);
     }
 
     /** The data dir: the override, else BURROW_DATA_DIR, else $XDG_DATA_HOME/burrow, else ~/.local/share/burrow. */
@@ -77,7 +88,8 @@ public record Config(
                 s.get("BURROW_GIT_NAME", "git.name").orElse(""),
                 s.get("BURROW_GIT_EMAIL", "git.email").orElse(""),
                 s.get("BURROW_BIND", "bind").orElse("127.0.0.1"),
-                Integer.parseInt(s.get("BURROW_PORT", "port").orElse("7070")));
+                Integer.parseInt(s.get("BURROW_PORT", "port").orElse("7070")),
+                Caches.parse(s.get("BURROW_CACHES", "caches").orElse("all")));
     }
 
     public Path database() {

@@ -1,6 +1,7 @@
 package dev.burrow.host;
 
 import dev.burrow.config.Config;
+import dev.burrow.container.Caches;
 import dev.burrow.container.Commands;
 import dev.burrow.container.ContainerEngine;
 import dev.burrow.container.ExecResult;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /** `./burrow doctor`: each check with its result and, for a failure, the fix. */
 public final class Doctor {
@@ -76,8 +76,10 @@ public final class Doctor {
         checks.add(new Check("model credentials", !"none".equals(creds), false, creds,
                 "set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN in the environment or in " + config.dataDir().resolve("burrow.properties")));
         checks.add(new Check("model endpoint", true, false, config.baseUrl().isBlank() ? "Anthropic (default)" : config.baseUrl(), ""));
-        List<String> gpus = gpuDevices();
-        checks.add(new Check("GPU devices", true, false, gpus.isEmpty() ? "none found" : String.join(", ", gpus), ""));
+        checks.add(new Check("dependency caches", true, false, config.caches().isEmpty() ? "off (BURROW_CACHES=none)"
+                : "shared volumes for " + String.join(", ", Caches.NAMES.stream().filter(config.caches()::contains).toList()), ""));
+        GpuSupport gpu = GpuSupport.detect();
+        checks.add(new Check("GPU", gpu.fix().isEmpty(), false, gpu.summary(), gpu.fix()));
         boolean writable = writable(config.dataDir());
         checks.add(new Check("data dir", writable, true, config.dataDir().toString(), "make it writable, or choose another with --data-dir or BURROW_DATA_DIR"));
         return checks;
@@ -88,21 +90,6 @@ public final class Doctor {
         if (error.contains("setrlimit")) return "lower the default ulimits: [containers] default_ulimits = [\"nofile=1024:4096\", \"nproc=1024:4096\"] in ~/.config/containers/containers.conf";
         if (error.contains("newuidmap") || error.contains("subuid")) return "give the user subordinate ids: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER; podman system migrate";
         return "run the podman command by hand to see the whole error";
-    }
-
-    static List<String> gpuDevices() {
-        List<String> out = new ArrayList<>();
-        try (Stream<Path> dev = Files.list(Path.of("/dev"))) {
-            dev.map(p -> p.getFileName().toString()).filter(n -> n.matches("nvidia\\d+|nvidiactl|kfd")).sorted().forEach(n -> out.add("/dev/" + n));
-        } catch (IOException ignored) {
-            // no /dev listing: report none
-        }
-        try (Stream<Path> dri = Files.list(Path.of("/dev/dri"))) {
-            dri.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("renderD")).sorted().forEach(n -> out.add("/dev/dri/" + n));
-        } catch (IOException ignored) {
-            // no DRI devices
-        }
-        return out;
     }
 
     private static boolean writable(Path dir) {

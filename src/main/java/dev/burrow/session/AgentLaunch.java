@@ -71,11 +71,11 @@ final class AgentLaunch {
         }
     }
 
-    static ContainerSpec spec(Session s, Config config, String image, String resumeId) {
-        return spec(s, config, image, resumeId, dev.burrow.host.HostSetup.isRoot());
+    static ContainerSpec spec(Session s, Config config, String image, List<String> devices, String resumeId) {
+        return spec(s, config, image, devices, resumeId, dev.burrow.host.HostSetup.isRoot());
     }
 
-    static ContainerSpec spec(Session s, Config config, String image, String resumeId, boolean rootHost) {
+    static ContainerSpec spec(Session s, Config config, String image, List<String> devices, String resumeId, boolean rootHost) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("HOME", CONTAINER_HOME);
         env.put("CLAUDE_CONFIG_DIR", CONTAINER_CLAUDE_DIR);
@@ -90,10 +90,11 @@ final class AgentLaunch {
         // Host loopback is opened to the container only when the model endpoint lives there:
         // it exposes every loopback service of the host, Burrow's own port included.
         String network = isLoopback(config.baseUrl()) ? "slirp4netns:allow_host_loopback=true" : null;
-        List<Mount> mounts = List.of(
+        List<Mount> mounts = new ArrayList<>(List.of(
                 new Mount(s.workspace(), "/workspace", false),
                 new Mount(s.claudeConfig(), CONTAINER_CLAUDE_DIR, false),
-                new Mount(s.runDir(), "/run/burrow", false));
+                new Mount(s.runDir(), "/run/burrow", false)));
+        mounts.addAll(dev.burrow.container.Caches.mounts(config.caches()));
         String name = "burrow-" + s.shortId() + "-" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
         // Rootless, the host user becomes the image's agent user (uid 1000), so the files it
         // writes stay the user's. Root Podman (--allow-root) has no keep-id: the agent then
@@ -101,7 +102,7 @@ final class AgentLaunch {
         String userns = rootHost ? null : dev.burrow.container.RunnerImage.KEEP_ID_USERNS;
         if (rootHost) env.put("IS_SANDBOX", "1");
         return new ContainerSpec(name, image, Map.of(PodmanCli.SESSION_LABEL, s.id()),
-                userns, network, mounts, env, "/workspace", List.of(), claudeArgv(s.mode(), resumeId, config.model()), rootHost ? "root" : null);
+                userns, network, mounts, env, "/workspace", devices, claudeArgv(s.mode(), resumeId, config.model()), rootHost ? "root" : null);
     }
 
     /**

@@ -6,6 +6,7 @@ import java.time.Instant;
 /**
  * One session as stored: what it was made from, where its work lives, and where it is now.
  *
+ * @param gpu          the container gets the host's GPU
  * @param mode         chat (headless, a transcript) or terminal (interactive, in tmux)
  * @param source       the repository the branch goes back to (the user's own, or Burrow's mirror of a URL)
  * @param outOffset    how far Burrow has read the agent's output file, in bytes
@@ -16,6 +17,7 @@ public record Session(
         SessionState state,
         String reason,
         SessionMode mode,
+        boolean gpu,
         String repo,
         Path source,
         String baseBranch,
@@ -43,17 +45,17 @@ public record Session(
     }
 
     public Session withState(SessionState s, String why) {
-        return new Session(id, shortId, s, why, mode, repo, source, baseBranch, baseCommit, branch, dir, claudeSessionId,
+        return new Session(id, shortId, s, why, mode, gpu, repo, source, baseBranch, baseCommit, branch, dir, claudeSessionId,
                 containerId, costUsd, outOffset, createdAt, Instant.now());
     }
 
     public Session withMode(SessionMode m) {
-        return new Session(id, shortId, state, reason, m, repo, source, baseBranch, baseCommit, branch, dir, claudeSessionId,
+        return new Session(id, shortId, state, reason, m, gpu, repo, source, baseBranch, baseCommit, branch, dir, claudeSessionId,
                 containerId, costUsd, outOffset, createdAt, Instant.now());
     }
 
     public Session withContainer(String container) {
-        return new Session(id, shortId, state, reason, mode, repo, source, baseBranch, baseCommit, branch, dir, claudeSessionId,
+        return new Session(id, shortId, state, reason, mode, gpu, repo, source, baseBranch, baseCommit, branch, dir, claudeSessionId,
                 container, costUsd, outOffset, createdAt, Instant.now());
     }
 }

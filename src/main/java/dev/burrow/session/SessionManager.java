@@ -6,6 +6,7 @@ import dev.burrow.config.Config;
 import dev.burrow.container.ContainerEngine;
 import dev.burrow.container.ContainerException;
 import dev.burrow.container.ContainerState;
+import dev.burrow.host.GpuSupport;
 import dev.burrow.session.SessionException.Kind;
 import dev.burrow.store.SessionStore;
 import dev.burrow.store.StoredEvent;
@@ -56,11 +57,13 @@ public final class SessionManager implements AutoCloseable {
     private final String image;
     private final Map<String, LiveSession> live = new ConcurrentHashMap<>();
     private final SessionLog log;
+    private final GpuSupport gpus;
     private final ContainerMonitor monitor;
     private final java.util.Set<String> creating = ConcurrentHashMap.newKeySet();
     private volatile boolean imageSeen;
 
-    public SessionManager(Config config, ContainerEngine engine, Workspaces workspaces, SessionStore store, String runnerImage) {
+    public SessionManager(Config config, ContainerEngine engine, Workspaces workspaces, SessionStore store, String runnerImage, GpuSupport gpus) {
+        this.gpus = Objects.requireNonNull(gpus);
         this.config = Objects.requireNonNull(config);
         this.engine = Objects.requireNonNull(engine);
         this.workspaces = Objects.requireNonNull(workspaces);
@@ -128,6 +131,11 @@ public final class SessionManager implements AutoCloseable {
         } catch (WorkspaceException e) {
             throw new SessionException(Kind.BAD_INPUT, e.getMessage());
         }
+        boolean gpu = req.gpu() == null ? gpus.usable() : req.gpu();
+        if (gpu && !gpus.usable()) {
+            throw new SessionException(Kind.BAD_INPUT, "this host has no GPU that sessions can use (" + gpus.summary() + ")"
+                    + (gpus.fix().isEmpty() ? "" : "; " + gpus.fix()) + "; start the session without the GPU");
+        }
         long t0 = System.nanoTime();
         checkRunnable();
         LOG.debug("create: checks took {} ms", (System.nanoTime() - t0) / 1_000_000);
@@ -137,7 +145,7 @@ public final class SessionManager implements AutoCloseable {
         Path dir = config.sessionsDir().resolve(id);
         Instant now = Instant.now();
         Path sourcePath = source instanceof Source.Local l ? l.path() : config.mirrorsDir();
-        Session s = new Session(id, shortId, SessionState.CREATING, null, mode, source.display(), sourcePath,
+        Session s = new Session(id, shortId, SessionState.CREATING, null, mode, gpu, source.display(), sourcePath,
                 blankToNull(req.baseBranch()), null, "burrow/" + shortId, dir, null, null, 0, 0, now, now);
         CompletableFuture<String> container = null;
         creating.add(id);
@@ -150,10 +158,10 @@ public final class SessionManager implements AutoCloseable {
             if (mode == SessionMode.TERMINAL && !prompt.isEmpty()) AgentLaunch.writeFirstPrompt(s, prompt);
             progress.accept("starting container");
             Session starting = s;
-            container = CompletableFuture.supplyAsync(() -> engine.run(AgentLaunch.spec(starting, config, image, null)), STARTER);
+            container = CompletableFuture.supplyAsync(() -> engine.run(AgentLaunch.spec(starting, config, image, devices(starting), null)), STARTER);
             Workspace ws = workspaces.create(source, s.baseBranch(), s.workspace(), s.branch(),
                     identity("user.name", config.gitName()), identity("user.email", config.gitEmail()), progress);
-            s = new Session(id, shortId, SessionState.CREATING, null, mode, source.display(), ws.source(), s.baseBranch(),
+            s = new Session(id, shortId, SessionState.CREATING, null, mode, gpu, source.display(), ws.source(), s.baseBranch(),
                     ws.baseCommit(), s.branch(), dir, null, null, 0, 0, now, now);
             store.updateSource(s);
             AgentLaunch.markReady(s);
@@ -219,10 +227,20 @@ public final class SessionManager implements AutoCloseable {
         Endpoint.check(config.baseUrl());
     }
 
+    /** The GPU devices of the session's container: the host's, when the session asked for them. */
+    private List<String> devices(Session s) {
+        return s.gpu() ? gpus.runDevices() : List.of();
+    }
+
+    /** What the host offers sessions for GPU work. */
+    public GpuSupport gpus() {
+        return gpus;
+    }
+
     private String startContainer(Session s, String resumeId, String firstPrompt) {
         AgentLaunch.prepareRunDir(s, config, true);
         if (s.mode() == SessionMode.TERMINAL && firstPrompt != null) AgentLaunch.writeFirstPrompt(s, firstPrompt);
-        return engine.run(AgentLaunch.spec(s, config, image, resumeId));
+        return engine.run(AgentLaunch.spec(s, config, image, devices(s), resumeId));
     }
 
     // ---- talking to the agent ----

@@ -88,7 +88,8 @@ final class ApiRoutes {
         String repo = Json.field(body, "repo");
         String prompt = Json.optionalField(body, "prompt");
         SessionMode mode = SessionMode.parse(Json.optionalField(body, "mode"));
-        Session s = sessions.create(new NewSession(repo, Json.optionalField(body, "branch"), prompt, mode), p -> { });
+        Boolean gpu = Json.optionalBoolean(body, "gpu");
+        Session s = sessions.create(new NewSession(repo, Json.optionalField(body, "branch"), prompt, mode, gpu), p -> { });
         Json.send(ctx, 201, Json.session(s));
     }
 

@@ -52,9 +52,16 @@ final class Json {
         return v.asString();
     }
 
+    static Boolean optionalBoolean(JsonNode body, String name) {
+        JsonNode v = body.get(name);
+        if (v == null || v.isNull()) return null;
+        if (!v.isBoolean()) throw new ApiError(400, "\"" + name + "\" must be true or false");
+        return v.asBoolean();
+    }
+
     static ObjectNode session(Session s) {
         return MAPPER.createObjectNode()
-                .put("id", s.id()).put("shortId", s.shortId()).put("state", s.state().label()).put("mode", s.mode().label()).put("reason", s.reason())
+                .put("id", s.id()).put("shortId", s.shortId()).put("state", s.state().label()).put("mode", s.mode().label()).put("gpu", s.gpu()).put("reason", s.reason())
                 .put("repo", s.repo()).put("branch", s.branch()).put("baseBranch", s.baseBranch()).put("baseCommit", s.baseCommit())
                 .put("costUsd", s.costUsd()).put("createdAt", s.createdAt().toString()).put("updatedAt", s.updatedAt().toString());
     }

@@ -125,6 +125,8 @@ final class Pages {
                 + "<fieldset class=\"mode\"><legend>Mode</legend>"
                 + "<label class=\"inline\"><input type=\"radio\" name=\"mode\" value=\"chat\"" + (terminal ? "" : " checked") + "> Chat (a transcript; Burrow shows each step)</label>"
                 + "<label class=\"inline\"><input type=\"radio\" name=\"mode\" value=\"terminal\"" + (terminal ? " checked" : "") + "> Terminal (Claude Code's own screen, slash commands and all)</label></fieldset>"
+                + (sessions.gpus().usable() ? "<label class=\"inline\"><input type=\"checkbox\" name=\"gpu\" value=\"on\" checked> Use the GPU ("
+                        + Html.esc(String.join(", ", sessions.gpus().runDevices())) + ")</label>" : "")
                 + "<label>Task (optional in terminal mode)<textarea name=\"prompt\" rows=\"6\">" + Html.esc(prompt) + "</textarea></label>"
                 + "<button type=\"submit\">Start</button> <span class=\"progress\" hidden>Starting the session…</span></form></section>");
     }
@@ -135,7 +137,9 @@ final class Pages {
         String prompt = ctx.formParam("prompt");
         String mode = ctx.formParam("mode");
         try {
-            Session s = sessions.create(new NewSession(repo, branch, prompt, SessionMode.parse(mode)), p -> { });
+            // Unchecked boxes are not sent: the GPU is used only when the form offered it and it stayed checked.
+            Boolean gpu = sessions.gpus().usable() ? Boolean.valueOf("on".equals(ctx.formParam("gpu"))) : null;
+            Session s = sessions.create(new NewSession(repo, branch, prompt, SessionMode.parse(mode), gpu), p -> { });
             ctx.redirect("/sessions/" + s.id() + (s.mode() == SessionMode.TERMINAL ? "/terminal" : ""));
         } catch (dev.burrow.session.SessionException e) {
             ctx.status(WebServer.status(e.kind())).html(newSessionPage(csrf(ctx), e.getMessage(), nz(repo), nz(branch), nz(prompt), nz(mode)));

@@ -7,8 +7,10 @@ import dev.burrow.Burrow;
 import dev.burrow.bench.ScriptedModel;
 import dev.burrow.config.Config;
 import dev.burrow.container.ContainerState;
+import dev.burrow.host.GpuSupport;
 import dev.burrow.session.NewSession;
 import dev.burrow.session.Session;
+import dev.burrow.session.SessionMode;
 import dev.burrow.session.SessionException;
 import dev.burrow.session.SessionState;
 import java.nio.file.Files;
@@ -88,6 +90,25 @@ class BadInputIT {
         assertRefused(config(), new NewSession(repo.toString(), "a..b", "hi"), SessionException.Kind.BAD_INPUT, "invalid branch name");
         assertRefused(config(), new NewSession(repo.toString(), "--orphan", "hi"), SessionException.Kind.BAD_INPUT, "invalid branch name");
         assertRefused(config(), new NewSession(repo.toString(), "no-such-branch", "hi"), SessionException.Kind.BAD_INPUT, "no-such-branch");
+    }
+
+    @Test
+    void aGpuOnAHostWithoutOneIsRefusedAndOnAHostWithOneReachesTheContainer() throws Exception {
+        GpuSupport gpu = GpuSupport.detect();
+        NewSession withGpu = new NewSession(repo.toString(), null, "hi", SessionMode.CHAT, true);
+        if (!gpu.usable()) {
+            assertRefused(config(), withGpu, SessionException.Kind.BAD_INPUT, "no GPU that sessions can use");
+            return;
+        }
+        try (Burrow burrow = Burrow.start(config())) {
+            Session s = burrow.sessions().create(withGpu, p -> { });
+            try {
+                assertThat(s.gpu()).isTrue();
+                assertThat(TestEnv.podman("inspect", s.containerId())).containsAnyOf("nvidia", "/dev/kfd");
+            } finally {
+                burrow.sessions().delete(s.id());
+            }
+        }
     }
 
     @Test
