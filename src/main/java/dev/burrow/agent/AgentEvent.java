@@ -61,6 +61,18 @@ public sealed interface AgentEvent {
         public String type() { return "burrow_hook"; }
     }
 
+    /**
+     * The repository's .burrow/setup.sh in a new container: its start ({@code exitCode} null)
+     * and its end, with the exit code and the tail of its output.
+     */
+    record SetupStep(boolean ended, Integer exitCode, long durationMs, String output, String json) implements AgentEvent {
+        public String type() { return "burrow_setup"; }
+
+        public boolean failed() {
+            return ended && exitCode != null && exitCode != 0;
+        }
+    }
+
     /** A message the user sent to the session. */
     record UserPrompt(String text, String json) implements AgentEvent {
         public String type() { return "burrow_prompt"; }

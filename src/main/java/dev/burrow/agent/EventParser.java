@@ -38,6 +38,9 @@ public final class EventParser {
             case "burrow_prompt" -> new AgentEvent.UserPrompt(node.path("text").asString(""), line);
             case "burrow_hook" -> new AgentEvent.TerminalHook(node.path("hook").asString(""), node.path("session_id").asString(""),
                     node.has("prompt") ? node.path("prompt").asString("") : node.path("message").asString(""), line);
+            case "burrow_setup" -> new AgentEvent.SetupStep("end".equals(node.path("phase").asString("")),
+                    node.has("exit_code") ? node.path("exit_code").asInt() : null, node.path("duration_ms").asLong(0),
+                    node.path("output").asString(""), line);
             case "burrow_notice" -> new AgentEvent.Notice(node.path("level").asString("info"), node.path("text").asString(""), line);
             default -> new AgentEvent.Unknown(type.isEmpty() ? "unknown" : type, line);
         };

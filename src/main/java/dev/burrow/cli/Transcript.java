@@ -71,6 +71,10 @@ final class Transcript {
                 if (h.hook().equals(AgentEvent.TerminalHook.PROMPT)) out.println("> " + h.text());
                 else if (h.hook().equals(AgentEvent.TerminalHook.NOTIFICATION)) out.println("[claude] " + h.text());
             }
+            case AgentEvent.SetupStep st -> {
+                if (!st.ended()) out.println("[setup] running .burrow/setup.sh");
+                else out.print("[setup] exit " + st.exitCode() + "\n" + st.output().indent(2));
+            }
             case AgentEvent.ControlResponse c -> { }
             case AgentEvent.Unknown u -> { }
         }

@@ -1,6 +1,7 @@
 package dev.burrow.config;
 
 import dev.burrow.container.Caches;
+import dev.burrow.container.Limits;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -21,6 +22,7 @@ import java.util.Set;
  * @param runnerImage    empty: the image built from this Burrow's own Containerfile
  * @param idleTimeout    a session with no turn for this long stops its container
  * @param caches         the names of the dependency caches sessions share ({@link Caches})
+ * @param limits         each session container's memory, CPUs and processes
  */
 public record Config(
         Path dataDir,
@@ -35,18 +37,21 @@ public record Config(
         String gitEmail,
         String bind,
         int port,
-        Set<String> caches) {
+        Set<String> caches,
+        Limits limits) {
 
     public Config {
         Objects.requireNonNull(dataDir);
         Objects.requireNonNull(idleTimeout);
         caches = Set.copyOf(caches);
+        Objects.requireNonNull(limits);
     }
 
     /** With every dependency cache shared (the default). */
     public Config(Path dataDir, String baseUrl, String apiKey, String oauthToken, String model, String runnerImage, String baseImage,
                   Duration idleTimeout, String gitName, String gitEmail, String bind, int port) {
-        this(dataDir, baseUrl, apiKey, oauthToken, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, Caches.NAMES);
+        this(dataDir, baseUrl, apiKey, oauthToken, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, Caches.NAMES,
+                Limits.NONE);
     }
 
     /** The data dir: the override, else BURROW_DATA_DIR, else $XDG_DATA_HOME/burrow, else ~/.local/share/burrow. */
@@ -89,7 +94,9 @@ public record Config(
                 s.get("BURROW_GIT_EMAIL", "git.email").orElse(""),
                 s.get("BURROW_BIND", "bind").orElse("127.0.0.1"),
                 Integer.parseInt(s.get("BURROW_PORT", "port").orElse("7070")),
-                Caches.parse(s.get("BURROW_CACHES", "caches").orElse("all")));
+                Caches.parse(s.get("BURROW_CACHES", "caches").orElse("all")),
+                Limits.parse(s.get("BURROW_MEMORY", "memory").orElse(null), s.get("BURROW_CPUS", "cpus").orElse(null),
+                        s.get("BURROW_PIDS", "pids").orElse(null)));
     }
 
     public Path database() {

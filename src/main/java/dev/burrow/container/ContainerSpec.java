@@ -24,6 +24,7 @@ public record ContainerSpec(
         Map<String, String> env,
         String workdir,
         List<String> devices,
+        Limits limits,
         List<String> command,
         String user) {
 
@@ -34,6 +35,7 @@ public record ContainerSpec(
         mounts = List.copyOf(mounts);
         env = Map.copyOf(env);
         devices = List.copyOf(devices);
+        limits = limits == null ? Limits.NONE : limits;
         command = List.copyOf(command);
         if (!labels.containsKey(PodmanCli.SESSION_LABEL)) {
             throw new IllegalArgumentException("every Burrow container carries the " + PodmanCli.SESSION_LABEL + " label");
@@ -50,6 +52,7 @@ public record ContainerSpec(
         env.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> argv.addAll(List.of("--env", e.getKey() + "=" + e.getValue())));
         for (String d : devices) argv.addAll(List.of("--device", d));
+        argv.addAll(limits.runArgs());
         if (workdir != null) argv.addAll(List.of("--workdir", workdir));
         if (user != null) argv.addAll(List.of("--user", user));
         argv.add(image);

@@ -78,6 +78,11 @@ public final class Doctor {
         checks.add(new Check("model endpoint", true, false, config.baseUrl().isBlank() ? "Anthropic (default)" : config.baseUrl(), ""));
         checks.add(new Check("dependency caches", true, false, config.caches().isEmpty() ? "off (BURROW_CACHES=none)"
                 : "shared volumes for " + String.join(", ", Caches.NAMES.stream().filter(config.caches()::contains).toList()), ""));
+        // Rootless Podman cannot set limits without cgroups v2: it warns and drops them.
+        boolean enforced = !config.limits().any() || !rootless || !"v1".equals(info.get("cgroupVersion"));
+        checks.add(new Check("resource limits", enforced, false, config.limits().describe() + (enforced ? "" : ": not enforced here"),
+                "rootless Podman ignores limits on cgroups v1: boot with systemd.unified_cgroup_hierarchy=1 (cgroups v2)"
+                        + " and delegate cpu, memory and pids to your user"));
         GpuSupport gpu = GpuSupport.detect();
         checks.add(new Check("GPU", gpu.fix().isEmpty(), false, gpu.summary(), gpu.fix()));
         boolean writable = writable(config.dataDir());

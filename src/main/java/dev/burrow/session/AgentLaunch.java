@@ -29,6 +29,8 @@ final class AgentLaunch {
     // Inside a rootless container with slirp4netns, the host's loopback answers here.
     static final String HOST_LOOPBACK_ALIAS = "10.0.2.2";
     static final String FIRST_PROMPT = "tui-prompt";
+    // Written by the container when the repository's .burrow/setup.sh failed.
+    static final String SETUP_FAILED = "setup.failed";
     private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "::1", "[::1]");
 
     private AgentLaunch() {
@@ -102,7 +104,7 @@ final class AgentLaunch {
         String userns = rootHost ? null : dev.burrow.container.RunnerImage.KEEP_ID_USERNS;
         if (rootHost) env.put("IS_SANDBOX", "1");
         return new ContainerSpec(name, image, Map.of(PodmanCli.SESSION_LABEL, s.id()),
-                userns, network, mounts, env, "/workspace", devices, claudeArgv(s.mode(), resumeId, config.model()), rootHost ? "root" : null);
+                userns, network, mounts, env, "/workspace", devices, config.limits(), claudeArgv(s.mode(), resumeId, config.model()), rootHost ? "root" : null);
     }
 
     /**
@@ -121,6 +123,7 @@ final class AgentLaunch {
             Files.deleteIfExists(s.runDir().resolve("agent.exit"));
             Files.deleteIfExists(s.runDir().resolve("tui.exit"));
             Files.deleteIfExists(s.runDir().resolve(FIRST_PROMPT));
+            Files.deleteIfExists(s.runDir().resolve(SETUP_FAILED));
             ClaudeConfigSeed.seed(s.claudeConfig(), config.apiKey());
             Files.deleteIfExists(s.runDir().resolve("idle"));
             Files.deleteIfExists(s.runDir().resolve("ready"));

@@ -164,6 +164,10 @@ public final class SessionManager implements AutoCloseable {
             s = new Session(id, shortId, SessionState.CREATING, null, mode, gpu, source.display(), ws.source(), s.baseBranch(),
                     ws.baseCommit(), s.branch(), dir, null, null, 0, 0, now, now);
             store.updateSource(s);
+            List<String> included = workspaces.copyIncluded(source, s.workspace());
+            if (!included.isEmpty()) {
+                log.append(id, EventParser.notice("info", "copied from your checkout (.burrow/include): " + String.join(", ", included)), -1);
+            }
             AgentLaunch.markReady(s);
             LOG.debug("create: workspace ready at {} ms", (System.nanoTime() - t0) / 1_000_000);
             s = s.withContainer(joinContainer(container));
@@ -171,7 +175,11 @@ public final class SessionManager implements AutoCloseable {
             store.update(s);
             follow(s, true);
             // Terminal mode: the hooks report the prompt and the turn; until then the state says what was asked for.
-            if (mode == SessionMode.TERMINAL) return log.setState(id, prompt.isEmpty() ? SessionState.IDLE : SessionState.RUNNING, null);
+            if (mode == SessionMode.TERMINAL) {
+                Session current = get(id);
+                if (!current.state().live()) return current; // its setup failed at once
+                return log.setState(id, prompt.isEmpty() ? SessionState.IDLE : SessionState.RUNNING, null);
+            }
             return send(s, prompt);
         } catch (RuntimeException | IOException e) {
             // Leave nothing half-made: no container, no workspace, no session row.
@@ -232,6 +240,11 @@ public final class SessionManager implements AutoCloseable {
         return s.gpu() ? gpus.runDevices() : List.of();
     }
 
+    /** The resource limits session containers get (from the configuration). */
+    public dev.burrow.container.Limits limits() {
+        return config.limits();
+    }
+
     /** What the host offers sessions for GPU work. */
     public GpuSupport gpus() {
         return gpus;
@@ -261,6 +274,9 @@ public final class SessionManager implements AutoCloseable {
     private Session send(Session s, String text) {
         LiveSession l = followOrFail(s);
         synchronized (l) {
+            // The container may have ended meanwhile (a repository setup that failed at once): its reason stands.
+            Session now = store.find(s.id()).orElseThrow();
+            if (l.stopping || !now.state().live()) return now;
             if (s.mode() == SessionMode.TERMINAL) {
                 // Typed into Claude's screen; its UserPromptSubmit hook records the prompt.
                 TuiInput.type(engine, s, text);
@@ -410,6 +426,9 @@ public final class SessionManager implements AutoCloseable {
         Session s = store.find(id).orElseThrow();
         if (idleTimeout) {
             end(s, SessionState.STOPPED, "stopped after " + humanDuration(config.idleTimeout()) + " without a turn; resume to continue");
+        } else if (Files.exists(s.runDir().resolve(AgentLaunch.SETUP_FAILED))) {
+            end(s, SessionState.FAILED, "the repository's .burrow/setup.sh failed with exit code " + exitCode
+                    + " (its output is in the transcript); fix it and resume");
         } else if (s.mode() == SessionMode.TERMINAL && exitCode == 0) {
             end(s, SessionState.STOPPED, "Claude Code was closed in the terminal; resume to continue");
         } else {

@@ -32,7 +32,10 @@ final class ApiRoutes {
         cfg.routes.post("/api/sessions", this::create);
         cfg.routes.get("/api/sessions/{id}", ctx -> {
             Session s = sessions.get(ctx.pathParam("id"));
-            Json.send(ctx, 200, Json.session(s, sessions.turns(s.id())));
+            var details = Json.session(s, sessions.turns(s.id()));
+            var limits = details.putObject("limits");
+            limits.put("memory", sessions.limits().memory()).put("cpus", sessions.limits().cpus()).put("pids", sessions.limits().pids());
+            Json.send(ctx, 200, details);
         });
         cfg.routes.post("/api/sessions/{id}/messages", ctx -> {
             String text = Json.field(Json.body(ctx), "text");

@@ -30,6 +30,7 @@ final class TranscriptView {
             case AgentEvent.Notice n -> "<div class=\"notice " + ("error".equals(n.level()) ? "error" : "") + "\">" + Html.esc(n.text()) + "</div>";
             case AgentEvent.SystemInit i -> "<div class=\"meta\">Claude Code " + (i.model().isEmpty() ? "" : "(" + Html.esc(i.model()) + ")") + " started</div>";
             case AgentEvent.TerminalHook h -> hook(h);
+            case AgentEvent.SetupStep st -> setup(st);
             case AgentEvent.ControlResponse c -> "";
             case AgentEvent.Unknown u -> "";
         };
@@ -94,5 +95,14 @@ final class TranscriptView {
             case AgentEvent.TerminalHook.NOTIFICATION -> "<div class=\"notice\">" + Html.esc(h.text()) + "</div>";
             default -> "";
         };
+    }
+
+    /** The repository's setup script: a line while it runs, then a collapsible step (open when it failed). */
+    private static String setup(AgentEvent.SetupStep st) {
+        if (!st.ended()) return "<div class=\"meta\">Running .burrow/setup.sh…</div>";
+        String summary = "Setup (.burrow/setup.sh): " + (st.failed() ? "failed with exit code " + st.exitCode() : "done")
+                + String.format(java.util.Locale.ROOT, ", %.1f s", st.durationMs() / 1000.0);
+        return "<details class=\"setup" + (st.failed() ? " error" : "") + "\"" + (st.failed() ? " open" : "") + "><summary>" + Html.esc(summary)
+                + "</summary><pre>" + Html.esc(st.output()) + "</pre></details>";
     }
 }

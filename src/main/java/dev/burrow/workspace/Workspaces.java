@@ -81,6 +81,14 @@ public final class Workspaces {
         return new Workspace(dir, branch, base, from);
     }
 
+    /**
+     * Copies into a new workspace what the repository's .burrow/include names from the user's
+     * own checkout (a local source only: a URL has no checkout); returns the paths copied.
+     */
+    public List<String> copyIncluded(Source source, Path workspace) {
+        return source instanceof Source.Local l ? Includes.copy(l.path(), workspace) : List.of();
+    }
+
     /** The bare mirror of a URL, cloned or updated; it is also what workspaces clone from. */
     Path updateMirror(String url, Consumer<String> progress) {
         Path mirror = mirrorsDir.resolve(sha256(url).substring(0, 16) + ".git");

@@ -68,4 +68,21 @@ class EventParserTest {
         assertThat(EventParser.interruptLine("r1"))
                 .isEqualTo("{\"type\":\"control_request\",\"request_id\":\"r1\",\"request\":{\"subtype\":\"interrupt\"}}");
     }
+
+    @Test
+    void theContainersOwnLinesHooksAndSetupAreTyped() {
+        AgentEvent hook = EventParser.parse("{\"type\": \"burrow_hook\", \"hook\": \"UserPromptSubmit\", \"session_id\": \"c1\", \"prompt\": \"hi\"}");
+        assertThat(hook).isInstanceOfSatisfying(AgentEvent.TerminalHook.class, h -> {
+            assertThat(h.hook()).isEqualTo(AgentEvent.TerminalHook.PROMPT);
+            assertThat(h.text()).isEqualTo("hi");
+            assertThat(h.claudeSessionId()).isEqualTo("c1");
+        });
+        AgentEvent start = EventParser.parse("{\"type\": \"burrow_setup\", \"phase\": \"start\"}");
+        assertThat(start).isInstanceOfSatisfying(AgentEvent.SetupStep.class, st -> assertThat(st.ended()).isFalse());
+        AgentEvent end = EventParser.parse("{\"type\": \"burrow_setup\", \"phase\": \"end\", \"exit_code\": 3, \"output\": \"x\"}");
+        assertThat(end).isInstanceOfSatisfying(AgentEvent.SetupStep.class, st -> {
+            assertThat(st.failed()).isTrue();
+            assertThat(st.output()).isEqualTo("x");
+        });
+    }
 }

@@ -60,11 +60,11 @@ class PodmanCliTest {
     void runArgvKeepsEveryValueItsOwnElement() {
         ContainerSpec spec = new ContainerSpec("burrow-x", "img", java.util.Map.of("burrow.session", "s1"), "keep-id", null,
                 List.of(new Mount(java.nio.file.Path.of("/data/ws; rm -rf x"), "/workspace", false)),
-                java.util.Map.of("A", "b c"), "/workspace", List.of(), List.of("claude", "-p", "$(boom)"), null);
+                java.util.Map.of("A", "b c"), "/workspace", List.of(), null, List.of("claude", "-p", "$(boom)"), null);
         List<String> argv = spec.runArgv();
         assertThat(argv).containsSequence("--volume", "/data/ws; rm -rf x:/workspace").containsSequence("--env", "A=b c")
                 .endsWith("img", "claude", "-p", "$(boom)");
         assertThatThrownBy(() -> new ContainerSpec("x", "img", java.util.Map.of(), null, null, List.of(), java.util.Map.of(), null,
-                List.of(), List.of(), null)).isInstanceOf(IllegalArgumentException.class);
+                List.of(), null, List.of(), null)).isInstanceOf(IllegalArgumentException.class);
     }
 }

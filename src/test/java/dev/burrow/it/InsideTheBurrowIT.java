@@ -2,13 +2,19 @@ package dev.burrow.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.burrow.Burrow;
 import dev.burrow.agent.AgentEvent;
+import dev.burrow.config.Config;
+import dev.burrow.container.Limits;
+import dev.burrow.host.Doctor;
 import dev.burrow.session.NewSession;
 import dev.burrow.session.Session;
 import dev.burrow.session.SessionState;
 import dev.burrow.store.StoredEvent;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,11 +30,31 @@ class InsideTheBurrowIT {
 
     @RegisterExtension
     final LiveBurrow live = LiveBurrow.engine();
+    Session last;
+
+    private List<AgentEvent> events(Session s) {
+        return live.burrow.sessions().events(s.id(), 0).stream().map(StoredEvent::event).toList();
+    }
+
+    /** A repository with a .burrow/setup.sh (and whatever else is given as path, content pairs), committed. */
+    private Path repoWith(String setup, String... files) throws Exception {
+        Path repo = TestEnv.repo(tmp.resolve("repo-" + System.nanoTime()));
+        Files.createDirectories(repo.resolve(".burrow"));
+        Files.writeString(repo.resolve(".burrow/setup.sh"), setup);
+        for (int i = 0; i + 1 < files.length; i += 2) Files.writeString(repo.resolve(files[i]), files[i + 1]);
+        TestEnv.git(repo, "add", ".");
+        TestEnv.git(repo, "-c", "user.name=T", "-c", "user.email=t@t", "commit", "-q", "-m", "setup");
+        return repo;
+    }
 
     /** Runs one command through Claude Code's Bash tool in a new session and returns the tool's output. */
     private String bash(String command) throws Exception {
-        Session s = live.burrow.sessions().create(new NewSession(TestEnv.repo(tmp.resolve("repo-" + System.nanoTime())).toString(), null,
-                "BASH: " + command), p -> { });
+        return bash(TestEnv.repo(tmp.resolve("repo-" + System.nanoTime())), command);
+    }
+
+    private String bash(Path repo, String command) throws Exception {
+        Session s = live.burrow.sessions().create(new NewSession(repo.toString(), null, "BASH: " + command), p -> { });
+        last = s;
         Eventually.await(Duration.ofSeconds(300), "the command's turn to end", () -> {
             SessionState st = live.burrow.sessions().get(s.id()).state();
             return st != SessionState.RUNNING && st != SessionState.CREATING;
@@ -67,5 +93,67 @@ class InsideTheBurrowIT {
                 + "node -e 'console.log(\"from-cache\", require(\"/tmp/node_modules/is-number\")(1))' || tail -3 /tmp/npm.log");
         assertThat(second).contains("from-cache true");
         assertThat(TestEnv.podman("volume", "ls", "--format", "{{.Name}}")).contains("burrow-cache-npm", "burrow-cache-maven");
+    }
+
+    @Test
+    void theRepositorysSetupRunsBeforeTheFirstTurnAndIncludedFilesComeFromTheCheckout() throws Exception {
+        Path repo = repoWith("echo \"setup-output-$((40+2))\"\necho done > /tmp/setup-done\n",
+                ".gitignore", ".env\n", ".burrow/include", "# gitignored files the agent needs\n.env\n");
+        Files.writeString(repo.resolve(".env"), "SECRET_FROM_CHECKOUT=1\n"); // not committed: ignored
+        String out = bash(repo, "cat /tmp/setup-done .env");
+        assertThat(out).contains("done", "SECRET_FROM_CHECKOUT=1");
+        List<AgentEvent> events = events(last);
+        assertThat(events).filteredOn(AgentEvent.SetupStep.class::isInstance).map(AgentEvent.SetupStep.class::cast)
+                .anySatisfy(st -> {
+                    assertThat(st.ended()).isTrue();
+                    assertThat(st.exitCode()).isZero();
+                    assertThat(st.output()).contains("setup-output-42");
+                });
+        assertThat(events).filteredOn(AgentEvent.Notice.class::isInstance).map(AgentEvent.Notice.class::cast)
+                .anySatisfy(n -> assertThat(n.text()).contains("(.burrow/include): .env"));
+        // The copied file stays ignored: the session branch does not carry it back.
+        assertThat(TestEnv.git(repo, "ls-tree", "-r", "--name-only", last.branch())).doesNotContain(".env\n").doesNotEndWith(".env");
+    }
+
+    @Test
+    void aFailingSetupStopsTheSessionBeforeAnyTurnAndShowsItsOutput() throws Exception {
+        Path repo = repoWith("echo broken-setup-output\nexit 3\n");
+        Session s = live.burrow.sessions().create(new NewSession(repo.toString(), null, "this turn never runs"), p -> { });
+        Eventually.await(Duration.ofSeconds(90), "the session to fail", () -> live.burrow.sessions().get(s.id()).state() == SessionState.FAILED);
+        assertThat(live.burrow.sessions().get(s.id()).reason()).contains(".burrow/setup.sh failed with exit code 3");
+        assertThat(events(s)).filteredOn(AgentEvent.SetupStep.class::isInstance).map(AgentEvent.SetupStep.class::cast)
+                .anySatisfy(st -> {
+                    assertThat(st.failed()).isTrue();
+                    assertThat(st.output()).contains("broken-setup-output");
+                });
+        assertThat(live.model.requests()).isEmpty();
+    }
+
+    @Test
+    void resourceLimitsFromTheConfigurationReachTheContainerOrTheDoctorSaysWhyNot() throws Exception {
+        Config c = TestEnv.config(tmp.resolve("limits-data"), live.model);
+        Config limited = new Config(c.dataDir(), c.baseUrl(), c.apiKey(), c.oauthToken(), c.model(), c.runnerImage(), c.baseImage(),
+                c.idleTimeout(), c.gitName(), c.gitEmail(), c.bind(), c.port(), c.caches(), Limits.parse("768m", "1.5", "321"));
+        try (Burrow b = Burrow.start(limited)) {
+            Session s = b.sessions().create(new NewSession(TestEnv.repo(tmp.resolve("limits-repo")).toString(), null, "hello"), p -> { });
+            try {
+                Eventually.await(Duration.ofSeconds(90), "idle", () -> b.sessions().get(s.id()).state() == SessionState.IDLE);
+                String applied = TestEnv.podman("inspect", "--format", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}",
+                        b.sessions().get(s.id()).containerId());
+                if (!"v1".equals(b.engine().info().get("cgroupVersion"))) {
+                    assertThat(applied).isEqualTo("805306368 1500000000 321");
+                } else {
+                    // Rootless Podman drops limits on cgroups v1 (as on the build machines): the doctor must say so.
+                    assertThat(new Doctor(limited, b.engine(), b.sessions().runnerImage()).run())
+                            .anySatisfy(check -> {
+                                assertThat(check.name()).isEqualTo("resource limits");
+                                assertThat(check.ok()).isFalse();
+                                assertThat(check.result()).contains("memory 768m, 1.5 CPUs, 321 processes", "not enforced");
+                            });
+                }
+            } finally {
+                b.sessions().stop(s.id());
+            }
+        }
     }
 }

@@ -22,7 +22,7 @@ class PodmanCliIT {
         assertThat(podman.version()).matches("\\d+\\.\\d+.*");
         assertThat(podman.info()).containsEntry("rootless", "true");
         ContainerSpec spec = new ContainerSpec("burrow-podman-it-" + System.nanoTime(), image, Map.of("burrow.session", "podman-it"),
-                "keep-id:uid=1000,gid=1000", null, List.of(), Map.of("GREETING", "hello there"), "/tmp", List.of(),
+                "keep-id:uid=1000,gid=1000", null, List.of(), Map.of("GREETING", "hello there"), "/tmp", List.of(), null,
                 List.of("sleep", "300"), null);
         String id = podman.run(spec);
         try {

@@ -171,6 +171,12 @@ class WebApiIT {
         assertThat(diff.path("diff").asString()).contains("+++ b/api.txt").contains("+api");
         assertThat(client.post("/api/sessions/" + id + "/messages", "{\"text\":\"and then?\"}").status()).isEqualTo(202);
         Eventually.await(Duration.ofSeconds(90), "second turn", () -> JSON.readTree(client.get("/api/sessions/" + id).body()).path("turns").size() == 2);
+        JsonNode details = JSON.readTree(client.get("/api/sessions/" + id).body());
+        assertThat(details.path("mode").asString()).isEqualTo("chat");
+        assertThat(details.path("gpu").isBoolean()).isTrue();
+        assertThat(details.path("limits").has("memory")).isTrue();
+        assertThat(client.post("/api/sessions", "{\"repo\":\"" + repo + "\",\"prompt\":\"x\",\"gpu\":\"yes\"}").body()).contains("\\\"gpu\\\" must be true or false");
+        assertThat(client.post("/api/sessions", "{\"repo\":\"" + repo + "\",\"prompt\":\"x\",\"mode\":\"tui\"}").body()).contains("unknown mode");
         assertThat(client.send("DELETE", "/api/sessions/" + id, null).status()).isEqualTo(204);
         assertThat(client.get("/api/sessions/" + id).status()).isEqualTo(404);
     }

@@ -89,4 +89,22 @@ class WorkspacesTest {
                 .hasMessageContaining("could not clone");
         assertThat(tmp.resolve("ws3")).doesNotExist();
     }
+
+    @Test
+    void includedFilesComeFromTheCheckoutOnlyWhenTheCloneLacksThemAndNeverFromOutside() throws Exception {
+        Path ws = tmp.resolve("ws");
+        Files.createDirectories(ws.resolve(".burrow"));
+        Files.writeString(ws.resolve("a.txt"), "from the clone\n");
+        Files.writeString(ws.resolve(".burrow/include"), "# comment\n.env\na.txt\nconfig/local\nmissing.txt\n");
+        Files.writeString(repo.resolve(".env"), "KEY=1\n");
+        Files.createDirectories(repo.resolve("config/local"));
+        Files.writeString(repo.resolve("config/local/db.yml"), "db: dev\n");
+        assertThat(workspaces.copyIncluded(Source.parse(repo.toString()), ws)).containsExactly(".env", "config/local");
+        assertThat(Files.readString(ws.resolve(".env"))).isEqualTo("KEY=1\n");
+        assertThat(Files.readString(ws.resolve("config/local/db.yml"))).isEqualTo("db: dev\n");
+        assertThat(Files.readString(ws.resolve("a.txt"))).isEqualTo("from the clone\n");
+
+        Files.writeString(ws.resolve(".burrow/include"), "../secrets.txt\n");
+        assertThatThrownBy(() -> workspaces.copyIncluded(Source.parse(repo.toString()), ws)).hasMessageContaining("only name paths inside the repository");
+    }
 }

@@ -1,0 +1,63 @@
+package dev.burrow.container;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A session container's resource limits, as `podman run` takes them; each null means Podman's
+ * default. Rootless Podman enforces them only on cgroups v2 (the doctor says when it cannot).
+ *
+ * @param memory such as 8g or 512m
+ * @param cpus   such as 4 or 1.5
+ * @param pids   the most processes at once
+ */
+public record Limits(String memory, String cpus, Integer pids) {
+    public static final Limits NONE = new Limits(null, null, null);
+
+    public Limits {
+        if (memory != null && !memory.matches("\\d+(\\.\\d+)?[bkmg]?")) {
+            throw new IllegalArgumentException("BURROW_MEMORY must be a size such as 8g or 512m, not \"" + memory + "\"");
+        }
+        if (cpus != null && (!cpus.matches("\\d+(\\.\\d+)?") || Double.parseDouble(cpus) <= 0)) {
+            throw new IllegalArgumentException("BURROW_CPUS must be a number of CPUs such as 4 or 1.5, not \"" + cpus + "\"");
+        }
+        if (pids != null && pids < 1) throw new IllegalArgumentException("BURROW_PIDS must be a positive number of processes");
+    }
+
+    /** Reads the three settings; blank or missing means no limit of that kind. */
+    public static Limits parse(String memory, String cpus, String pids) {
+        Integer p;
+        try {
+            p = blank(pids) ? null : Integer.valueOf(pids.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("BURROW_PIDS must be a positive number of processes, not \"" + pids + "\"");
+        }
+        return new Limits(blank(memory) ? null : memory.strip().toLowerCase(java.util.Locale.ROOT), blank(cpus) ? null : cpus.strip(), p);
+    }
+
+    public boolean any() {
+        return memory != null || cpus != null || pids != null;
+    }
+
+    List<String> runArgs() {
+        List<String> out = new ArrayList<>();
+        if (memory != null) out.addAll(List.of("--memory", memory));
+        if (cpus != null) out.addAll(List.of("--cpus", cpus));
+        if (pids != null) out.addAll(List.of("--pids-limit", pids.toString()));
+        return out;
+    }
+
+    /** In words, for the doctor and the session's details. */
+    public String describe() {
+        if (!any()) return "Podman's defaults";
+        List<String> parts = new ArrayList<>();
+        if (memory != null) parts.add("memory " + memory);
+        if (cpus != null) parts.add(cpus + " CPUs");
+        if (pids != null) parts.add(pids + " processes");
+        return String.join(", ", parts);
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.burrow.workspace;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * `.burrow/include`: files a clone does not carry (gitignored ones such as .env) that the
+ * repository asks to have copied from the user's own checkout into each session's workspace.
+ * One path per line, relative to the repository; blank lines and # comments are skipped. Only
+ * what the clone lacks is copied, never over a file git brought, and nothing outside the
+ * repository: no absolute paths, no "..", no symbolic links.
+ */
+final class Includes {
+    static final String FILE = ".burrow/include";
+
+    private Includes() {
+    }
+
+    /** Copies what the list names from {@code source} into {@code workspace}; returns what was copied. */
+    static List<String> copy(Path source, Path workspace) {
+        Path list = workspace.resolve(FILE);
+        if (!Files.isRegularFile(list)) return List.of();
+        List<String> copied = new ArrayList<>();
+        try {
+            for (String raw : Files.readAllLines(list)) {
+                String line = raw.strip();
+                if (line.isEmpty() || line.startsWith("#")) continue;
+                Path rel = Path.of(line).normalize();
+                if (rel.isAbsolute() || rel.startsWith("..") || rel.toString().isEmpty()) {
+                    throw new WorkspaceException(FILE + " may only name paths inside the repository, not " + line);
+                }
+                Path from = source.resolve(rel);
+                Path to = workspace.resolve(rel);
+                if (!Files.exists(from, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(from) || Files.exists(to, LinkOption.NOFOLLOW_LINKS)) continue;
+                copyTree(from, to);
+                copied.add(rel.toString());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return copied;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        Files.createDirectories(to.getParent());
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                if (attrs.isRegularFile()) {
+                    Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
