@@ -54,34 +54,29 @@ public final class SessionManager implements AutoCloseable {
     private final ContainerEngine engine;
     private final Workspaces workspaces;
     private final SessionStore store;
-    private final String image;
     private final Map<String, LiveSession> live = new ConcurrentHashMap<>();
     private final SessionLog log;
-    private final GpuSupport gpus;
+    private final ContainerStarter starter;
     private final ContainerMonitor monitor;
     private final java.util.Set<String> creating = ConcurrentHashMap.newKeySet();
-    private volatile boolean imageSeen;
 
     public SessionManager(Config config, ContainerEngine engine, Workspaces workspaces, SessionStore store, String runnerImage, GpuSupport gpus) {
-        this.gpus = Objects.requireNonNull(gpus);
         this.config = Objects.requireNonNull(config);
         this.engine = Objects.requireNonNull(engine);
         this.workspaces = Objects.requireNonNull(workspaces);
         this.store = Objects.requireNonNull(store);
         this.log = new SessionLog(store);
-        this.image = Objects.requireNonNull(runnerImage);
+        this.starter = new ContainerStarter(config, engine, runnerImage, gpus);
         this.monitor = new ContainerMonitor(engine, this::containerGone);
     }
 
     public String runnerImage() {
-        return image;
+        return starter.image();
     }
 
     /** Builds the runner image when it is missing (showing progress), and remembers that it exists. */
     public void ensureRunnerImage(Consumer<String> progress) {
-        if (imageSeen) return;
-        dev.burrow.host.HostSetup.ensureImage(engine, config, image, progress);
-        imageSeen = true;
+        starter.ensureImage(progress);
     }
 
     public Runnable subscribe(Listener l) {
@@ -131,13 +126,9 @@ public final class SessionManager implements AutoCloseable {
         } catch (WorkspaceException e) {
             throw new SessionException(Kind.BAD_INPUT, e.getMessage());
         }
-        boolean gpu = req.gpu() == null ? gpus.usable() : req.gpu();
-        if (gpu && !gpus.usable()) {
-            throw new SessionException(Kind.BAD_INPUT, "this host has no GPU that sessions can use (" + gpus.summary() + ")"
-                    + (gpus.fix().isEmpty() ? "" : "; " + gpus.fix()) + "; start the session without the GPU");
-        }
+        boolean gpu = starter.gpuFor(req.gpu());
         long t0 = System.nanoTime();
-        checkRunnable();
+        starter.checkRunnable();
         LOG.debug("create: checks took {} ms", (System.nanoTime() - t0) / 1_000_000);
 
         String id = UUID.randomUUID().toString();
@@ -157,8 +148,7 @@ public final class SessionManager implements AutoCloseable {
             AgentLaunch.prepareRunDir(s, config, false);
             if (mode == SessionMode.TERMINAL && !prompt.isEmpty()) AgentLaunch.writeFirstPrompt(s, prompt);
             progress.accept("starting container");
-            Session starting = s;
-            container = CompletableFuture.supplyAsync(() -> engine.run(AgentLaunch.spec(starting, config, image, devices(starting), null)), STARTER);
+            container = starter.startBeside(s);
             Workspace ws = workspaces.create(source, s.baseBranch(), s.workspace(), s.branch(),
                     identity("user.name", config.gitName()), identity("user.email", config.gitEmail()), progress);
             s = new Session(id, shortId, SessionState.CREATING, null, mode, gpu, source.display(), ws.source(), s.baseBranch(),
@@ -170,7 +160,7 @@ public final class SessionManager implements AutoCloseable {
             }
             AgentLaunch.markReady(s);
             LOG.debug("create: workspace ready at {} ms", (System.nanoTime() - t0) / 1_000_000);
-            s = s.withContainer(joinContainer(container));
+            s = s.withContainer(ContainerStarter.join(container));
             LOG.debug("create: container started at {} ms", (System.nanoTime() - t0) / 1_000_000);
             store.update(s);
             follow(s, true);
@@ -187,7 +177,7 @@ public final class SessionManager implements AutoCloseable {
             if (l != null) l.close();
             if (container != null) {
                 try {
-                    removeQuietly(joinContainer(container));
+                    removeQuietly(ContainerStarter.join(container));
                 } catch (RuntimeException ignored) {
                     // it never started
                 }
@@ -204,40 +194,8 @@ public final class SessionManager implements AutoCloseable {
         }
     }
 
-    private static final java.util.concurrent.Executor STARTER = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
-
-    private static String joinContainer(CompletableFuture<String> container) {
-        try {
-            return container.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException re) throw re;
-            throw e;
-        }
-    }
-
     private String identity(String key, String configured) {
         return configured.isBlank() ? workspaces.hostIdentity(key) : configured;
-    }
-
-    /** Fails fast, with the fix, when no session could start: no podman, no image, no endpoint, no credentials. */
-    private void checkRunnable() {
-        try {
-            if (!imageSeen && !engine.imageExists(image)) {
-                throw new SessionException(Kind.UNAVAILABLE, "the runner image " + image + " is missing; build it with ./burrow image build");
-            }
-            imageSeen = true;
-        } catch (ContainerException e) {
-            throw new SessionException(Kind.UNAVAILABLE, e.getMessage());
-        }
-        if (config.apiKey().isBlank() && config.oauthToken().isBlank()) {
-            throw new SessionException(Kind.UNAVAILABLE, "no model credentials: set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN (environment or burrow.properties)");
-        }
-        Endpoint.check(config.baseUrl());
-    }
-
-    /** The GPU devices of the session's container: the host's, when the session asked for them. */
-    private List<String> devices(Session s) {
-        return s.gpu() ? gpus.runDevices() : List.of();
     }
 
     /** The resource limits session containers get (from the configuration). */
@@ -247,13 +205,7 @@ public final class SessionManager implements AutoCloseable {
 
     /** What the host offers sessions for GPU work. */
     public GpuSupport gpus() {
-        return gpus;
-    }
-
-    private String startContainer(Session s, String resumeId, String firstPrompt) {
-        AgentLaunch.prepareRunDir(s, config, true);
-        if (s.mode() == SessionMode.TERMINAL && firstPrompt != null) AgentLaunch.writeFirstPrompt(s, firstPrompt);
-        return engine.run(AgentLaunch.spec(s, config, image, devices(s), resumeId));
+        return starter.gpus();
     }
 
     // ---- talking to the agent ----
@@ -500,12 +452,12 @@ public final class SessionManager implements AutoCloseable {
         }
         if (!s.state().canMoveTo(SessionState.CREATING)) throw new SessionException(Kind.CONFLICT, "session " + s.shortId() + " cannot be resumed");
         if (!Files.isDirectory(s.workspace())) throw new SessionException(Kind.CONFLICT, "the workspace of session " + s.shortId() + " is gone; start a new session");
-        checkRunnable();
+        starter.checkRunnable();
         log.setState(id, SessionState.CREATING, null);
         progress.accept("starting a fresh container");
         String containerId;
         try {
-            containerId = startContainer(s, s.claudeSessionId(), prompt == null || prompt.isBlank() ? null : prompt.strip());
+            containerId = starter.start(s, s.claudeSessionId(), prompt == null || prompt.isBlank() ? null : prompt.strip());
         } catch (RuntimeException e) {
             log.setState(id, SessionState.FAILED, "could not start the container: " + e.getMessage());
             throw new SessionException(Kind.UNAVAILABLE, e.getMessage());

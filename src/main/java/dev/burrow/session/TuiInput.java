@@ -17,7 +17,8 @@ import java.util.List;
  * user text is ever a command-line argument; every argument below is a constant.
  */
 final class TuiInput {
-    static final String WINDOW = "claude";
+    // The tmux session the container's main process starts Claude Code in (runner/burrow-agent-run).
+    private static final String WINDOW = dev.burrow.terminal.Terminals.CLAUDE;
     private static final String PASTE_FILE = "paste";
 
     private TuiInput() {

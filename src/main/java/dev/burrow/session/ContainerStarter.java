@@ -1,0 +1,103 @@
+package dev.burrow.session;
+
+import dev.burrow.config.Config;
+import dev.burrow.container.ContainerEngine;
+import dev.burrow.container.ContainerException;
+import dev.burrow.host.GpuSupport;
+import dev.burrow.session.SessionException.Kind;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * Starts session containers: checks first that one could start at all (image, credentials,
+ * model endpoint), decides on the GPU, prepares the run dir and runs the container, at once
+ * or beside the clone of a new workspace.
+ */
+final class ContainerStarter {
+    private static final Executor STARTER = Executors.newVirtualThreadPerTaskExecutor();
+
+    private final Config config;
+    private final ContainerEngine engine;
+    private final String image;
+    private final GpuSupport gpus;
+    private volatile boolean imageSeen;
+
+    ContainerStarter(Config config, ContainerEngine engine, String image, GpuSupport gpus) {
+        this.config = Objects.requireNonNull(config);
+        this.engine = Objects.requireNonNull(engine);
+        this.image = Objects.requireNonNull(image);
+        this.gpus = Objects.requireNonNull(gpus);
+    }
+
+    String image() {
+        return image;
+    }
+
+    GpuSupport gpus() {
+        return gpus;
+    }
+
+    /** Builds the runner image when it is missing (showing progress), and remembers that it exists. */
+    void ensureImage(Consumer<String> progress) {
+        if (imageSeen) return;
+        dev.burrow.host.HostSetup.ensureImage(engine, config, image, progress);
+        imageSeen = true;
+    }
+
+    /** Fails fast, with the fix, when no session could start: no podman, no image, no endpoint, no credentials. */
+    void checkRunnable() {
+        try {
+            if (!imageSeen && !engine.imageExists(image)) {
+                throw new SessionException(Kind.UNAVAILABLE, "the runner image " + image + " is missing; build it with ./burrow image build");
+            }
+            imageSeen = true;
+        } catch (ContainerException e) {
+            throw new SessionException(Kind.UNAVAILABLE, e.getMessage());
+        }
+        if (config.apiKey().isBlank() && config.oauthToken().isBlank()) {
+            throw new SessionException(Kind.UNAVAILABLE, "no model credentials: set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN (environment or burrow.properties)");
+        }
+        Endpoint.check(config.baseUrl());
+    }
+
+    /** Whether a new session gets the GPU: as asked, else when the host has one; asking for a missing one is refused. */
+    boolean gpuFor(Boolean asked) {
+        boolean gpu = asked == null ? gpus.usable() : asked;
+        if (gpu && !gpus.usable()) {
+            throw new SessionException(Kind.BAD_INPUT, "this host has no GPU that sessions can use (" + gpus.summary() + ")"
+                    + (gpus.fix().isEmpty() ? "" : "; " + gpus.fix()) + "; start the session without the GPU");
+        }
+        return gpu;
+    }
+
+    /** A new session's container, started while its workspace is still being cloned; it waits for "ready". */
+    CompletableFuture<String> startBeside(Session s) {
+        return CompletableFuture.supplyAsync(() -> engine.run(AgentLaunch.spec(s, config, image, devices(s), null)), STARTER);
+    }
+
+    /** A fresh container for an existing session, resuming {@code resumeId}; a first prompt only matters in terminal mode. */
+    String start(Session s, String resumeId, String firstPrompt) {
+        AgentLaunch.prepareRunDir(s, config, true);
+        if (s.mode() == SessionMode.TERMINAL && firstPrompt != null) AgentLaunch.writeFirstPrompt(s, firstPrompt);
+        return engine.run(AgentLaunch.spec(s, config, image, devices(s), resumeId));
+    }
+
+    static String join(CompletableFuture<String> container) {
+        try {
+            return container.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw e;
+        }
+    }
+
+    /** The GPU devices of the session's container: the host's, when the session asked for them. */
+    private List<String> devices(Session s) {
+        return s.gpu() ? gpus.runDevices() : List.of();
+    }
+}
