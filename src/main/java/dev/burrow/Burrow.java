@@ -7,6 +7,7 @@ import dev.burrow.container.ContainerEngine;
 import dev.burrow.container.PodmanCli;
 import dev.burrow.container.ProcessRunner;
 import dev.burrow.container.RunnerImage;
+import dev.burrow.host.PodmanService;
 import dev.burrow.session.SessionManager;
 import dev.burrow.store.AuthStore;
 import dev.burrow.store.Database;
@@ -25,8 +26,10 @@ public final class Burrow implements AutoCloseable {
     private final ContainerEngine engine;
     private final SessionManager sessions;
     private final Authenticator auth;
+    private final PodmanService podman;
 
-    private Burrow(Config config, Database database, ContainerEngine engine, SessionManager sessions, Authenticator auth) {
+    private Burrow(Config config, Database database, ContainerEngine engine, SessionManager sessions, Authenticator auth, PodmanService podman) {
+        this.podman = podman;
         this.config = config;
         this.database = database;
         this.engine = engine;
@@ -40,8 +43,10 @@ public final class Burrow implements AutoCloseable {
         Database db = new Database(config.database());
         String image = config.runnerImage().isBlank() ? RunnerImage.fromClasspath().tag() : config.runnerImage();
         Workspaces workspaces = new Workspaces(new Commands(ProcessRunner.SYSTEM), config.mirrorsDir());
-        SessionManager sessions = new SessionManager(config, engine, workspaces, new SessionStore(db), image, dev.burrow.host.GpuSupport.detect());
-        return new Burrow(config, db, engine, sessions, new Authenticator(new AuthStore(db), Clock.systemUTC()));
+        // Found or started on first use: most commands never need it.
+        PodmanService podman = new PodmanService(System.getenv(), PodmanService.runtimeDir(System.getenv()));
+        SessionManager sessions = new SessionManager(config, engine, workspaces, new SessionStore(db), image, dev.burrow.host.GpuSupport.detect(), podman);
+        return new Burrow(config, db, engine, sessions, new Authenticator(new AuthStore(db), Clock.systemUTC()), podman);
     }
 
     public Config config() {
@@ -63,6 +68,7 @@ public final class Burrow implements AutoCloseable {
     @Override
     public void close() {
         sessions.close();
+        podman.close();
         database.close();
     }
 }

@@ -35,6 +35,12 @@ public interface ContainerEngine {
     /** Runs a command inside a running container and waits for it. */
     ExecResult exec(String id, List<String> argv);
 
+    /** The full ids of the containers a session created through its Podman socket ({@link SiblingProxy}). */
+    List<String> siblings(String sessionId);
+
+    /** Removes one of them by exact id, only if it carries that session's sibling label. */
+    void removeSibling(String id, String sessionId);
+
     /** Removes a Burrow container by exact id, stopping it first (a short grace period). */
     void remove(String id);
 }

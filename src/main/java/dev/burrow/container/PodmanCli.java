@@ -145,6 +145,22 @@ public final class PodmanCli implements ContainerEngine {
     }
 
     @Override
+    public List<String> siblings(String sessionId) {
+        ExecResult r = podman("ps", "--all", "--no-trunc", "--filter", "label=" + SiblingProxy.LABEL + "=" + sessionId, "--format", "{{.ID}}");
+        if (!r.ok()) throw new ContainerException("cannot list the containers of session " + sessionId + ": " + r.firstErrorLine());
+        return r.stdout().lines().map(String::strip).filter(x -> x.matches("[0-9a-f]{64}")).toList();
+    }
+
+    @Override
+    public void removeSibling(String id, String sessionId) {
+        requireId(id);
+        ExecResult label = podman("inspect", "--format", "{{index .Config.Labels \"" + SiblingProxy.LABEL + "\"}}", id);
+        if (!label.ok() || !label.stdout().strip().equals(sessionId)) return; // gone, or not this session's: never touch it
+        ExecResult r = podman("rm", "--force", "--time", "2", id);
+        if (!r.ok()) throw new ContainerException("could not remove container " + id + ": " + r.firstErrorLine());
+    }
+
+    @Override
     public void remove(String id) {
         if (inspect(id).isEmpty()) return; // already gone, or not Burrow's: never touch it
         ExecResult r = podman("rm", "--force", "--time", "2", id);

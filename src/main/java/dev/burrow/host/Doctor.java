@@ -83,6 +83,11 @@ public final class Doctor {
         checks.add(new Check("resource limits", enforced, false, config.limits().describe() + (enforced ? "" : ": not enforced here"),
                 "rootless Podman ignores limits on cgroups v1: boot with systemd.unified_cgroup_hierarchy=1 (cgroups v2)"
                         + " and delegate cpu, memory and pids to your user"));
+        try (PodmanService service = new PodmanService(System.getenv(), PodmanService.runtimeDir(System.getenv()))) {
+            boolean up = service.socket().isPresent();
+            checks.add(new Check("podman socket", up, false, service.describe(),
+                    "sessions run containers through the user's rootless Podman: systemctl --user enable --now podman.socket, or check that `podman system service` starts"));
+        }
         GpuSupport gpu = GpuSupport.detect();
         checks.add(new Check("GPU", gpu.fix().isEmpty(), false, gpu.summary(), gpu.fix()));
         boolean writable = writable(config.dataDir());

@@ -73,11 +73,12 @@ final class AgentLaunch {
         }
     }
 
-    static ContainerSpec spec(Session s, Config config, String image, List<String> devices, String resumeId) {
-        return spec(s, config, image, devices, resumeId, dev.burrow.host.HostSetup.isRoot());
+    static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, String resumeId) {
+        return spec(s, config, image, devices, podmanDir, resumeId, dev.burrow.host.HostSetup.isRoot());
     }
 
-    static ContainerSpec spec(Session s, Config config, String image, List<String> devices, String resumeId, boolean rootHost) {
+    /** {@code podmanDir}: the host dir holding the session's Podman socket, or null for none. */
+    static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, String resumeId, boolean rootHost) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("HOME", CONTAINER_HOME);
         env.put("CLAUDE_CONFIG_DIR", CONTAINER_CLAUDE_DIR);
@@ -97,6 +98,12 @@ final class AgentLaunch {
                 new Mount(s.claudeConfig(), CONTAINER_CLAUDE_DIR, false),
                 new Mount(s.runDir(), "/run/burrow", false)));
         mounts.addAll(dev.burrow.container.Caches.mounts(config.caches()));
+        if (podmanDir != null) {
+            // The image's podman (and its docker, the same) talk to the host user's rootless Podman through it.
+            mounts.add(new Mount(podmanDir, "/run/podman", false));
+            env.put("CONTAINER_HOST", "unix:///run/podman/podman.sock");
+            env.put("DOCKER_HOST", "unix:///run/podman/podman.sock");
+        }
         String name = "burrow-" + s.shortId() + "-" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
         // Rootless, the host user becomes the image's agent user (uid 1000), so the files it
         // writes stay the user's. Root Podman (--allow-root) has no keep-id: the agent then

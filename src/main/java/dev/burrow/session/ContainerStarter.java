@@ -4,6 +4,11 @@ import dev.burrow.config.Config;
 import dev.burrow.container.ContainerEngine;
 import dev.burrow.container.ContainerException;
 import dev.burrow.host.GpuSupport;
+import dev.burrow.host.PodmanService;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import dev.burrow.session.SessionException.Kind;
 import java.util.List;
 import java.util.Objects;
@@ -25,9 +30,11 @@ final class ContainerStarter {
     private final ContainerEngine engine;
     private final String image;
     private final GpuSupport gpus;
+    private final PodmanService podman;
     private volatile boolean imageSeen;
 
-    ContainerStarter(Config config, ContainerEngine engine, String image, GpuSupport gpus) {
+    ContainerStarter(Config config, ContainerEngine engine, String image, GpuSupport gpus, PodmanService podman) {
+        this.podman = Objects.requireNonNull(podman);
         this.config = Objects.requireNonNull(config);
         this.engine = Objects.requireNonNull(engine);
         this.image = Objects.requireNonNull(image);
@@ -77,14 +84,14 @@ final class ContainerStarter {
 
     /** A new session's container, started while its workspace is still being cloned; it waits for "ready". */
     CompletableFuture<String> startBeside(Session s) {
-        return CompletableFuture.supplyAsync(() -> engine.run(AgentLaunch.spec(s, config, image, devices(s), null)), STARTER);
+        return CompletableFuture.supplyAsync(() -> engine.run(AgentLaunch.spec(s, config, image, devices(s), podmanDir(s), null)), STARTER);
     }
 
     /** A fresh container for an existing session, resuming {@code resumeId}; a first prompt only matters in terminal mode. */
     String start(Session s, String resumeId, String firstPrompt) {
         AgentLaunch.prepareRunDir(s, config, true);
         if (s.mode() == SessionMode.TERMINAL && firstPrompt != null) AgentLaunch.writeFirstPrompt(s, firstPrompt);
-        return engine.run(AgentLaunch.spec(s, config, image, devices(s), resumeId));
+        return engine.run(AgentLaunch.spec(s, config, image, devices(s), podmanDir(s), resumeId));
     }
 
     static String join(CompletableFuture<String> container) {
@@ -94,6 +101,23 @@ final class ContainerStarter {
             if (e.getCause() instanceof RuntimeException re) throw re;
             throw e;
         }
+    }
+
+    /** Where the session's Podman socket lives on the host (mounted at /run/podman), or null when there is no Podman service. */
+    private Path podmanDir(Session s) {
+        if (podman.socket().isEmpty()) return null;
+        Path dir = podmanDir(podman, s);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
+    }
+
+    /** A short path per session: a socket path may not be longer than 107 bytes. */
+    static Path podmanDir(PodmanService podman, Session s) {
+        return podman.runtimeDir().resolve(s.shortId());
     }
 
     /** The GPU devices of the session's container: the host's, when the session asked for them. */

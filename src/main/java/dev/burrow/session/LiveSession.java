@@ -20,6 +20,7 @@ final class LiveSession {
     private final FileLock lock;
     int pendingTurns;
     boolean stopping;
+    dev.burrow.container.SiblingProxy siblingProxy;
 
     private LiveSession(String id, AgentLink link, FileChannel lockChannel, FileLock lock) {
         this.id = id;
@@ -46,6 +47,7 @@ final class LiveSession {
 
     void close() {
         link.close();
+        if (siblingProxy != null) siblingProxy.close();
         try {
             lock.release();
             lockChannel.close();

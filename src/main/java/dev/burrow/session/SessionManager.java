@@ -6,7 +6,9 @@ import dev.burrow.config.Config;
 import dev.burrow.container.ContainerEngine;
 import dev.burrow.container.ContainerException;
 import dev.burrow.container.ContainerState;
+import dev.burrow.container.SiblingProxy;
 import dev.burrow.host.GpuSupport;
+import dev.burrow.host.PodmanService;
 import dev.burrow.session.SessionException.Kind;
 import dev.burrow.store.SessionStore;
 import dev.burrow.store.StoredEvent;
@@ -57,16 +59,19 @@ public final class SessionManager implements AutoCloseable {
     private final Map<String, LiveSession> live = new ConcurrentHashMap<>();
     private final SessionLog log;
     private final ContainerStarter starter;
+    private final PodmanService podman;
     private final ContainerMonitor monitor;
     private final java.util.Set<String> creating = ConcurrentHashMap.newKeySet();
 
-    public SessionManager(Config config, ContainerEngine engine, Workspaces workspaces, SessionStore store, String runnerImage, GpuSupport gpus) {
+    public SessionManager(Config config, ContainerEngine engine, Workspaces workspaces, SessionStore store, String runnerImage, GpuSupport gpus,
+                          PodmanService podman) {
+        this.podman = Objects.requireNonNull(podman);
         this.config = Objects.requireNonNull(config);
         this.engine = Objects.requireNonNull(engine);
         this.workspaces = Objects.requireNonNull(workspaces);
         this.store = Objects.requireNonNull(store);
         this.log = new SessionLog(store);
-        this.starter = new ContainerStarter(config, engine, runnerImage, gpus);
+        this.starter = new ContainerStarter(config, engine, runnerImage, gpus, podman);
         this.monitor = new ContainerMonitor(engine, this::containerGone);
     }
 
@@ -294,6 +299,7 @@ public final class SessionManager implements AutoCloseable {
             int pending = freshAgent ? 0 : pendingTurns(s.id());
             l.get().pendingTurns = pending;
             live.put(s.id(), l.get());
+            startSiblingProxy(s, l.get());
             // A process that stored a turn's end and exited before recording the state it led to
             // (a CLI detaching): the log, not the stored state, says whether a turn is open.
             if (!freshAgent && pending == 0 && store.find(s.id()).orElseThrow().state() == SessionState.RUNNING) {
@@ -303,6 +309,21 @@ public final class SessionManager implements AutoCloseable {
             if (s.containerId() != null) monitor.watch(s.id(), s.containerId());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The session's door to the host's Podman: its containers' `podman` and `docker` talk to
+     * it, and what they create is labelled with the session. It lives as long as this process
+     * follows the session; the next follower opens it again.
+     */
+    private void startSiblingProxy(Session s, LiveSession l) {
+        Optional<Path> upstream = podman.socket();
+        if (upstream.isEmpty()) return;
+        try {
+            l.siblingProxy = SiblingProxy.start(s.id(), ContainerStarter.podmanDir(podman, s).resolve("podman.sock"), upstream.get());
+        } catch (IOException e) {
+            LOG.warn("session {} cannot run containers: {}", s.shortId(), e.toString());
         }
     }
 
@@ -506,6 +527,13 @@ public final class SessionManager implements AutoCloseable {
         Session s = get(id);
         if (s.state().live()) end(s, SessionState.STOPPED, null);
         else syncQuietly(s);
+        // The containers the session ran through the host's Podman go with it.
+        try {
+            for (String sibling : engine.siblings(s.id())) engine.removeSibling(sibling, s.id());
+        } catch (RuntimeException e) {
+            LOG.warn("could not remove the containers session {} started: {}", s.shortId(), e.getMessage());
+        }
+        Workspaces.deleteQuietly(ContainerStarter.podmanDir(podman, s));
         log.setState(s.id(), SessionState.DELETED, null);
         Workspaces.deleteQuietly(s.dir());
     }

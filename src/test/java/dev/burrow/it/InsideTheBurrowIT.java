@@ -156,4 +156,19 @@ class InsideTheBurrowIT {
             }
         }
     }
+
+    @Test
+    void theAgentRunsContainersThroughTheHostsRootlessPodmanAndTheyGoWithTheSession() throws Exception {
+        String image = live.burrow.sessions().runnerImage();
+        String name = "sibling-" + System.nanoTime();
+        String out = bash("podman run --rm " + image + " echo sibling-$((6*7)) && docker run -d --name " + name + " " + image
+                + " sleep 300 > /dev/null && docker ps --format '{{.Names}}' | grep -q " + name + " && echo docker-sees-$((40+2))");
+        assertThat(out).contains("sibling-42", "docker-sees-42");
+        Session s = last;
+        // A sibling on the host, labelled with the session that made it.
+        String labelled = TestEnv.podman("ps", "--filter", "label=burrow.sibling-of=" + s.id(), "--format", "{{.Names}}");
+        assertThat(labelled).contains(name);
+        live.burrow.sessions().delete(s.id());
+        assertThat(TestEnv.podman("ps", "-a", "--filter", "name=" + name, "--format", "{{.Names}}")).doesNotContain(name);
+    }
 }

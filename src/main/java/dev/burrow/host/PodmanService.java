@@ -1,0 +1,121 @@
+package dev.burrow.host;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The host user's rootless Podman API socket, which sessions use to run containers of their
+ * own. The user's socket (systemd's podman.socket) when it answers; else Burrow starts
+ * `podman system service` itself and stops it on close. Never a rootful one: under root
+ * there is none.
+ */
+public final class PodmanService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PodmanService.class);
+
+    private final Map<String, String> env;
+    private final Path runtimeDir;
+    private boolean tried;
+    private Path socket;
+    private Process started;
+
+    /** {@code runtimeDir}: where Burrow keeps sockets (short paths: a socket path has at most 107 bytes). */
+    public PodmanService(Map<String, String> env, Path runtimeDir) {
+        this.env = Map.copyOf(env);
+        this.runtimeDir = runtimeDir;
+    }
+
+    /** A short directory for this user's sockets: $XDG_RUNTIME_DIR/burrow, else /tmp/burrow-UID. */
+    public static Path runtimeDir(Map<String, String> env) {
+        String xdg = env.get("XDG_RUNTIME_DIR");
+        if (xdg != null && !xdg.isBlank()) return Path.of(xdg, "burrow");
+        try {
+            return Path.of("/tmp", "burrow-" + Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return Path.of("/tmp", "burrow-" + System.getProperty("user.name"));
+        }
+    }
+
+    public Path runtimeDir() {
+        return runtimeDir;
+    }
+
+    /**
+     * The socket, found or started on first use; empty when sessions cannot have one (root,
+     * or the service did not start).
+     */
+    public synchronized Optional<Path> socket() {
+        if (!tried) {
+            tried = true;
+            find();
+        }
+        return Optional.ofNullable(socket);
+    }
+
+    /** Who runs the service, for the doctor. */
+    public synchronized String describe() {
+        socket();
+        if (socket == null) return HostSetup.isRoot() ? "none under root (never a rootful socket)" : "none: podman system service did not start";
+        return socket + (started != null ? " (podman system service, started by Burrow)" : " (the user's podman.socket)");
+    }
+
+    private void find() {
+        if (HostSetup.isRoot()) return;
+        String xdg = env.get("XDG_RUNTIME_DIR");
+        if (xdg != null && !xdg.isBlank()) {
+            Path user = Path.of(xdg, "podman", "podman.sock");
+            if (answers(user)) {
+                socket = user;
+                return;
+            }
+        }
+        Path own = runtimeDir.resolve("podman.sock");
+        try {
+            Files.createDirectories(runtimeDir);
+            Files.deleteIfExists(own);
+            Process p = new ProcessBuilder(List.of("podman", "system", "service", "--time=0", "unix://" + own))
+                    .redirectErrorStream(true).redirectOutput(runtimeDir.resolve("podman-service.log").toFile()).start();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < deadline && p.isAlive()) {
+                if (answers(own)) {
+                    socket = own;
+                    started = p;
+                    return;
+                }
+                Thread.sleep(50);
+            }
+            p.destroy();
+            LOG.warn("podman system service did not start; sessions cannot run containers (see {})", runtimeDir.resolve("podman-service.log"));
+        } catch (IOException e) {
+            LOG.warn("cannot start podman system service: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static boolean answers(Path socket) {
+        if (!Files.exists(socket)) return false;
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            return ch.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Stops the service if Burrow started it; the user's own is left alone. */
+    @Override
+    public synchronized void close() {
+        if (started == null) return;
+        started.descendants().forEach(ProcessHandle::destroy);
+        started.destroy();
+        started = null;
+    }
+}
