@@ -48,6 +48,11 @@ public final class PodmanService implements AutoCloseable {
         return runtimeDir;
     }
 
+    /** Whether sessions get a Podman socket at all (not under root), known without starting anything. */
+    public boolean available() {
+        return !HostSetup.isRoot();
+    }
+
     /**
      * The socket, found or started on first use; empty when sessions cannot have one (root,
      * or the service did not start).

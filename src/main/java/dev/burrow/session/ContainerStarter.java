@@ -105,7 +105,8 @@ final class ContainerStarter {
 
     /** Where the session's Podman socket lives on the host (mounted at /run/podman), or null when there is no Podman service. */
     private Path podmanDir(Session s) {
-        if (podman.socket().isEmpty()) return null;
+        // Decided without starting the service: that happens beside the session's start, not before it.
+        if (!podman.available()) return null;
         Path dir = podmanDir(podman, s);
         try {
             Files.createDirectories(dir);

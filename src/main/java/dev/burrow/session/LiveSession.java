@@ -20,7 +20,8 @@ final class LiveSession {
     private final FileLock lock;
     int pendingTurns;
     boolean stopping;
-    dev.burrow.container.SiblingProxy siblingProxy;
+    private dev.burrow.container.SiblingProxy siblingProxy;
+    private boolean closed;
 
     private LiveSession(String id, AgentLink link, FileChannel lockChannel, FileLock lock) {
         this.id = id;
@@ -45,7 +46,14 @@ final class LiveSession {
         return Optional.of(new LiveSession(id, new AgentLink(runDir, offset, handler), ch, lock));
     }
 
-    void close() {
+    /** Keeps the session's Podman socket open while this process follows it (closes it at once if it no longer does). */
+    synchronized void attach(dev.burrow.container.SiblingProxy proxy) {
+        if (closed) proxy.close();
+        else siblingProxy = proxy;
+    }
+
+    synchronized void close() {
+        closed = true;
         link.close();
         if (siblingProxy != null) siblingProxy.close();
         try {

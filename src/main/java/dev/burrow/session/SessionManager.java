@@ -318,13 +318,17 @@ public final class SessionManager implements AutoCloseable {
      * follows the session; the next follower opens it again.
      */
     private void startSiblingProxy(Session s, LiveSession l) {
-        Optional<Path> upstream = podman.socket();
-        if (upstream.isEmpty()) return;
-        try {
-            l.siblingProxy = SiblingProxy.start(s.id(), ContainerStarter.podmanDir(podman, s).resolve("podman.sock"), upstream.get());
-        } catch (IOException e) {
-            LOG.warn("session {} cannot run containers: {}", s.shortId(), e.toString());
-        }
+        if (!podman.available()) return;
+        // Off the session's start path: finding or starting the Podman service can take a moment.
+        Thread.ofVirtual().name("sibling-proxy-start-" + s.shortId()).start(() -> {
+            Optional<Path> upstream = podman.socket();
+            if (upstream.isEmpty()) return;
+            try {
+                l.attach(SiblingProxy.start(s.id(), ContainerStarter.podmanDir(podman, s).resolve("podman.sock"), upstream.get()));
+            } catch (IOException e) {
+                LOG.warn("session {} cannot run containers: {}", s.shortId(), e.toString());
+            }
+        });
     }
 
     /**
