@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,19 +42,23 @@ public final class SiblingProxy implements AutoCloseable {
 
     private final String sessionId;
     private final Path listen;
-    private final Path upstream;
+    private final Supplier<Optional<Path>> upstream;
     private final ServerSocketChannel server;
     private volatile boolean closed;
 
-    private SiblingProxy(String sessionId, Path listen, Path upstream, ServerSocketChannel server) {
+    private SiblingProxy(String sessionId, Path listen, Supplier<Optional<Path>> upstream, ServerSocketChannel server) {
         this.sessionId = sessionId;
         this.listen = listen;
         this.upstream = upstream;
         this.server = server;
     }
 
-    /** Listens on {@code listen} (replacing a stale socket there) and forwards to {@code upstream}. */
-    public static SiblingProxy start(String sessionId, Path listen, Path upstream) throws IOException {
+    /**
+     * Listens on {@code listen} (replacing a stale socket there) and forwards to the socket
+     * {@code upstream} gives, asked for on the first connection: a session that never runs a
+     * container never makes Burrow start a Podman service.
+     */
+    public static SiblingProxy start(String sessionId, Path listen, Supplier<Optional<Path>> upstream) throws IOException {
         Objects.requireNonNull(sessionId);
         Files.createDirectories(listen.getParent());
         Files.deleteIfExists(listen);
@@ -77,7 +83,18 @@ public final class SiblingProxy implements AutoCloseable {
     }
 
     private void serve(SocketChannel client) {
-        try (client; SocketChannel host = SocketChannel.open(UnixDomainSocketAddress.of(upstream))) {
+        Optional<Path> target = upstream.get();
+        if (target.isEmpty()) {
+            try (client) {
+                String why = "no Podman service on the host; ./burrow doctor says why\n";
+                Channels.newOutputStream(client).write(("HTTP/1.1 503 Service Unavailable\r\nContent-Length: " + why.length()
+                        + "\r\nConnection: close\r\n\r\n" + why).getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException ignored) {
+                // the client left
+            }
+            return;
+        }
+        try (client; SocketChannel host = SocketChannel.open(UnixDomainSocketAddress.of(target.get()))) {
             InputStream fromClient = Channels.newInputStream(client);
             OutputStream toHost = Channels.newOutputStream(host);
             byte[] head = readHead(fromClient);

@@ -83,6 +83,11 @@ public final class PodmanService implements AutoCloseable {
             }
         }
         Path own = runtimeDir.resolve("podman.sock");
+        if (answers(own)) {
+            // Another Burrow process (the server, say) runs it: share it, and leave stopping it to that one.
+            socket = own;
+            return;
+        }
         try {
             Files.createDirectories(runtimeDir);
             Files.deleteIfExists(own);

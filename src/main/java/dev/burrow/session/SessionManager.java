@@ -319,16 +319,12 @@ public final class SessionManager implements AutoCloseable {
      */
     private void startSiblingProxy(Session s, LiveSession l) {
         if (!podman.available()) return;
-        // Off the session's start path: finding or starting the Podman service can take a moment.
-        Thread.ofVirtual().name("sibling-proxy-start-" + s.shortId()).start(() -> {
-            Optional<Path> upstream = podman.socket();
-            if (upstream.isEmpty()) return;
-            try {
-                l.attach(SiblingProxy.start(s.id(), ContainerStarter.podmanDir(podman, s).resolve("podman.sock"), upstream.get()));
-            } catch (IOException e) {
-                LOG.warn("session {} cannot run containers: {}", s.shortId(), e.toString());
-            }
-        });
+        try {
+            // The Podman service is found or started when the session first uses the socket, not before.
+            l.attach(SiblingProxy.start(s.id(), ContainerStarter.podmanDir(podman, s).resolve("podman.sock"), podman::socket));
+        } catch (IOException e) {
+            LOG.warn("session {} cannot run containers: {}", s.shortId(), e.toString());
+        }
     }
 
     /**

@@ -51,7 +51,7 @@ class SiblingProxyTest {
                 }
             }
         });
-        proxy = SiblingProxy.start("session-1", tmp.resolve("p/podman.sock"), up);
+        proxy = SiblingProxy.start("session-1", tmp.resolve("p/podman.sock"), () -> java.util.Optional.of(up));
     }
 
     @AfterEach
