@@ -29,6 +29,8 @@ import tools.jackson.databind.node.ObjectNode;
  *   <li>a prompt with {@code API_ERROR}: an HTTP 400 error;</li>
  *   <li>anything else: a short text answer that quotes the prompt.</li>
  * </ul>
+ * It authenticates like Anthropic: an API key, or a bearer token from a login it issued
+ * ({@link ScriptedLogin}), which it also renews.
  * Every request is recorded, so a test can see what Claude Code sent (earlier messages on resume).
  */
 public final class ScriptedModel implements AutoCloseable {
@@ -37,6 +39,8 @@ public final class ScriptedModel implements AutoCloseable {
 
     private final HttpServer server;
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+    private final List<String> credentials = new CopyOnWriteArrayList<>();
+    private final ScriptedLogin login = new ScriptedLogin();
     private volatile long slowChunkMillis = 400;
 
     public ScriptedModel() throws IOException {
@@ -55,6 +59,11 @@ public final class ScriptedModel implements AutoCloseable {
         return List.copyOf(requests);
     }
 
+    /** What each Messages request authenticated with: "Bearer TOKEN" or "x-api-key KEY", in order. */
+    public List<String> credentials() {
+        return List.copyOf(credentials);
+    }
+
     public void slowChunkMillis(long ms) {
         slowChunkMillis = ms;
     }
@@ -64,14 +73,35 @@ public final class ScriptedModel implements AutoCloseable {
         return requests.stream().anyMatch(r -> r.path("messages").toString().contains(text));
     }
 
+    /** Its OAuth side: logins it issued, and their renewals. */
+    public ScriptedLogin login() {
+        return login;
+    }
+
+    /** Where Burrow renews the logins this stand-in issued (Anthropic's is platform.claude.com/v1/oauth/token). */
+    public String tokenUrl() {
+        return baseUrl() + ScriptedLogin.TOKEN_PATH;
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
+            if (ex.getRequestMethod().equals("POST") && ex.getRequestURI().getPath().equals(ScriptedLogin.TOKEN_PATH)) {
+                login.renew(ex);
+                return;
+            }
             if (!ex.getRequestMethod().equals("POST") || !ex.getRequestURI().getPath().endsWith("/v1/messages")) {
                 send(ex, 404, "application/json", error("not_found_error", "not scripted: " + ex.getRequestURI().getPath()));
                 return;
             }
             JsonNode req = JSON.readTree(ex.getRequestBody().readAllBytes());
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
+            credentials.add(auth != null ? auth : "x-api-key " + ex.getRequestHeaders().getFirst("x-api-key"));
             requests.add(req);
+            if (auth != null && !(auth.startsWith("Bearer ") && login.accepts(auth.substring(7)))) {
+                // As Anthropic answers a token it never issued, or one that has expired.
+                send(ex, 401, "application/json", error("authentication_error", "Invalid bearer token"));
+                return;
+            }
             boolean hasTools = req.path("tools").isArray() && !req.path("tools").isEmpty();
             JsonNode last = lastUserMessage(req);
             String prompt = textOf(last);
@@ -195,7 +225,7 @@ public final class ScriptedModel implements AutoCloseable {
         out.flush();
     }
 
-    private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
+    static void send(HttpExchange ex, int status, String type, String body) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", type);
         ex.sendResponseHeaders(status, b.length);

@@ -33,8 +33,7 @@ final class ImageCommand implements Runnable {
             HostSetup.ensurePodman(Options::progress);
             Config c = options.config();
             if (baseImage != null) {
-                c = new Config(c.dataDir(), c.baseUrl(), c.apiKey(), c.oauthToken(), c.model(), c.runnerImage(), baseImage,
-                        c.idleTimeout(), c.gitName(), c.gitEmail(), c.bind(), c.port());
+                c = c.withImages(c.runnerImage(), baseImage);
             }
             PodmanCli podman = new PodmanCli(ProcessRunner.SYSTEM);
             String tag = RunnerImage.fromClasspath().tag();

@@ -2,9 +2,11 @@ package dev.burrow.config;
 
 import dev.burrow.container.Caches;
 import dev.burrow.container.Limits;
+import dev.burrow.credentials.CredentialSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,8 +19,10 @@ import java.util.Set;
 /**
  * Burrow's settings. Each comes from the environment, else from burrow.properties in the
  * data dir, else a default. Secrets (API key, OAuth token) are held here only to be written
- * to a session's 0600 secrets file; they are never logged or printed.
+ * to a session's 0600 secrets file; they are never logged or printed. Variants are made with
+ * the {@code with...} methods.
  *
+ * @param credentials    where sessions get their Claude credentials ({@link CredentialSettings})
  * @param runnerImage    empty: the image built from this Burrow's own Containerfile
  * @param idleTimeout    a session with no turn for this long stops its container
  * @param caches         the names of the dependency caches sessions share ({@link Caches})
@@ -27,8 +31,7 @@ import java.util.Set;
 public record Config(
         Path dataDir,
         String baseUrl,
-        String apiKey,
-        String oauthToken,
+        CredentialSettings credentials,
         String model,
         String runnerImage,
         String baseImage,
@@ -42,6 +45,7 @@ public record Config(
 
     public Config {
         Objects.requireNonNull(dataDir);
+        Objects.requireNonNull(credentials);
         Objects.requireNonNull(idleTimeout);
         caches = Set.copyOf(caches);
         Objects.requireNonNull(limits);
@@ -50,7 +54,7 @@ public record Config(
     /** With every dependency cache shared (the default). */
     public Config(Path dataDir, String baseUrl, String apiKey, String oauthToken, String model, String runnerImage, String baseImage,
                   Duration idleTimeout, String gitName, String gitEmail, String bind, int port) {
-        this(dataDir, baseUrl, apiKey, oauthToken, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, Caches.NAMES,
+        this(dataDir, baseUrl, CredentialSettings.of(apiKey, oauthToken), model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, Caches.NAMES,
                 Limits.NONE);
     }
 
@@ -82,10 +86,15 @@ public record Config(
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("BURROW_IDLE_TIMEOUT must be a number of seconds");
         }
-        return new Config(dataDir,
-                s.get("ANTHROPIC_BASE_URL", "anthropic.base_url").orElse(""),
+        CredentialSettings credentials = new CredentialSettings(
                 s.get("ANTHROPIC_API_KEY", "anthropic.api_key").orElse(""),
                 s.get("CLAUDE_CODE_OAUTH_TOKEN", "claude.oauth_token").orElse(""),
+                s.get("BURROW_CLAUDE_DIR", "claude.dir").map(Path::of).orElse(CredentialSettings.defaultClaudeDir(env)),
+                s.get("BURROW_OAUTH_TOKEN_URL", "claude.oauth_token_url").map(URI::create).orElse(CredentialSettings.ANTHROPIC_TOKEN_URL),
+                CredentialSettings.Choice.parse(s.get("BURROW_CREDENTIALS", "credentials").orElse("auto")));
+        return new Config(dataDir,
+                s.get("ANTHROPIC_BASE_URL", "anthropic.base_url").orElse(""),
+                credentials,
                 s.get("BURROW_MODEL", "model").orElse(""),
                 s.get("BURROW_RUNNER_IMAGE", "runner_image").orElse(""),
                 s.get("BURROW_BASE_IMAGE", "base_image").orElse(dev.burrow.container.RunnerImage.DEFAULT_BASE),
@@ -111,17 +120,38 @@ public record Config(
         return dataDir.resolve("mirrors");
     }
 
-    /** Which credential the sessions get, in words, never the secret itself. */
-    public String credentialsSource() {
-        if (!oauthToken.isBlank()) return "CLAUDE_CODE_OAUTH_TOKEN (from config or environment)";
-        if (!apiKey.isBlank()) return "ANTHROPIC_API_KEY (from config or environment)";
-        return "none";
+    public String apiKey() {
+        return credentials.apiKey();
+    }
+
+    public String oauthToken() {
+        return credentials.oauthToken();
+    }
+
+    public Config withCredentials(CredentialSettings c) {
+        return new Config(dataDir, baseUrl, c, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits);
+    }
+
+    public Config withBaseUrl(String url) {
+        return new Config(dataDir, url, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits);
+    }
+
+    public Config withImages(String runner, String base) {
+        return new Config(dataDir, baseUrl, credentials, model, runner, base, idleTimeout, gitName, gitEmail, bind, port, caches, limits);
+    }
+
+    public Config withIdleTimeout(Duration idle) {
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idle, gitName, gitEmail, bind, port, caches, limits);
+    }
+
+    public Config withLimits(Limits l) {
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, l);
     }
 
     @Override
     public String toString() {
         // Never print the secrets.
-        return "Config[dataDir=" + dataDir + ", baseUrl=" + baseUrl + ", credentials=" + credentialsSource() + "]";
+        return "Config[dataDir=" + dataDir + ", baseUrl=" + baseUrl + ", " + credentials + "]";
     }
 
     private record Settings(Map<String, String> env, Properties file) {

@@ -7,6 +7,7 @@ import dev.burrow.container.ContainerEngine;
 import dev.burrow.container.ExecResult;
 import dev.burrow.container.ProcessRunner;
 import dev.burrow.container.RunnerImage;
+import dev.burrow.credentials.ModelCredentials;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,9 +73,9 @@ public final class Doctor {
                     runFix(r.firstErrorLine())));
             if (r.ok()) checks.add(new Check("Claude Code", true, true, r.stdout().strip(), ""));
         }
-        String creds = config.credentialsSource();
-        checks.add(new Check("model credentials", !"none".equals(creds), false, creds,
-                "set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN in the environment or in " + config.dataDir().resolve("burrow.properties")));
+        ModelCredentials creds = ModelCredentials.resolve(config.credentials());
+        checks.add(new Check("model credentials", !(creds instanceof ModelCredentials.None), false, creds.describe(),
+                creds instanceof ModelCredentials.None none ? none.fix() : ""));
         checks.add(new Check("model endpoint", true, false, config.baseUrl().isBlank() ? "Anthropic (default)" : config.baseUrl(), ""));
         checks.add(new Check("dependency caches", true, false, config.caches().isEmpty() ? "off (BURROW_CACHES=none)"
                 : "shared volumes for " + String.join(", ", Caches.NAMES.stream().filter(config.caches()::contains).toList()), ""));

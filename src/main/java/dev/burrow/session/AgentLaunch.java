@@ -118,7 +118,7 @@ final class AgentLaunch {
      * Makes the run dir: the input FIFO and the 0600 secrets file. The agent starts once the
      * "ready" file exists: at once when {@code ready}, else when {@link #markReady} says so.
      */
-    static void prepareRunDir(Session s, Config config, boolean ready) {
+    static void prepareRunDir(Session s, Config config, SessionCredentials credentials, boolean ready) {
         try {
             Files.createDirectories(s.claudeConfig());
             Files.createDirectories(s.runDir());
@@ -131,10 +131,11 @@ final class AgentLaunch {
             Files.deleteIfExists(s.runDir().resolve("tui.exit"));
             Files.deleteIfExists(s.runDir().resolve(FIRST_PROMPT));
             Files.deleteIfExists(s.runDir().resolve(SETUP_FAILED));
-            ClaudeConfigSeed.seed(s.claudeConfig(), config.apiKey());
+            ClaudeConfigSeed.seed(s.claudeConfig(), credentials.apiKey());
+            credentials.writeLogin(s);
             Files.deleteIfExists(s.runDir().resolve("idle"));
             Files.deleteIfExists(s.runDir().resolve("ready"));
-            writeSecrets(s.runDir().resolve("agent.env"), config);
+            writeSecrets(s.runDir().resolve("agent.env"), config, credentials);
             if (ready) markReady(s);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -165,11 +166,10 @@ final class AgentLaunch {
         }
     }
 
-    private static void writeSecrets(Path file, Config config) throws IOException {
+    private static void writeSecrets(Path file, Config config, SessionCredentials credentials) throws IOException {
         Map<String, String> secrets = new LinkedHashMap<>();
         if (!config.baseUrl().isBlank()) secrets.put("ANTHROPIC_BASE_URL", containerBaseUrl(config.baseUrl()));
-        if (!config.apiKey().isBlank()) secrets.put("ANTHROPIC_API_KEY", config.apiKey());
-        if (!config.oauthToken().isBlank()) secrets.put("CLAUDE_CODE_OAUTH_TOKEN", config.oauthToken());
+        secrets.putAll(credentials.secrets());
         StringBuilder sb = new StringBuilder();
         secrets.forEach((k, v) -> {
             if (v.contains("\n") || v.contains("\r")) throw new IllegalArgumentException(k + " must be a single line");

@@ -31,14 +31,21 @@ final class ContainerStarter {
     private final String image;
     private final GpuSupport gpus;
     private final PodmanService podman;
+    private final SessionCredentials credentials;
     private volatile boolean imageSeen;
 
-    ContainerStarter(Config config, ContainerEngine engine, String image, GpuSupport gpus, PodmanService podman) {
+    ContainerStarter(Config config, ContainerEngine engine, String image, GpuSupport gpus, PodmanService podman, SessionCredentials credentials) {
+        this.credentials = Objects.requireNonNull(credentials);
         this.podman = Objects.requireNonNull(podman);
         this.config = Objects.requireNonNull(config);
         this.engine = Objects.requireNonNull(engine);
         this.image = Objects.requireNonNull(image);
         this.gpus = Objects.requireNonNull(gpus);
+    }
+
+    /** Makes a session's run dir ready for a container: FIFO, secrets, seeded Claude config; "ready" when {@code ready}. */
+    void prepare(Session s, boolean ready) {
+        AgentLaunch.prepareRunDir(s, config, credentials, ready);
     }
 
     String image() {
@@ -66,9 +73,7 @@ final class ContainerStarter {
         } catch (ContainerException e) {
             throw new SessionException(Kind.UNAVAILABLE, e.getMessage());
         }
-        if (config.apiKey().isBlank() && config.oauthToken().isBlank()) {
-            throw new SessionException(Kind.UNAVAILABLE, "no model credentials: set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN (environment or burrow.properties)");
-        }
+        credentials.check();
         Endpoint.check(config.baseUrl());
     }
 
@@ -89,7 +94,7 @@ final class ContainerStarter {
 
     /** A fresh container for an existing session, resuming {@code resumeId}; a first prompt only matters in terminal mode. */
     String start(Session s, String resumeId, String firstPrompt) {
-        AgentLaunch.prepareRunDir(s, config, true);
+        AgentLaunch.prepareRunDir(s, config, credentials, true);
         if (s.mode() == SessionMode.TERMINAL && firstPrompt != null) AgentLaunch.writeFirstPrompt(s, firstPrompt);
         return engine.run(AgentLaunch.spec(s, config, image, devices(s), podmanDir(s), resumeId));
     }

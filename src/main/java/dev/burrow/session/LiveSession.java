@@ -20,7 +20,7 @@ final class LiveSession {
     private final FileLock lock;
     int pendingTurns;
     boolean stopping;
-    private dev.burrow.container.SiblingProxy siblingProxy;
+    private final java.util.List<AutoCloseable> held = new java.util.ArrayList<>();
     private boolean closed;
 
     private LiveSession(String id, AgentLink link, FileChannel lockChannel, FileLock lock) {
@@ -46,16 +46,27 @@ final class LiveSession {
         return Optional.of(new LiveSession(id, new AgentLink(runDir, offset, handler), ch, lock));
     }
 
-    /** Keeps the session's Podman socket open while this process follows it (closes it at once if it no longer does). */
-    synchronized void attach(dev.burrow.container.SiblingProxy proxy) {
-        if (closed) proxy.close();
-        else siblingProxy = proxy;
+    /**
+     * Keeps something open while this process follows the session (its Podman socket, its
+     * login's upkeep), and closes it with the following; at once if that already ended.
+     */
+    synchronized void attach(AutoCloseable resource) {
+        if (closed) closeQuietly(resource);
+        else held.add(resource);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // nothing the follower can do about it
+        }
     }
 
     synchronized void close() {
         closed = true;
         link.close();
-        if (siblingProxy != null) siblingProxy.close();
+        held.forEach(LiveSession::closeQuietly);
         try {
             lock.release();
             lockChannel.close();

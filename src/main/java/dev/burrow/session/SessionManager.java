@@ -7,6 +7,7 @@ import dev.burrow.container.ContainerEngine;
 import dev.burrow.container.ContainerException;
 import dev.burrow.container.ContainerState;
 import dev.burrow.container.SiblingProxy;
+import dev.burrow.credentials.ModelCredentials;
 import dev.burrow.host.GpuSupport;
 import dev.burrow.host.PodmanService;
 import dev.burrow.session.SessionException.Kind;
@@ -60,18 +61,20 @@ public final class SessionManager implements AutoCloseable {
     private final SessionLog log;
     private final ContainerStarter starter;
     private final PodmanService podman;
+    private final SessionCredentials credentials;
     private final ContainerMonitor monitor;
     private final java.util.Set<String> creating = ConcurrentHashMap.newKeySet();
 
     public SessionManager(Config config, ContainerEngine engine, Workspaces workspaces, SessionStore store, String runnerImage, GpuSupport gpus,
-                          PodmanService podman) {
+                          PodmanService podman, ModelCredentials modelCredentials) {
+        this.credentials = new SessionCredentials(modelCredentials);
         this.podman = Objects.requireNonNull(podman);
         this.config = Objects.requireNonNull(config);
         this.engine = Objects.requireNonNull(engine);
         this.workspaces = Objects.requireNonNull(workspaces);
         this.store = Objects.requireNonNull(store);
         this.log = new SessionLog(store);
-        this.starter = new ContainerStarter(config, engine, runnerImage, gpus, podman);
+        this.starter = new ContainerStarter(config, engine, runnerImage, gpus, podman, credentials);
         this.monitor = new ContainerMonitor(engine, this::containerGone);
     }
 
@@ -150,7 +153,7 @@ public final class SessionManager implements AutoCloseable {
             store.insert(s);
             // The container starts while the clone is made; its agent waits for the run dir's
             // "ready" file, so Claude Code never sees a half-cloned workspace.
-            AgentLaunch.prepareRunDir(s, config, false);
+            starter.prepare(s, false);
             if (mode == SessionMode.TERMINAL && !prompt.isEmpty()) AgentLaunch.writeFirstPrompt(s, prompt);
             progress.accept("starting container");
             container = starter.startBeside(s);
@@ -300,6 +303,7 @@ public final class SessionManager implements AutoCloseable {
             l.get().pendingTurns = pending;
             live.put(s.id(), l.get());
             startSiblingProxy(s, l.get());
+            keepLogin(s, l.get());
             // A process that stored a turn's end and exited before recording the state it led to
             // (a CLI detaching): the log, not the stored state, says whether a turn is open.
             if (!freshAgent && pending == 0 && store.find(s.id()).orElseThrow().state() == SessionState.RUNNING) {
@@ -324,6 +328,15 @@ public final class SessionManager implements AutoCloseable {
             l.attach(SiblingProxy.start(s.id(), ContainerStarter.podmanDir(podman, s).resolve("podman.sock"), podman::socket));
         } catch (IOException e) {
             LOG.warn("session {} cannot run containers: {}", s.shortId(), e.toString());
+        }
+    }
+
+    /** The host login's access token in the session's Claude dir stays current while this process follows it. */
+    private void keepLogin(Session s, LiveSession l) {
+        try {
+            l.attach(credentials.keep(s));
+        } catch (RuntimeException e) {
+            LOG.warn("session {}: its Claude login cannot be kept current: {}", s.shortId(), e.getMessage());
         }
     }
 
@@ -632,5 +645,11 @@ public final class SessionManager implements AutoCloseable {
         monitor.close();
         live.values().forEach(LiveSession::close);
         live.clear();
+        credentials.close();
+    }
+
+    /** The credential sessions use (for the doctor and the session pages); never the secret. */
+    public ModelCredentials credentials() {
+        return credentials.credentials();
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.burrow.Burrow;
 import dev.burrow.bench.ScriptedModel;
 import dev.burrow.config.Config;
+import dev.burrow.credentials.CredentialSettings;
 import dev.burrow.container.ContainerState;
 import dev.burrow.host.GpuSupport;
 import dev.burrow.session.NewSession;
@@ -119,8 +120,7 @@ class BadInputIT {
     @Test
     void aMissingRunnerImage() throws Exception {
         Config c = config();
-        Config missing = new Config(c.dataDir(), c.baseUrl(), c.apiKey(), "", "", "localhost/burrow-no-such-image:1", c.baseImage(),
-                c.idleTimeout(), c.gitName(), c.gitEmail(), c.bind(), 0);
+        Config missing = c.withImages("localhost/burrow-no-such-image:1", c.baseImage());
         assertRefused(missing, new NewSession(repo.toString(), null, "hi"), SessionException.Kind.UNAVAILABLE, "./burrow image build");
     }
 
@@ -131,15 +131,14 @@ class BadInputIT {
             port = s.getLocalPort();
         }
         Config c = config();
-        Config dead = new Config(c.dataDir(), "http://127.0.0.1:" + port, c.apiKey(), "", "", "", c.baseImage(), c.idleTimeout(),
-                c.gitName(), c.gitEmail(), c.bind(), 0);
+        Config dead = c.withBaseUrl("http://127.0.0.1:" + port);
         assertRefused(dead, new NewSession(repo.toString(), null, "hi"), SessionException.Kind.UNAVAILABLE, "unreachable");
     }
 
     @Test
     void noCredentials() throws Exception {
         Config c = config();
-        Config none = new Config(c.dataDir(), c.baseUrl(), "", "", "", "", c.baseImage(), c.idleTimeout(), c.gitName(), c.gitEmail(), c.bind(), 0);
+        Config none = c.withCredentials(CredentialSettings.of("", "").withClaudeLogin(tmp.resolve("no-login"), CredentialSettings.ANTHROPIC_TOKEN_URL));
         assertRefused(none, new NewSession(repo.toString(), null, "hi"), SessionException.Kind.UNAVAILABLE, "ANTHROPIC_API_KEY");
     }
 

@@ -132,8 +132,7 @@ class InsideTheBurrowIT {
     @Test
     void resourceLimitsFromTheConfigurationReachTheContainerOrTheDoctorSaysWhyNot() throws Exception {
         Config c = TestEnv.config(tmp.resolve("limits-data"), live.model);
-        Config limited = new Config(c.dataDir(), c.baseUrl(), c.apiKey(), c.oauthToken(), c.model(), c.runnerImage(), c.baseImage(),
-                c.idleTimeout(), c.gitName(), c.gitEmail(), c.bind(), c.port(), c.caches(), Limits.parse("768m", "1.5", "321"));
+        Config limited = c.withLimits(Limits.parse("768m", "1.5", "321"));
         try (Burrow b = Burrow.start(limited)) {
             Session s = b.sessions().create(new NewSession(TestEnv.repo(tmp.resolve("limits-repo")).toString(), null, "hello"), p -> { });
             try {

@@ -112,8 +112,7 @@ class RestartAndFailureIT {
     private void restartWithIdleTimeout(Duration idle) {
         burrow.close();
         dev.burrow.config.Config c = TestEnv.config(tmp.resolve("data"), model);
-        burrow = Burrow.start(new dev.burrow.config.Config(c.dataDir(), c.baseUrl(), c.apiKey(), "", "", "", c.baseImage(),
-                idle, c.gitName(), c.gitEmail(), c.bind(), 0));
+        burrow = Burrow.start(c.withIdleTimeout(idle));
     }
 
     @Test

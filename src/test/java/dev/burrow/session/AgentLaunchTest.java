@@ -21,6 +21,10 @@ class AgentLaunchTest {
                 "N", "e@x", "127.0.0.1", 0);
     }
 
+    SessionCredentials credentials() {
+        return new SessionCredentials(new dev.burrow.credentials.ModelCredentials.ApiKey("sk-secret-key-value"));
+    }
+
     Session session() {
         return new Session("0123abcd-0000-0000-0000-000000000000", "0123abcd", SessionState.CREATING, null, SessionMode.CHAT, false, "/r", tmp, null, "c",
                 "burrow/0123abcd", tmp.resolve("s"), null, null, 0, 0, Instant.now(), Instant.now());
@@ -49,8 +53,8 @@ class AgentLaunchTest {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve(".claude.json"), "{\"numStartups\":7,\"projects\":{\"/workspace\":{\"allowedTools\":[]}}}");
         Files.writeString(dir.resolve("settings.json"), "{\"model\":\"opus\",\"hooks\":{\"Stop\":[{\"hooks\":[{\"type\":\"command\",\"command\":\"mine\"}]}]}}");
-        AgentLaunch.prepareRunDir(session(), config("https://gw.example"), true);
-        AgentLaunch.prepareRunDir(session(), config("https://gw.example"), true); // twice: nothing doubles
+        AgentLaunch.prepareRunDir(session(), config("https://gw.example"), credentials(), true);
+        AgentLaunch.prepareRunDir(session(), config("https://gw.example"), credentials(), true); // twice: nothing doubles
         var json = tools.jackson.databind.json.JsonMapper.builder().build();
         var global = json.readTree(Files.readString(dir.resolve(".claude.json")));
         assertThat(global.path("numStartups").asInt()).isEqualTo(7);
@@ -92,10 +96,10 @@ class AgentLaunchTest {
 
     @Test
     void theSecretsFileIsOwnerOnly() throws Exception {
-        AgentLaunch.prepareRunDir(session(), config("https://gw.example"), true);
+        AgentLaunch.prepareRunDir(session(), config("https://gw.example"), credentials(), true);
         Path secrets = session().runDir().resolve("agent.env");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets))).isEqualTo("rw-------");
-        assertThat(Files.readString(secrets)).contains("ANTHROPIC_API_KEY=sk-secret-key-value\n", "CLAUDE_CODE_OAUTH_TOKEN=oauth-secret-token\n");
+        assertThat(Files.readString(secrets)).contains("ANTHROPIC_API_KEY=sk-secret-key-value\n").doesNotContain("CLAUDE_CODE_OAUTH_TOKEN");
     }
 
     @Test

@@ -1,0 +1,139 @@
+package dev.burrow.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.burrow.Burrow;
+import dev.burrow.agent.AgentEvent;
+import dev.burrow.bench.ScriptedLogin;
+import dev.burrow.bench.ScriptedModel;
+import dev.burrow.credentials.CredentialSettings;
+import dev.burrow.session.NewSession;
+import dev.burrow.session.Session;
+import dev.burrow.session.SessionState;
+import dev.burrow.store.StoredEvent;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Sessions on the host user's own Claude login: two Burrow processes (as a server and a CLI
+ * beside it would be) each run a session on the one login, whose refresh tokens are
+ * single-use. Both renewals they race for happen exactly once, nobody is logged out, and
+ * the containers only ever hold access tokens.
+ */
+class ClaudeLoginIT {
+    @TempDir
+    Path tmp;
+    ScriptedModel model;
+    Path claudeDir;
+    Burrow first;
+    Burrow second;
+
+    @BeforeEach
+    void start() throws Exception {
+        TestEnv.requireContainers();
+        model = new ScriptedModel();
+        claudeDir = Files.createDirectories(tmp.resolve("home/.claude"));
+    }
+
+    @AfterEach
+    void stop() {
+        for (Burrow b : new Burrow[] {first, second}) {
+            if (b == null) continue;
+            TestEnv.stopLive(b);
+            b.close();
+        }
+        model.close();
+    }
+
+    Burrow burrow(String name) {
+        CredentialSettings login = new CredentialSettings("", "", claudeDir, URI.create(model.tokenUrl()), CredentialSettings.Choice.AUTO);
+        return Burrow.start(TestEnv.config(tmp.resolve(name), model).withCredentials(login));
+    }
+
+    String hostAccessToken() throws Exception {
+        return JsonMapper.builder().build().readTree(Files.readString(claudeDir.resolve(".credentials.json")))
+                .path("claudeAiOauth").path("accessToken").asString();
+    }
+
+    String containerFile(Burrow b, Session s) throws Exception {
+        return Files.readString(b.sessions().get(s.id()).claudeConfig().resolve(".credentials.json"));
+    }
+
+    @Test
+    void twoSessionsOnTheOneLoginRenewItOnceEachTimeAndStayLoggedIn() throws Exception {
+        // The user's login has eight minutes left: inside Burrow's renewal margin, so both processes want to renew at once.
+        ScriptedLogin.Issued original = model.login().issue(Duration.ofMinutes(8));
+        Files.writeString(claudeDir.resolve(".credentials.json"), original.credentialsJson());
+        // The renewed token is due again 20 s later, while both sessions run: a second race.
+        model.login().nextLifetimes(Duration.ofMinutes(10).plusSeconds(20));
+        first = burrow("first");
+        second = burrow("second");
+        assertThat(first.sessions().credentials().describe()).contains(claudeDir.toString()).doesNotContain(original.accessToken());
+
+        CompletableFuture<Session> a = CompletableFuture.supplyAsync(() -> create(first, "repo-a", "hello from session a"));
+        CompletableFuture<Session> b = CompletableFuture.supplyAsync(() -> create(second, "repo-b", "hello from session b"));
+        Session sa = a.join();
+        Session sb = b.join();
+        awaitIdle(first, sa);
+        awaitIdle(second, sb);
+        assertThat(assistantText(first, sa)).contains(ScriptedModel.REPLY_PREFIX + "hello from session a");
+        assertThat(assistantText(second, sb)).contains(ScriptedModel.REPLY_PREFIX + "hello from session b");
+
+        Eventually.await(Duration.ofSeconds(60), "the second renewal", () -> model.login().renewals() == 2);
+        String current = hostAccessToken();
+        Eventually.await(Duration.ofSeconds(20), "both sessions to get the renewed token",
+                () -> containerFile(first, sa).contains(current) && containerFile(second, sb).contains(current));
+        first.sessions().send(sa.id(), "after the renewal a");
+        second.sessions().send(sb.id(), "after the renewal b");
+        awaitIdle(first, sa);
+        awaitIdle(second, sb);
+        assertThat(assistantText(first, sa)).contains(ScriptedModel.REPLY_PREFIX + "after the renewal a");
+        assertThat(assistantText(second, sb)).contains(ScriptedModel.REPLY_PREFIX + "after the renewal b");
+
+        // One renewal per rotation, and no refresh token was ever used twice.
+        assertThat(model.login().renewals()).isEqualTo(2);
+        assertThat(model.login().refusedRenewals()).isZero();
+        List<String> used = model.credentials();
+        assertThat(used.subList(used.size() - 2, used.size())).containsOnly("Bearer " + current);
+        assertThat(used).noneMatch(c -> c.startsWith("x-api-key"));
+        // The containers hold the access token alone; nothing secret is in podman inspect.
+        String hostFile = Files.readString(claudeDir.resolve(".credentials.json"));
+        String refresh = JsonMapper.builder().build().readTree(hostFile).path("claudeAiOauth").path("refreshToken").asString();
+        for (var pair : List.of(new Object[] {first, sa}, new Object[] {second, sb})) {
+            Burrow bw = (Burrow) pair[0];
+            Session s = bw.sessions().get(((Session) pair[1]).id());
+            assertThat(containerFile(bw, s)).contains(current).doesNotContain("refreshToken").doesNotContain(refresh);
+            String inspect = TestEnv.podman("inspect", s.containerId());
+            assertThat(inspect).contains("burrow.session").doesNotContain(current).doesNotContain(refresh).doesNotContain(original.accessToken());
+        }
+    }
+
+    Session create(Burrow b, String repo, String prompt) {
+        try {
+            return b.sessions().create(new NewSession(TestEnv.repo(tmp.resolve(repo)).toString(), null, prompt), p -> { });
+        } catch (Exception e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    static void awaitIdle(Burrow b, Session s) {
+        Eventually.await(Duration.ofSeconds(90), "the turn to end", () -> b.sessions().get(s.id()).state() == SessionState.IDLE);
+    }
+
+    static String assistantText(Burrow b, Session s) {
+        StringBuilder sb = new StringBuilder();
+        for (StoredEvent e : b.sessions().events(s.id(), 0)) {
+            if (e.event() instanceof AgentEvent.Assistant a) a.message().path("content").forEach(c -> sb.append(c.path("text").asString("")));
+        }
+        return sb.toString();
+    }
+}
