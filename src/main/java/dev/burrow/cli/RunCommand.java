@@ -3,6 +3,7 @@ package dev.burrow.cli;
 import dev.burrow.Burrow;
 import dev.burrow.agent.AgentEvent;
 import dev.burrow.host.HostSetup;
+import dev.burrow.container.NetworkPolicy;
 import dev.burrow.session.NewSession;
 import dev.burrow.session.Session;
 import dev.burrow.session.SessionMode;
@@ -32,6 +33,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--gpu", negatable = true, description = "Give the container the host's GPU (default: when ./burrow doctor finds one sessions can use).")
     Boolean gpu;
 
+    @Option(names = "--network", paramLabel = "POLICY",
+            description = "full (anything), none (only the model API) or allowlist (the model API and BURROW_ALLOWED_HOSTS); default BURROW_NETWORK or full.")
+    String network;
+
     @Option(names = "--tui", description = "Terminal mode: the interactive Claude Code in tmux, attached to this terminal (Ctrl-b d detaches).")
     boolean tui;
 
@@ -50,7 +55,8 @@ final class RunCommand implements Callable<Integer> {
             // Older sessions are brought up to date beside the new one, not before it.
             Thread reconciled = Thread.ofVirtual().start(() -> burrow.sessions().reconcile(false));
             SessionMode mode = tui ? SessionMode.TERMINAL : SessionMode.CHAT;
-            Session s = burrow.sessions().create(new NewSession(repo, branch, String.join(" ", prompt), mode, gpu), Options::progress);
+            Session s = burrow.sessions().create(new NewSession(repo, branch, String.join(" ", prompt), mode, gpu,
+                    network == null ? null : NetworkPolicy.parse(network)), Options::progress);
             if (tui) {
                 reconciled.join();
                 return attachOrSay(s);

@@ -1,6 +1,8 @@
 package dev.burrow.config;
 
+import dev.burrow.container.Allowlist;
 import dev.burrow.container.Caches;
+import dev.burrow.container.NetworkPolicy;
 import dev.burrow.container.Limits;
 import dev.burrow.credentials.CredentialSettings;
 import java.io.IOException;
@@ -27,6 +29,8 @@ import java.util.Set;
  * @param idleTimeout    a session with no turn for this long stops its container
  * @param caches         the names of the dependency caches sessions share ({@link Caches})
  * @param limits         each session container's memory, CPUs and processes
+ * @param network        a new session's network policy unless it asks for another
+ * @param allowedHosts   what sessions under the allowlist policy may reach (besides the model API)
  */
 public record Config(
         Path dataDir,
@@ -41,7 +45,9 @@ public record Config(
         String bind,
         int port,
         Set<String> caches,
-        Limits limits) {
+        Limits limits,
+        NetworkPolicy network,
+        Allowlist allowedHosts) {
 
     public Config {
         Objects.requireNonNull(dataDir);
@@ -49,13 +55,15 @@ public record Config(
         Objects.requireNonNull(idleTimeout);
         caches = Set.copyOf(caches);
         Objects.requireNonNull(limits);
+        Objects.requireNonNull(network);
+        Objects.requireNonNull(allowedHosts);
     }
 
     /** With every dependency cache shared (the default). */
     public Config(Path dataDir, String baseUrl, String apiKey, String oauthToken, String model, String runnerImage, String baseImage,
                   Duration idleTimeout, String gitName, String gitEmail, String bind, int port) {
         this(dataDir, baseUrl, CredentialSettings.of(apiKey, oauthToken), model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, Caches.NAMES,
-                Limits.NONE);
+                Limits.NONE, NetworkPolicy.FULL, Allowlist.DEFAULT);
     }
 
     /** The data dir: the override, else BURROW_DATA_DIR, else $XDG_DATA_HOME/burrow, else ~/.local/share/burrow. */
@@ -105,7 +113,9 @@ public record Config(
                 Integer.parseInt(s.get("BURROW_PORT", "port").orElse("7070")),
                 Caches.parse(s.get("BURROW_CACHES", "caches").orElse("all")),
                 Limits.parse(s.get("BURROW_MEMORY", "memory").orElse(null), s.get("BURROW_CPUS", "cpus").orElse(null),
-                        s.get("BURROW_PIDS", "pids").orElse(null)));
+                        s.get("BURROW_PIDS", "pids").orElse(null)),
+                NetworkPolicy.parse(s.get("BURROW_NETWORK", "network").orElse("full")),
+                s.get("BURROW_ALLOWED_HOSTS", "allowed_hosts").map(Allowlist::parse).orElse(Allowlist.DEFAULT));
     }
 
     public Path database() {
@@ -129,23 +139,28 @@ public record Config(
     }
 
     public Config withCredentials(CredentialSettings c) {
-        return new Config(dataDir, baseUrl, c, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits);
+        return new Config(dataDir, baseUrl, c, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts);
     }
 
     public Config withBaseUrl(String url) {
-        return new Config(dataDir, url, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits);
+        return new Config(dataDir, url, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts);
     }
 
     public Config withImages(String runner, String base) {
-        return new Config(dataDir, baseUrl, credentials, model, runner, base, idleTimeout, gitName, gitEmail, bind, port, caches, limits);
+        return new Config(dataDir, baseUrl, credentials, model, runner, base, idleTimeout, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts);
     }
 
     public Config withIdleTimeout(Duration idle) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idle, gitName, gitEmail, bind, port, caches, limits);
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idle, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts);
+    }
+
+    public Config withNetwork(NetworkPolicy policy, Allowlist hosts) {
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits,
+                policy, hosts);
     }
 
     public Config withLimits(Limits l) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, l);
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, l, network, allowedHosts);
     }
 
     @Override

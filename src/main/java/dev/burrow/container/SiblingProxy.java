@@ -1,18 +1,14 @@
 package dev.burrow.container;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -36,7 +32,6 @@ public final class SiblingProxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SiblingProxy.class);
     // Docker's API (/containers/create) names labels "Labels"; Podman's own (/libpod/...) "labels".
     private static final Pattern CREATE = Pattern.compile("^(/v[\\d.]+)?(/libpod)?/containers/create(\\?.*)?$");
-    private static final int MAX_HEAD = 64 * 1024;
     private static final int MAX_BODY = 16 * 1024 * 1024;
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -60,26 +55,10 @@ public final class SiblingProxy implements AutoCloseable {
      */
     public static SiblingProxy start(String sessionId, Path listen, Supplier<Optional<Path>> upstream) throws IOException {
         Objects.requireNonNull(sessionId);
-        Files.createDirectories(listen.getParent());
-        Files.deleteIfExists(listen);
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(listen));
-        Files.setPosixFilePermissions(listen, PosixFilePermissions.fromString("rw-------"));
+        ServerSocketChannel server = ProxyIo.listen(listen);
         SiblingProxy proxy = new SiblingProxy(sessionId, listen, upstream, server);
-        Thread.ofVirtual().name("sibling-proxy-" + sessionId.substring(0, Math.min(8, sessionId.length()))).start(proxy::accept);
+        ProxyIo.acceptOn(server, "sibling-proxy-" + sessionId.substring(0, Math.min(8, sessionId.length())), () -> proxy.closed, proxy::serve);
         return proxy;
-    }
-
-    private void accept() {
-        while (!closed) {
-            try {
-                SocketChannel client = server.accept();
-                Thread.ofVirtual().start(() -> serve(client));
-            } catch (IOException e) {
-                if (!closed) LOG.debug("sibling proxy for {} stopped accepting: {}", sessionId, e.toString());
-                return;
-            }
-        }
     }
 
     private void serve(SocketChannel client) {
@@ -97,7 +76,7 @@ public final class SiblingProxy implements AutoCloseable {
         try (client; SocketChannel host = SocketChannel.open(UnixDomainSocketAddress.of(target.get()))) {
             InputStream fromClient = Channels.newInputStream(client);
             OutputStream toHost = Channels.newOutputStream(host);
-            byte[] head = readHead(fromClient);
+            byte[] head = ProxyIo.readHead(fromClient);
             if (head == null) return;
             String[] lines = new String(head, StandardCharsets.ISO_8859_1).split("\r\n");
             String[] requestLine = lines[0].split(" ");
@@ -127,8 +106,8 @@ public final class SiblingProxy implements AutoCloseable {
             }
             toHost.flush();
             // From here the bytes flow both ways as they are: the rest of the request, the response, any stream.
-            Thread up = Thread.ofVirtual().start(() -> pump(fromClient, toHost));
-            pump(Channels.newInputStream(host), Channels.newOutputStream(client));
+            Thread up = Thread.ofVirtual().start(() -> ProxyIo.pump(fromClient, toHost));
+            ProxyIo.pump(Channels.newInputStream(host), Channels.newOutputStream(client));
             up.interrupt();
         } catch (IOException | RuntimeException e) {
             LOG.debug("sibling proxy request for {} ended: {}", sessionId, e.toString());
@@ -143,39 +122,9 @@ public final class SiblingProxy implements AutoCloseable {
         return JSON.writeValueAsBytes(o);
     }
 
-    /** The request line and headers, without the blank line that ends them; null when the client sent no whole head. */
-    private static byte[] readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        for (int b; (b = in.read()) >= 0; ) {
-            head.write(b);
-            byte[] h = head.toByteArray();
-            int n = h.length;
-            if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') return java.util.Arrays.copyOf(h, n - 4);
-            if (n > MAX_HEAD) throw new IOException("request head over 64 KiB");
-        }
-        return null;
-    }
-
-    private static void pump(InputStream in, OutputStream out) {
-        byte[] buf = new byte[64 * 1024];
-        try {
-            for (int n; (n = in.read(buf)) > 0; ) {
-                out.write(buf, 0, n);
-                out.flush();
-            }
-        } catch (IOException e) {
-            // one side closed: the other follows
-        }
-    }
-
     @Override
     public void close() {
         closed = true;
-        try {
-            server.close();
-            Files.deleteIfExists(listen);
-        } catch (IOException e) {
-            LOG.debug("closing the sibling proxy for {}: {}", sessionId, e.toString());
-        }
+        ProxyIo.close(server, listen);
     }
 }

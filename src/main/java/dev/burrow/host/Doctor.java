@@ -77,6 +77,8 @@ public final class Doctor {
         checks.add(new Check("model credentials", !(creds instanceof ModelCredentials.None), false, creds.describe(),
                 creds instanceof ModelCredentials.None none ? none.fix() : ""));
         checks.add(new Check("model endpoint", true, false, config.baseUrl().isBlank() ? "Anthropic (default)" : config.baseUrl(), ""));
+        checks.add(new Check("network", true, false, "new sessions: " + config.network().label() + " (of full, none, allowlist); allowlist: the model API and "
+                + config.allowedHosts(), ""));
         checks.add(new Check("dependency caches", true, false, config.caches().isEmpty() ? "off (BURROW_CACHES=none)"
                 : "shared volumes for " + String.join(", ", Caches.NAMES.stream().filter(config.caches()::contains).toList()), ""));
         // Rootless Podman cannot set limits without cgroups v2: it warns and drops them.

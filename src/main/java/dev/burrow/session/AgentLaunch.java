@@ -3,6 +3,7 @@ package dev.burrow.session;
 import dev.burrow.config.Config;
 import dev.burrow.container.ContainerException;
 import dev.burrow.container.ContainerSpec;
+import dev.burrow.container.EgressProxy;
 import dev.burrow.container.Mount;
 import dev.burrow.container.PodmanCli;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -29,6 +31,10 @@ final class AgentLaunch {
     // Inside a rootless container with slirp4netns, the host's loopback answers here.
     static final String HOST_LOOPBACK_ALIAS = "10.0.2.2";
     static final String FIRST_PROMPT = "tui-prompt";
+    // The container's end of the egress proxy (runner/burrow-egress) and where its socket is mounted.
+    static final int EGRESS_PORT = 3128;
+    static final String EGRESS_URL = "http://127.0.0.1:" + EGRESS_PORT;
+    static final String NET_DIR = "/run/burrow-net";
     // Written by the container when the repository's .burrow/setup.sh failed.
     static final String SETUP_FAILED = "setup.failed";
     private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "::1", "[::1]");
@@ -52,6 +58,38 @@ final class AgentLaunch {
         return argv;
     }
 
+    /**
+     * Where the container's programs find the egress proxy: the usual variables (curl, pip,
+     * npm, apt, git, Claude Code) and, because Java ignores them, the JVM's own properties.
+     * burrow-agent-run also writes them into Maven's and Gradle's settings.
+     */
+    static Map<String, String> proxyEnv() {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String name : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")) env.put(name, EGRESS_URL);
+        env.put("NO_PROXY", "localhost,127.0.0.1,::1");
+        env.put("no_proxy", "localhost,127.0.0.1,::1");
+        env.put("BURROW_EGRESS", EGRESS_URL);
+        env.put("JAVA_TOOL_OPTIONS", "-Dhttp.proxyHost=127.0.0.1 -Dhttp.proxyPort=" + EGRESS_PORT + " -Dhttps.proxyHost=127.0.0.1 -Dhttps.proxyPort="
+                + EGRESS_PORT + " -Dhttp.nonProxyHosts=localhost|127.0.0.1");
+        return env;
+    }
+
+    /**
+     * The rules of a session's egress proxy: its policy, the allowed hosts, and the model API,
+     * always allowed, under the name the container uses for it.
+     */
+    static EgressProxy.Rules egressRules(Session s, Config config) {
+        String url = config.baseUrl().isBlank() ? "https://api.anthropic.com" : config.baseUrl();
+        URI inside = URI.create(containerBaseUrl(url));
+        URI outside = URI.create(url);
+        return new EgressProxy.Rules(s.network(), config.allowedHosts(),
+                Map.of(inside.getHost().toLowerCase(java.util.Locale.ROOT) + ":" + port(inside), outside.getHost() + ":" + port(outside)));
+    }
+
+    private static int port(URI u) {
+        return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+    }
+
     static boolean isLoopback(String baseUrl) {
         if (baseUrl == null || baseUrl.isBlank()) return false;
         try {
@@ -73,12 +111,16 @@ final class AgentLaunch {
         }
     }
 
-    static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, String resumeId) {
-        return spec(s, config, image, devices, podmanDir, resumeId, dev.burrow.host.HostSetup.isRoot());
+    static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, Path netDir, String resumeId) {
+        return spec(s, config, image, devices, podmanDir, netDir, resumeId, dev.burrow.host.HostSetup.isRoot());
     }
 
-    /** {@code podmanDir}: the host dir holding the session's Podman socket, or null for none. */
-    static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, String resumeId, boolean rootHost) {
+    /**
+     * {@code podmanDir}: the host dir holding the session's Podman socket, or null for none;
+     * {@code netDir}: the one holding its egress proxy's socket (for the none and allowlist policies).
+     */
+    static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, Path netDir, String resumeId,
+                              boolean rootHost) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("HOME", CONTAINER_HOME);
         env.put("CLAUDE_CONFIG_DIR", CONTAINER_CLAUDE_DIR);
@@ -93,11 +135,19 @@ final class AgentLaunch {
         // Host loopback is opened to the container only when the model endpoint lives there:
         // it exposes every loopback service of the host, Burrow's own port included.
         String network = isLoopback(config.baseUrl()) ? "slirp4netns:allow_host_loopback=true" : null;
+        if (s.network().proxied()) {
+            // No network of its own: the egress proxy, through a socket, is the only way out.
+            network = "none";
+            env.putAll(proxyEnv());
+            // A sibling container would have the host's network: none under these policies.
+            podmanDir = null;
+        }
         List<Mount> mounts = new ArrayList<>(List.of(
                 new Mount(s.workspace(), "/workspace", false),
                 new Mount(s.claudeConfig(), CONTAINER_CLAUDE_DIR, false),
                 new Mount(s.runDir(), "/run/burrow", false)));
         mounts.addAll(dev.burrow.container.Caches.mounts(config.caches()));
+        if (s.network().proxied()) mounts.add(new Mount(Objects.requireNonNull(netDir), NET_DIR, false));
         if (podmanDir != null) {
             // The image's podman (and its docker, the same) talk to the host user's rootless Podman through it.
             mounts.add(new Mount(podmanDir, "/run/podman", false));

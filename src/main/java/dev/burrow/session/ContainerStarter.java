@@ -89,14 +89,14 @@ final class ContainerStarter {
 
     /** A new session's container, started while its workspace is still being cloned; it waits for "ready". */
     CompletableFuture<String> startBeside(Session s) {
-        return CompletableFuture.supplyAsync(() -> engine.run(AgentLaunch.spec(s, config, image, devices(s), podmanDir(s), null)), STARTER);
+        return CompletableFuture.supplyAsync(() -> engine.run(AgentLaunch.spec(s, config, image, devices(s), podmanDir(s), netDir(s), null)), STARTER);
     }
 
     /** A fresh container for an existing session, resuming {@code resumeId}; a first prompt only matters in terminal mode. */
     String start(Session s, String resumeId, String firstPrompt) {
         AgentLaunch.prepareRunDir(s, config, credentials, true);
         if (s.mode() == SessionMode.TERMINAL && firstPrompt != null) AgentLaunch.writeFirstPrompt(s, firstPrompt);
-        return engine.run(AgentLaunch.spec(s, config, image, devices(s), podmanDir(s), resumeId));
+        return engine.run(AgentLaunch.spec(s, config, image, devices(s), podmanDir(s), netDir(s), resumeId));
     }
 
     static String join(CompletableFuture<String> container) {
@@ -119,6 +119,22 @@ final class ContainerStarter {
             throw new UncheckedIOException(e);
         }
         return dir;
+    }
+
+    /** Where the session's egress proxy listens (mounted at /run/burrow-net), or null under the full policy. */
+    private Path netDir(Session s) {
+        if (!s.network().proxied()) return null;
+        Path dir = netDir(podman, s);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
+    }
+
+    static Path netDir(PodmanService podman, Session s) {
+        return podman.runtimeDir().resolve(s.shortId() + "-net");
     }
 
     /** A short path per session: a socket path may not be longer than 107 bytes. */

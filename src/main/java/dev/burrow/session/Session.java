@@ -1,5 +1,6 @@
 package dev.burrow.session;
 
+import dev.burrow.container.NetworkPolicy;
 import java.nio.file.Path;
 import java.time.Instant;
 
@@ -7,6 +8,7 @@ import java.time.Instant;
  * One session as stored: what it was made from, where its work lives, and where it is now.
  *
  * @param gpu          the container gets the host's GPU
+ * @param network      what the container may reach
  * @param mode         chat (headless, a transcript) or terminal (interactive, in tmux)
  * @param source       the repository the branch goes back to (the user's own, or Burrow's mirror of a URL)
  * @param outOffset    how far Burrow has read the agent's output file, in bytes
@@ -18,6 +20,7 @@ public record Session(
         String reason,
         SessionMode mode,
         boolean gpu,
+        NetworkPolicy network,
         String repo,
         Path source,
         String baseBranch,
@@ -45,17 +48,17 @@ public record Session(
     }
 
     public Session withState(SessionState s, String why) {
-        return new Session(id, shortId, s, why, mode, gpu, repo, source, baseBranch, baseCommit, branch, dir, claudeSessionId,
+        return new Session(id, shortId, s, why, mode, gpu, network, repo, source, baseBranch, baseCommit, branch, dir, claudeSessionId,
                 containerId, costUsd, outOffset, createdAt, Instant.now());
     }
 
     public Session withMode(SessionMode m) {
-        return new Session(id, shortId, state, reason, m, gpu, repo, source, baseBranch, baseCommit, branch, dir, claudeSessionId,
+        return new Session(id, shortId, state, reason, m, gpu, network, repo, source, baseBranch, baseCommit, branch, dir, claudeSessionId,
                 containerId, costUsd, outOffset, createdAt, Instant.now());
     }
 
     public Session withContainer(String container) {
-        return new Session(id, shortId, state, reason, mode, gpu, repo, source, baseBranch, baseCommit, branch, dir, claudeSessionId,
+        return new Session(id, shortId, state, reason, mode, gpu, network, repo, source, baseBranch, baseCommit, branch, dir, claudeSessionId,
                 container, costUsd, outOffset, createdAt, Instant.now());
     }
 }

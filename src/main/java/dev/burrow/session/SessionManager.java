@@ -6,6 +6,8 @@ import dev.burrow.config.Config;
 import dev.burrow.container.ContainerEngine;
 import dev.burrow.container.ContainerException;
 import dev.burrow.container.ContainerState;
+import dev.burrow.container.EgressProxy;
+import dev.burrow.container.NetworkPolicy;
 import dev.burrow.container.SiblingProxy;
 import dev.burrow.credentials.ModelCredentials;
 import dev.burrow.host.GpuSupport;
@@ -135,6 +137,7 @@ public final class SessionManager implements AutoCloseable {
             throw new SessionException(Kind.BAD_INPUT, e.getMessage());
         }
         boolean gpu = starter.gpuFor(req.gpu());
+        NetworkPolicy network = req.network() == null ? config.network() : req.network();
         long t0 = System.nanoTime();
         starter.checkRunnable();
         LOG.debug("create: checks took {} ms", (System.nanoTime() - t0) / 1_000_000);
@@ -144,7 +147,7 @@ public final class SessionManager implements AutoCloseable {
         Path dir = config.sessionsDir().resolve(id);
         Instant now = Instant.now();
         Path sourcePath = source instanceof Source.Local l ? l.path() : config.mirrorsDir();
-        Session s = new Session(id, shortId, SessionState.CREATING, null, mode, gpu, source.display(), sourcePath,
+        Session s = new Session(id, shortId, SessionState.CREATING, null, mode, gpu, network, source.display(), sourcePath,
                 blankToNull(req.baseBranch()), null, "burrow/" + shortId, dir, null, null, 0, 0, now, now);
         CompletableFuture<String> container = null;
         creating.add(id);
@@ -159,7 +162,7 @@ public final class SessionManager implements AutoCloseable {
             container = starter.startBeside(s);
             Workspace ws = workspaces.create(source, s.baseBranch(), s.workspace(), s.branch(),
                     identity("user.name", config.gitName()), identity("user.email", config.gitEmail()), progress);
-            s = new Session(id, shortId, SessionState.CREATING, null, mode, gpu, source.display(), ws.source(), s.baseBranch(),
+            s = new Session(id, shortId, SessionState.CREATING, null, mode, gpu, network, source.display(), ws.source(), s.baseBranch(),
                     ws.baseCommit(), s.branch(), dir, null, null, 0, 0, now, now);
             store.updateSource(s);
             List<String> included = workspaces.copyIncluded(source, s.workspace());
@@ -214,6 +217,16 @@ public final class SessionManager implements AutoCloseable {
     /** What the host offers sessions for GPU work. */
     public GpuSupport gpus() {
         return starter.gpus();
+    }
+
+    /** A new session's network policy unless it asks for another. */
+    public NetworkPolicy defaultNetwork() {
+        return config.network();
+    }
+
+    /** What sessions under the allowlist policy may reach. */
+    public dev.burrow.container.Allowlist allowedHosts() {
+        return config.allowedHosts();
     }
 
     // ---- talking to the agent ----
@@ -303,6 +316,7 @@ public final class SessionManager implements AutoCloseable {
             l.get().pendingTurns = pending;
             live.put(s.id(), l.get());
             startSiblingProxy(s, l.get());
+            startEgressProxy(s, l.get());
             keepLogin(s, l.get());
             // A process that stored a turn's end and exited before recording the state it led to
             // (a CLI detaching): the log, not the stored state, says whether a turn is open.
@@ -322,12 +336,22 @@ public final class SessionManager implements AutoCloseable {
      * follows the session; the next follower opens it again.
      */
     private void startSiblingProxy(Session s, LiveSession l) {
-        if (!podman.available()) return;
+        if (!podman.available() || s.network().proxied()) return;
         try {
             // The Podman service is found or started when the session first uses the socket, not before.
             l.attach(SiblingProxy.start(s.id(), ContainerStarter.podmanDir(podman, s).resolve("podman.sock"), podman::socket));
         } catch (IOException e) {
             LOG.warn("session {} cannot run containers: {}", s.shortId(), e.toString());
+        }
+    }
+
+    /** Under the none and allowlist policies, the session's only way out: it lives while this process follows the session. */
+    private void startEgressProxy(Session s, LiveSession l) {
+        if (!s.network().proxied()) return;
+        try {
+            l.attach(EgressProxy.start(s.id(), ContainerStarter.netDir(podman, s).resolve("egress.sock"), AgentLaunch.egressRules(s, config)));
+        } catch (IOException e) {
+            LOG.warn("session {} has no network: its egress proxy did not start: {}", s.shortId(), e.toString());
         }
     }
 
@@ -547,6 +571,7 @@ public final class SessionManager implements AutoCloseable {
             LOG.warn("could not remove the containers session {} started: {}", s.shortId(), e.getMessage());
         }
         Workspaces.deleteQuietly(ContainerStarter.podmanDir(podman, s));
+        Workspaces.deleteQuietly(ContainerStarter.netDir(podman, s));
         log.setState(s.id(), SessionState.DELETED, null);
         Workspaces.deleteQuietly(s.dir());
     }

@@ -2,6 +2,7 @@ package dev.burrow.store;
 
 import dev.burrow.agent.AgentEvent;
 import dev.burrow.agent.EventParser;
+import dev.burrow.container.NetworkPolicy;
 import dev.burrow.session.Session;
 import dev.burrow.session.SessionMode;
 import dev.burrow.session.SessionState;
@@ -29,8 +30,8 @@ public final class SessionStore {
         db.transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO sessions (id, short_id, state, reason, repo, source, base_branch, base_commit, branch, dir,
-                        claude_session_id, container_id, cost_usd, out_offset, created_at, updated_at, mode, gpu)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                        claude_session_id, container_id, cost_usd, out_offset, created_at, updated_at, mode, gpu, network)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
                 ps.setString(1, s.id());
                 ps.setString(2, s.shortId());
                 ps.setString(3, s.state().name());
@@ -49,6 +50,7 @@ public final class SessionStore {
                 ps.setLong(16, s.updatedAt().toEpochMilli());
                 ps.setString(17, s.mode().name());
                 ps.setInt(18, s.gpu() ? 1 : 0);
+                ps.setString(19, s.network().name());
                 ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement(
@@ -265,7 +267,7 @@ public final class SessionStore {
     private static Session session(ResultSet rs) throws SQLException {
         return new Session(rs.getString("id"), rs.getString("short_id"),
                 SessionState.valueOf(rs.getString("state").toUpperCase(Locale.ROOT)), rs.getString("reason"),
-                SessionMode.valueOf(rs.getString("mode")), rs.getInt("gpu") != 0,
+                SessionMode.valueOf(rs.getString("mode")), rs.getInt("gpu") != 0, NetworkPolicy.valueOf(rs.getString("network")),
                 rs.getString("repo"), Path.of(rs.getString("source")), rs.getString("base_branch"), rs.getString("base_commit"),
                 rs.getString("branch"), Path.of(rs.getString("dir")), rs.getString("claude_session_id"),
                 rs.getString("container_id"), rs.getDouble("cost_usd"), rs.getLong("out_offset"),

@@ -1,6 +1,7 @@
 package dev.burrow.web;
 
 import dev.burrow.auth.Authenticator;
+import dev.burrow.container.NetworkPolicy;
 import dev.burrow.session.NewSession;
 import dev.burrow.session.Session;
 import dev.burrow.session.SessionMode;
@@ -92,7 +93,9 @@ final class ApiRoutes {
         String prompt = Json.optionalField(body, "prompt");
         SessionMode mode = SessionMode.parse(Json.optionalField(body, "mode"));
         Boolean gpu = Json.optionalBoolean(body, "gpu");
-        Session s = sessions.create(new NewSession(repo, Json.optionalField(body, "branch"), prompt, mode, gpu), p -> { });
+        String network = Json.optionalField(body, "network");
+        Session s = sessions.create(new NewSession(repo, Json.optionalField(body, "branch"), prompt, mode, gpu,
+                network == null ? null : NetworkPolicy.parse(network)), p -> { });
         Json.send(ctx, 201, Json.session(s));
     }
 

@@ -61,7 +61,8 @@ final class Json {
 
     static ObjectNode session(Session s) {
         return MAPPER.createObjectNode()
-                .put("id", s.id()).put("shortId", s.shortId()).put("state", s.state().label()).put("mode", s.mode().label()).put("gpu", s.gpu()).put("reason", s.reason())
+                .put("id", s.id()).put("shortId", s.shortId()).put("state", s.state().label()).put("mode", s.mode().label()).put("gpu", s.gpu())
+                .put("network", s.network().label()).put("reason", s.reason())
                 .put("repo", s.repo()).put("branch", s.branch()).put("baseBranch", s.baseBranch()).put("baseCommit", s.baseCommit())
                 .put("costUsd", s.costUsd()).put("createdAt", s.createdAt().toString()).put("updatedAt", s.updatedAt().toString());
     }

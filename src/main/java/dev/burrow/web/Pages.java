@@ -1,6 +1,7 @@
 package dev.burrow.web;
 
 import dev.burrow.auth.Authenticator;
+import dev.burrow.container.NetworkPolicy;
 import dev.burrow.session.NewSession;
 import dev.burrow.session.Session;
 import dev.burrow.session.SessionManager;
@@ -127,8 +128,24 @@ final class Pages {
                 + "<label class=\"inline\"><input type=\"radio\" name=\"mode\" value=\"terminal\"" + (terminal ? " checked" : "") + "> Terminal (Claude Code's own screen, slash commands and all)</label></fieldset>"
                 + (sessions.gpus().usable() ? "<label class=\"inline\"><input type=\"checkbox\" name=\"gpu\" value=\"on\" checked> Use the GPU ("
                         + Html.esc(String.join(", ", sessions.gpus().runDevices())) + ")</label>" : "")
+                + networkChoice()
                 + "<label>Task (optional in terminal mode)<textarea name=\"prompt\" rows=\"6\">" + Html.esc(prompt) + "</textarea></label>"
                 + "<button type=\"submit\">Start</button> <span class=\"progress\" hidden>Starting the session…</span></form></section>");
+    }
+
+    /** The network policy select, the configured default first chosen; the allowlist shows what it allows. */
+    private String networkChoice() {
+        StringBuilder sb = new StringBuilder("<label>Network<select name=\"network\">");
+        for (NetworkPolicy p : NetworkPolicy.values()) {
+            String what = switch (p) {
+                case FULL -> "full: anything, like this machine";
+                case NONE -> "none: only the model API";
+                case ALLOWLIST -> "allowlist: the model API and " + sessions.allowedHosts().hosts().size() + " allowed hosts";
+            };
+            sb.append("<option value=\"").append(p.label()).append('"').append(p == sessions.defaultNetwork() ? " selected" : "").append('>')
+                    .append(Html.esc(what)).append("</option>");
+        }
+        return sb.append("</select></label>").toString();
     }
 
     private void create(Context ctx) {
@@ -139,7 +156,9 @@ final class Pages {
         try {
             // Unchecked boxes are not sent: the GPU is used only when the form offered it and it stayed checked.
             Boolean gpu = sessions.gpus().usable() ? Boolean.valueOf("on".equals(ctx.formParam("gpu"))) : null;
-            Session s = sessions.create(new NewSession(repo, branch, prompt, SessionMode.parse(mode), gpu), p -> { });
+            String network = ctx.formParam("network");
+            Session s = sessions.create(new NewSession(repo, branch, prompt, SessionMode.parse(mode), gpu,
+                    network == null ? null : NetworkPolicy.parse(network)), p -> { });
             ctx.redirect("/sessions/" + s.id() + (s.mode() == SessionMode.TERMINAL ? "/terminal" : ""));
         } catch (dev.burrow.session.SessionException e) {
             ctx.status(WebServer.status(e.kind())).html(newSessionPage(csrf(ctx), e.getMessage(), nz(repo), nz(branch), nz(prompt), nz(mode)));

@@ -120,6 +120,7 @@ final class SessionPage {
         return "<div class=\"row\"><h1>" + Html.esc(s.repo()) + "</h1><span class=\"state " + s.state().label() + "\" data-state=\""
                 + s.state().label() + "\">" + Pages.stateLabel(s) + "</span></div>"
                 + "<p class=\"meta\">" + (s.mode() == SessionMode.TERMINAL ? "terminal · " : "") + (s.gpu() ? "GPU · " : "")
+                + (s.network().proxied() ? "network: " + s.network().label() + " · " : "")
                 + (sessions.limits().any() ? Html.esc(sessions.limits().describe()) + " · " : "") + "<code>" + Html.esc(s.branch()) + "</code>" + (s.baseBranch() == null ? "" : " from <code>" + Html.esc(s.baseBranch()) + "</code>")
                 + String.format(Locale.ROOT, " · $%.4f · %,d in / %,d out tokens · %d turns", s.costUsd(), in, out, turns.size()) + "</p>"
                 + (s.reason() == null ? "" : "<p class=\"notice" + (s.state() == SessionState.FAILED ? " error" : "") + "\">" + Html.esc(s.reason()) + "</p>")

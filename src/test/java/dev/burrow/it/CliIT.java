@@ -88,9 +88,30 @@ class CliIT {
         assertThat(empty.exitCode()).isNotZero();
         assertThat(empty.stderr()).contains("prompt is empty");
 
+        BurrowProcess.Result network = BurrowProcess.run(env, "run", "--network", "open", "--repo", repo.toString(), "do", "it");
+        assertThat(network.exitCode()).isNotZero();
+        assertThat(network.stderr().strip()).contains("the network policy must be full, none or allowlist").doesNotContain("\n");
+
         BurrowProcess.Result failedTurn = BurrowProcess.run(env, "run", "--repo", repo.toString(), "API_ERROR");
         assertThat(failedTurn.exitCode()).isNotZero();
         assertThat(failedTurn.stderr()).contains("the turn failed");
+    }
+
+    @Test
+    void doctorSaysWhichCredentialsAndNetworkPolicySessionsGetAndNeverTheSecret() throws Exception {
+        var login = model.login().issue(java.time.Duration.ofHours(3));
+        Path claudeDir = java.nio.file.Files.createDirectories(tmp.resolve("home/.claude"));
+        java.nio.file.Files.writeString(claudeDir.resolve(".credentials.json"), login.credentialsJson());
+        Map<String, String> withLogin = new java.util.HashMap<>(env);
+        withLogin.remove("ANTHROPIC_API_KEY");
+        withLogin.put("BURROW_CLAUDE_DIR", claudeDir.toString());
+        withLogin.put("BURROW_NETWORK", "allowlist");
+        withLogin.put("BURROW_ALLOWED_HOSTS", "pypi.org,*.example.org");
+        BurrowProcess.Result doctor = BurrowProcess.run(withLogin, "doctor");
+        String report = doctor.stdout() + doctor.stderr();
+        assertThat(report).contains("the Claude login in " + claudeDir, "max plan", "Burrow renews it");
+        assertThat(report).contains("new sessions: allowlist", "pypi.org, *.example.org");
+        assertThat(report).doesNotContain(login.accessToken()).doesNotContain(login.refreshToken());
     }
 
     @Test

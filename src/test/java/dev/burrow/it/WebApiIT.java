@@ -174,6 +174,10 @@ class WebApiIT {
         JsonNode details = JSON.readTree(client.get("/api/sessions/" + id).body());
         assertThat(details.path("mode").asString()).isEqualTo("chat");
         assertThat(details.path("gpu").isBoolean()).isTrue();
+        assertThat(details.path("network").asString()).isEqualTo("full");
+        WebClient.Response badNetwork = client.post("/api/sessions", "{\"repo\":\"" + repo + "\",\"prompt\":\"x\",\"network\":\"open\"}");
+        assertThat(badNetwork.status()).isEqualTo(400);
+        assertThat(badNetwork.body()).contains("full, none or allowlist");
         assertThat(details.path("limits").has("memory")).isTrue();
         assertThat(client.post("/api/sessions", "{\"repo\":\"" + repo + "\",\"prompt\":\"x\",\"gpu\":\"yes\"}").body()).contains("\\\"gpu\\\" must be true or false");
         assertThat(client.post("/api/sessions", "{\"repo\":\"" + repo + "\",\"prompt\":\"x\",\"mode\":\"tui\"}").body()).contains("unknown mode");

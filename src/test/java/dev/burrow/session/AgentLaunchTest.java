@@ -26,7 +26,7 @@ class AgentLaunchTest {
     }
 
     Session session() {
-        return new Session("0123abcd-0000-0000-0000-000000000000", "0123abcd", SessionState.CREATING, null, SessionMode.CHAT, false, "/r", tmp, null, "c",
+        return new Session("0123abcd-0000-0000-0000-000000000000", "0123abcd", SessionState.CREATING, null, SessionMode.CHAT, false, dev.burrow.container.NetworkPolicy.FULL, "/r", tmp, null, "c",
                 "burrow/0123abcd", tmp.resolve("s"), null, null, 0, 0, Instant.now(), Instant.now());
     }
 
@@ -42,9 +42,9 @@ class AgentLaunchTest {
         assertThat(AgentLaunch.claudeArgv(SessionMode.TERMINAL, "conv-1", "opus")).containsExactly("burrow-agent-run", "claude",
                 "--dangerously-skip-permissions", "--resume", "conv-1", "--model", "opus");
         Session terminal = session().withMode(SessionMode.TERMINAL);
-        assertThat(AgentLaunch.spec(terminal, config("https://gw.example"), "img", List.of(), null, null, false).runArgv()).contains("BURROW_MODE=terminal")
+        assertThat(AgentLaunch.spec(terminal, config("https://gw.example"), "img", List.of(), null, null, null, false).runArgv()).contains("BURROW_MODE=terminal")
                 .doesNotContain("-p");
-        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, false).runArgv()).contains("BURROW_MODE=chat");
+        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, null, false).runArgv()).contains("BURROW_MODE=chat");
     }
 
     @Test
@@ -73,16 +73,16 @@ class AgentLaunchTest {
 
     @Test
     void theHostsGpuDevicesReachTheContainerOnlyWhenGiven() {
-        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of("nvidia.com/gpu=all"), null, null, false).runArgv())
+        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of("nvidia.com/gpu=all"), null, null, null, false).runArgv())
                 .containsSequence("--device", "nvidia.com/gpu=all");
-        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of("/dev/kfd", "/dev/dri"), null, null, false).runArgv())
+        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of("/dev/kfd", "/dev/dri"), null, null, null, false).runArgv())
                 .containsSequence("--device", "/dev/kfd", "--device", "/dev/dri");
-        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, false).runArgv()).doesNotContain("--device");
+        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, null, false).runArgv()).doesNotContain("--device");
     }
 
     @Test
     void secretsNeverReachTheArgvOrTheEnvironment() {
-        List<String> argv = AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, false).runArgv();
+        List<String> argv = AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, null, false).runArgv();
         assertThat(String.join(" ", argv)).doesNotContain("sk-secret-key-value").doesNotContain("oauth-secret-token");
         assertThat(argv).contains("--label", "burrow.session=0123abcd-0000-0000-0000-000000000000", "--init",
                 "--userns=keep-id:uid=1000,gid=1000", "img");
@@ -90,7 +90,7 @@ class AgentLaunchTest {
 
     @Test
     void underRootPodmanTheAgentRunsAsASandboxedRoot() {
-        List<String> argv = AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, true).runArgv();
+        List<String> argv = AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, null, true).runArgv();
         assertThat(argv).noneMatch(a -> a.startsWith("--userns")).containsSequence("--user", "root").contains("IS_SANDBOX=1");
     }
 
@@ -107,9 +107,9 @@ class AgentLaunchTest {
         assertThat(AgentLaunch.containerBaseUrl("http://127.0.0.1:8080/x")).isEqualTo("http://10.0.2.2:8080/x");
         assertThat(AgentLaunch.containerBaseUrl("http://localhost:9")).isEqualTo("http://10.0.2.2:9");
         assertThat(AgentLaunch.containerBaseUrl("https://gw.example/v")).isEqualTo("https://gw.example/v");
-        assertThat(AgentLaunch.spec(session(), config("http://127.0.0.1:1"), "img", List.of(), null, null, false).runArgv())
+        assertThat(AgentLaunch.spec(session(), config("http://127.0.0.1:1"), "img", List.of(), null, null, null, false).runArgv())
                 .contains("--network=slirp4netns:allow_host_loopback=true");
-        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, false).runArgv())
+        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, null, false).runArgv())
                 .noneMatch(a -> a.startsWith("--network"));
     }
 }

@@ -39,7 +39,7 @@ class DatabaseTest {
         try (Database db = new Database(file)) {
             SessionStore store = new SessionStore(db);
             for (String id : List.of("s1", "s2")) {
-                store.insert(new Session(id, id, SessionState.CREATING, null, dev.burrow.session.SessionMode.CHAT, false, "/r", tmp, null, "c", "burrow/" + id, tmp, null, null, 0, 0,
+                store.insert(new Session(id, id, SessionState.CREATING, null, dev.burrow.session.SessionMode.CHAT, false, dev.burrow.container.NetworkPolicy.FULL, "/r", tmp, null, "c", "burrow/" + id, tmp, null, null, 0, 0,
                         Instant.now(), Instant.now()));
             }
             store.append("s1", EventParser.prompt("a"), -1);

@@ -1,0 +1,87 @@
+package dev.burrow.container;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What the per-session proxies on unix sockets share: listening, reading a request head, pumping bytes. */
+final class ProxyIo {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyIo.class);
+    static final int MAX_HEAD = 64 * 1024;
+
+    private ProxyIo() {
+    }
+
+    /** Listens on {@code path} (replacing a stale socket there), owner-only. */
+    static ServerSocketChannel listen(Path path) throws IOException {
+        Files.createDirectories(path.getParent());
+        Files.deleteIfExists(path);
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(path));
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        return server;
+    }
+
+    /** Serves each connection on a virtual thread of its own until the server is closed. */
+    static void acceptOn(ServerSocketChannel server, String name, BooleanSupplier closed, Consumer<SocketChannel> serve) {
+        Thread.ofVirtual().name(name).start(() -> {
+            while (!closed.getAsBoolean()) {
+                try {
+                    SocketChannel client = server.accept();
+                    Thread.ofVirtual().start(() -> serve.accept(client));
+                } catch (IOException e) {
+                    if (!closed.getAsBoolean()) LOG.debug("{} stopped accepting: {}", name, e.toString());
+                    return;
+                }
+            }
+        });
+    }
+
+    static void close(ServerSocketChannel server, Path path) {
+        try {
+            server.close();
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            LOG.debug("closing {}: {}", path, e.toString());
+        }
+    }
+
+    /** The request line and headers, without the blank line that ends them; null when the client sent no whole head. */
+    static byte[] readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        for (int b; (b = in.read()) >= 0; ) {
+            head.write(b);
+            matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3)) ? matched + 1 : b == '\r' ? 1 : 0;
+            if (matched == 4) return Arrays.copyOf(head.toByteArray(), head.size() - 4);
+            if (head.size() > MAX_HEAD) throw new IOException("request head over 64 KiB");
+        }
+        return null;
+    }
+
+    /** Copies until either side closes. */
+    static void pump(InputStream in, OutputStream out) {
+        byte[] buf = new byte[64 * 1024];
+        try {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                out.write(buf, 0, n);
+                out.flush();
+            }
+        } catch (IOException e) {
+            // one side closed: the other follows
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.burrow.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.burrow.Burrow;
+import dev.burrow.agent.AgentEvent;
+import dev.burrow.bench.ScriptedModel;
+import dev.burrow.container.Allowlist;
+import dev.burrow.container.NetworkPolicy;
+import dev.burrow.session.NewSession;
+import dev.burrow.session.Session;
+import dev.burrow.session.SessionState;
+import dev.burrow.store.StoredEvent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The network policies, end to end: the real Claude Code runs curl and Java with its Bash tool
+ * in a container that has no network of its own, reaching out only through the session's
+ * egress proxy (the model API included, or no turn would run at all).
+ */
+class NetworkPolicyIT {
+    @TempDir
+    Path tmp;
+    ScriptedModel model;
+    Burrow burrow;
+
+    @BeforeEach
+    void start() throws Exception {
+        TestEnv.requireContainers();
+        model = new ScriptedModel();
+        burrow = Burrow.start(TestEnv.config(tmp.resolve("data"), model).withNetwork(NetworkPolicy.FULL, Allowlist.parse("registry.npmjs.org")));
+    }
+
+    @AfterEach
+    void stop() {
+        TestEnv.stopLive(burrow);
+        burrow.close();
+        model.close();
+    }
+
+    private Session bash(NetworkPolicy policy, String command) throws Exception {
+        Path repo = TestEnv.repo(tmp.resolve("repo-" + System.nanoTime()));
+        Files.writeString(repo.resolve("Fetch.java"), """
+                public class Fetch {
+                    public static void main(String[] a) throws Exception {
+                        var c = (java.net.HttpURLConnection) java.net.URI.create(a[0]).toURL().openConnection();
+                        System.out.println("java=" + c.getResponseCode());
+                    }
+                }
+                """);
+        TestEnv.git(repo, "add", ".");
+        TestEnv.git(repo, "-c", "user.name=T", "-c", "user.email=t@t", "commit", "-q", "-m", "fetch");
+        Session s = burrow.sessions().create(new NewSession(repo.toString(), null, "BASH: " + command, null, null, policy), p -> { });
+        Eventually.await(Duration.ofSeconds(120), "the command's turn to end", () -> {
+            SessionState st = burrow.sessions().get(s.id()).state();
+            return st != SessionState.RUNNING && st != SessionState.CREATING;
+        });
+        return burrow.sessions().get(s.id());
+    }
+
+    private String toolOutput(Session s) {
+        StringBuilder out = new StringBuilder();
+        for (StoredEvent e : burrow.sessions().events(s.id(), 0)) {
+            if (e.event() instanceof AgentEvent.ToolResults r) out.append(r.message().toString());
+        }
+        return out.toString();
+    }
+
+    @Test
+    void underTheAllowlistAListedHostAnswersAndAnUnlistedOneIsRefused() throws Exception {
+        Session s = bash(NetworkPolicy.ALLOWLIST, "curl -sS -o /dev/null -w 'listed=%{http_code} ' https://registry.npmjs.org/is-number; "
+                + "curl -sS -o /dev/null https://deb.debian.org/debian/ 2>&1 | head -c 120; echo; "
+                + "curl -sS --noproxy '*' -m 5 -o /dev/null https://registry.npmjs.org/ 2>&1 | head -c 80; echo; "
+                + "java /workspace/Fetch.java https://registry.npmjs.org/is-number 2>&1 | grep -v Picked; "
+                + "sudo sh -c 'echo sudo-keeps=$https_proxy'; grep -c 3128 ~/.m2/settings.xml ~/.gradle/gradle.properties");
+        String out = toolOutput(s);
+        assertThat(out).contains("listed=200");
+        assertThat(out).contains("CONNECT tunnel failed, response 403");
+        // Around the proxy there is no network at all.
+        assertThat(out).contains("Could not resolve host");
+        // Java ignores https_proxy; the JVM's own proxy properties take it through.
+        assertThat(out).contains("java=200");
+        assertThat(out).contains("sudo-keeps=http://127.0.0.1:3128", "settings.xml:2", "gradle.properties:2");
+        assertThat(s.network()).isEqualTo(NetworkPolicy.ALLOWLIST);
+        String inspect = TestEnv.podman("inspect", "--format", "{{.HostConfig.NetworkMode}} {{range .Mounts}}{{.Destination}} {{end}}", s.containerId());
+        assertThat(inspect).startsWith("none").contains("/run/burrow-net").doesNotContain("/run/podman");
+    }
+
+    @Test
+    void underNoneOnlyTheModelApiIsReachable() throws Exception {
+        Session s = bash(NetworkPolicy.NONE, "curl -sS -o /dev/null https://registry.npmjs.org/is-number 2>&1 | head -c 120; echo; "
+                + "curl -sS http://registry.npmjs.org/is-number 2>&1 | head -c 200");
+        String out = toolOutput(s);
+        assertThat(out).contains("CONNECT tunnel failed, response 403");
+        assertThat(out).contains("burrow refused registry.npmjs.org: this session's network policy is none");
+        assertThat(model.requests()).isNotEmpty();
+        assertThat(burrow.sessions().get(s.id()).state()).isEqualTo(SessionState.IDLE);
+    }
+}
