@@ -13,6 +13,7 @@ import dev.burrow.session.SessionManager;
 import dev.burrow.store.AuthStore;
 import dev.burrow.store.Database;
 import dev.burrow.store.SessionStore;
+import dev.burrow.workspace.GitCredentials;
 import dev.burrow.workspace.Workspaces;
 import java.time.Clock;
 import java.util.Objects;
@@ -43,7 +44,8 @@ public final class Burrow implements AutoCloseable {
         ContainerEngine engine = new PodmanCli(ProcessRunner.SYSTEM);
         Database db = new Database(config.database());
         String image = config.runnerImage().isBlank() ? RunnerImage.fromClasspath().tag() : config.runnerImage();
-        Workspaces workspaces = new Workspaces(new Commands(ProcessRunner.SYSTEM), config.mirrorsDir());
+        Workspaces workspaces = new Workspaces(new Commands(ProcessRunner.SYSTEM), config.mirrorsDir(),
+                GitCredentials.install(config.gitHost(), config.dataDir()));
         // Found or started on first use: most commands never need it.
         PodmanService podman = new PodmanService(System.getenv(), PodmanService.runtimeDir(System.getenv()));
         SessionManager sessions = new SessionManager(config, engine, workspaces, new SessionStore(db), image, dev.burrow.host.GpuSupport.detect(), podman,

@@ -5,6 +5,7 @@ import dev.burrow.container.Caches;
 import dev.burrow.container.NetworkPolicy;
 import dev.burrow.container.Limits;
 import dev.burrow.credentials.CredentialSettings;
+import dev.burrow.workspace.GitHost;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -31,6 +32,7 @@ import java.util.Set;
  * @param limits         each session container's memory, CPUs and processes
  * @param network        a new session's network policy unless it asks for another
  * @param allowedHosts   what sessions under the allowlist policy may reach (besides the model API)
+ * @param gitHost        GitHub (or an enterprise server) and its token, for private repositories, pushes and pull requests
  */
 public record Config(
         Path dataDir,
@@ -47,7 +49,8 @@ public record Config(
         Set<String> caches,
         Limits limits,
         NetworkPolicy network,
-        Allowlist allowedHosts) {
+        Allowlist allowedHosts,
+        GitHost gitHost) {
 
     public Config {
         Objects.requireNonNull(dataDir);
@@ -57,13 +60,15 @@ public record Config(
         Objects.requireNonNull(limits);
         Objects.requireNonNull(network);
         Objects.requireNonNull(allowedHosts);
+        Objects.requireNonNull(gitHost);
     }
 
     /** With every dependency cache shared (the default). */
     public Config(Path dataDir, String baseUrl, String apiKey, String oauthToken, String model, String runnerImage, String baseImage,
                   Duration idleTimeout, String gitName, String gitEmail, String bind, int port) {
         this(dataDir, baseUrl, CredentialSettings.of(apiKey, oauthToken), model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, Caches.NAMES,
-                Limits.NONE, NetworkPolicy.FULL, Allowlist.DEFAULT);
+                Limits.NONE, NetworkPolicy.FULL, Allowlist.DEFAULT,
+                new GitHost(GitHost.GITHUB, ""));
     }
 
     /** The data dir: the override, else BURROW_DATA_DIR, else $XDG_DATA_HOME/burrow, else ~/.local/share/burrow. */
@@ -115,7 +120,9 @@ public record Config(
                 Limits.parse(s.get("BURROW_MEMORY", "memory").orElse(null), s.get("BURROW_CPUS", "cpus").orElse(null),
                         s.get("BURROW_PIDS", "pids").orElse(null)),
                 NetworkPolicy.parse(s.get("BURROW_NETWORK", "network").orElse("full")),
-                s.get("BURROW_ALLOWED_HOSTS", "allowed_hosts").map(Allowlist::parse).orElse(Allowlist.DEFAULT));
+                s.get("BURROW_ALLOWED_HOSTS", "allowed_hosts").map(Allowlist::parse).orElse(Allowlist.DEFAULT),
+                new GitHost(GitHost.parseBase(s.get("BURROW_GITHUB_HOST", "github.host").orElse("")),
+                        s.get("BURROW_GITHUB_TOKEN", "github.token").or(() -> s.env("GH_TOKEN")).or(() -> s.env("GITHUB_TOKEN")).orElse("")));
     }
 
     public Path database() {
@@ -139,40 +146,51 @@ public record Config(
     }
 
     public Config withCredentials(CredentialSettings c) {
-        return new Config(dataDir, baseUrl, c, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts);
+        return new Config(dataDir, baseUrl, c, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts, gitHost);
     }
 
     public Config withBaseUrl(String url) {
-        return new Config(dataDir, url, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts);
+        return new Config(dataDir, url, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts, gitHost);
     }
 
     public Config withImages(String runner, String base) {
-        return new Config(dataDir, baseUrl, credentials, model, runner, base, idleTimeout, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts);
+        return new Config(dataDir, baseUrl, credentials, model, runner, base, idleTimeout, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts, gitHost);
     }
 
     public Config withIdleTimeout(Duration idle) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idle, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts);
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idle, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts, gitHost);
     }
 
     public Config withNetwork(NetworkPolicy policy, Allowlist hosts) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits,
-                policy, hosts);
+                policy, hosts, gitHost);
+    }
+
+    public Config withGitHost(GitHost g) {
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits,
+                network, allowedHosts, g);
     }
 
     public Config withLimits(Limits l) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, l, network, allowedHosts);
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, l, network, allowedHosts, gitHost);
     }
 
     @Override
     public String toString() {
         // Never print the secrets.
-        return "Config[dataDir=" + dataDir + ", baseUrl=" + baseUrl + ", " + credentials + "]";
+        return "Config[dataDir=" + dataDir + ", baseUrl=" + baseUrl + ", " + credentials + ", " + gitHost + "]";
     }
 
     private record Settings(Map<String, String> env, Properties file) {
         Optional<String> get(String envName, String key) {
             String v = env.get(envName);
             if (v == null || v.isBlank()) v = file.getProperty(key);
+            return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
+        }
+
+        /** A variable only the environment sets (another tool's name for a setting). */
+        Optional<String> env(String name) {
+            String v = env.get(name);
             return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
         }
     }

@@ -21,8 +21,8 @@ import java.util.stream.Stream;
  * Burrow whose Containerfile changed builds a new image instead of using a stale one.
  */
 public final class RunnerImage {
-    static final List<String> FILES = List.of("Containerfile", "burrow-agent", "burrow-agent-run", "burrow-tui", "burrow-hook", "burrow-setup", "burrow-egress", "docker",
-            "tmux.conf");
+    static final List<String> FILES = List.of("Containerfile", "burrow-agent", "burrow-agent-run", "burrow-tui", "burrow-hook", "burrow-setup", "burrow-egress",
+            "burrow-git-credential", "docker", "gh", "tmux.conf");
     public static final String DEFAULT_BASE = "docker.io/library/debian:bookworm";
     /** Rootless: the host user becomes the image's `agent` user (uid 1000, made by the Containerfile). */
     public static final String KEEP_ID_USERNS = "keep-id:uid=1000,gid=1000";

@@ -1,5 +1,6 @@
 package dev.burrow.credentials;
 
+import dev.burrow.config.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -9,8 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -146,23 +145,7 @@ public final class ClaudeLogin {
         JsonNode oauth = root.path("claudeAiOauth");
         ObjectNode o = oauth instanceof ObjectNode on ? on : root.putObject("claudeAiOauth");
         t.into(o, true);
-        writePrivate(file(), root.toString());
-    }
-
-    /** Replaces {@code file} with {@code content} in one step, readable by the owner alone. */
-    public static void writePrivate(Path file, String content) {
-        try {
-            Path tmp = Files.createTempFile(file.getParent(), ".burrow-", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            try {
-                Files.writeString(tmp, content);
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
+        PrivateFiles.write(file(), root.toString());
     }
 
     private ObjectNode readRoot() {

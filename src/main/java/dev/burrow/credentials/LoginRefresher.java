@@ -56,7 +56,7 @@ public final class LoginRefresher implements AutoCloseable {
     /** Writes the current token into a session's Claude config dir once. */
     public void writeTo(Path claudeDir, LoginToken t) {
         Path file = claudeDir.resolve(FILE);
-        ClaudeLogin.writePrivate(file, t.forContainer());
+        dev.burrow.config.PrivateFiles.write(file, t.forContainer());
         sessions.computeIfPresent(claudeDir, (k, v) -> t.accessToken());
     }
 

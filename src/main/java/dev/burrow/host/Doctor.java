@@ -77,6 +77,9 @@ public final class Doctor {
         checks.add(new Check("model credentials", !(creds instanceof ModelCredentials.None), false, creds.describe(),
                 creds instanceof ModelCredentials.None none ? none.fix() : ""));
         checks.add(new Check("model endpoint", true, false, config.baseUrl().isBlank() ? "Anthropic (default)" : config.baseUrl(), ""));
+        checks.add(new Check("git host", true, false, config.gitHost().hasToken()
+                ? "a token for " + config.gitHost().authority() + " (private clones, Push branch, Open PR)"
+                : "no token: public repositories only (set BURROW_GITHUB_TOKEN for private ones, Push branch and Open PR)", ""));
         checks.add(new Check("network", true, false, "new sessions: " + config.network().label() + " (of full, none, allowlist); allowlist: the model API and "
                 + config.allowedHosts(), ""));
         checks.add(new Check("dependency caches", true, false, config.caches().isEmpty() ? "off (BURROW_CACHES=none)"

@@ -35,6 +35,8 @@ final class AgentLaunch {
     static final int EGRESS_PORT = 3128;
     static final String EGRESS_URL = "http://127.0.0.1:" + EGRESS_PORT;
     static final String NET_DIR = "/run/burrow-net";
+    // The git host's token, for runner/burrow-git-credential and runner/gh.
+    static final String GITHUB_TOKEN = "github-token";
     // Written by the container when the repository's .burrow/setup.sh failed.
     static final String SETUP_FAILED = "setup.failed";
     private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "::1", "[::1]");
@@ -147,6 +149,11 @@ final class AgentLaunch {
                 new Mount(s.claudeConfig(), CONTAINER_CLAUDE_DIR, false),
                 new Mount(s.runDir(), "/run/burrow", false)));
         mounts.addAll(dev.burrow.container.Caches.mounts(config.caches()));
+        if (config.gitHost().hasToken()) {
+            // git and gh inside read the token from the run dir's github-token file, for this host only.
+            env.putAll(dev.burrow.workspace.GitCredentials.helperConfig(config.gitHost(), "/usr/local/bin/burrow-git-credential"));
+            if (!config.gitHost().isGitHubCom()) env.put("GH_HOST", config.gitHost().authority());
+        }
         if (s.network().proxied()) mounts.add(new Mount(Objects.requireNonNull(netDir), NET_DIR, false));
         if (podmanDir != null) {
             // The image's podman (and its docker, the same) talk to the host user's rootless Podman through it.
@@ -186,6 +193,9 @@ final class AgentLaunch {
             Files.deleteIfExists(s.runDir().resolve("idle"));
             Files.deleteIfExists(s.runDir().resolve("ready"));
             writeSecrets(s.runDir().resolve("agent.env"), config, credentials);
+            Path githubToken = s.runDir().resolve(GITHUB_TOKEN);
+            if (config.gitHost().hasToken()) dev.burrow.config.PrivateFiles.write(githubToken, config.gitHost().token());
+            else Files.deleteIfExists(githubToken);
             if (ready) markReady(s);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -64,6 +64,7 @@ public final class SessionManager implements AutoCloseable {
     private final ContainerStarter starter;
     private final PodmanService podman;
     private final SessionCredentials credentials;
+    private final Publisher publisher;
     private final ContainerMonitor monitor;
     private final java.util.Set<String> creating = ConcurrentHashMap.newKeySet();
 
@@ -78,6 +79,7 @@ public final class SessionManager implements AutoCloseable {
         this.log = new SessionLog(store);
         this.starter = new ContainerStarter(config, engine, runnerImage, gpus, podman, credentials);
         this.monitor = new ContainerMonitor(engine, this::containerGone);
+        this.publisher = new Publisher(this, store, workspaces, engine, log);
     }
 
     public String runnerImage() {
@@ -637,6 +639,16 @@ public final class SessionManager implements AutoCloseable {
     }
 
     // ---- plumbing ----
+
+    /** Brings the session's work out of its workspace now (Push branch does, before it pushes). */
+    void saveWork(Session s) {
+        syncQuietly(s);
+    }
+
+    /** Push branch and Open PR. */
+    public Publisher publisher() {
+        return publisher;
+    }
 
     private void syncQuietly(Session s) {
         if (!Files.isDirectory(s.workspace())) return;

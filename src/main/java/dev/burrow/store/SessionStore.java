@@ -97,6 +97,31 @@ public final class SessionStore {
         });
     }
 
+    /** Records the pull request opened from a session. */
+    public void setPullRequest(String id, String url) {
+        db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET pr_url = ?, updated_at = ? WHERE id = ?")) {
+                ps.setString(1, url);
+                ps.setLong(2, Instant.now().toEpochMilli());
+                ps.setString(3, id);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** The pull request opened from a session, if any. */
+    public java.util.Optional<String> pullRequest(String id) {
+        return db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT pr_url FROM sessions WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? java.util.Optional.ofNullable(rs.getString(1)) : java.util.Optional.<String>empty();
+                }
+            }
+        });
+    }
+
     public void delete(String id) {
         db.transaction(c -> {
             for (String sql : List.of("DELETE FROM turns WHERE session_id = ?", "DELETE FROM events WHERE session_id = ?",

@@ -36,7 +36,17 @@ final class ApiRoutes {
             var details = Json.session(s, sessions.turns(s.id()));
             var limits = details.putObject("limits");
             limits.put("memory", sessions.limits().memory()).put("cpus", sessions.limits().cpus()).put("pids", sessions.limits().pids());
+            details.put("pullRequest", sessions.publisher().pullRequest(s.id()).orElse(null));
             Json.send(ctx, 200, details);
+        });
+        cfg.routes.post("/api/sessions/{id}/push", ctx -> {
+            var pushed = sessions.publisher().push(ctx.pathParam("id"));
+            Json.send(ctx, 200, Json.MAPPER.createObjectNode().put("branch", pushed.branch()).put("remote", pushed.remote()));
+        });
+        cfg.routes.post("/api/sessions/{id}/pull-request", ctx -> {
+            JsonNode body = ctx.body().isBlank() ? Json.MAPPER.createObjectNode() : Json.body(ctx);
+            String url = sessions.publisher().openPullRequest(ctx.pathParam("id"), Json.optionalField(body, "title"), Json.optionalField(body, "body"));
+            Json.send(ctx, 201, Json.MAPPER.createObjectNode().put("url", url));
         });
         cfg.routes.post("/api/sessions/{id}/messages", ctx -> {
             String text = Json.field(Json.body(ctx), "text");

@@ -64,6 +64,8 @@ final class SessionPage {
             ctx.redirect("/sessions/" + ctx.pathParam("id") + "/terminal");
         });
         cfg.routes.post("/sessions/{id}/to-chat", ctx -> act(ctx, () -> sessions.switchMode(ctx.pathParam("id"), SessionMode.CHAT, p -> { })));
+        cfg.routes.post("/sessions/{id}/push", ctx -> act(ctx, () -> sessions.publisher().push(ctx.pathParam("id"))));
+        cfg.routes.post("/sessions/{id}/pull-request", ctx -> act(ctx, () -> sessions.publisher().openPullRequest(ctx.pathParam("id"), null, null)));
         cfg.routes.post("/sessions/{id}/resume", ctx -> act(ctx, () -> sessions.resume(ctx.pathParam("id"), null, p -> { })));
         cfg.routes.post("/sessions/{id}/delete", ctx -> {
             sessions.delete(ctx.pathParam("id"));
@@ -116,13 +118,19 @@ final class SessionPage {
             actions.append(s.mode() == SessionMode.CHAT ? Html.form(base + "to-terminal", csrf, "Continue in terminal", "")
                     : Html.form(base + "to-chat", csrf, "Back to chat", ""));
         }
+        if (sessions.publisher().available() && s.state() != SessionState.CREATING) {
+            // Both bring the work out first; the pull request needs the container's gh.
+            actions.append(Html.form(base + "push", csrf, "Push branch", ""));
+            if (s.state().live() && s.state() != SessionState.RUNNING) actions.append(Html.form(base + "pull-request", csrf, "Open PR", ""));
+        }
         actions.append(Html.form(base + "delete", csrf, "Delete", "danger"));
+        String pr = sessions.publisher().pullRequest(s.id()).map(u -> " · <a class=\"pr\" href=\"" + Html.esc(u) + "\">pull request</a>").orElse("");
         return "<div class=\"row\"><h1>" + Html.esc(s.repo()) + "</h1><span class=\"state " + s.state().label() + "\" data-state=\""
                 + s.state().label() + "\">" + Pages.stateLabel(s) + "</span></div>"
                 + "<p class=\"meta\">" + (s.mode() == SessionMode.TERMINAL ? "terminal · " : "") + (s.gpu() ? "GPU · " : "")
                 + (s.network().proxied() ? "network: " + s.network().label() + " · " : "")
                 + (sessions.limits().any() ? Html.esc(sessions.limits().describe()) + " · " : "") + "<code>" + Html.esc(s.branch()) + "</code>" + (s.baseBranch() == null ? "" : " from <code>" + Html.esc(s.baseBranch()) + "</code>")
-                + String.format(Locale.ROOT, " · $%.4f · %,d in / %,d out tokens · %d turns", s.costUsd(), in, out, turns.size()) + "</p>"
+                + String.format(Locale.ROOT, " · $%.4f · %,d in / %,d out tokens · %d turns", s.costUsd(), in, out, turns.size()) + pr + "</p>"
                 + (s.reason() == null ? "" : "<p class=\"notice" + (s.state() == SessionState.FAILED ? " error" : "") + "\">" + Html.esc(s.reason()) + "</p>")
                 + "<div class=\"actions\">" + actions + "</div>";
     }

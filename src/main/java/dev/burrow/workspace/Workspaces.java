@@ -22,10 +22,37 @@ import java.util.function.Consumer;
 public final class Workspaces {
     private final Git git;
     private final Path mirrorsDir;
+    private final GitCredentials credentials;
 
     public Workspaces(Commands commands, Path mirrorsDir) {
+        this(commands, mirrorsDir, GitCredentials.install(new GitHost(GitHost.GITHUB, ""), mirrorsDir));
+    }
+
+    /** {@code credentials}: the git host's token, for private repositories and pushes. */
+    public Workspaces(Commands commands, Path mirrorsDir, GitCredentials credentials) {
         this.git = new Git(commands);
         this.mirrorsDir = Objects.requireNonNull(mirrorsDir);
+        this.credentials = Objects.requireNonNull(credentials);
+    }
+
+    public GitCredentials credentials() {
+        return credentials;
+    }
+
+    /**
+     * Pushes a session branch from its source (the user's repository or Burrow's mirror) to
+     * {@code remote}, with the git host's token when the remote is on that host.
+     */
+    public void push(Path source, String branch, String remote) {
+        if (remote.startsWith("-")) throw new WorkspaceException("not a remote: " + remote);
+        ExecResult r = git.run(source, credentials.env(), List.of("push", "--quiet", remote, "refs/heads/" + branch + ":refs/heads/" + branch));
+        if (!r.ok()) throw new WorkspaceException("could not push " + branch + " to " + remote + ": " + r.firstErrorLine());
+    }
+
+    /** The URL the source's origin pushes to, or empty when it has none. */
+    public java.util.Optional<String> originUrl(Path source) {
+        ExecResult r = git.run(source, "remote", "get-url", "--push", "origin");
+        return r.ok() && !r.stdout().isBlank() ? java.util.Optional.of(r.stdout().strip()) : java.util.Optional.empty();
     }
 
     public boolean isValidBranchName(String name) {
@@ -99,13 +126,13 @@ public final class Workspaces {
         }
         if (Files.isDirectory(mirror)) {
             progress.accept("fetching " + url);
-            ExecResult r = git.run(mirror, "fetch", "--prune", "--quiet", "origin");
+            ExecResult r = git.run(mirror, credentials.env(), List.of("fetch", "--prune", "--quiet", "origin"));
             if (!r.ok()) throw new WorkspaceException("could not fetch " + url + ": " + r.firstErrorLine());
         } else {
             progress.accept("mirroring " + url);
             Path tmp = mirrorsDir.resolve(mirror.getFileName() + ".tmp");
             deleteQuietly(tmp);
-            ExecResult r = git.run(null, Map.of("GIT_TERMINAL_PROMPT", "0"), List.of("clone", "--mirror", "--quiet", "--", url, tmp.toString()));
+            ExecResult r = git.run(null, credentials.env(), List.of("clone", "--mirror", "--quiet", "--", url, tmp.toString()));
             if (!r.ok()) {
                 deleteQuietly(tmp);
                 throw new WorkspaceException("could not clone " + url + ": " + r.firstErrorLine());

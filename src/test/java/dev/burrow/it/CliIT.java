@@ -107,11 +107,13 @@ class CliIT {
         withLogin.put("BURROW_CLAUDE_DIR", claudeDir.toString());
         withLogin.put("BURROW_NETWORK", "allowlist");
         withLogin.put("BURROW_ALLOWED_HOSTS", "pypi.org,*.example.org");
+        withLogin.put("BURROW_GITHUB_TOKEN", "ghp_doctorMustNotShowThis");
         BurrowProcess.Result doctor = BurrowProcess.run(withLogin, "doctor");
         String report = doctor.stdout() + doctor.stderr();
         assertThat(report).contains("the Claude login in " + claudeDir, "max plan", "Burrow renews it");
         assertThat(report).contains("new sessions: allowlist", "pypi.org, *.example.org");
-        assertThat(report).doesNotContain(login.accessToken()).doesNotContain(login.refreshToken());
+        assertThat(report).contains("a token for github.com");
+        assertThat(report).doesNotContain(login.accessToken()).doesNotContain(login.refreshToken()).doesNotContain("ghp_doctorMustNotShowThis");
     }
 
     @Test

@@ -1,0 +1,122 @@
+package dev.burrow.session;
+
+import dev.burrow.agent.AgentEvent;
+import dev.burrow.agent.EventParser;
+import dev.burrow.container.ContainerEngine;
+import dev.burrow.container.ExecResult;
+import dev.burrow.session.SessionException.Kind;
+import dev.burrow.store.SessionStore;
+import dev.burrow.store.StoredEvent;
+import dev.burrow.workspace.GitHost;
+import dev.burrow.workspace.WorkspaceException;
+import dev.burrow.workspace.Workspaces;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Takes a session's branch to the git host: Push branch (from the host, with the host's token
+ * through git's credential helper) and Open PR (GitHub's `gh` in the session's container,
+ * which reads the same token from its secret file). The pull request's link stays on the session.
+ */
+public final class Publisher {
+    /** @param remote where the branch went */
+    public record Pushed(String branch, String remote) {
+    }
+
+    private final SessionManager sessions;
+    private final SessionStore store;
+    private final Workspaces workspaces;
+    private final ContainerEngine engine;
+    private final SessionLog log;
+
+    Publisher(SessionManager sessions, SessionStore store, Workspaces workspaces, ContainerEngine engine, SessionLog log) {
+        this.sessions = Objects.requireNonNull(sessions);
+        this.store = Objects.requireNonNull(store);
+        this.workspaces = Objects.requireNonNull(workspaces);
+        this.engine = Objects.requireNonNull(engine);
+        this.log = Objects.requireNonNull(log);
+    }
+
+    /** Whether the actions are offered at all: there is a token for a git host. */
+    public boolean available() {
+        return host().hasToken();
+    }
+
+    public GitHost host() {
+        return workspaces.credentials().host();
+    }
+
+    public Optional<String> pullRequest(String id) {
+        return store.pullRequest(sessions.get(id).id());
+    }
+
+    /** Pushes the session's branch, as its last turn left it, to its repository's remote. */
+    public Pushed push(String id) {
+        Session s = sessions.get(id);
+        requireToken();
+        if (s.state() == SessionState.CREATING || s.baseCommit() == null) {
+            throw new SessionException(Kind.CONFLICT, "the session is still being created; push once its first turn has started");
+        }
+        sessions.saveWork(s);
+        String remote = remote(s);
+        try {
+            workspaces.push(s.source(), s.branch(), remote);
+        } catch (WorkspaceException e) {
+            throw new SessionException(Kind.UNAVAILABLE, e.getMessage());
+        }
+        log.append(s.id(), EventParser.notice("info", "pushed " + s.branch() + " to " + remote), -1);
+        return new Pushed(s.branch(), remote);
+    }
+
+    /**
+     * Pushes the branch, then opens a pull request for it with `gh pr create` in the session's
+     * container; returns its URL. {@code title} and {@code body} may be blank: the first prompt
+     * and a line naming the session stand in.
+     */
+    public String openPullRequest(String id, String title, String body) {
+        Session s = sessions.get(id);
+        requireToken();
+        String ownerRepo = host().ownerRepo(remote(s)).orElseThrow(() -> new SessionException(Kind.CONFLICT,
+                "the session's repository (" + remote(s) + ") is not on " + host().authority() + "; push the branch and open the pull request there"));
+        if (s.containerId() == null || !s.state().live()) {
+            throw new SessionException(Kind.CONFLICT, "the session is " + s.state().label() + "; resume it, then open the pull request");
+        }
+        push(id);
+        List<String> argv = new ArrayList<>(List.of("gh", "pr", "create", "--repo", ownerRepo, "--head", s.branch(),
+                "--title", title == null || title.isBlank() ? defaultTitle(s) : title.strip(),
+                "--body", body == null || body.isBlank() ? "Made with Claude Code in Burrow session " + s.shortId() + "." : body));
+        if (s.baseBranch() != null) argv.addAll(List.of("--base", s.baseBranch()));
+        ExecResult r = engine.exec(s.containerId(), argv);
+        if (!r.ok()) throw new SessionException(Kind.UNAVAILABLE, "gh pr create failed: " + r.firstErrorLine());
+        String url = r.stdout().lines().map(String::strip).filter(l -> l.startsWith("http")).reduce((a, b) -> b)
+                .orElseThrow(() -> new SessionException(Kind.UNAVAILABLE, "gh pr create printed no pull request URL"));
+        store.setPullRequest(s.id(), url);
+        log.append(s.id(), EventParser.notice("info", "opened pull request " + url), -1);
+        return url;
+    }
+
+    private void requireToken() {
+        if (!available()) {
+            throw new SessionException(Kind.CONFLICT, "no GitHub token: set BURROW_GITHUB_TOKEN (environment or burrow.properties) and restart Burrow");
+        }
+    }
+
+    /** The remote a session's branch goes to: the URL it was cloned from, else its repository's origin. */
+    private String remote(Session s) {
+        if (dev.burrow.workspace.Source.URL.matcher(s.repo()).matches()) return s.repo();
+        return workspaces.originUrl(s.source()).orElseThrow(() -> new SessionException(Kind.CONFLICT,
+                "the repository " + s.repo() + " has no origin remote to push to; add one with git remote add origin URL"));
+    }
+
+    private String defaultTitle(Session s) {
+        for (StoredEvent e : store.events(s.id(), 0)) {
+            if (e.event() instanceof AgentEvent.UserPrompt p && !p.text().isBlank()) {
+                String line = p.text().strip().lines().findFirst().orElse("");
+                return line.length() > 72 ? line.substring(0, 71) + "…" : line;
+            }
+        }
+        return "Changes from Burrow session " + s.shortId();
+    }
+}
