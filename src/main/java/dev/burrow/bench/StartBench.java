@@ -3,6 +3,7 @@ package dev.burrow.bench;
 import dev.burrow.Burrow;
 import dev.burrow.agent.AgentEvent;
 import dev.burrow.config.Config;
+import dev.burrow.container.NetworkPolicy;
 import dev.burrow.session.NewSession;
 import dev.burrow.session.Session;
 import dev.burrow.session.SessionManager;
@@ -29,11 +30,14 @@ import java.util.concurrent.TimeUnit;
 public final class StartBench {
     private final Config base;
     private final int runs;
+    private final NetworkPolicy network;
     private final PrintStream out;
 
-    public StartBench(Config base, int runs, PrintStream out) {
+    /** {@code network}: the policy of the sessions measured (the floor always has the plain network). */
+    public StartBench(Config base, int runs, NetworkPolicy network, PrintStream out) {
         this.base = base;
         this.runs = runs;
+        this.network = network;
         this.out = out;
     }
 
@@ -51,7 +55,7 @@ public final class StartBench {
                     out.println("the runner image " + image + " is missing; run ./burrow image build first");
                     return 1;
                 }
-                out.printf("bench start: %d runs each, image %s%n", runs, image);
+                out.printf("bench start: %d runs each, image %s, sessions' network policy %s%n", runs, image, network.label());
                 for (int i = 0; i < runs; i++) floor.add(bareRun(image, model.baseUrl()));
                 report("floor: podman run --rm IMAGE claude -p", floor);
                 // One unmeasured session first: the first Claude Code start in a fresh config is slower.
@@ -95,7 +99,8 @@ public final class StartBench {
         List<String> start = Files.isExecutable(launcher) ? List.of(launcher.toString())
                 : List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString());
         List<String> argv = new ArrayList<>(start);
-        argv.addAll(List.of("run", "--allow-root", "--data-dir", config.dataDir().toString(), "--json", "--repo", repo.toString(), "say hello"));
+        argv.addAll(List.of("run", "--allow-root", "--data-dir", config.dataDir().toString(), "--json", "--network", network.label(),
+                "--repo", repo.toString(), "say hello"));
         return timeToAssistantLine(argv, Map.of("ANTHROPIC_BASE_URL", config.baseUrl(), "ANTHROPIC_API_KEY", "bench-key",
                 "BURROW_GIT_NAME", "Burrow Bench", "BURROW_GIT_EMAIL", "bench@burrow.invalid"));
     }
@@ -130,7 +135,7 @@ public final class StartBench {
         });
         long start = System.nanoTime();
         try {
-            Session s = sessions.create(new NewSession(repo.toString(), null, "say hello"), p -> { });
+            Session s = sessions.create(new NewSession(repo.toString(), null, "say hello", null, null, network), p -> { });
             id[0] = s.id();
             // The event may have come before the id was known.
             if (sessions.events(s.id(), 0).stream().anyMatch(e -> e.event() instanceof AgentEvent.Assistant)) first.complete(System.nanoTime());

@@ -21,10 +21,13 @@ final class BenchCommand implements Runnable {
         @Option(names = "--runs", defaultValue = "10")
         int runs;
 
+        @Option(names = "--network", defaultValue = "full", paramLabel = "POLICY", description = "The sessions' network policy: full, none or allowlist.")
+        String network;
+
         @Override
         public Integer call() throws Exception {
             options.refuseRoot("run sessions");
-            return new StartBench(options.config(), runs, System.out).run();
+            return new StartBench(options.config(), runs, dev.burrow.container.NetworkPolicy.parse(network), System.out).run();
         }
     }
 

@@ -129,8 +129,9 @@ final class AgentLaunch {
         env.put("BURROW_SESSION_ID", s.id());
         env.put("BURROW_MODE", s.mode().label());
         env.put("BURROW_IDLE_TIMEOUT", String.valueOf(config.idleTimeout().toSeconds()));
-        if (!config.baseUrl().isBlank()) {
-            // A gateway or local endpoint: keep Claude Code from calling other hosts it could not reach.
+        if (!config.baseUrl().isBlank() || s.network().proxied()) {
+            // A gateway or local endpoint, or a policy that lets only the model API through:
+            // keep Claude Code from calling other hosts it could not reach.
             env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
             env.put("DISABLE_TELEMETRY", "1");
         }

@@ -4,11 +4,6 @@ import dev.burrow.config.Config;
 import dev.burrow.container.ContainerEngine;
 import dev.burrow.container.ContainerException;
 import dev.burrow.host.GpuSupport;
-import dev.burrow.host.PodmanService;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import dev.burrow.session.SessionException.Kind;
 import java.util.List;
 import java.util.Objects;
@@ -30,13 +25,13 @@ final class ContainerStarter {
     private final ContainerEngine engine;
     private final String image;
     private final GpuSupport gpus;
-    private final PodmanService podman;
+    private final SessionDoors doors;
     private final SessionCredentials credentials;
     private volatile boolean imageSeen;
 
-    ContainerStarter(Config config, ContainerEngine engine, String image, GpuSupport gpus, PodmanService podman, SessionCredentials credentials) {
+    ContainerStarter(Config config, ContainerEngine engine, String image, GpuSupport gpus, SessionDoors doors, SessionCredentials credentials) {
         this.credentials = Objects.requireNonNull(credentials);
-        this.podman = Objects.requireNonNull(podman);
+        this.doors = Objects.requireNonNull(doors);
         this.config = Objects.requireNonNull(config);
         this.engine = Objects.requireNonNull(engine);
         this.image = Objects.requireNonNull(image);
@@ -89,14 +84,14 @@ final class ContainerStarter {
 
     /** A new session's container, started while its workspace is still being cloned; it waits for "ready". */
     CompletableFuture<String> startBeside(Session s) {
-        return CompletableFuture.supplyAsync(() -> engine.run(AgentLaunch.spec(s, config, image, devices(s), podmanDir(s), netDir(s), null)), STARTER);
+        return CompletableFuture.supplyAsync(() -> engine.run(AgentLaunch.spec(s, config, image, devices(s), doors.podmanDir(s), doors.netDir(s), null)), STARTER);
     }
 
     /** A fresh container for an existing session, resuming {@code resumeId}; a first prompt only matters in terminal mode. */
     String start(Session s, String resumeId, String firstPrompt) {
         AgentLaunch.prepareRunDir(s, config, credentials, true);
         if (s.mode() == SessionMode.TERMINAL && firstPrompt != null) AgentLaunch.writeFirstPrompt(s, firstPrompt);
-        return engine.run(AgentLaunch.spec(s, config, image, devices(s), podmanDir(s), netDir(s), resumeId));
+        return engine.run(AgentLaunch.spec(s, config, image, devices(s), doors.podmanDir(s), doors.netDir(s), resumeId));
     }
 
     static String join(CompletableFuture<String> container) {
@@ -106,40 +101,6 @@ final class ContainerStarter {
             if (e.getCause() instanceof RuntimeException re) throw re;
             throw e;
         }
-    }
-
-    /** Where the session's Podman socket lives on the host (mounted at /run/podman), or null when there is no Podman service. */
-    private Path podmanDir(Session s) {
-        // Decided without starting the service: that happens beside the session's start, not before it.
-        if (!podman.available()) return null;
-        Path dir = podmanDir(podman, s);
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return dir;
-    }
-
-    /** Where the session's egress proxy listens (mounted at /run/burrow-net), or null under the full policy. */
-    private Path netDir(Session s) {
-        if (!s.network().proxied()) return null;
-        Path dir = netDir(podman, s);
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return dir;
-    }
-
-    static Path netDir(PodmanService podman, Session s) {
-        return podman.runtimeDir().resolve(s.shortId() + "-net");
-    }
-
-    /** A short path per session: a socket path may not be longer than 107 bytes. */
-    static Path podmanDir(PodmanService podman, Session s) {
-        return podman.runtimeDir().resolve(s.shortId());
     }
 
     /** The GPU devices of the session's container: the host's, when the session asked for them. */

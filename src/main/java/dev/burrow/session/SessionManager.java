@@ -6,9 +6,7 @@ import dev.burrow.config.Config;
 import dev.burrow.container.ContainerEngine;
 import dev.burrow.container.ContainerException;
 import dev.burrow.container.ContainerState;
-import dev.burrow.container.EgressProxy;
 import dev.burrow.container.NetworkPolicy;
-import dev.burrow.container.SiblingProxy;
 import dev.burrow.credentials.ModelCredentials;
 import dev.burrow.host.GpuSupport;
 import dev.burrow.host.PodmanService;
@@ -62,7 +60,7 @@ public final class SessionManager implements AutoCloseable {
     private final Map<String, LiveSession> live = new ConcurrentHashMap<>();
     private final SessionLog log;
     private final ContainerStarter starter;
-    private final PodmanService podman;
+    private final SessionDoors doors;
     private final SessionCredentials credentials;
     private final Publisher publisher;
     private final ContainerMonitor monitor;
@@ -71,13 +69,14 @@ public final class SessionManager implements AutoCloseable {
     public SessionManager(Config config, ContainerEngine engine, Workspaces workspaces, SessionStore store, String runnerImage, GpuSupport gpus,
                           PodmanService podman, ModelCredentials modelCredentials) {
         this.credentials = new SessionCredentials(modelCredentials);
-        this.podman = Objects.requireNonNull(podman);
+        Objects.requireNonNull(podman);
         this.config = Objects.requireNonNull(config);
         this.engine = Objects.requireNonNull(engine);
         this.workspaces = Objects.requireNonNull(workspaces);
         this.store = Objects.requireNonNull(store);
         this.log = new SessionLog(store);
-        this.starter = new ContainerStarter(config, engine, runnerImage, gpus, podman, credentials);
+        this.doors = new SessionDoors(config, podman, credentials);
+        this.starter = new ContainerStarter(config, engine, runnerImage, gpus, doors, credentials);
         this.monitor = new ContainerMonitor(engine, this::containerGone);
         this.publisher = new Publisher(this, store, workspaces, engine, log);
     }
@@ -317,9 +316,7 @@ public final class SessionManager implements AutoCloseable {
             int pending = freshAgent ? 0 : pendingTurns(s.id());
             l.get().pendingTurns = pending;
             live.put(s.id(), l.get());
-            startSiblingProxy(s, l.get());
-            startEgressProxy(s, l.get());
-            keepLogin(s, l.get());
+            doors.open(s, l.get());
             // A process that stored a turn's end and exited before recording the state it led to
             // (a CLI detaching): the log, not the stored state, says whether a turn is open.
             if (!freshAgent && pending == 0 && store.find(s.id()).orElseThrow().state() == SessionState.RUNNING) {
@@ -329,40 +326,6 @@ public final class SessionManager implements AutoCloseable {
             if (s.containerId() != null) monitor.watch(s.id(), s.containerId());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * The session's door to the host's Podman: its containers' `podman` and `docker` talk to
-     * it, and what they create is labelled with the session. It lives as long as this process
-     * follows the session; the next follower opens it again.
-     */
-    private void startSiblingProxy(Session s, LiveSession l) {
-        if (!podman.available() || s.network().proxied()) return;
-        try {
-            // The Podman service is found or started when the session first uses the socket, not before.
-            l.attach(SiblingProxy.start(s.id(), ContainerStarter.podmanDir(podman, s).resolve("podman.sock"), podman::socket));
-        } catch (IOException e) {
-            LOG.warn("session {} cannot run containers: {}", s.shortId(), e.toString());
-        }
-    }
-
-    /** Under the none and allowlist policies, the session's only way out: it lives while this process follows the session. */
-    private void startEgressProxy(Session s, LiveSession l) {
-        if (!s.network().proxied()) return;
-        try {
-            l.attach(EgressProxy.start(s.id(), ContainerStarter.netDir(podman, s).resolve("egress.sock"), AgentLaunch.egressRules(s, config)));
-        } catch (IOException e) {
-            LOG.warn("session {} has no network: its egress proxy did not start: {}", s.shortId(), e.toString());
-        }
-    }
-
-    /** The host login's access token in the session's Claude dir stays current while this process follows it. */
-    private void keepLogin(Session s, LiveSession l) {
-        try {
-            l.attach(credentials.keep(s));
-        } catch (RuntimeException e) {
-            LOG.warn("session {}: its Claude login cannot be kept current: {}", s.shortId(), e.getMessage());
         }
     }
 
@@ -572,8 +535,7 @@ public final class SessionManager implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("could not remove the containers session {} started: {}", s.shortId(), e.getMessage());
         }
-        Workspaces.deleteQuietly(ContainerStarter.podmanDir(podman, s));
-        Workspaces.deleteQuietly(ContainerStarter.netDir(podman, s));
+        doors.remove(s);
         log.setState(s.id(), SessionState.DELETED, null);
         Workspaces.deleteQuietly(s.dir());
     }
