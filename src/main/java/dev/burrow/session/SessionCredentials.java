@@ -1,6 +1,7 @@
 package dev.burrow.session;
 
 import dev.burrow.credentials.ClaudeLogin;
+import dev.burrow.credentials.CredentialSettings;
 import dev.burrow.credentials.LoginException;
 import dev.burrow.credentials.LoginRefresher;
 import dev.burrow.credentials.ModelCredentials;
@@ -16,21 +17,38 @@ import java.util.Objects;
  * of this process, so no container ever holds the refresh token.
  */
 final class SessionCredentials implements AutoCloseable {
-    private final ModelCredentials credentials;
-    private final LoginRefresher refresher;
+    private final CredentialSettings settings;
+    private ModelCredentials credentials;
+    private LoginRefresher refresher;
 
-    SessionCredentials(ModelCredentials credentials) {
-        this.credentials = Objects.requireNonNull(credentials);
-        this.refresher = credentials instanceof ModelCredentials.HostLogin h ? new LoginRefresher(h.login()) : null;
+    /** From the settings; with none found, they are looked for again at the next session start (the user may log in meanwhile). */
+    SessionCredentials(CredentialSettings settings) {
+        this(settings, ModelCredentials.resolve(settings));
     }
 
-    ModelCredentials credentials() {
+    /** These credentials, for good. */
+    SessionCredentials(ModelCredentials credentials) {
+        this(null, credentials);
+    }
+
+    private SessionCredentials(CredentialSettings settings, ModelCredentials credentials) {
+        this.settings = settings;
+        use(Objects.requireNonNull(credentials));
+    }
+
+    private void use(ModelCredentials c) {
+        credentials = c;
+        refresher = c instanceof ModelCredentials.HostLogin h ? new LoginRefresher(h.login()) : null;
+    }
+
+    synchronized ModelCredentials credentials() {
+        if (credentials instanceof ModelCredentials.None && settings != null) use(ModelCredentials.resolve(settings));
         return credentials;
     }
 
     /** Fails, saying what to do, when sessions have no credentials at all. */
     void check() {
-        if (credentials instanceof ModelCredentials.None none) {
+        if (credentials() instanceof ModelCredentials.None none) {
             throw new SessionException(Kind.UNAVAILABLE, "no model credentials: " + none.fix());
         }
     }
@@ -38,7 +56,7 @@ final class SessionCredentials implements AutoCloseable {
     /** What goes into the run dir's secrets file. */
     Map<String, String> secrets() {
         Map<String, String> m = new LinkedHashMap<>();
-        switch (credentials) {
+        switch (credentials()) {
             case ModelCredentials.ApiKey k -> m.put("ANTHROPIC_API_KEY", k.key());
             case ModelCredentials.OAuthToken t -> m.put("CLAUDE_CODE_OAUTH_TOKEN", t.token());
             default -> { }
@@ -48,15 +66,15 @@ final class SessionCredentials implements AutoCloseable {
 
     /** The API key Claude Code must be told is approved, or null. */
     String apiKey() {
-        return credentials instanceof ModelCredentials.ApiKey k ? k.key() : null;
+        return credentials() instanceof ModelCredentials.ApiKey k ? k.key() : null;
     }
 
     /** Before a container starts: the host login's current access token in the session's Claude dir. */
     void writeLogin(Session s) {
-        if (refresher == null) return;
-        ClaudeLogin login = ((ModelCredentials.HostLogin) credentials).login();
+        if (!(credentials() instanceof ModelCredentials.HostLogin h)) return;
+        ClaudeLogin login = h.login();
         try {
-            refresher.writeTo(s.claudeConfig(), login.current());
+            refresher().writeTo(s.claudeConfig(), login.current());
         } catch (LoginException e) {
             throw new SessionException(Kind.UNAVAILABLE, e.getMessage());
         }
@@ -64,12 +82,16 @@ final class SessionCredentials implements AutoCloseable {
 
     /** While this process follows a session: its access token is kept current. */
     AutoCloseable keep(Session s) {
-        if (refresher == null) return () -> { };
-        return refresher.keep(s.claudeConfig());
+        LoginRefresher r = refresher();
+        return r == null ? () -> { } : r.keep(s.claudeConfig());
+    }
+
+    private synchronized LoginRefresher refresher() {
+        return refresher;
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (refresher != null) refresher.close();
     }
 }

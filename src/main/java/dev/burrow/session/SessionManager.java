@@ -67,8 +67,8 @@ public final class SessionManager implements AutoCloseable {
     private final java.util.Set<String> creating = ConcurrentHashMap.newKeySet();
 
     public SessionManager(Config config, ContainerEngine engine, Workspaces workspaces, SessionStore store, String runnerImage, GpuSupport gpus,
-                          PodmanService podman, ModelCredentials modelCredentials) {
-        this.credentials = new SessionCredentials(modelCredentials);
+                          PodmanService podman) {
+        this.credentials = new SessionCredentials(config.credentials());
         Objects.requireNonNull(podman);
         this.config = Objects.requireNonNull(config);
         this.engine = Objects.requireNonNull(engine);

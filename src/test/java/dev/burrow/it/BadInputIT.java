@@ -138,8 +138,19 @@ class BadInputIT {
     @Test
     void noCredentials() throws Exception {
         Config c = config();
-        Config none = c.withCredentials(CredentialSettings.of("", "").withClaudeLogin(tmp.resolve("no-login"), CredentialSettings.ANTHROPIC_TOKEN_URL));
+        Path claudeDir = tmp.resolve("no-login");
+        Config none = c.withCredentials(CredentialSettings.of("", "").withClaudeLogin(claudeDir, java.net.URI.create(model.tokenUrl())));
         assertRefused(none, new NewSession(repo.toString(), null, "hi"), SessionException.Kind.UNAVAILABLE, "ANTHROPIC_API_KEY");
+        // Logging in with `claude` while Burrow runs is enough: no restart.
+        try (Burrow b = Burrow.start(none)) {
+            assertThatThrownBy(() -> b.sessions().create(new NewSession(repo.toString(), null, "hi"), p -> { })).hasMessageContaining("/login");
+            Files.createDirectories(claudeDir);
+            Files.writeString(claudeDir.resolve(".credentials.json"), model.login().issue(java.time.Duration.ofHours(1)).credentialsJson());
+            Session s = b.sessions().create(new NewSession(repo.toString(), null, "logged in meanwhile"), p -> { });
+            Eventually.await(java.time.Duration.ofSeconds(90), "idle", () -> b.sessions().get(s.id()).state() == SessionState.IDLE);
+            assertThat(model.sawText("logged in meanwhile")).isTrue();
+            TestEnv.stopLive(b);
+        }
     }
 
     @Test

@@ -128,12 +128,16 @@ class BrowserIT {
         page.click("header.top >> text=New session");
         page.fill("input[name=repo]", repo.toString());
         page.fill("textarea[name=prompt]", "SLOW story for a phone");
+        // The model API is reachable under every network policy, none included.
+        page.selectOption("select[name=network]", "none");
         page.click("#new-session button[type=submit]");
         assertThat(state(page)).hasText("working");
+        assertThat(page.locator("p.meta").first()).containsText("network: none");
         page.waitForCondition(() -> page.locator("#transcript .ev").count() >= 2);
         page.reload();
         assertThat(page.locator("#transcript .turn-end").first()).containsText("Turn done");
         String id = burrow.sessions().list().getFirst().id();
+        org.assertj.core.api.Assertions.assertThat(burrow.sessions().get(id).network()).isEqualTo(dev.burrow.container.NetworkPolicy.NONE);
         page.waitForCondition(() -> page.locator("#transcript .ev").count() == burrow.sessions().events(id, 0).size());
         @SuppressWarnings("unchecked")
         List<Object> seqs = (List<Object>) page.evaluate("() => [...document.querySelectorAll('#transcript .ev')].map(e => Number(e.dataset.seq))");

@@ -121,6 +121,14 @@ class GitHostingIT {
             })).noneMatch(c -> c.contains(TOKEN));
         }
 
+        // Open PR runs gh in the session's container. There is no GitHub API here, so it fails, and says so in one line.
+        SessionException failed = org.assertj.core.api.Assertions.catchThrowableOfType(SessionException.class,
+                () -> burrow.sessions().publisher().openPullRequest(s.id(), "A title", null));
+        assertThat(failed.kind()).isEqualTo(SessionException.Kind.UNAVAILABLE);
+        assertThat(failed).hasMessageStartingWith("gh pr create failed: ").hasMessageNotContaining(TOKEN);
+        System.out.println("Open PR with no GitHub to reach: " + failed.getMessage());
+        assertThat(burrow.sessions().publisher().pullRequest(s.id())).isEmpty();
+
         // The pull request needs the repository on the git host; a local one without a remote there is refused with the fix.
         Session local = burrow.sessions().create(new NewSession(TestEnv.repo(tmp.resolve("local")).toString(), null, "hi"), p -> { });
         Eventually.await(Duration.ofSeconds(90), "idle", () -> burrow.sessions().get(local.id()).state() == SessionState.IDLE);
