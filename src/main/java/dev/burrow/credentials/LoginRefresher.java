@@ -68,6 +68,11 @@ public final class LoginRefresher implements AutoCloseable {
     private void loop() {
         while (!closed) {
             Duration sleep = LOOK;
+            if (sessions.isEmpty()) {
+                // No session of this process uses the login now: nothing to renew it for.
+                pause(sleep);
+                continue;
+            }
             try {
                 LoginToken t = login.current();
                 sessions.forEach((dir, written) -> {

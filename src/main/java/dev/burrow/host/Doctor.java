@@ -81,7 +81,9 @@ public final class Doctor {
                 ? "a token for " + config.gitHost().authority() + " (private clones, Push branch, Open PR)"
                 : "no token: public repositories only (set BURROW_GITHUB_TOKEN for private ones, Push branch and Open PR)", ""));
         checks.add(new Check("network", true, false, "new sessions: " + config.network().label() + " (of full, none, allowlist); allowlist: the model API and "
-                + config.allowedHosts(), ""));
+                + (config.allowedHosts().equals(dev.burrow.container.Allowlist.DEFAULT)
+                        ? "the default " + config.allowedHosts().hosts().size() + " package registries and git hosts (BURROW_ALLOWED_HOSTS)"
+                        : config.allowedHosts().toString()), ""));
         checks.add(new Check("dependency caches", true, false, config.caches().isEmpty() ? "off (BURROW_CACHES=none)"
                 : "shared volumes for " + String.join(", ", Caches.NAMES.stream().filter(config.caches()::contains).toList()), ""));
         // Rootless Podman cannot set limits without cgroups v2: it warns and drops them.

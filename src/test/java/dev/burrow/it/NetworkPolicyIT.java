@@ -78,7 +78,8 @@ class NetworkPolicyIT {
                 + "curl -sS -o /dev/null https://deb.debian.org/debian/ 2>&1 | head -c 120; echo; "
                 + "curl -sS --noproxy '*' -m 5 -o /dev/null https://registry.npmjs.org/ 2>&1 | head -c 80; echo; "
                 + "java /workspace/Fetch.java https://registry.npmjs.org/is-number 2>&1 | grep -v Picked; "
-                + "sudo sh -c 'echo sudo-keeps=$https_proxy'; grep -c 3128 ~/.m2/settings.xml ~/.gradle/gradle.properties");
+                + "sudo sh -c 'echo sudo-keeps=$https_proxy'; grep -c 3128 ~/.m2/settings.xml ~/.gradle/gradle.properties; "
+                + "echo npm-view=$(npm view is-number@7.0.0 version 2>&1 | tail -1)");
         String out = toolOutput(s);
         assertThat(out).contains("listed=200");
         assertThat(out).contains("CONNECT tunnel failed, response 403");
@@ -87,6 +88,8 @@ class NetworkPolicyIT {
         // Java ignores https_proxy; the JVM's own proxy properties take it through.
         assertThat(out).contains("java=200");
         assertThat(out).contains("sudo-keeps=http://127.0.0.1:3128", "settings.xml:2", "gradle.properties:2");
+        // npm finds the proxy in the environment too.
+        assertThat(out).contains("npm-view=7.0.0");
         assertThat(s.network()).isEqualTo(NetworkPolicy.ALLOWLIST);
         String inspect = TestEnv.podman("inspect", "--format", "{{.HostConfig.NetworkMode}} {{range .Mounts}}{{.Destination}} {{end}}", s.containerId());
         assertThat(inspect).startsWith("none").contains("/run/burrow-net").doesNotContain("/run/podman");
