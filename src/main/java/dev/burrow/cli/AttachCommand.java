@@ -29,7 +29,6 @@ final class AttachCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String container;
         try (Burrow burrow = options.start()) {
             burrow.sessions().reconcile(false);
             Session s = burrow.sessions().get(id);
@@ -40,9 +39,11 @@ final class AttachCommand implements Callable<Integer> {
             if (!s.state().live() || s.containerId() == null) {
                 throw new IllegalArgumentException("session " + s.shortId() + " is " + s.state().label() + "; resume it first: ./burrow resume " + s.shortId());
             }
-            container = s.containerId();
+            // While attached, this process keeps the session's doors open and stores its events,
+            // unless the server already does: without it, a session under the none policy has no model.
+            burrow.sessions().followLive(s.id());
+            return attach(s.containerId(), shell ? Terminals.SHELL : Terminals.CLAUDE);
         }
-        return attach(container, shell ? Terminals.SHELL : Terminals.CLAUDE);
     }
 
     /** Whether this process's stdin is a terminal (System.console() says yes to pipes on JDK 22 and later). */

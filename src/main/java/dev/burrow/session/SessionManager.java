@@ -286,6 +286,16 @@ public final class SessionManager implements AutoCloseable {
         }
     }
 
+    /**
+     * Follows a live session from this process until it closes, as a CLI attached to it must:
+     * its events are stored and its doors (Podman socket, egress proxy, login upkeep) are open.
+     * Nothing happens when another process (the server) already follows it.
+     */
+    public void followLive(String id) {
+        Session s = get(id);
+        if (s.state().live() && s.containerId() != null) follow(s, false);
+    }
+
     private LiveSession followOrFail(Session s) {
         LiveSession l = live.get(s.id());
         if (l != null) return l;

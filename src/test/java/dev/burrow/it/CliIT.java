@@ -172,7 +172,8 @@ class CliIT {
 
     @Test
     void runTuiShowsClaudeCodesOwnScreenInThisTerminalAndModeSwitchesTheSessionToChat() throws Exception {
-        OnPty run = onPty("run", "--tui", "--repo", repo.toString(), "first words from the cli");
+        // Under the none policy the model is reached only through the egress proxy of the process that follows the session.
+        OnPty run = onPty("run", "--tui", "--network", "none", "--repo", repo.toString(), "first words from the cli");
         // tmux draws a single space as "cursor forward".
         Eventually.await(java.time.Duration.ofSeconds(120), "Claude's answer on its own screen",
                 () -> run.screen.toString().replace("\u001b[C", " ").contains(ScriptedModel.REPLY_PREFIX + "first words from the cli"));
@@ -180,6 +181,16 @@ class CliIT {
         Matcher m = Pattern.compile("session (\\w{8}) \\(").matcher(run.screen);
         assertThat(m.find()).as(run.screen.toString()).isTrue();
         String id = m.group(1);
+
+        // Attached again from a new process, which follows the session while it is attached.
+        OnPty again = onPty("attach", id);
+        Thread.sleep(3000);
+        again.type("typed after attaching again");
+        Thread.sleep(500);
+        again.type("\r");
+        Eventually.await(java.time.Duration.ofSeconds(60), "the answer through the new process's proxy",
+                () -> again.screen.toString().replace("\u001b[C", " ").contains(ScriptedModel.REPLY_PREFIX + "typed after attaching again"));
+        again.detach();
 
         BurrowProcess.Result toChat = BurrowProcess.run(env, "mode", id, "chat");
         assertThat(toChat.exitCode()).as(toChat.stderr()).isZero();
