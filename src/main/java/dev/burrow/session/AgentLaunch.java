@@ -118,7 +118,8 @@ final class AgentLaunch {
     }
 
     /**
-     * {@code podmanDir}: the host dir holding the session's Podman socket, or null for none;
+     * {@code podmanDir}: the host dir holding the session's Podman socket, or null for none
+     * ({@link SessionDoors} gives none under the none and allowlist policies);
      * {@code netDir}: the one holding its egress proxy's socket (for the none and allowlist policies).
      */
     static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, Path netDir, String resumeId,
@@ -142,8 +143,6 @@ final class AgentLaunch {
             // No network of its own: the egress proxy, through a socket, is the only way out.
             network = "none";
             env.putAll(proxyEnv());
-            // A sibling container would have the host's network: none under these policies.
-            podmanDir = null;
         }
         List<Mount> mounts = new ArrayList<>(List.of(
                 new Mount(s.workspace(), "/workspace", false),

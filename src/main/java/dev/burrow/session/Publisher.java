@@ -56,11 +56,14 @@ public final class Publisher {
     public Pushed push(String id) {
         Session s = sessions.get(id);
         requireToken();
+        return push(s, remote(s));
+    }
+
+    private Pushed push(Session s, String remote) {
         if (s.state() == SessionState.CREATING || s.baseCommit() == null) {
             throw new SessionException(Kind.CONFLICT, "the session is still being created; push once its first turn has started");
         }
         sessions.saveWork(s);
-        String remote = remote(s);
         try {
             workspaces.push(s.source(), s.branch(), remote);
         } catch (WorkspaceException e) {
@@ -78,12 +81,13 @@ public final class Publisher {
     public String openPullRequest(String id, String title, String body) {
         Session s = sessions.get(id);
         requireToken();
-        String ownerRepo = host().ownerRepo(remote(s)).orElseThrow(() -> new SessionException(Kind.CONFLICT,
-                "the session's repository (" + remote(s) + ") is not on " + host().authority() + "; push the branch and open the pull request there"));
+        String remote = remote(s);
+        String ownerRepo = host().ownerRepo(remote).orElseThrow(() -> new SessionException(Kind.CONFLICT,
+                "the session's repository (" + remote + ") is not on " + host().authority() + "; push the branch and open the pull request there"));
         if (s.containerId() == null || !s.state().live()) {
             throw new SessionException(Kind.CONFLICT, "the session is " + s.state().label() + "; resume it, then open the pull request");
         }
-        push(id);
+        push(s, remote);
         List<String> argv = new ArrayList<>(List.of("gh", "pr", "create", "--repo", ownerRepo, "--head", s.branch(),
                 "--title", title == null || title.isBlank() ? defaultTitle(s) : title.strip(),
                 "--body", body == null || body.isBlank() ? "Made with Claude Code in Burrow session " + s.shortId() + "." : body));

@@ -69,11 +69,6 @@ public record GitHost(URI base, String token) {
         return Optional.empty();
     }
 
-    /** Where Burrow pushes a branch of OWNER/REPO: over https, so the token's credential helper answers. */
-    public String httpsRemote(String ownerRepo) {
-        return credentialUrl() + "/" + ownerRepo + ".git";
-    }
-
     @Override
     public String toString() {
         return "GitHost[" + base + (hasToken() ? ", with a token" : "") + "]";

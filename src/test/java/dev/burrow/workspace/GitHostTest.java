@@ -24,7 +24,6 @@ class GitHostTest {
         assertThat(github.ownerRepo("ssh://git@github.com/me/project.git")).contains("me/project");
         assertThat(github.ownerRepo("https://gitlab.com/me/project.git")).isEmpty();
         assertThat(github.ownerRepo("/home/me/project")).isEmpty();
-        assertThat(github.httpsRemote("me/project")).isEqualTo("https://github.com/me/project.git");
 
         GitHost enterprise = new GitHost(GitHost.parseBase("github.example.com"), "t");
         assertThat(enterprise.credentialUrl()).isEqualTo("https://github.example.com");
