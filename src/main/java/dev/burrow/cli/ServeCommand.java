@@ -4,6 +4,10 @@ import dev.burrow.Burrow;
 import dev.burrow.host.HostSetup;
 import dev.burrow.web.WebOptions;
 import dev.burrow.web.WebServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -25,7 +29,9 @@ final class ServeCommand implements Callable<Integer> {
     boolean secureCookies;
 
     @Option(names = "--trusted-proxy", paramLabel = "ADDR", description = "A proxy whose X-Forwarded-For is believed (such as 127.0.0.1 for tailscale serve); repeatable.")
-    java.util.List<String> trustedProxies = new java.util.ArrayList<>();
+    List<String> trustedProxies = new ArrayList<>();
+
+    static final Duration RECONCILE_PERIOD = Duration.ofSeconds(10);
 
     @Override
     public Integer call() throws InterruptedException {
@@ -34,9 +40,11 @@ final class ServeCommand implements Callable<Integer> {
         try (Burrow burrow = options.start()) {
             burrow.sessions().ensureRunnerImage(Options::progress);
             burrow.sessions().reconcile(true);
+            // Sessions whose CLI went away (or whose container died unseen) are taken over while the server runs.
+            burrow.sessions().reconcileEvery(RECONCILE_PERIOD);
             String host = bind != null ? bind : burrow.config().bind();
             int p = port != null ? port : burrow.config().port();
-            try (WebServer server = WebServer.start(burrow, new WebOptions(host, p, secureCookies, java.util.Set.copyOf(trustedProxies)))) {
+            try (WebServer server = WebServer.start(burrow, new WebOptions(host, p, secureCookies, Set.copyOf(trustedProxies)))) {
                 System.out.println("Burrow is serving http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/");
                 if (!burrow.auth().passwordSet()) System.out.println("No password is set yet: run ./burrow passwd, then log in.");
                 System.out.flush();

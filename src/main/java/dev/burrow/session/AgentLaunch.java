@@ -51,9 +51,7 @@ final class AgentLaunch {
      */
     static List<String> claudeArgv(SessionMode mode, String resumeId, String model) {
         List<String> argv = new ArrayList<>(List.of("burrow-agent-run", "claude"));
-        if (mode == SessionMode.CHAT) {
-            argv.addAll(List.of("-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose"));
-        }
+        argv.addAll(AgentChannel.claudeFlags(mode));
         argv.add("--dangerously-skip-permissions");
         if (resumeId != null && !resumeId.isBlank()) argv.addAll(List.of("--resume", resumeId));
         if (model != null && !model.isBlank()) argv.addAll(List.of("--model", model));
@@ -119,7 +117,7 @@ final class AgentLaunch {
 
     /**
      * {@code podmanDir}: the host dir holding the session's Podman socket, or null for none
-     * ({@link SessionDoors} gives none under the none and allowlist policies);
+     * ({@link HostSideServices} gives none under the none and allowlist policies);
      * {@code netDir}: the one holding its egress proxy's socket (for the none and allowlist policies).
      */
     static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, Path netDir, String resumeId,

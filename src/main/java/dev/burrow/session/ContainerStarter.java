@@ -4,6 +4,7 @@ import dev.burrow.config.Config;
 import dev.burrow.container.ContainerEngine;
 import dev.burrow.container.ContainerException;
 import dev.burrow.host.GpuSupport;
+import dev.burrow.host.HostSetup;
 import dev.burrow.session.SessionException.Kind;
 import java.util.List;
 import java.util.Objects;
@@ -25,13 +26,13 @@ final class ContainerStarter {
     private final ContainerEngine engine;
     private final String image;
     private final GpuSupport gpus;
-    private final SessionDoors doors;
+    private final HostSideServices services;
     private final SessionCredentials credentials;
     private volatile boolean imageSeen;
 
-    ContainerStarter(Config config, ContainerEngine engine, String image, GpuSupport gpus, SessionDoors doors, SessionCredentials credentials) {
+    ContainerStarter(Config config, ContainerEngine engine, String image, GpuSupport gpus, HostSideServices services, SessionCredentials credentials) {
         this.credentials = Objects.requireNonNull(credentials);
-        this.doors = Objects.requireNonNull(doors);
+        this.services = Objects.requireNonNull(services);
         this.config = Objects.requireNonNull(config);
         this.engine = Objects.requireNonNull(engine);
         this.image = Objects.requireNonNull(image);
@@ -54,7 +55,7 @@ final class ContainerStarter {
     /** Builds the runner image when it is missing (showing progress), and remembers that it exists. */
     void ensureImage(Consumer<String> progress) {
         if (imageSeen) return;
-        dev.burrow.host.HostSetup.ensureImage(engine, config, image, progress);
+        HostSetup.ensureImage(engine, config, image, progress);
         imageSeen = true;
     }
 
@@ -84,14 +85,14 @@ final class ContainerStarter {
 
     /** A new session's container, started while its workspace is still being cloned; it waits for "ready". */
     CompletableFuture<String> startBeside(Session s) {
-        return CompletableFuture.supplyAsync(() -> engine.run(AgentLaunch.spec(s, config, image, devices(s), doors.podmanDir(s), doors.netDir(s), null)), STARTER);
+        return CompletableFuture.supplyAsync(() -> engine.run(AgentLaunch.spec(s, config, image, devices(s), services.podmanDir(s), services.netDir(s), null)), STARTER);
     }
 
-    /** A fresh container for an existing session, resuming {@code resumeId}; a first prompt only matters in terminal mode. */
-    String start(Session s, String resumeId, String firstPrompt) {
+    /** A fresh container for an existing session, resuming {@code resumeId}; the channel leaves what it needs for the first prompt. */
+    String start(Session s, String resumeId, AgentChannel channel, String firstPrompt) {
         AgentLaunch.prepareRunDir(s, config, credentials, true);
-        if (s.mode() == SessionMode.TERMINAL && firstPrompt != null) AgentLaunch.writeFirstPrompt(s, firstPrompt);
-        return engine.run(AgentLaunch.spec(s, config, image, devices(s), doors.podmanDir(s), doors.netDir(s), resumeId));
+        channel.prepareStart(s, firstPrompt);
+        return engine.run(AgentLaunch.spec(s, config, image, devices(s), services.podmanDir(s), services.netDir(s), resumeId));
     }
 
     static String join(CompletableFuture<String> container) {

@@ -3,47 +3,55 @@ package dev.burrow.session;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * What this process holds for a session whose agent it follows: the link to the agent, the
- * number of turns asked for and not yet ended, and the follow lock. The lock (a file lock in
- * the run dir) makes sure one process at a time turns the agent's output into events, so a
- * CLI beside the server never stores a line twice.
+ * channel that speaks its mode, the book of its open turns, and the follow lock. The lock (a
+ * file lock in the run dir) makes sure one process at a time turns the agent's output into
+ * events, so a CLI beside the server never stores a line twice.
+ *
+ * <p>Lock rule: {@link #turns} and {@link #stopping} are read and written only while holding
+ * this object's monitor; so are the channel's send and interrupt.
  */
 final class LiveSession {
     final String id;
     final AgentLink link;
+    final AgentChannel channel;
     private final FileChannel lockChannel;
     private final FileLock lock;
-    int pendingTurns;
+    TurnBook turns = TurnBook.fresh();
     boolean stopping;
-    private final java.util.List<AutoCloseable> held = new java.util.ArrayList<>();
+    private final List<AutoCloseable> held = new ArrayList<>();
     private boolean closed;
 
-    private LiveSession(String id, AgentLink link, FileChannel lockChannel, FileLock lock) {
+    private LiveSession(String id, AgentLink link, AgentChannel channel, FileChannel lockChannel, FileLock lock) {
         this.id = id;
         this.link = link;
+        this.channel = channel;
         this.lockChannel = lockChannel;
         this.lock = lock;
     }
 
     /** Takes the follow lock, or empty when another process follows this session. */
-    static Optional<LiveSession> tryFollow(String id, Path runDir, long offset, AgentLink.Handler handler) throws IOException {
+    static Optional<LiveSession> tryFollow(String id, Path runDir, long offset, AgentChannel channel, AgentLink.Handler handler) throws IOException {
         FileChannel ch = FileChannel.open(runDir.resolve("follow.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
         try {
             lock = ch.tryLock();
-        } catch (java.nio.channels.OverlappingFileLockException e) {
+        } catch (OverlappingFileLockException e) {
             lock = null;
         }
         if (lock == null) {
             ch.close();
             return Optional.empty();
         }
-        return Optional.of(new LiveSession(id, new AgentLink(runDir, offset, handler), ch, lock));
+        return Optional.of(new LiveSession(id, new AgentLink(runDir, offset, handler), channel, ch, lock));
     }
 
     /**

@@ -9,6 +9,11 @@ public enum SessionMode {
     /** Claude Code runs interactively in tmux; the user types into its own screen in a terminal. */
     TERMINAL;
 
+    /** Where the conversation goes on, in words: "chat", "the terminal". */
+    public String place() {
+        return this == CHAT ? "chat" : "the terminal";
+    }
+
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -2,6 +2,7 @@ package dev.burrow.session;
 
 import dev.burrow.container.ContainerEngine;
 import dev.burrow.container.ExecResult;
+import dev.burrow.terminal.Terminals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ import java.util.List;
  */
 final class TuiInput {
     // The tmux session the container's main process starts Claude Code in (runner/burrow-agent-run).
-    private static final String WINDOW = dev.burrow.terminal.Terminals.CLAUDE;
+    private static final String WINDOW = Terminals.CLAUDE;
     private static final String PASTE_FILE = "paste";
 
     private TuiInput() {

@@ -63,45 +63,53 @@ public final class SessionStore {
         });
     }
 
-    /** Updates the mutable fields: state, reason, mode, base commit, container, conversation id. */
-    public void update(Session s) {
-        db.transaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE sessions SET state = ?, reason = ?, base_commit = ?, container_id = ?, claude_session_id = COALESCE(?, claude_session_id),
-                        updated_at = ?, mode = ? WHERE id = ?""")) {
-                ps.setString(1, s.state().name());
-                ps.setString(2, s.reason());
-                ps.setString(3, s.baseCommit());
-                ps.setString(4, s.containerId());
-                ps.setString(5, s.claudeSessionId());
-                ps.setLong(6, Instant.now().toEpochMilli());
-                ps.setString(7, s.mode().name());
-                ps.setString(8, s.id());
-                ps.executeUpdate();
+    /**
+     * Moves a session from one state to another, atomically: nothing happens (and the answer
+     * is false) when it is no longer in {@code from}, so a stale copy never overwrites a newer
+     * state. Whether the move is allowed at all is {@link SessionState}'s business, not the store's.
+     */
+    public boolean transition(String id, SessionState from, SessionState to, String reason) {
+        return db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET state = ?, reason = ?, updated_at = ? WHERE id = ? AND state = ?")) {
+                ps.setString(1, to.name());
+                ps.setString(2, reason);
+                ps.setLong(3, Instant.now().toEpochMilli());
+                ps.setString(4, id);
+                ps.setString(5, from.name());
+                return ps.executeUpdate() == 1;
             }
-            return null;
         });
     }
 
-    /** Records where the workspace came from once it is cloned. */
-    public void updateSource(Session s) {
+    /** Records the container a session runs in now (null: none). */
+    public void setContainer(String id, String containerId) {
+        set(id, "container_id", containerId);
+    }
+
+    /** Records the mode the session's next Claude Code runs in. */
+    public void setMode(String id, SessionMode mode) {
+        set(id, "mode", mode.name());
+    }
+
+    /** Records where the workspace came from once it is cloned, and the commit its branch starts at. */
+    public void updateSource(String id, Path source, String baseCommit) {
         db.transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET source = ?, base_commit = ?, updated_at = ? WHERE id = ?")) {
-                ps.setString(1, s.source().toString());
-                ps.setString(2, s.baseCommit());
+                ps.setString(1, source.toString());
+                ps.setString(2, baseCommit);
                 ps.setLong(3, Instant.now().toEpochMilli());
-                ps.setString(4, s.id());
+                ps.setString(4, id);
                 ps.executeUpdate();
             }
             return null;
         });
     }
 
-    /** Records the pull request opened from a session. */
-    public void setPullRequest(String id, String url) {
+    // One column at a time, named by the code above, never by a caller's string.
+    private void set(String id, String column, String value) {
         db.transaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET pr_url = ?, updated_at = ? WHERE id = ?")) {
-                ps.setString(1, url);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET " + column + " = ?, updated_at = ? WHERE id = ?")) {
+                ps.setString(1, value);
                 ps.setLong(2, Instant.now().toEpochMilli());
                 ps.setString(3, id);
                 ps.executeUpdate();
@@ -110,13 +118,18 @@ public final class SessionStore {
         });
     }
 
+    /** Records the pull request opened from a session. */
+    public void setPullRequest(String id, String url) {
+        set(id, "pr_url", url);
+    }
+
     /** The pull request opened from a session, if any. */
-    public java.util.Optional<String> pullRequest(String id) {
+    public Optional<String> pullRequest(String id) {
         return db.transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT pr_url FROM sessions WHERE id = ?")) {
                 ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? java.util.Optional.ofNullable(rs.getString(1)) : java.util.Optional.<String>empty();
+                    return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.<String>empty();
                 }
             }
         });

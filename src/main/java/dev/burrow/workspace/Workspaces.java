@@ -20,6 +20,8 @@ import java.util.function.Consumer;
  * the session branch into the source, uncommitted changes as a snapshot commit.
  */
 public final class Workspaces {
+    /** Where session branches live; snapshots live under refs/burrow/, outside every refresh. */
+    static final String SESSION_BRANCHES = "refs/heads/burrow/*";
     private final Git git;
     private final Path mirrorsDir;
     private final GitCredentials credentials;
@@ -126,7 +128,10 @@ public final class Workspaces {
         }
         if (Files.isDirectory(mirror)) {
             progress.accept("fetching " + url);
-            ExecResult r = git.run(mirror, credentials.env(), List.of("fetch", "--prune", "--quiet", "origin"));
+            // Branches and tags only, never burrow/* (a mirror's own +refs/*:refs/* with --prune
+            // would delete the branches and snapshots of earlier sessions of this URL).
+            ExecResult r = git.run(mirror, credentials.env(), List.of("fetch", "--prune", "--quiet", "origin",
+                    "+refs/heads/*:refs/heads/*", "^" + SESSION_BRANCHES, "+refs/tags/*:refs/tags/*"));
             if (!r.ok()) throw new WorkspaceException("could not fetch " + url + ": " + r.firstErrorLine());
         } else {
             progress.accept("mirroring " + url);

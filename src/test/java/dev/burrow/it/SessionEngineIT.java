@@ -169,4 +169,19 @@ class SessionEngineIT {
         // The user's repository behind the URL is not written to.
         assertThat(TestEnv.git(repo, "branch", "--list", s.branch())).isEmpty();
     }
+
+    @Test
+    void aSecondSessionOfTheSameUrlKeepsTheFirstOnesBranchAndSnapshot() throws Exception {
+        String cmd = "echo kept > kept.txt && git add kept.txt && git commit -q -m 'First session' && echo draft > draft.txt";
+        Session first = awaitTurnEnd(sessions.create(new NewSession("file://" + repo, null, "BASH: " + cmd), p -> { }).id());
+        String snapshot = "refs/burrow/snapshots/" + first.shortId();
+        assertThat(TestEnv.git(first.source(), "show", snapshot + ":draft.txt")).isEqualTo("draft");
+        sessions.stop(first.id());
+
+        // The next session of this URL refreshes the mirror (fetch --prune) before it clones.
+        Session second = awaitTurnEnd(sessions.create(new NewSession("file://" + repo, null, "BASH: true"), p -> { }).id());
+        assertThat(second.source()).isEqualTo(first.source());
+        assertThat(TestEnv.git(first.source(), "log", "-1", "--format=%s", first.branch())).isEqualTo("First session");
+        assertThat(TestEnv.git(first.source(), "show", snapshot + ":draft.txt")).isEqualTo("draft");
+    }
 }

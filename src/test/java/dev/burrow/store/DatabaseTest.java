@@ -57,4 +57,24 @@ class DatabaseTest {
             assertThat(store.turns("s1")).singleElement().satisfies(t -> assertThat(t.inputTokens()).isEqualTo(3));
         }
     }
+
+    @Test
+    void aTransitionHappensOnlyFromTheStateItNamesAndTouchesNoOtherColumn() {
+        try (Database db = new Database(tmp.resolve("t.db"))) {
+            SessionStore store = new SessionStore(db);
+            store.insert(new Session("s1", "s1", SessionState.CREATING, null, dev.burrow.session.SessionMode.CHAT, false,
+                    dev.burrow.container.NetworkPolicy.FULL, "/r", tmp, null, "c", "burrow/s1", tmp, null, null, 0, 0, Instant.now(), Instant.now()));
+            store.setContainer("s1", "container-1");
+            assertThat(store.transition("s1", SessionState.CREATING, SessionState.RUNNING, null)).isTrue();
+            // A stale copy (still thinking CREATING) cannot move it again.
+            assertThat(store.transition("s1", SessionState.CREATING, SessionState.FAILED, "stale")).isFalse();
+            store.append("s1", EventParser.parse("{\"type\":\"system\",\"subtype\":\"init\",\"session_id\":\"conv\"}"), 10);
+            assertThat(store.transition("s1", SessionState.RUNNING, SessionState.IDLE, null)).isTrue();
+            Session s = store.find("s1").orElseThrow();
+            assertThat(s.state()).isEqualTo(SessionState.IDLE);
+            assertThat(s.containerId()).isEqualTo("container-1");
+            assertThat(s.claudeSessionId()).isEqualTo("conv");
+            assertThat(s.outOffset()).isEqualTo(10);
+        }
+    }
 }

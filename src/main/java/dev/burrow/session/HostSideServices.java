@@ -14,19 +14,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A session container's doors to the host, which the process following the session holds
- * open: the Podman socket (containers of its own), the egress proxy (its only network under
- * the none and allowlist policies) and the upkeep of its Claude login. Their sockets live in
+ * The services on the host side of a session's container, which the process following the
+ * session holds open: the Podman socket (containers of its own), the egress proxy (its only
+ * network under the none and allowlist policies) and the upkeep of its Claude login. Their sockets live in
  * short per-session dirs under Burrow's runtime dir: a socket path may not be longer than 107 bytes.
  */
-final class SessionDoors {
-    private static final Logger LOG = LoggerFactory.getLogger(SessionDoors.class);
+final class HostSideServices {
+    private static final Logger LOG = LoggerFactory.getLogger(HostSideServices.class);
 
     private final Config config;
     private final PodmanService podman;
     private final SessionCredentials credentials;
 
-    SessionDoors(Config config, PodmanService podman, SessionCredentials credentials) {
+    HostSideServices(Config config, PodmanService podman, SessionCredentials credentials) {
         this.config = Objects.requireNonNull(config);
         this.podman = Objects.requireNonNull(podman);
         this.credentials = Objects.requireNonNull(credentials);

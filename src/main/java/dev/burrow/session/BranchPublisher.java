@@ -8,6 +8,7 @@ import dev.burrow.session.SessionException.Kind;
 import dev.burrow.store.SessionStore;
 import dev.burrow.store.StoredEvent;
 import dev.burrow.workspace.GitHost;
+import dev.burrow.workspace.Source;
 import dev.burrow.workspace.WorkspaceException;
 import dev.burrow.workspace.Workspaces;
 import java.util.ArrayList;
@@ -20,23 +21,25 @@ import java.util.Optional;
  * through git's credential helper) and Open PR (GitHub's `gh` in the session's container,
  * which reads the same token from its secret file). The pull request's link stays on the session.
  */
-public final class Publisher {
+public final class BranchPublisher {
     /** @param remote where the branch went */
     public record Pushed(String branch, String remote) {
     }
 
-    private final SessionManager sessions;
+    private final SessionQueries sessions;
     private final SessionStore store;
     private final Workspaces workspaces;
     private final ContainerEngine engine;
-    private final SessionLog log;
+    private final SessionRecorder log;
+    private final WorkSaver saver;
 
-    Publisher(SessionManager sessions, SessionStore store, Workspaces workspaces, ContainerEngine engine, SessionLog log) {
+    BranchPublisher(SessionQueries sessions, SessionStore store, Workspaces workspaces, ContainerEngine engine, SessionRecorder log, WorkSaver saver) {
         this.sessions = Objects.requireNonNull(sessions);
         this.store = Objects.requireNonNull(store);
         this.workspaces = Objects.requireNonNull(workspaces);
         this.engine = Objects.requireNonNull(engine);
         this.log = Objects.requireNonNull(log);
+        this.saver = Objects.requireNonNull(saver);
     }
 
     /** Whether the actions are offered at all: there is a token for a git host. */
@@ -63,12 +66,16 @@ public final class Publisher {
         if (s.state() == SessionState.CREATING || s.baseCommit() == null) {
             throw new SessionException(Kind.CONFLICT, "the session is still being created; push once its first turn has started");
         }
-        sessions.saveWork(s);
-        try {
-            workspaces.push(s.source(), s.branch(), remote);
-        } catch (WorkspaceException e) {
-            throw new SessionException(Kind.UNAVAILABLE, e.getMessage());
-        }
+        // The branch as the last turn left it; no turn's save can move it while it is pushed.
+        saver.serialized(s.id(), () -> {
+            saver.save(s);
+            try {
+                workspaces.push(s.source(), s.branch(), remote);
+            } catch (WorkspaceException e) {
+                throw new SessionException(Kind.UNAVAILABLE, e.getMessage());
+            }
+            return null;
+        });
         log.append(s.id(), EventParser.notice("info", "pushed " + s.branch() + " to " + remote), -1);
         return new Pushed(s.branch(), remote);
     }
@@ -109,7 +116,7 @@ public final class Publisher {
 
     /** The remote a session's branch goes to: the URL it was cloned from, else its repository's origin. */
     private String remote(Session s) {
-        if (dev.burrow.workspace.Source.URL.matcher(s.repo()).matches()) return s.repo();
+        if (Source.URL.matcher(s.repo()).matches()) return s.repo();
         return workspaces.originUrl(s.source()).orElseThrow(() -> new SessionException(Kind.CONFLICT,
                 "the repository " + s.repo() + " has no origin remote to push to; add one with git remote add origin URL"));
     }

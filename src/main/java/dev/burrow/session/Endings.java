@@ -1,0 +1,54 @@
+package dev.burrow.session;
+
+import dev.burrow.container.ContainerState;
+import dev.burrow.session.AgentChannel.Ending;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Why a session ended, in the user's words, when its agent exited or its container went away. */
+final class Endings {
+    private Endings() {
+    }
+
+    /** The agent process ended: an idle timeout, a failed repository setup, or what its channel says the exit code means. */
+    static Ending agentExited(Session s, AgentChannel channel, int exitCode, boolean idleTimeout, Duration idleLimit) {
+        if (idleTimeout) {
+            return new Ending(SessionState.STOPPED, "stopped after " + humanDuration(idleLimit) + " without a turn; resume to continue");
+        }
+        if (Files.exists(s.runDir().resolve(AgentLaunch.SETUP_FAILED))) {
+            return new Ending(SessionState.FAILED, "the repository's .burrow/setup.sh failed with exit code " + exitCode
+                    + " (its output is in the transcript); fix it and resume");
+        }
+        Ending e = channel.exited(exitCode);
+        return e.state() == SessionState.FAILED ? new Ending(e.state(), e.reason() + lastLines(s)) : e;
+    }
+
+    /** The container died or was removed from outside; {@code inTurn}: a turn was open or the session was running. */
+    static Ending containerGone(Session s, boolean inTurn, Optional<ContainerState> state) {
+        String code = state.map(c -> "exit code " + c.exitCode()).orElse("removed");
+        if (inTurn) return new Ending(SessionState.FAILED, "the container died during a turn (" + code + ")" + lastLines(s));
+        return new Ending(SessionState.STOPPED, "the container went away (" + code + "); resume to continue");
+    }
+
+    /** The last lines of the agent's stderr, as ": a | b | c", or "" when it printed none. */
+    static String lastLines(Session s) {
+        try {
+            Path err = s.runDir().resolve("err.log");
+            if (!Files.exists(err)) return "";
+            List<String> lines = Files.readAllLines(err).stream().filter(x -> !x.isBlank()).toList();
+            List<String> tail = lines.subList(Math.max(0, lines.size() - 5), lines.size());
+            return tail.isEmpty() ? "" : ": " + String.join(" | ", tail);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    static String humanDuration(Duration d) {
+        if (d.toMinutes() == 0) return d.toSeconds() + " seconds";
+        return d.toMinutes() + (d.toMinutes() == 1 ? " minute" : " minutes");
+    }
+}

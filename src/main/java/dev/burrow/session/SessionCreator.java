@@ -1,0 +1,130 @@
+package dev.burrow.session;
+
+import dev.burrow.agent.EventParser;
+import dev.burrow.config.Config;
+import dev.burrow.container.ContainerEngine;
+import dev.burrow.container.ContainerException;
+import dev.burrow.container.NetworkPolicy;
+import dev.burrow.session.SessionException.Kind;
+import dev.burrow.store.SessionStore;
+import dev.burrow.workspace.Source;
+import dev.burrow.workspace.Workspace;
+import dev.burrow.workspace.WorkspaceException;
+import dev.burrow.workspace.Workspaces;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Makes a new session: checks the request, clones the workspace while the container starts,
+ * hands the agent its first prompt. A creation that fails leaves nothing behind: no
+ * container, no workspace, no session row.
+ */
+final class SessionCreator {
+    private final Config config;
+    private final ContainerEngine engine;
+    private final Workspaces workspaces;
+    private final SessionStore store;
+    private final SessionRecorder recorder;
+    private final ContainerStarter starter;
+    private final SessionSupervisor supervisor;
+    private final StartGuard starts;
+
+    SessionCreator(Config config, ContainerEngine engine, Workspaces workspaces, SessionStore store, SessionRecorder recorder,
+                   ContainerStarter starter, SessionSupervisor supervisor, StartGuard starts) {
+        this.config = Objects.requireNonNull(config);
+        this.engine = Objects.requireNonNull(engine);
+        this.workspaces = Objects.requireNonNull(workspaces);
+        this.store = Objects.requireNonNull(store);
+        this.recorder = Objects.requireNonNull(recorder);
+        this.starter = Objects.requireNonNull(starter);
+        this.supervisor = Objects.requireNonNull(supervisor);
+        this.starts = Objects.requireNonNull(starts);
+    }
+
+    Session create(NewSession req, Consumer<String> progress) {
+        SessionMode mode = req.mode() == null ? SessionMode.CHAT : req.mode();
+        AgentChannel channel = AgentChannel.of(mode, engine, recorder);
+        String prompt = req.prompt() == null ? "" : req.prompt().strip();
+        channel.checkFirstPrompt(prompt);
+        SessionManager.checkMessageSize(prompt);
+        Source source;
+        String baseBranch = blankToNull(req.baseBranch());
+        try {
+            source = Source.parse(req.repo());
+            workspaces.validate(source, baseBranch);
+        } catch (WorkspaceException e) {
+            throw new SessionException(Kind.BAD_INPUT, e.getMessage());
+        }
+        boolean gpu = starter.gpuFor(req.gpu());
+        NetworkPolicy network = req.network() == null ? config.network() : req.network();
+        starter.checkRunnable();
+
+        String id = UUID.randomUUID().toString();
+        String shortId = id.substring(0, 8);
+        Path dir = config.sessionsDir().resolve(id);
+        Instant now = Instant.now();
+        Path sourcePath = source instanceof Source.Local l ? l.path() : config.mirrorsDir();
+        Session s = new Session(id, shortId, SessionState.CREATING, null, mode, gpu, network, source.display(), sourcePath,
+                baseBranch, null, "burrow/" + shortId, dir, null, null, 0, 0, now, now);
+        CompletableFuture<String> container = null;
+        try (StartGuard.Held held = starts.hold(s)) {
+            Files.createDirectories(s.workspace());
+            store.insert(s);
+            // The container starts while the clone is made; its agent waits for the run dir's
+            // "ready" file, so Claude Code never sees a half-cloned workspace.
+            starter.prepare(s, false);
+            channel.prepareStart(s, prompt);
+            progress.accept("starting container");
+            container = starter.startBeside(s);
+            Workspace ws = workspaces.create(source, baseBranch, s.workspace(), s.branch(),
+                    identity("user.name", config.gitName()), identity("user.email", config.gitEmail()), progress);
+            store.updateSource(id, ws.source(), ws.baseCommit());
+            List<String> included = workspaces.copyIncluded(source, s.workspace());
+            if (!included.isEmpty()) {
+                recorder.append(id, EventParser.notice("info", "copied from your checkout (.burrow/include): " + String.join(", ", included)), -1);
+            }
+            AgentLaunch.markReady(s);
+            store.setContainer(id, ContainerStarter.join(container));
+            Session started = recorder.current(id);
+            supervisor.follow(started, true);
+            return supervisor.whileLive(started, (current, live) -> live.channel.begin(current, live, prompt));
+        } catch (RuntimeException | IOException e) {
+            rollBack(s, container);
+            if (e instanceof SessionException se) throw se;
+            if (e instanceof WorkspaceException we) throw new SessionException(Kind.BAD_INPUT, we.getMessage());
+            if (e instanceof ContainerException ce) throw new SessionException(Kind.UNAVAILABLE, ce.getMessage());
+            if (e instanceof IOException io) throw new UncheckedIOException(io);
+            throw (RuntimeException) e;
+        }
+    }
+
+    /** Leaves nothing half-made: no container, no workspace, no session row. */
+    private void rollBack(Session s, CompletableFuture<String> container) {
+        supervisor.release(s.id());
+        if (container != null) {
+            try {
+                supervisor.removeQuietly(ContainerStarter.join(container));
+            } catch (RuntimeException ignored) {
+                // it never started
+            }
+        }
+        store.delete(s.id());
+        Workspaces.deleteQuietly(s.dir());
+    }
+
+    private String identity(String key, String configured) {
+        return configured.isBlank() ? workspaces.hostIdentity(key) : configured;
+    }
+
+    static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+}

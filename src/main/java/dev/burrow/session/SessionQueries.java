@@ -1,0 +1,49 @@
+package dev.burrow.session;
+
+import dev.burrow.session.SessionException.Kind;
+import dev.burrow.store.SessionStore;
+import dev.burrow.store.StoredEvent;
+import java.util.List;
+import java.util.Objects;
+
+/** What the web layer and the CLI read about sessions; nothing here changes anything. */
+public final class SessionQueries {
+    private final SessionStore store;
+    private final SessionRecorder recorder;
+
+    SessionQueries(SessionStore store, SessionRecorder recorder) {
+        this.store = Objects.requireNonNull(store);
+        this.recorder = Objects.requireNonNull(recorder);
+    }
+
+    /** Sees every stored event and every state change of every session this process follows. */
+    public Runnable subscribe(SessionManager.Listener l) {
+        return recorder.subscribe(l);
+    }
+
+    public List<Session> list() {
+        return store.list();
+    }
+
+    /** The session with this id or short id; a deleted one is not found. */
+    public Session get(String id) {
+        return store.find(id).filter(s -> s.state() != SessionState.DELETED)
+                .orElseThrow(() -> new SessionException(Kind.NOT_FOUND, "no session " + id + "; ./burrow sessions lists them"));
+    }
+
+    public List<StoredEvent> events(String id, long afterSeq) {
+        return store.events(get(id).id(), afterSeq);
+    }
+
+    public long lastSeq(String id) {
+        return store.lastSeq(get(id).id());
+    }
+
+    public List<SessionStore.TurnUsage> turns(String id) {
+        return store.turns(get(id).id());
+    }
+
+    public List<String> recentRepos() {
+        return store.recentRepos(20);
+    }
+}

@@ -1,0 +1,300 @@
+package dev.burrow.session;
+
+import dev.burrow.agent.AgentEvent;
+import dev.burrow.agent.EventParser;
+import dev.burrow.container.ContainerEngine;
+import dev.burrow.container.ContainerException;
+import dev.burrow.container.ContainerState;
+import dev.burrow.session.AgentChannel.Ending;
+import dev.burrow.session.SessionException.Kind;
+import dev.burrow.store.SessionStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the live sessions of this process: follows their agents' output into stored events,
+ * counts their turns, saves the work when a turn ends, notices agents that exit and containers
+ * that die, ends sessions, and reconciles the store with the containers (at start, and
+ * periodically in the server, so that a session whose CLI went away is taken over).
+ */
+final class SessionSupervisor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionSupervisor.class);
+
+    private final Duration idleTimeout;
+    private final ContainerEngine engine;
+    private final SessionStore store;
+    private final SessionRecorder recorder;
+    private final HostSideServices services;
+    private final WorkSaver saver;
+    private final StartGuard starts;
+    private final ContainerMonitor monitor;
+    private final Map<String, LiveSession> live = new ConcurrentHashMap<>();
+    private volatile Thread reconciler;
+
+    SessionSupervisor(Duration idleTimeout, ContainerEngine engine, SessionStore store, SessionRecorder recorder, HostSideServices services,
+                      WorkSaver saver, StartGuard starts) {
+        this.idleTimeout = Objects.requireNonNull(idleTimeout);
+        this.engine = Objects.requireNonNull(engine);
+        this.store = Objects.requireNonNull(store);
+        this.recorder = Objects.requireNonNull(recorder);
+        this.services = Objects.requireNonNull(services);
+        this.saver = Objects.requireNonNull(saver);
+        this.starts = Objects.requireNonNull(starts);
+        this.monitor = new ContainerMonitor(engine, this::containerGone);
+    }
+
+    /**
+     * Starts following the agent's output, from where this session's log left off; nothing
+     * happens when another process follows it. A fresh agent has no open turns (those of a
+     * dead one ended with it); for one this process did not start they come from the log.
+     */
+    void follow(Session s, boolean freshAgent) {
+        if (live.containsKey(s.id())) return;
+        try {
+            AgentChannel channel = AgentChannel.of(s.mode(), engine, recorder);
+            Optional<LiveSession> found = LiveSession.tryFollow(s.id(), s.runDir(), recorder.current(s.id()).outOffset(), channel, new Follower(s.id()));
+            if (found.isEmpty()) return;
+            LiveSession l = found.get();
+            l.turns = freshAgent ? TurnBook.fresh() : TurnBook.replay(store.events(s.id(), 0));
+            live.put(s.id(), l);
+            services.open(s, l);
+            // A process that stored a turn's end and exited before recording the state it led to
+            // (a CLI detaching): the log, not the stored state, says whether a turn is open.
+            if (!freshAgent && !l.turns.anyOpen()) recorder.transition(s.id(), SessionState.RUNNING, SessionState.IDLE, null);
+            l.link.start(s.shortId());
+            if (s.containerId() != null) monitor.watch(s.id(), s.containerId());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** This process's hold on a live session, following it first if nobody does. */
+    LiveSession followOrFail(Session s) {
+        LiveSession l = live.get(s.id());
+        if (l != null) return l;
+        follow(s, false);
+        l = live.get(s.id());
+        if (l == null) {
+            throw new SessionException(Kind.CONFLICT, "session " + s.shortId() + " is followed by another Burrow process (the server?); use that one");
+        }
+        return l;
+    }
+
+    /**
+     * Runs {@code action} on the live session under its lock, unless it is ending or ended
+     * meanwhile (a repository setup that failed at once): then its stored row stands.
+     */
+    Session whileLive(Session s, BiFunction<Session, LiveSession, Session> action) {
+        LiveSession l = followOrFail(s);
+        synchronized (l) {
+            Session now = recorder.current(s.id());
+            if (l.stopping || !now.state().live()) return now;
+            return action.apply(now, l);
+        }
+    }
+
+    /** Reads what the agent printed so far, waiting up to {@code millis}. */
+    void catchUp(Session s, long millis) {
+        try {
+            followOrFail(s).link.catchUp(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops following, removes the container, saves the work and records the final state. */
+    void end(Session s, SessionState state, String reason) {
+        LiveSession l = live.remove(s.id());
+        if (l != null) {
+            synchronized (l) {
+                l.stopping = true;
+            }
+            l.close();
+        }
+        monitor.unwatch(s.id());
+        if (s.containerId() != null) removeQuietly(s.containerId());
+        saver.save(s);
+        if (reason != null) recorder.append(s.id(), EventParser.notice(state == SessionState.FAILED ? "error" : "info", reason), -1);
+        recorder.setState(s.id(), state, reason);
+    }
+
+    /** Lets go of a session without ending it (its creation is being rolled back). */
+    void release(String id) {
+        LiveSession l = live.remove(id);
+        if (l != null) l.close();
+        monitor.unwatch(id);
+    }
+
+    // ---- what the agent prints ----
+
+    private final class Follower implements AgentLink.Handler {
+        private final String id;
+
+        Follower(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public void onLine(String line, long endOffset) {
+            AgentEvent event = EventParser.parse(line);
+            recorder.append(id, event, endOffset);
+            LiveSession l = live.get(id);
+            if (l == null) return;
+            synchronized (l) {
+                l.turns.record(event);
+                if (TurnBook.startsTurn(event) && !l.stopping) recorder.transition(id, SessionState.IDLE, SessionState.RUNNING, null);
+            }
+            if (TurnBook.endsTurn(event)) turnEnded(id, l);
+        }
+
+        @Override
+        public void onExit(int exitCode, boolean idleTimeout) {
+            agentExited(id, exitCode, idleTimeout);
+        }
+    }
+
+    private void turnEnded(String id, LiveSession l) {
+        saver.save(recorder.current(id));
+        synchronized (l) {
+            if (!l.stopping && !l.turns.anyOpen()) recorder.transition(id, SessionState.RUNNING, SessionState.IDLE, null);
+        }
+    }
+
+    // ---- the agent or its container ended ----
+
+    private void agentExited(String id, int exitCode, boolean idleTimedOut) {
+        LiveSession l = live.get(id);
+        if (l == null || l.stopping) return;
+        Session s = recorder.current(id);
+        Ending e = Endings.agentExited(s, l.channel, exitCode, idleTimedOut, idleTimeout);
+        end(s, e.state(), e.reason());
+    }
+
+    private void containerGone(String id, Optional<ContainerState> state) {
+        LiveSession l = live.get(id);
+        if (l == null || l.stopping) return;
+        try {
+            l.link.awaitEnd(300); // let it read what the agent printed last
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Session s = recorder.current(id);
+        if (!s.state().live()) return;
+        boolean inTurn;
+        synchronized (l) {
+            inTurn = l.turns.anyOpen() || s.state() == SessionState.RUNNING;
+        }
+        Ending e = Endings.containerGone(s, inTurn, state);
+        end(s, e.state(), e.reason());
+    }
+
+    // ---- reconciling the store with the containers ----
+
+    /**
+     * Brings the store in line with the containers: sessions whose container is gone become
+     * stopped (after storing whatever their agent printed meanwhile) and can be resumed; with
+     * {@code follow}, sessions whose container runs are followed from their offset. Sessions
+     * that a thread or process is starting right now are left to it.
+     */
+    void reconcile(boolean follow) {
+        List<ContainerState> running;
+        try {
+            running = engine.listOwned().stream().filter(ContainerState::running).toList();
+        } catch (ContainerException e) {
+            LOG.warn("cannot list containers: {}", e.getMessage());
+            return;
+        }
+        for (Session listed : store.list()) {
+            if (!listed.state().live() || live.containsKey(listed.id())) continue;
+            boolean up = listed.containerId() != null && running.stream().anyMatch(c -> c.id().equals(listed.containerId()));
+            if (up) {
+                if (follow) follow(listed, false);
+                continue;
+            }
+            Optional<StartGuard.Held> held = starts.tryHold(listed);
+            if (held.isEmpty()) continue;
+            try (StartGuard.Held ignored = held.get()) {
+                Session s = recorder.current(listed.id()); // as it is now that nobody can be starting it
+                if (!s.state().live() || !Objects.equals(s.containerId(), listed.containerId())) continue;
+                if (s.containerId() == null) {
+                    recorder.transition(s.id(), SessionState.CREATING, SessionState.FAILED, "interrupted while it was being created");
+                    continue;
+                }
+                drain(s);
+                end(recorder.current(s.id()), SessionState.STOPPED, "the container is gone; resume to continue");
+            }
+        }
+    }
+
+    /** Reconciles every {@code period} until closed: the server takes over sessions nobody follows. */
+    void reconcileEvery(Duration period) {
+        if (reconciler != null) return;
+        reconciler = Thread.ofVirtual().name("reconcile").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(period);
+                    reconcile(true);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.warn("reconciling sessions: {}", e.toString());
+                }
+            }
+        });
+    }
+
+    /** Stores the lines the agent printed while no Burrow process was following it. */
+    private void drain(Session s) {
+        try {
+            AgentChannel channel = AgentChannel.of(s.mode(), engine, recorder);
+            Optional<LiveSession> l = LiveSession.tryFollow(s.id(), s.runDir(), s.outOffset(), channel, new AgentLink.Handler() {
+                public void onLine(String line, long end) {
+                    recorder.append(s.id(), EventParser.parse(line), end);
+                }
+
+                public void onExit(int code, boolean idle) {
+                }
+            });
+            if (l.isEmpty()) return;
+            // The agent is gone: mark its end, if it could not, so the reader stops at the last line.
+            Path exit = s.runDir().resolve("agent.exit");
+            if (!Files.exists(exit)) Files.writeString(exit, "-1\n");
+            l.get().link.start(s.shortId());
+            l.get().link.awaitEnd(10_000);
+            l.get().close();
+        } catch (IOException e) {
+            LOG.warn("cannot read the output of session {}: {}", s.shortId(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    void removeQuietly(String containerId) {
+        try {
+            engine.remove(containerId);
+        } catch (RuntimeException e) {
+            LOG.warn("could not remove container {}: {}", containerId, e.getMessage());
+        }
+    }
+
+    /** Stops following; the agents keep running in their containers for the next Burrow process. */
+    @Override
+    public void close() {
+        Thread r = reconciler;
+        if (r != null) r.interrupt();
+        monitor.close();
+        live.values().forEach(LiveSession::close);
+        live.clear();
+    }
+}

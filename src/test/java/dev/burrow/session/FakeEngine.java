@@ -1,0 +1,119 @@
+package dev.burrow.session;
+
+import dev.burrow.container.ContainerEngine;
+import dev.burrow.container.ContainerSpec;
+import dev.burrow.container.ContainerState;
+import dev.burrow.container.ExecResult;
+import dev.burrow.container.Mount;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * A container engine for the engine's unit tests: "running" a container starts a {@link FakeAgent}
+ * on the session's run dir (the host dir mounted at /run/burrow), so the real run-dir protocol
+ * is spoken, without Podman. Tests can make a start fail or kill a container from outside.
+ */
+final class FakeEngine implements ContainerEngine {
+    private final Map<String, FakeAgent> agents = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> running = new ConcurrentHashMap<>();
+    private final AtomicInteger next = new AtomicInteger();
+    final List<List<String>> execs = new CopyOnWriteArrayList<>();
+    final List<String> removed = new CopyOnWriteArrayList<>();
+    volatile RuntimeException failNextRun;
+
+    @Override
+    public String version() {
+        return "fake";
+    }
+
+    @Override
+    public Map<String, String> info() {
+        return Map.of();
+    }
+
+    @Override
+    public boolean imageExists(String image) {
+        return true;
+    }
+
+    @Override
+    public int build(Path contextDir, String tag, Map<String, String> buildArgs, Consumer<String> progress) {
+        return 0;
+    }
+
+    @Override
+    public String run(ContainerSpec spec) {
+        RuntimeException fail = failNextRun;
+        if (fail != null) {
+            failNextRun = null;
+            throw fail;
+        }
+        Path runDir = spec.mounts().stream().filter(m -> "/run/burrow".equals(m.container())).map(Mount::host).findFirst().orElseThrow();
+        String id = "fake" + next.incrementAndGet();
+        agents.put(id, FakeAgent.start(runDir, spec.env().getOrDefault("BURROW_MODE", "chat")));
+        running.put(id, true);
+        return id;
+    }
+
+    /** The agent in a container this engine ran. */
+    FakeAgent agent(String containerId) {
+        return agents.get(containerId);
+    }
+
+    /** The container dies from outside (out of memory, `podman kill`). */
+    void kill(String id) {
+        running.put(id, false);
+        agents.get(id).stop();
+    }
+
+    @Override
+    public Optional<ContainerState> inspect(String id) {
+        return Optional.ofNullable(running.get(id)).map(up -> state(id, up));
+    }
+
+    @Override
+    public List<ContainerState> listOwned() {
+        List<ContainerState> out = new ArrayList<>();
+        running.forEach((id, up) -> out.add(state(id, up)));
+        return out;
+    }
+
+    private static ContainerState state(String id, boolean up) {
+        return new ContainerState(id, id, up ? "running" : "exited", up, up ? 0 : 137, Map.of());
+    }
+
+    @Override
+    public ExecResult exec(String id, List<String> argv) {
+        execs.add(List.copyOf(argv));
+        if (argv.contains("paste-buffer")) agents.get(id).typed();
+        return new ExecResult(argv, 0, "", "");
+    }
+
+    @Override
+    public List<String> siblings(String sessionId) {
+        return List.of();
+    }
+
+    @Override
+    public void removeSibling(String id, String sessionId) {
+    }
+
+    @Override
+    public void remove(String id) {
+        removed.add(id);
+        running.remove(id);
+        FakeAgent a = agents.get(id);
+        if (a != null) a.stop();
+    }
+
+    void close() {
+        agents.values().forEach(FakeAgent::stop);
+    }
+}
