@@ -7,6 +7,7 @@ import dev.burrow.container.ContainerEngine;
 import dev.burrow.container.PodmanCli;
 import dev.burrow.container.ProcessRunner;
 import dev.burrow.container.RunnerImage;
+import dev.burrow.host.GpuSupport;
 import dev.burrow.host.PodmanService;
 import dev.burrow.session.SessionManager;
 import dev.burrow.store.AuthStore;
@@ -47,7 +48,7 @@ public final class Burrow implements AutoCloseable {
                 GitCredentials.install(config.gitHost(), config.dataDir()));
         // Found or started on first use: most commands never need it.
         PodmanService podman = new PodmanService(System.getenv(), PodmanService.runtimeDir(System.getenv()));
-        SessionManager sessions = new SessionManager(config, engine, workspaces, new SessionStore(db), image, dev.burrow.host.GpuSupport.detect(), podman);
+        SessionManager sessions = new SessionManager(config, engine, workspaces, new SessionStore(db), image, GpuSupport.detect(), podman);
         return new Burrow(config, db, engine, sessions, new Authenticator(new AuthStore(db), Clock.systemUTC()), podman);
     }
 

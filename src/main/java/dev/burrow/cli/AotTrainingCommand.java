@@ -4,6 +4,7 @@ import dev.burrow.Burrow;
 import dev.burrow.agent.EventParser;
 import dev.burrow.config.Config;
 import dev.burrow.container.RunnerImage;
+import dev.burrow.workspace.Workspaces;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -28,7 +29,7 @@ final class AotTrainingCommand implements Callable<Integer> {
             EventParser.parse("{\"type\":\"assistant\",\"message\":{\"content\":[{\"type\":\"text\",\"text\":\"hi\"}]}}");
             EventParser.userMessageLine("hello");
         } finally {
-            dev.burrow.workspace.Workspaces.deleteQuietly(tmp);
+            Workspaces.deleteQuietly(tmp);
         }
         return 0;
     }

@@ -3,6 +3,7 @@ package dev.burrow.cli;
 import dev.burrow.Burrow;
 import dev.burrow.session.Session;
 import dev.burrow.session.SessionMode;
+import dev.burrow.container.ContainerEngine;
 import dev.burrow.terminal.Terminals;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -42,7 +43,7 @@ final class AttachCommand implements Callable<Integer> {
             // While attached, this process keeps the session's doors open and stores its events,
             // unless the server already does: without it, a session under the none policy has no model.
             burrow.sessions().followLive(s.id());
-            return attach(s.containerId(), shell ? Terminals.SHELL : Terminals.CLAUDE);
+            return attach(burrow.engine(), s.containerId(), shell ? Terminals.SHELL : Terminals.CLAUDE);
         }
     }
 
@@ -52,8 +53,8 @@ final class AttachCommand implements Callable<Integer> {
     }
 
     /** Runs `podman exec -it ... tmux` on this terminal until the user detaches or the program ends. */
-    static int attach(String container, String window) throws Exception {
-        List<String> argv = new Terminals("podman").command(container, window);
+    static int attach(ContainerEngine engine, String container, String window) throws Exception {
+        List<String> argv = new Terminals(engine).command(container, window);
         System.err.println("burrow: attaching; Ctrl-b d detaches and leaves the session running");
         return new ProcessBuilder(argv).inheritIO().start().waitFor();
     }

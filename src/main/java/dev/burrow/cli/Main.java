@@ -30,8 +30,19 @@ public final class Main implements Runnable {
         COMMANDS.put("image", ImageCommand::new);
         COMMANDS.put("passwd", PasswdCommand::new);
         COMMANDS.put("token", TokenCommand::new);
-        COMMANDS.put("bench", BenchCommand::new);
+        COMMANDS.put("bench", Main::bench);
         COMMANDS.put("aot-training", AotTrainingCommand::new);
+    }
+
+    /** The benchmarks come from their own jar, which only `./burrow bench` puts on the class path; null without it. */
+    private static Object bench() {
+        try {
+            return Class.forName("dev.burrow.bench.BenchCommand").getConstructor().newInstance();
+        } catch (ClassNotFoundException e) {
+            return null;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot load the benchmarks", e);
+        }
     }
 
     public static void main(String[] args) {
@@ -43,9 +54,17 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         Supplier<Object> only = args.length > 0 ? COMMANDS.get(args[0]) : null;
         if (only != null) {
-            cl.addSubcommand(args[0], only.get());
+            Object command = only.get();
+            if (command == null) {
+                System.err.println("burrow: the benchmarks are not in this jar; run them with ./burrow bench, which builds target/burrow-bench.jar");
+                return 1;
+            }
+            cl.addSubcommand(args[0], command);
         } else {
-            COMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+            COMMANDS.forEach((name, command) -> {
+                Object c = command.get();
+                if (c != null) cl.addSubcommand(name, c);
+            });
         }
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             String msg = switch (e) {

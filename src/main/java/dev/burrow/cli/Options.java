@@ -4,17 +4,19 @@ import dev.burrow.Burrow;
 import dev.burrow.config.Config;
 import dev.burrow.host.HostSetup;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
-/** Options every command that touches sessions shares. */
-final class Options {
+/** Options every command that touches sessions shares (the benchmarks' commands too, from their own jar). */
+public final class Options {
     @Option(names = "--data-dir", description = "Where Burrow keeps its database and workspaces (default: $BURROW_DATA_DIR, $XDG_DATA_HOME/burrow or ~/.local/share/burrow).")
-    Path dataDir;
+    public Path dataDir;
 
     @Option(names = "--allow-root", description = "Run as root anyway. A container that can reach a root Podman socket is root on the host.")
-    boolean allowRoot;
+    public boolean allowRoot;
 
-    Config config() {
+    public Config config() {
         return Config.load(System.getenv(), dataDir);
     }
 
@@ -22,7 +24,7 @@ final class Options {
         return Burrow.start(config());
     }
 
-    void refuseRoot(String command) {
+    public void refuseRoot(String command) {
         refuseRoot(command, HostSetup.isRoot(), allowRoot);
     }
 
@@ -33,7 +35,7 @@ final class Options {
         }
     }
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("burrow");
+    private static final Logger LOG = LoggerFactory.getLogger("burrow");
 
     static void debug(String what, long sinceNanos) {
         LOG.debug("{} at {} ms", what, (System.nanoTime() - sinceNanos) / 1_000_000);

@@ -9,6 +9,7 @@ import dev.burrow.session.Session;
 import dev.burrow.session.SessionMode;
 import dev.burrow.session.SessionState;
 import dev.burrow.store.StoredEvent;
+import dev.burrow.terminal.Terminals;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -59,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
                     network == null ? null : NetworkPolicy.parse(network)), Options::progress);
             if (tui) {
                 reconciled.join();
-                return attachOrSay(s);
+                return attachOrSay(burrow, s);
             }
             int code = finish(burrow, new Transcript(System.out, json).follow(burrow.sessions(), s.id(), 0));
             reconciled.join();
@@ -68,13 +69,13 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Terminal mode: this terminal shows Claude Code's screen, or (without one) says how to get there. */
-    private static int attachOrSay(Session s) throws Exception {
+    private static int attachOrSay(Burrow burrow, Session s) throws Exception {
         System.err.println("burrow: session " + s.shortId() + " (" + s.id() + ") on branch " + s.branch() + " runs in the terminal");
         if (!AttachCommand.isTerminal()) {
             System.err.println("burrow: attach with ./burrow attach " + s.shortId() + ", or open its Terminal tab in the browser");
             return 0;
         }
-        AttachCommand.attach(s.containerId(), dev.burrow.terminal.Terminals.CLAUDE);
+        AttachCommand.attach(burrow.engine(), s.containerId(), Terminals.CLAUDE);
         return 0;
     }
 

@@ -2,8 +2,9 @@ package dev.burrow.config;
 
 import dev.burrow.container.Allowlist;
 import dev.burrow.container.Caches;
-import dev.burrow.container.NetworkPolicy;
 import dev.burrow.container.Limits;
+import dev.burrow.container.NetworkPolicy;
+import dev.burrow.container.RunnerImage;
 import dev.burrow.credentials.CredentialSettings;
 import dev.burrow.workspace.GitHost;
 import java.io.IOException;
@@ -63,12 +64,14 @@ public record Config(
         Objects.requireNonNull(gitHost);
     }
 
-    /** With every dependency cache shared (the default). */
-    public Config(Path dataDir, String baseUrl, String apiKey, String oauthToken, String model, String runnerImage, String baseImage,
-                  Duration idleTimeout, String gitName, String gitEmail, String bind, int port) {
-        this(dataDir, baseUrl, CredentialSettings.of(apiKey, oauthToken), model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, Caches.NAMES,
-                Limits.NONE, NetworkPolicy.FULL, Allowlist.DEFAULT,
-                new GitHost(GitHost.GITHUB, ""));
+    /**
+     * Burrow's defaults on this data dir, before the environment and burrow.properties say
+     * otherwise: no model credentials, Anthropic's API, the loopback port 7070, every cache
+     * shared, no limits, the full network. Tests and benchmarks start here and change what they need.
+     */
+    public static Config defaults(Path dataDir) {
+        return new Config(dataDir, "", CredentialSettings.of("", ""), "", "", RunnerImage.DEFAULT_BASE, Duration.ofMinutes(30), "", "",
+                "127.0.0.1", 7070, Caches.NAMES, Limits.NONE, NetworkPolicy.FULL, Allowlist.DEFAULT, new GitHost(GitHost.GITHUB, ""));
     }
 
     /** The data dir: the override, else BURROW_DATA_DIR, else $XDG_DATA_HOME/burrow, else ~/.local/share/burrow. */
@@ -110,7 +113,7 @@ public record Config(
                 credentials,
                 s.get("BURROW_MODEL", "model").orElse(""),
                 s.get("BURROW_RUNNER_IMAGE", "runner_image").orElse(""),
-                s.get("BURROW_BASE_IMAGE", "base_image").orElse(dev.burrow.container.RunnerImage.DEFAULT_BASE),
+                s.get("BURROW_BASE_IMAGE", "base_image").orElse(RunnerImage.DEFAULT_BASE),
                 idle,
                 s.get("BURROW_GIT_NAME", "git.name").orElse(""),
                 s.get("BURROW_GIT_EMAIL", "git.email").orElse(""),
@@ -169,6 +172,16 @@ public record Config(
     public Config withGitHost(GitHost g) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits,
                 network, allowedHosts, g);
+    }
+
+    public Config withGitIdentity(String name, String email) {
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, name, email, bind, port, caches, limits, network,
+                allowedHosts, gitHost);
+    }
+
+    public Config withListen(String bindAddress, int listenPort) {
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bindAddress, listenPort, caches,
+                limits, network, allowedHosts, gitHost);
     }
 
     public Config withLimits(Limits l) {

@@ -1,7 +1,10 @@
 package dev.burrow.container;
 
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The dependency caches that every session shares, each a named Podman volume mounted where
@@ -27,7 +30,7 @@ public final class Caches {
             new Dir("apt", "burrow-cache-apt", "/var/cache/apt/archives"));
 
     /** Every cache's name, in the order of {@link #DIRS}. */
-    public static final Set<String> NAMES = DIRS.stream().map(Dir::cache).collect(java.util.stream.Collectors.toCollection(java.util.LinkedHashSet::new));
+    public static final Set<String> NAMES = DIRS.stream().map(Dir::cache).collect(Collectors.toCollection(LinkedHashSet::new));
 
     private Caches() {
     }
@@ -45,7 +48,7 @@ public final class Caches {
         String v = setting == null ? "all" : setting.strip();
         if (v.isEmpty() || v.equals("all")) return NAMES;
         if (v.equals("none")) return Set.of();
-        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        LinkedHashSet<String> out = new LinkedHashSet<>();
         for (String name : v.split(",")) {
             String n = name.strip();
             if (n.isEmpty()) continue;
@@ -54,6 +57,6 @@ public final class Caches {
             }
             out.add(n);
         }
-        return java.util.Collections.unmodifiableSet(out);
+        return Collections.unmodifiableSet(out);
     }
 }

@@ -1,12 +1,16 @@
 package dev.burrow.container;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +50,82 @@ public final class Commands {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             return new ExecResult(argv, 130, "", "interrupted");
+        }
+    }
+
+    /**
+     * Runs a command with {@code exec}'s stdin, streaming its stdout into {@code stdout}. A
+     * command that prints more than the cap or outlives the timeout is killed, and the answer
+     * says which; stderr is kept up to 64 KiB. The answer's stdout is empty: it went to the stream.
+     */
+    public ExecResult stream(List<String> argv, Exec exec, OutputStream stdout) {
+        return stream(argv, new ByteArrayInputStream(exec.stdin()), stdout, exec.maxOutputBytes(), exec.timeout());
+    }
+
+    /** As above, with stdin read from a stream (a tar being copied in). */
+    public ExecResult stream(List<String> argv, InputStream stdin, OutputStream stdout, long maxOutputBytes, Duration timeout) {
+        Process p;
+        try {
+            p = runner.startPiped(List.copyOf(argv));
+        } catch (IOException e) {
+            return new ExecResult(argv, 127, "", argv.getFirst() + ": " + e.getMessage());
+        }
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drainCapped(p.getErrorStream(), 64 * 1024), READERS);
+        CompletableFuture<Void> in = CompletableFuture.runAsync(() -> {
+            try (OutputStream o = p.getOutputStream(); stdin) {
+                stdin.transferTo(o);
+            } catch (IOException ignored) {
+                // the command did not read all of it: its exit code tells
+            }
+        }, READERS);
+        CompletableFuture<Long> out = CompletableFuture.supplyAsync(() -> copyCapped(p.getInputStream(), stdout, maxOutputBytes, p), READERS);
+        try {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                return new ExecResult(argv, 124, "", "timed out after " + timeout.toSeconds() + " s: " + String.join(" ", argv));
+            }
+            long copied = out.join();
+            in.join();
+            if (copied > maxOutputBytes) {
+                return new ExecResult(argv, 125, "", "printed more than " + maxOutputBytes + " bytes: " + String.join(" ", argv));
+            }
+            return new ExecResult(argv, p.exitValue(), "", err.join());
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            return new ExecResult(argv, 130, "", "interrupted");
+        } catch (CompletionException e) {
+            p.destroyForcibly();
+            return new ExecResult(argv, 1, "", "could not keep the output of " + argv.getFirst() + ": " + e.getCause());
+        }
+    }
+
+    // Copies until the end or one byte past the cap (then kills the process); returns the bytes seen.
+    private static long copyCapped(InputStream in, OutputStream out, long cap, Process p) {
+        byte[] buf = new byte[64 * 1024];
+        long total = 0;
+        try (in) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                if (total + n > cap) {
+                    p.destroyForcibly();
+                    return cap + 1;
+                }
+                out.write(buf, 0, n);
+                total += n;
+            }
+            return total;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String drainCapped(InputStream in, int cap) {
+        try (in) {
+            byte[] kept = in.readNBytes(cap);
+            in.transferTo(OutputStream.nullOutputStream());
+            return new String(kept, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
         }
     }
 

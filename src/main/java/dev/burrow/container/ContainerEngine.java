@@ -1,16 +1,24 @@
 package dev.burrow.container;
 
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The container engine as Burrow uses it. One implementation, {@link PodmanCli}, drives the
- * podman CLI; Burrow acts only on containers that carry its session label, by exact id.
+ * The runner seam: how Burrow reaches the containers its sessions run in, wherever they run.
+ * One implementation today, {@link PodmanCli}, drives the local podman CLI; Podman over SSH and
+ * Kubernetes are to come behind the same interface, saying in {@link #offers()} what they can
+ * do. Burrow acts only on containers that carry its session label, by exact id.
  */
 public interface ContainerEngine {
+
+    /** What this runner offers sessions. */
+    RunnerOffers offers();
 
     /** podman's version, or an exception whose message says how to fix the setup. */
     String version();
@@ -23,8 +31,26 @@ public interface ContainerEngine {
     /** Builds an image, handing every output line to {@code progress}; returns podman's exit code. */
     int build(Path contextDir, String tag, Map<String, String> buildArgs, Consumer<String> progress);
 
-    /** Starts a detached container and returns its full id. */
+    /** Starts a detached container and returns its full id (create and start in one). */
     String run(ContainerSpec spec);
+
+    /** Creates a container without starting it; returns its full id. */
+    String create(ContainerSpec spec);
+
+    /** Starts a created container. */
+    void start(String id);
+
+    /**
+     * Runs a container to its end with {@code spec}'s command, its stdout streamed into
+     * {@code stdout} (at most {@code maxOutputBytes}), and removes it; a throwaway container.
+     */
+    ExecResult runOnce(ContainerSpec spec, long maxOutputBytes, Duration timeout, OutputStream stdout);
+
+    /** Unpacks a tar stream into {@code containerDir} of the container. */
+    void copyIn(String id, String containerDir, InputStream tar);
+
+    /** Packs {@code containerPath} of the container as a tar stream into {@code tar}, at most {@code maxBytes}. */
+    void copyOut(String id, String containerPath, OutputStream tar, long maxBytes);
 
     /** The container with exactly this id, if it exists and is Burrow's. */
     Optional<ContainerState> inspect(String id);
@@ -32,14 +58,32 @@ public interface ContainerEngine {
     /** Every container that carries Burrow's session label, running or not. */
     List<ContainerState> listOwned();
 
+    /**
+     * The agent's streams in a session's container, readable from any byte offset; {@code runDir}
+     * is the session's run dir, which the local runner shares with the container.
+     */
+    AgentPipe agentPipe(Path runDir);
+
     /** Runs a command inside a running container and waits for it. */
     ExecResult exec(String id, List<String> argv);
+
+    /**
+     * The command line of an interactive exec with a terminal (`-it`), for a PTY on this
+     * machine to run: the terminal WebSocket and `./burrow attach` use it.
+     */
+    List<String> terminalExecArgv(String id, Map<String, String> env, String workdir, List<String> command);
+
+    /** Runs a command inside a running container with stdin, a cap on its stdout (streamed into {@code stdout}) and a timeout. */
+    ExecResult exec(String id, Exec exec, OutputStream stdout);
 
     /** The full ids of the containers a session created through its Podman socket ({@link SiblingProxy}). */
     List<String> siblings(String sessionId);
 
     /** Removes one of them by exact id, only if it carries that session's sibling label. */
     void removeSibling(String id, String sessionId);
+
+    /** Stops a Burrow container by exact id (a short grace period), keeping it. */
+    void stop(String id);
 
     /** Removes a Burrow container by exact id, stopping it first (a short grace period). */
     void remove(String id);

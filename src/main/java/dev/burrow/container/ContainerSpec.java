@@ -42,8 +42,24 @@ public record ContainerSpec(
         }
     }
 
+    /** `podman run` of a detached container. */
     public List<String> runArgv() {
-        List<String> argv = new ArrayList<>(List.of("run", "--detach", "--init", "--name", name));
+        return argv(List.of("run", "--detach"));
+    }
+
+    /** `podman create`: the same container, not started. */
+    public List<String> createArgv() {
+        return argv(List.of("create"));
+    }
+
+    /** `podman run` in the foreground of a throwaway container, removed when it ends. */
+    public List<String> runOnceArgv() {
+        return argv(List.of("run", "--rm"));
+    }
+
+    private List<String> argv(List<String> verb) {
+        List<String> argv = new ArrayList<>(verb);
+        argv.addAll(List.of("--init", "--name", name));
         labels.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> argv.addAll(List.of("--label", e.getKey() + "=" + e.getValue())));
         if (userns != null) argv.add("--userns=" + userns);

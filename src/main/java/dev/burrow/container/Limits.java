@@ -2,6 +2,7 @@ package dev.burrow.container;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A session container's resource limits, as `podman run` takes them; each null means Podman's
@@ -32,7 +33,7 @@ public record Limits(String memory, String cpus, Integer pids) {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("BURROW_PIDS must be a positive number of processes, not \"" + pids + "\"");
         }
-        return new Limits(blank(memory) ? null : memory.strip().toLowerCase(java.util.Locale.ROOT), blank(cpus) ? null : cpus.strip(), p);
+        return new Limits(blank(memory) ? null : memory.strip().toLowerCase(Locale.ROOT), blank(cpus) ? null : cpus.strip(), p);
     }
 
     public boolean any() {

@@ -2,9 +2,12 @@ package dev.burrow.container;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class PodmanCli implements ContainerEngine {
     public static final String SESSION_LABEL = "burrow.session";
     private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private static final Duration COPY_TIMEOUT = Duration.ofMinutes(10);
 
     private final String podman;
     private final Commands commands;
@@ -100,9 +105,51 @@ public final class PodmanCli implements ContainerEngine {
     }
 
     @Override
+    public RunnerOffers offers() {
+        // Bind mounts of the host's dirs, the host's devices, its Podman socket, and --network=none with a mounted proxy socket.
+        return new RunnerOffers(true, true, true, true);
+    }
+
+    @Override
     public String run(ContainerSpec spec) {
         ExecResult r = checked(spec.runArgv());
         return r.stdout().strip().lines().reduce((a, b) -> b).orElseThrow(() -> new ContainerException("podman run printed no container id"));
+    }
+
+    @Override
+    public String create(ContainerSpec spec) {
+        ExecResult r = checked(spec.createArgv());
+        return r.stdout().strip().lines().reduce((a, b) -> b).orElseThrow(() -> new ContainerException("podman create printed no container id"));
+    }
+
+    @Override
+    public void start(String id) {
+        requireId(id);
+        checked(List.of("start", id));
+    }
+
+    @Override
+    public ExecResult runOnce(ContainerSpec spec, long maxOutputBytes, Duration timeout, OutputStream stdout) {
+        List<String> argv = new ArrayList<>(List.of(podman));
+        argv.addAll(spec.runOnceArgv());
+        ExecResult r = commands.stream(argv, InputStream.nullInputStream(), stdout, maxOutputBytes, timeout);
+        // A client killed for its timeout or output leaves the container behind: --rm never ran.
+        if (r.exitCode() == 124 || r.exitCode() == 125) podman("rm", "--force", "--time", "0", spec.name());
+        return r;
+    }
+
+    @Override
+    public void copyIn(String id, String containerDir, InputStream tar) {
+        requireId(id);
+        ExecResult r = commands.stream(List.of(podman, "cp", "-", id + ":" + containerDir), tar, OutputStream.nullOutputStream(), 64 * 1024, COPY_TIMEOUT);
+        if (!r.ok()) throw new ContainerException("podman cp into " + containerDir + " failed: " + r.firstErrorLine());
+    }
+
+    @Override
+    public void copyOut(String id, String containerPath, OutputStream tar, long maxBytes) {
+        requireId(id);
+        ExecResult r = commands.stream(List.of(podman, "cp", id + ":" + containerPath, "-"), InputStream.nullInputStream(), tar, maxBytes, COPY_TIMEOUT);
+        if (!r.ok()) throw new ContainerException("podman cp from " + containerPath + " failed: " + r.firstErrorLine());
     }
 
     @Override
@@ -145,6 +192,30 @@ public final class PodmanCli implements ContainerEngine {
     }
 
     @Override
+    public ExecResult exec(String id, Exec exec, OutputStream stdout) {
+        requireId(id);
+        List<String> argv = new ArrayList<>(List.of(podman, "exec", "--interactive", id));
+        argv.addAll(exec.argv());
+        return commands.stream(argv, exec, stdout);
+    }
+
+    @Override
+    public AgentPipe agentPipe(Path runDir) {
+        return new RunDirPipe(runDir);
+    }
+
+    @Override
+    public List<String> terminalExecArgv(String id, Map<String, String> env, String workdir, List<String> command) {
+        requireId(id);
+        List<String> argv = new ArrayList<>(List.of(podman, "exec", "-it"));
+        env.forEach((k, v) -> argv.addAll(List.of("--env", k + "=" + v)));
+        if (workdir != null) argv.addAll(List.of("--workdir", workdir));
+        argv.add(id);
+        argv.addAll(command);
+        return argv;
+    }
+
+    @Override
     public List<String> siblings(String sessionId) {
         ExecResult r = podman("ps", "--all", "--no-trunc", "--filter", "label=" + SiblingProxy.LABEL + "=" + sessionId, "--format", "{{.ID}}");
         if (!r.ok()) throw new ContainerException("cannot list the containers of session " + sessionId + ": " + r.firstErrorLine());
@@ -158,6 +229,15 @@ public final class PodmanCli implements ContainerEngine {
         if (!label.ok() || !label.stdout().strip().equals(sessionId)) return; // gone, or not this session's: never touch it
         ExecResult r = podman("rm", "--force", "--time", "2", id);
         if (!r.ok()) throw new ContainerException("could not remove container " + id + ": " + r.firstErrorLine());
+    }
+
+    @Override
+    public void stop(String id) {
+        if (inspect(id).isEmpty()) return; // gone, or not Burrow's: never touch it
+        ExecResult r = podman("stop", "--time", "2", id);
+        if (!r.ok() && inspect(id).map(ContainerState::running).orElse(false)) {
+            throw new ContainerException("could not stop container " + id + ": " + r.firstErrorLine());
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.burrow.container;
 
+import java.io.File;
 import java.io.IOException;
 import java.util.List;
 
@@ -13,5 +14,20 @@ public interface ProcessRunner {
 
     Process start(List<String> argv) throws IOException;
 
-    ProcessRunner SYSTEM = argv -> new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    /** Like {@link #start}, but the child's stdin is a pipe the caller writes and closes ({@link #start} gives it /dev/null). */
+    default Process startPiped(List<String> argv) throws IOException {
+        return start(argv);
+    }
+
+    ProcessRunner SYSTEM = new ProcessRunner() {
+        @Override
+        public Process start(List<String> argv) throws IOException {
+            return new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        }
+
+        @Override
+        public Process startPiped(List<String> argv) throws IOException {
+            return new ProcessBuilder(argv).start();
+        }
+    };
 }

@@ -1,10 +1,13 @@
 package dev.burrow.container;
 
+import dev.burrow.workspace.Workspaces;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -21,7 +24,7 @@ import java.util.stream.Stream;
  * Burrow whose Containerfile changed builds a new image instead of using a stale one.
  */
 public final class RunnerImage {
-    static final List<String> FILES = List.of("Containerfile", "burrow-agent", "burrow-agent-run", "burrow-tui", "burrow-hook", "burrow-setup", "burrow-egress",
+    static final List<String> FILES = List.of("Containerfile", "burrow-agent", "burrow-agent-run", "burrow-tui", "burrow-hook", "burrow-setup", "burrow-egress", "burrow-save",
             "burrow-git-credential", "docker", "gh", "tmux.conf");
     public static final String DEFAULT_BASE = "docker.io/library/debian:bookworm";
     /** Rootless: the host user becomes the image's `agent` user (uid 1000, made by the Containerfile). */
@@ -53,7 +56,7 @@ public final class RunnerImage {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             files.forEach((name, bytes) -> {
-                md.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                md.update(name.getBytes(StandardCharsets.UTF_8));
                 md.update(bytes);
             });
             return "localhost/burrow-runner:" + HexFormat.of().formatHex(md.digest()).substring(0, 12);
@@ -73,7 +76,7 @@ public final class RunnerImage {
 
     /** The Claude Code version the image pins. */
     public String claudeCodeVersion() {
-        Matcher m = CLAUDE_VERSION.matcher(new String(files.get("Containerfile"), java.nio.charset.StandardCharsets.UTF_8));
+        Matcher m = CLAUDE_VERSION.matcher(new String(files.get("Containerfile"), StandardCharsets.UTF_8));
         return m.find() ? m.group(1) : "unknown";
     }
 
@@ -96,7 +99,7 @@ public final class RunnerImage {
                 if (!Files.isDirectory(dir)) continue;
                 try (Stream<Path> certs = Files.walk(dir)) {
                     for (Path c : certs.filter(p -> p.toString().endsWith(".crt") && Files.isRegularFile(p)).toList()) {
-                        Files.copy(c, ca.resolve(c.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        Files.copy(c, ca.resolve(c.getFileName()), StandardCopyOption.REPLACE_EXISTING);
                     }
                 }
             }
@@ -116,7 +119,7 @@ public final class RunnerImage {
                 progress.accept(line);
             }
         });
-        dev.burrow.workspace.Workspaces.deleteQuietly(ctx);
+        Workspaces.deleteQuietly(ctx);
         if (code != 0) {
             throw new ContainerException("building the runner image failed (podman exit " + code + "); run ./burrow image build to see its output,"
                     + " and set BURROW_BASE_IMAGE if " + baseImage + " cannot be pulled here");

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import tools.jackson.core.JacksonException;
@@ -132,8 +133,8 @@ public final class ClaudeLogin {
         String access = answer.path("access_token").asString("");
         long expiresIn = answer.path("expires_in").asLong(0);
         if (access.isBlank() || expiresIn <= 0) throw new LoginException("renewing the Claude login failed: the answer had no token");
-        java.util.List<String> scopes = answer.hasNonNull("scope")
-                ? java.util.List.of(answer.path("scope").asString().split(" ")) : t.scopes();
+        List<String> scopes = answer.hasNonNull("scope")
+                ? List.of(answer.path("scope").asString().split(" ")) : t.scopes();
         return new LoginToken(access, answer.path("refresh_token").asString(t.refreshToken()), clock.instant().plusSeconds(expiresIn),
                 scopes, t.subscriptionType(), t.rateLimitTier(), t.clientId());
     }

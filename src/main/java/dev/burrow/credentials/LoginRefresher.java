@@ -1,5 +1,6 @@
 package dev.burrow.credentials;
 
+import dev.burrow.config.PrivateFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,7 +57,7 @@ public final class LoginRefresher implements AutoCloseable {
     /** Writes the current token into a session's Claude config dir once. */
     public void writeTo(Path claudeDir, LoginToken t) {
         Path file = claudeDir.resolve(FILE);
-        dev.burrow.config.PrivateFiles.write(file, t.forContainer());
+        PrivateFiles.write(file, t.forContainer());
         sessions.computeIfPresent(claudeDir, (k, v) -> t.accessToken());
     }
 

@@ -1,6 +1,8 @@
 package dev.burrow.credentials;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import tools.jackson.databind.JsonNode;
@@ -31,7 +33,7 @@ public record LoginToken(String accessToken, String refreshToken, Instant expire
     static LoginToken from(JsonNode oauth) {
         String access = oauth.path("accessToken").asString("");
         if (access.isBlank()) return null;
-        List<String> scopes = new java.util.ArrayList<>();
+        List<String> scopes = new ArrayList<>();
         for (JsonNode s : oauth.path("scopes")) scopes.add(s.asString());
         long expires = oauth.path("expiresAt").asLong(0);
         return new LoginToken(access, oauth.path("refreshToken").asString(""),
@@ -65,7 +67,7 @@ public record LoginToken(String accessToken, String refreshToken, Instant expire
     }
 
     /** Whether less than {@code margin} of its life is left at {@code now}. */
-    boolean renewDue(Instant now, java.time.Duration margin) {
+    boolean renewDue(Instant now, Duration margin) {
         return !expiresAt.equals(Instant.MAX) && !now.plus(margin).isBefore(expiresAt);
     }
 

@@ -1,6 +1,7 @@
 package dev.burrow.host;
 
 import dev.burrow.config.Config;
+import dev.burrow.container.Allowlist;
 import dev.burrow.container.Caches;
 import dev.burrow.container.Commands;
 import dev.burrow.container.ContainerEngine;
@@ -81,7 +82,7 @@ public final class Doctor {
                 ? "a token for " + config.gitHost().authority() + " (private clones, Push branch, Open PR)"
                 : "no token: public repositories only (set BURROW_GITHUB_TOKEN for private ones, Push branch and Open PR)", ""));
         checks.add(new Check("network", true, false, "new sessions: " + config.network().label() + " (of full, none, allowlist); allowlist: the model API and "
-                + (config.allowedHosts().equals(dev.burrow.container.Allowlist.DEFAULT)
+                + (config.allowedHosts().equals(Allowlist.DEFAULT)
                         ? "the default " + config.allowedHosts().hosts().size() + " package registries and git hosts (BURROW_ALLOWED_HOSTS)"
                         : config.allowedHosts().toString()), ""));
         checks.add(new Check("dependency caches", true, false, config.caches().isEmpty() ? "off (BURROW_CACHES=none)"

@@ -7,7 +7,10 @@ import dev.burrow.container.ContainerException;
 import dev.burrow.container.ExecResult;
 import dev.burrow.container.ProcessRunner;
 import dev.burrow.container.RunnerImage;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -21,15 +24,15 @@ public final class HostSetup {
     public static boolean isRoot() {
         try {
             // The owner of /proc/self is this process's effective uid; no `id -u` process needed.
-            return Integer.valueOf(0).equals(java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
-        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | UnsupportedOperationException e) {
             return "root".equals(System.getProperty("user.name"));
         }
     }
 
     static boolean onPath(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            if (!dir.isEmpty() && java.nio.file.Files.isExecutable(Path.of(dir, program))) return true;
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) return true;
         }
         return false;
     }
@@ -44,7 +47,7 @@ public final class HostSetup {
         progress.accept("installing " + String.join(" ", PACKAGES) + " with apt-get");
         ExecResult update = cmd.run(List.of("apt-get", "update", "-qq"), 600);
         if (!update.ok()) throw new ContainerException("apt-get update failed: " + update.firstErrorLine());
-        List<String> install = new java.util.ArrayList<>(List.of("apt-get", "install", "-y", "-qq"));
+        List<String> install = new ArrayList<>(List.of("apt-get", "install", "-y", "-qq"));
         install.addAll(PACKAGES);
         ExecResult r = cmd.run(install, 900);
         if (!r.ok()) throw new ContainerException("apt-get install failed: " + r.firstErrorLine());

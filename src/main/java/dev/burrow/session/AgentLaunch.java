@@ -1,14 +1,20 @@
 package dev.burrow.session;
 
 import dev.burrow.config.Config;
+import dev.burrow.config.PrivateFiles;
+import dev.burrow.container.Caches;
 import dev.burrow.container.ContainerException;
 import dev.burrow.container.ContainerSpec;
 import dev.burrow.container.EgressProxy;
 import dev.burrow.container.Mount;
 import dev.burrow.container.PodmanCli;
+import dev.burrow.container.RunnerImage;
+import dev.burrow.host.HostSetup;
+import dev.burrow.workspace.GitCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +23,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -83,7 +90,7 @@ final class AgentLaunch {
         URI inside = URI.create(containerBaseUrl(url));
         URI outside = URI.create(url);
         return new EgressProxy.Rules(s.network(), config.allowedHosts(),
-                Map.of(inside.getHost().toLowerCase(java.util.Locale.ROOT) + ":" + port(inside), outside.getHost() + ":" + port(outside)));
+                Map.of(inside.getHost().toLowerCase(Locale.ROOT) + ":" + port(inside), outside.getHost() + ":" + port(outside)));
     }
 
     private static int port(URI u) {
@@ -106,13 +113,13 @@ final class AgentLaunch {
         URI u = URI.create(baseUrl);
         try {
             return new URI(u.getScheme(), u.getUserInfo(), HOST_LOOPBACK_ALIAS, u.getPort(), u.getPath(), u.getQuery(), u.getFragment()).toString();
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw new IllegalArgumentException("bad ANTHROPIC_BASE_URL: " + baseUrl, e);
         }
     }
 
     static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, Path netDir, String resumeId) {
-        return spec(s, config, image, devices, podmanDir, netDir, resumeId, dev.burrow.host.HostSetup.isRoot());
+        return spec(s, config, image, devices, podmanDir, netDir, resumeId, HostSetup.isRoot());
     }
 
     /**
@@ -146,10 +153,10 @@ final class AgentLaunch {
                 new Mount(s.workspace(), "/workspace", false),
                 new Mount(s.claudeConfig(), CONTAINER_CLAUDE_DIR, false),
                 new Mount(s.runDir(), "/run/burrow", false)));
-        mounts.addAll(dev.burrow.container.Caches.mounts(config.caches()));
+        mounts.addAll(Caches.mounts(config.caches()));
         if (config.gitHost().hasToken()) {
             // git and gh inside read the token from the run dir's github-token file, for this host only.
-            env.putAll(dev.burrow.workspace.GitCredentials.helperConfig(config.gitHost(), "/usr/local/bin/burrow-git-credential"));
+            env.putAll(GitCredentials.helperConfig(config.gitHost(), "/usr/local/bin/burrow-git-credential"));
             if (!config.gitHost().isGitHubCom()) env.put("GH_HOST", config.gitHost().authority());
         }
         if (s.network().proxied()) mounts.add(new Mount(Objects.requireNonNull(netDir), NET_DIR, false));
@@ -163,10 +170,20 @@ final class AgentLaunch {
         // Rootless, the host user becomes the image's agent user (uid 1000), so the files it
         // writes stay the user's. Root Podman (--allow-root) has no keep-id: the agent then
         // runs as root in the container, which Claude Code accepts only when told it is sandboxed.
-        String userns = rootHost ? null : dev.burrow.container.RunnerImage.KEEP_ID_USERNS;
+        String userns = rootHost ? null : RunnerImage.KEEP_ID_USERNS;
         if (rootHost) env.put("IS_SANDBOX", "1");
         return new ContainerSpec(name, image, Map.of(PodmanCli.SESSION_LABEL, s.id()),
                 userns, network, mounts, env, "/workspace", devices, config.limits(), claudeArgv(s.mode(), resumeId, config.model()), rootHost ? "root" : null);
+    }
+
+    /**
+     * A throwaway container that saves the work of a session whose container is gone: the
+     * runner image, no network, nothing of the session but its workspace, read-only.
+     */
+    static ContainerSpec saveSpec(Session s, String image, List<String> command, boolean rootHost) {
+        String name = "burrow-save-" + s.shortId() + "-" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+        return new ContainerSpec(name, image, Map.of(PodmanCli.SESSION_LABEL, s.id()), rootHost ? null : RunnerImage.KEEP_ID_USERNS, "none",
+                List.of(new Mount(s.workspace(), "/workspace", true)), Map.of(), "/workspace", List.of(), null, command, rootHost ? "root" : null);
     }
 
     /**
@@ -192,7 +209,7 @@ final class AgentLaunch {
             Files.deleteIfExists(s.runDir().resolve("ready"));
             writeSecrets(s.runDir().resolve("agent.env"), config, credentials);
             Path githubToken = s.runDir().resolve(GITHUB_TOKEN);
-            if (config.gitHost().hasToken()) dev.burrow.config.PrivateFiles.write(githubToken, config.gitHost().token());
+            if (config.gitHost().hasToken()) PrivateFiles.write(githubToken, config.gitHost().token());
             else Files.deleteIfExists(githubToken);
             if (ready) markReady(s);
         } catch (IOException e) {

@@ -1,11 +1,9 @@
 package dev.burrow.session;
 
+import dev.burrow.container.AgentPipe;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,35 +21,28 @@ final class LiveSession {
     final String id;
     final AgentLink link;
     final AgentChannel channel;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final FileChannel lockChannel; // holds the follow lock
     TurnBook turns = TurnBook.fresh();
     boolean stopping;
     private final List<AutoCloseable> held = new ArrayList<>();
     private boolean closed;
 
-    private LiveSession(String id, AgentLink link, AgentChannel channel, FileChannel lockChannel, FileLock lock) {
+    private LiveSession(String id, AgentLink link, AgentChannel channel, FileChannel lockChannel) {
         this.id = id;
         this.link = link;
         this.channel = channel;
         this.lockChannel = lockChannel;
-        this.lock = lock;
     }
 
-    /** Takes the follow lock, or empty when another process follows this session. */
-    static Optional<LiveSession> tryFollow(String id, Path runDir, long offset, AgentChannel channel, AgentLink.Handler handler) throws IOException {
-        FileChannel ch = FileChannel.open(runDir.resolve("follow.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock;
-        try {
-            lock = ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
-        }
-        if (lock == null) {
-            ch.close();
-            return Optional.empty();
-        }
-        return Optional.of(new LiveSession(id, new AgentLink(runDir, offset, handler), channel, ch, lock));
+    /**
+     * Takes the follow lock (in the session's own dir, which the container cannot reach), or
+     * empty when another process follows this session; then the pipe is closed unused.
+     */
+    static Optional<LiveSession> tryFollow(String id, Path sessionDir, AgentPipe pipe, long offset, AgentChannel channel, AgentLink.Handler handler)
+            throws IOException {
+        Optional<FileChannel> ch = FileLocks.tryLock(sessionDir.resolve("follow.lock"));
+        if (ch.isEmpty()) pipe.close();
+        return ch.map(c -> new LiveSession(id, new AgentLink(pipe, offset, handler), channel, c));
     }
 
     /**
@@ -76,8 +67,7 @@ final class LiveSession {
         link.close();
         held.forEach(LiveSession::closeQuietly);
         try {
-            lock.release();
-            lockChannel.close();
+            lockChannel.close(); // releases the lock
         } catch (IOException ignored) {
             // the lock goes with the channel; nothing else to undo
         }

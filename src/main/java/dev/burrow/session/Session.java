@@ -61,4 +61,78 @@ public record Session(
         return new Session(id, shortId, state, reason, mode, gpu, network, repo, source, baseBranch, baseCommit, branch, dir, claudeSessionId,
                 container, costUsd, outOffset, createdAt, Instant.now());
     }
+
+    /** A new session's row, from what is known before its workspace exists; the rest has defaults. */
+    public static Builder builder(String id, Path dir) {
+        return new Builder(id, dir);
+    }
+
+    /** Builds a {@link Session} by name instead of by 19 positions. */
+    public static final class Builder {
+        private final String id;
+        private final Path dir;
+        private final String shortId;
+        private SessionState state = SessionState.CREATING;
+        private SessionMode mode = SessionMode.CHAT;
+        private boolean gpu;
+        private NetworkPolicy network = NetworkPolicy.FULL;
+        private String repo = "";
+        private Path source;
+        private String baseBranch;
+        private String baseCommit;
+        private String branch;
+        private String containerId;
+        private final Instant now = Instant.now();
+
+        private Builder(String id, Path dir) {
+            this.id = id;
+            this.dir = dir;
+            this.shortId = id.length() > 8 ? id.substring(0, 8) : id;
+            this.branch = "burrow/" + shortId;
+            this.source = dir;
+        }
+
+        public Builder state(SessionState s) {
+            this.state = s;
+            return this;
+        }
+
+        public Builder mode(SessionMode m) {
+            this.mode = m;
+            return this;
+        }
+
+        public Builder gpu(boolean g) {
+            this.gpu = g;
+            return this;
+        }
+
+        public Builder network(NetworkPolicy n) {
+            this.network = n;
+            return this;
+        }
+
+        /** What the user named (a path or URL), and the repository the branch goes back to. */
+        public Builder repo(String display, Path sourceRepo) {
+            this.repo = display;
+            this.source = sourceRepo;
+            return this;
+        }
+
+        public Builder base(String branchName, String commit) {
+            this.baseBranch = branchName;
+            this.baseCommit = commit;
+            return this;
+        }
+
+        public Builder container(String id) {
+            this.containerId = id;
+            return this;
+        }
+
+        public Session build() {
+            return new Session(id, shortId, state, null, mode, gpu, network, repo, source, baseBranch, baseCommit, branch, dir, null, containerId,
+                    0, 0, now, now);
+        }
+    }
 }

@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -61,19 +60,16 @@ final class SessionCreator {
             source = Source.parse(req.repo());
             workspaces.validate(source, baseBranch);
         } catch (WorkspaceException e) {
-            throw new SessionException(Kind.BAD_INPUT, e.getMessage());
+            throw new SessionException(Kind.BAD_INPUT, e.getMessage(), e);
         }
         boolean gpu = starter.gpuFor(req.gpu());
         NetworkPolicy network = req.network() == null ? config.network() : req.network();
         starter.checkRunnable();
 
         String id = UUID.randomUUID().toString();
-        String shortId = id.substring(0, 8);
-        Path dir = config.sessionsDir().resolve(id);
-        Instant now = Instant.now();
         Path sourcePath = source instanceof Source.Local l ? l.path() : config.mirrorsDir();
-        Session s = new Session(id, shortId, SessionState.CREATING, null, mode, gpu, network, source.display(), sourcePath,
-                baseBranch, null, "burrow/" + shortId, dir, null, null, 0, 0, now, now);
+        Session s = Session.builder(id, config.sessionsDir().resolve(id)).mode(mode).gpu(gpu).network(network)
+                .repo(source.display(), sourcePath).base(baseBranch, null).build();
         CompletableFuture<String> container = null;
         try (StartGuard.Held held = starts.hold(s)) {
             Files.createDirectories(s.workspace());
@@ -99,8 +95,8 @@ final class SessionCreator {
         } catch (RuntimeException | IOException e) {
             rollBack(s, container);
             if (e instanceof SessionException se) throw se;
-            if (e instanceof WorkspaceException we) throw new SessionException(Kind.BAD_INPUT, we.getMessage());
-            if (e instanceof ContainerException ce) throw new SessionException(Kind.UNAVAILABLE, ce.getMessage());
+            if (e instanceof WorkspaceException we) throw new SessionException(Kind.BAD_INPUT, we.getMessage(), we);
+            if (e instanceof ContainerException ce) throw new SessionException(Kind.UNAVAILABLE, ce.getMessage(), ce);
             if (e instanceof IOException io) throw new UncheckedIOException(io);
             throw (RuntimeException) e;
         }

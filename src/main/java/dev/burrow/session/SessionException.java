@@ -14,6 +14,12 @@ public class SessionException extends RuntimeException {
         this.kind = kind;
     }
 
+    /** With the failure that led to it, kept for the logs; the message is still the one line the user reads. */
+    public SessionException(Kind kind, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+    }
+
     public Kind kind() {
         return kind;
     }

@@ -1,6 +1,5 @@
 package dev.burrow.session;
 
-import dev.burrow.agent.EventParser;
 import dev.burrow.config.Config;
 import dev.burrow.container.Allowlist;
 import dev.burrow.container.ContainerEngine;
@@ -12,10 +11,8 @@ import dev.burrow.host.PodmanService;
 import dev.burrow.session.SessionException.Kind;
 import dev.burrow.store.SessionStore;
 import dev.burrow.store.StoredEvent;
-import dev.burrow.workspace.Workspace;
 import dev.burrow.workspace.Workspaces;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -53,7 +50,9 @@ public final class SessionManager implements AutoCloseable {
     private final WorkSaver saver;
     private final StartGuard starts = new StartGuard();
     private final SessionSupervisor supervisor;
+    private final SessionReconciler reconciler;
     private final SessionCreator creator;
+    private final SessionResumer resumer;
     private final BranchPublisher publisher;
 
     public SessionManager(Config config, ContainerEngine engine, Workspaces workspaces, SessionStore store, String runnerImage, GpuSupport gpus,
@@ -67,9 +66,11 @@ public final class SessionManager implements AutoCloseable {
         this.credentials = new SessionCredentials(config.credentials());
         this.services = new HostSideServices(config, Objects.requireNonNull(podman), credentials);
         this.starter = new ContainerStarter(config, engine, runnerImage, gpus, services, credentials);
-        this.saver = new WorkSaver(workspaces, recorder);
-        this.supervisor = new SessionSupervisor(config.idleTimeout(), engine, store, recorder, services, saver, starts);
+        this.saver = new WorkSaver(engine, starter::image, workspaces, recorder);
+        this.supervisor = new SessionSupervisor(config.idleTimeout(), engine, store, recorder, services, saver);
+        this.reconciler = new SessionReconciler(engine, store, recorder, supervisor, starts);
         this.creator = new SessionCreator(config, engine, workspaces, store, recorder, starter, supervisor, starts);
+        this.resumer = new SessionResumer(engine, store, recorder, starter, supervisor, starts);
         this.publisher = new BranchPublisher(queries, store, workspaces, engine, recorder, saver);
     }
 
@@ -141,6 +142,11 @@ public final class SessionManager implements AutoCloseable {
         return credentials.credentials();
     }
 
+    /** The session's work is being saved right now (after a turn, before a push). */
+    public boolean saving(String id) {
+        return saver.saving(id);
+    }
+
     /** Push branch and Open PR. */
     public BranchPublisher publisher() {
         return publisher;
@@ -158,7 +164,8 @@ public final class SessionManager implements AutoCloseable {
         if (msg.isEmpty()) throw new SessionException(Kind.BAD_INPUT, "the message is empty");
         checkMessageSize(msg);
         return switch (s.state()) {
-            case RUNNING, IDLE -> supervisor.whileLive(s, (current, live) -> live.channel.send(current, live, msg));
+            // A message sent while the last turn's work is being saved waits for the save.
+            case RUNNING, IDLE -> saver.serialized(s.id(), () -> supervisor.whileLive(s, (current, live) -> live.channel.send(current, live, msg)));
             case STOPPED, FAILED -> resume(s.id(), msg, p -> { });
             case CREATING -> throw new SessionException(Kind.CONFLICT, "session " + s.shortId() + " is still starting; try again in a moment");
             case DELETED -> throw new SessionException(Kind.NOT_FOUND, "no session " + id);
@@ -196,32 +203,9 @@ public final class SessionManager implements AutoCloseable {
     /** Starts a fresh container for a stopped or failed session, continuing its conversation; a live one just gets the prompt. */
     public Session resume(String idOrShortId, String prompt, Consumer<String> progress) {
         Session s = get(idOrShortId);
-        String id = s.id();
         String first = prompt == null || prompt.isBlank() ? null : prompt.strip();
-        if (s.state().live()) return first == null ? s : send(id, first);
-        if (!s.state().canMoveTo(SessionState.CREATING)) throw new SessionException(Kind.CONFLICT, "session " + s.shortId() + " cannot be resumed");
-        if (!Files.isDirectory(s.workspace())) throw new SessionException(Kind.CONFLICT, "the workspace of session " + s.shortId() + " is gone; start a new session");
-        starter.checkRunnable();
-        AgentChannel channel = AgentChannel.of(s.mode(), engine, recorder);
-        try (StartGuard.Held held = starts.hold(s)) {
-            if (recorder.transition(id, s.state(), SessionState.CREATING, null).isEmpty()) {
-                throw new SessionException(Kind.CONFLICT, "session " + s.shortId() + " changed meanwhile; look at it again");
-            }
-            progress.accept("starting a fresh container");
-            String containerId;
-            try {
-                containerId = starter.start(s, s.claudeSessionId(), channel, first);
-            } catch (RuntimeException e) {
-                recorder.setState(id, SessionState.FAILED, "could not start the container: " + e.getMessage());
-                throw new SessionException(Kind.UNAVAILABLE, e.getMessage());
-            }
-            store.setContainer(id, containerId);
-            recorder.append(id, EventParser.notice("info", "resumed in a fresh container" + channel.where()), -1);
-            recorder.transition(id, SessionState.CREATING, SessionState.IDLE, null);
-            Session started = recorder.current(id);
-            supervisor.follow(started, true);
-            return supervisor.whileLive(started, (current, live) -> live.channel.begin(current, live, first));
-        }
+        if (s.state().live()) return first == null ? s : send(s.id(), first);
+        return resumer.resume(s, first, progress);
     }
 
     /**
@@ -229,24 +213,7 @@ public final class SessionManager implements AutoCloseable {
      * removed, the work saved) and a fresh one resumes the same conversation with --resume.
      */
     public Session switchMode(String idOrShortId, SessionMode mode, Consumer<String> progress) {
-        Objects.requireNonNull(mode);
-        Session s = get(idOrShortId);
-        String id = s.id();
-        if (s.state().live() && s.containerId() != null) {
-            // What the agent reported while no Burrow process followed it (a terminal session
-            // started from the CLI) decides whether a turn is running: read it first.
-            supervisor.catchUp(s, 2000);
-            s = get(id);
-        }
-        if (s.state() == SessionState.RUNNING) {
-            throw new SessionException(Kind.CONFLICT, "session " + s.shortId() + " is in the middle of a turn; wait for it or interrupt it, then switch");
-        }
-        if (s.state() == SessionState.CREATING) throw new SessionException(Kind.CONFLICT, "session " + s.shortId() + " is still starting; try again in a moment");
-        if (s.mode() == mode && s.state().live()) return s;
-        if (s.state().live()) supervisor.end(s, SessionState.STOPPED, null);
-        store.setMode(id, mode);
-        progress.accept("continuing in " + mode.place());
-        return resume(id, null, progress);
+        return resumer.switchMode(get(idOrShortId), Objects.requireNonNull(mode), progress);
     }
 
     public void delete(String id) {
@@ -265,11 +232,19 @@ public final class SessionManager implements AutoCloseable {
         saver.forget(s.id());
     }
 
+    /** Saves the session's work now, as after every turn; returns how long it took (./burrow bench start reports it). */
+    public Duration save(String id) {
+        Session s = get(id);
+        long t0 = System.nanoTime();
+        saver.save(s);
+        return Duration.ofNanos(System.nanoTime() - t0);
+    }
+
     /** The session branch's changes against its base, as a unified diff. */
     public String diff(String id) {
         Session s = get(id);
-        if (!Files.isDirectory(s.workspace())) throw new SessionException(Kind.CONFLICT, "the workspace of session " + s.shortId() + " is gone");
-        return saver.serialized(s.id(), () -> workspaces.diff(new Workspace(s.workspace(), s.branch(), s.baseCommit(), s.source())));
+        if (s.baseCommit() == null) return "";
+        return saver.serialized(s.id(), () -> workspaces.diff(s.source(), s.branch(), s.baseCommit()));
     }
 
     /**
@@ -277,12 +252,12 @@ public final class SessionManager implements AutoCloseable {
      * stopped; with {@code follow}, sessions whose container runs are followed from their offset.
      */
     public void reconcile(boolean follow) {
-        supervisor.reconcile(follow);
+        reconciler.reconcile(follow);
     }
 
     /** The server: reconciles (and so takes over sessions nobody follows) every {@code period} until closed. */
     public void reconcileEvery(Duration period) {
-        supervisor.reconcileEvery(period);
+        reconciler.every(period);
     }
 
     static void checkMessageSize(String text) {
@@ -294,6 +269,7 @@ public final class SessionManager implements AutoCloseable {
     /** Stops following; the agents keep running in their containers for the next Burrow process. */
     @Override
     public void close() {
+        reconciler.close();
         supervisor.close();
         credentials.close();
     }

@@ -3,17 +3,13 @@ package dev.burrow.session;
 import dev.burrow.agent.AgentEvent;
 import dev.burrow.agent.EventParser;
 import dev.burrow.container.ContainerEngine;
-import dev.burrow.container.ContainerException;
 import dev.burrow.container.ContainerState;
 import dev.burrow.session.AgentChannel.Ending;
 import dev.burrow.session.SessionException.Kind;
 import dev.burrow.store.SessionStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,8 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the live sessions of this process: follows their agents' output into stored events,
  * counts their turns, saves the work when a turn ends, notices agents that exit and containers
- * that die, ends sessions, and reconciles the store with the containers (at start, and
- * periodically in the server, so that a session whose CLI went away is taken over).
+ * that die, and ends sessions. {@link SessionReconciler} brings it the sessions it should follow.
  */
 final class SessionSupervisor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionSupervisor.class);
@@ -37,20 +32,17 @@ final class SessionSupervisor implements AutoCloseable {
     private final SessionRecorder recorder;
     private final HostSideServices services;
     private final WorkSaver saver;
-    private final StartGuard starts;
     private final ContainerMonitor monitor;
     private final Map<String, LiveSession> live = new ConcurrentHashMap<>();
-    private volatile Thread reconciler;
 
     SessionSupervisor(Duration idleTimeout, ContainerEngine engine, SessionStore store, SessionRecorder recorder, HostSideServices services,
-                      WorkSaver saver, StartGuard starts) {
+                      WorkSaver saver) {
         this.idleTimeout = Objects.requireNonNull(idleTimeout);
         this.engine = Objects.requireNonNull(engine);
         this.store = Objects.requireNonNull(store);
         this.recorder = Objects.requireNonNull(recorder);
         this.services = Objects.requireNonNull(services);
         this.saver = Objects.requireNonNull(saver);
-        this.starts = Objects.requireNonNull(starts);
         this.monitor = new ContainerMonitor(engine, this::containerGone);
     }
 
@@ -63,7 +55,8 @@ final class SessionSupervisor implements AutoCloseable {
         if (live.containsKey(s.id())) return;
         try {
             AgentChannel channel = AgentChannel.of(s.mode(), engine, recorder);
-            Optional<LiveSession> found = LiveSession.tryFollow(s.id(), s.runDir(), recorder.current(s.id()).outOffset(), channel, new Follower(s.id()));
+            Optional<LiveSession> found = LiveSession.tryFollow(s.id(), s.dir(), engine.agentPipe(s.runDir()), recorder.current(s.id()).outOffset(),
+                    channel, new Follower(s.id()));
             if (found.isEmpty()) return;
             LiveSession l = found.get();
             l.turns = freshAgent ? TurnBook.fresh() : TurnBook.replay(store.events(s.id(), 0));
@@ -113,9 +106,22 @@ final class SessionSupervisor implements AutoCloseable {
         }
     }
 
-    /** Stops following, removes the container, saves the work and records the final state. */
+    /** Stops following, saves the work, removes the container and records the final state. */
     void end(Session s, SessionState state, String reason) {
-        LiveSession l = live.remove(s.id());
+        finish(s, live.remove(s.id()), state, reason);
+    }
+
+    /**
+     * Ends a session this process follows, for a reason its agent or container gave; when the
+     * agent's exit and the container's death are both noticed, only the first one ends it (a
+     * second ending, late, would overwrite the state of a session resumed meanwhile).
+     */
+    private void endFollowed(String id, LiveSession l, Ending e) {
+        if (!live.remove(id, l)) return;
+        finish(recorder.current(id), l, e.state(), e.reason());
+    }
+
+    private void finish(Session s, LiveSession l, SessionState state, String reason) {
         if (l != null) {
             synchronized (l) {
                 l.stopping = true;
@@ -123,8 +129,8 @@ final class SessionSupervisor implements AutoCloseable {
             l.close();
         }
         monitor.unwatch(s.id());
+        saver.save(s); // in the container while it still runs: quicker than a throwaway one after it
         if (s.containerId() != null) removeQuietly(s.containerId());
-        saver.save(s);
         if (reason != null) recorder.append(s.id(), EventParser.notice(state == SessionState.FAILED ? "error" : "info", reason), -1);
         recorder.setState(s.id(), state, reason);
     }
@@ -148,10 +154,14 @@ final class SessionSupervisor implements AutoCloseable {
         @Override
         public void onLine(String line, long endOffset) {
             AgentEvent event = EventParser.parse(line);
-            recorder.append(id, event, endOffset);
             LiveSession l = live.get(id);
-            if (l == null) return;
+            if (l == null) {
+                recorder.append(id, event, endOffset);
+                return;
+            }
+            // Stored, counted and acted on in one step: a message or an interrupt never lands in between.
             synchronized (l) {
+                recorder.append(id, event, endOffset);
                 l.turns.record(event);
                 if (TurnBook.startsTurn(event) && !l.stopping) recorder.transition(id, SessionState.IDLE, SessionState.RUNNING, null);
             }
@@ -177,8 +187,7 @@ final class SessionSupervisor implements AutoCloseable {
         LiveSession l = live.get(id);
         if (l == null || l.stopping) return;
         Session s = recorder.current(id);
-        Ending e = Endings.agentExited(s, l.channel, exitCode, idleTimedOut, idleTimeout);
-        end(s, e.state(), e.reason());
+        endFollowed(id, l, Endings.agentExited(s, l.channel, exitCode, idleTimedOut, idleTimeout));
     }
 
     private void containerGone(String id, Optional<ContainerState> state) {
@@ -195,89 +204,12 @@ final class SessionSupervisor implements AutoCloseable {
         synchronized (l) {
             inTurn = l.turns.anyOpen() || s.state() == SessionState.RUNNING;
         }
-        Ending e = Endings.containerGone(s, inTurn, state);
-        end(s, e.state(), e.reason());
+        endFollowed(id, l, Endings.containerGone(s, inTurn, state));
     }
 
-    // ---- reconciling the store with the containers ----
-
-    /**
-     * Brings the store in line with the containers: sessions whose container is gone become
-     * stopped (after storing whatever their agent printed meanwhile) and can be resumed; with
-     * {@code follow}, sessions whose container runs are followed from their offset. Sessions
-     * that a thread or process is starting right now are left to it.
-     */
-    void reconcile(boolean follow) {
-        List<ContainerState> running;
-        try {
-            running = engine.listOwned().stream().filter(ContainerState::running).toList();
-        } catch (ContainerException e) {
-            LOG.warn("cannot list containers: {}", e.getMessage());
-            return;
-        }
-        for (Session listed : store.list()) {
-            if (!listed.state().live() || live.containsKey(listed.id())) continue;
-            boolean up = listed.containerId() != null && running.stream().anyMatch(c -> c.id().equals(listed.containerId()));
-            if (up) {
-                if (follow) follow(listed, false);
-                continue;
-            }
-            Optional<StartGuard.Held> held = starts.tryHold(listed);
-            if (held.isEmpty()) continue;
-            try (StartGuard.Held ignored = held.get()) {
-                Session s = recorder.current(listed.id()); // as it is now that nobody can be starting it
-                if (!s.state().live() || !Objects.equals(s.containerId(), listed.containerId())) continue;
-                if (s.containerId() == null) {
-                    recorder.transition(s.id(), SessionState.CREATING, SessionState.FAILED, "interrupted while it was being created");
-                    continue;
-                }
-                drain(s);
-                end(recorder.current(s.id()), SessionState.STOPPED, "the container is gone; resume to continue");
-            }
-        }
-    }
-
-    /** Reconciles every {@code period} until closed: the server takes over sessions nobody follows. */
-    void reconcileEvery(Duration period) {
-        if (reconciler != null) return;
-        reconciler = Thread.ofVirtual().name("reconcile").start(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    Thread.sleep(period);
-                    reconcile(true);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    LOG.warn("reconciling sessions: {}", e.toString());
-                }
-            }
-        });
-    }
-
-    /** Stores the lines the agent printed while no Burrow process was following it. */
-    private void drain(Session s) {
-        try {
-            AgentChannel channel = AgentChannel.of(s.mode(), engine, recorder);
-            Optional<LiveSession> l = LiveSession.tryFollow(s.id(), s.runDir(), s.outOffset(), channel, new AgentLink.Handler() {
-                public void onLine(String line, long end) {
-                    recorder.append(s.id(), EventParser.parse(line), end);
-                }
-
-                public void onExit(int code, boolean idle) {
-                }
-            });
-            if (l.isEmpty()) return;
-            // The agent is gone: mark its end, if it could not, so the reader stops at the last line.
-            Path exit = s.runDir().resolve("agent.exit");
-            if (!Files.exists(exit)) Files.writeString(exit, "-1\n");
-            l.get().link.start(s.shortId());
-            l.get().link.awaitEnd(10_000);
-            l.get().close();
-        } catch (IOException e) {
-            LOG.warn("cannot read the output of session {}: {}", s.shortId(), e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /** This process follows the session now. */
+    boolean follows(String id) {
+        return live.containsKey(id);
     }
 
     void removeQuietly(String containerId) {
@@ -291,8 +223,6 @@ final class SessionSupervisor implements AutoCloseable {
     /** Stops following; the agents keep running in their containers for the next Burrow process. */
     @Override
     public void close() {
-        Thread r = reconciler;
-        if (r != null) r.interrupt();
         monitor.close();
         live.values().forEach(LiveSession::close);
         live.clear();

@@ -3,10 +3,7 @@ package dev.burrow.session;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,19 +25,9 @@ final class StartGuard {
         if (!here.add(s.id())) return Optional.empty();
         try {
             Files.createDirectories(s.dir());
-            FileChannel ch = FileChannel.open(s.dir().resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = ch.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
-            }
-            if (lock == null) {
-                ch.close();
-                here.remove(s.id());
-                return Optional.empty();
-            }
-            return Optional.of(new Held(s.id(), ch));
+            Optional<FileChannel> ch = FileLocks.tryLock(s.dir().resolve(LOCK_FILE));
+            if (ch.isEmpty()) here.remove(s.id());
+            return ch.map(c -> new Held(s.id(), c));
         } catch (IOException e) {
             here.remove(s.id());
             throw new UncheckedIOException(e);

@@ -1,41 +1,118 @@
 package dev.burrow.session;
 
 import dev.burrow.agent.EventParser;
-import dev.burrow.workspace.Workspace;
+import dev.burrow.container.ContainerEngine;
+import dev.burrow.container.ContainerState;
+import dev.burrow.container.Exec;
+import dev.burrow.container.ExecResult;
+import dev.burrow.host.HostSetup;
+import dev.burrow.workspace.WorkBundle;
+import dev.burrow.workspace.WorkspaceException;
 import dev.burrow.workspace.Workspaces;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Brings a session's work out of its workspace (the branch, and uncommitted changes as a
- * snapshot) and serializes all git work on one session: a Push and a turn's end would
- * otherwise race on the same refs and temporary index.
+ * Brings a session's work out of its container after each turn, without the host ever running
+ * git in the workspace: runner/burrow-save makes a bundle of the branch and a snapshot of the
+ * uncommitted work inside the container (or, when the container is gone, inside a throwaway one
+ * with the workspace read-only), and hardened git on the host fetches it from the bundle file
+ * ({@link Workspaces#receive}). All git work on one session is serialized here: a Push and a
+ * turn's end would otherwise race on the same refs.
  */
 final class WorkSaver {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkSaver.class);
+    // What one save may print (the bundle of a turn's new objects) and how long it may take.
+    static final long MAX_BUNDLE_BYTES = 2L * 1024 * 1024 * 1024;
+    static final Duration SAVE_TIMEOUT = Duration.ofMinutes(5);
+
+    private final ContainerEngine engine;
+    private final Supplier<String> image;
     private final Workspaces workspaces;
     private final SessionRecorder recorder;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final Set<String> saving = ConcurrentHashMap.newKeySet();
 
-    WorkSaver(Workspaces workspaces, SessionRecorder recorder) {
+    WorkSaver(ContainerEngine engine, Supplier<String> image, Workspaces workspaces, SessionRecorder recorder) {
+        this.engine = Objects.requireNonNull(engine);
+        this.image = Objects.requireNonNull(image);
         this.workspaces = Objects.requireNonNull(workspaces);
         this.recorder = Objects.requireNonNull(recorder);
     }
 
-    /** Saves the work now; a failure becomes a warning in the transcript, never an exception. */
+    /**
+     * Saves the work now; a failure becomes a warning in the transcript, never an exception.
+     * While it runs the session shows "saving" (its state is announced as the save starts and ends).
+     */
     void save(Session s) {
         serialized(s.id(), () -> {
-            if (!Files.isDirectory(s.workspace())) return null;
+            if (s.baseCommit() == null || !Files.isDirectory(s.workspace())) return null; // nothing cloned yet
+            saving.add(s.id());
+            recorder.announce(recorder.current(s.id()));
             try {
-                workspaces.sync(new Workspace(s.workspace(), s.branch(), s.baseCommit(), s.source()), s.shortId());
+                long t0 = System.nanoTime();
+                String done = saveNow(s);
+                LOG.debug("session {}: saved {} in {} ms", s.shortId(), done, (System.nanoTime() - t0) / 1_000_000);
             } catch (RuntimeException e) {
                 recorder.append(s.id(), EventParser.notice("warning", "could not save the branch to " + s.source() + ": " + e.getMessage()), -1);
+            } finally {
+                saving.remove(s.id());
+                recorder.announce(recorder.current(s.id()));
             }
             return null;
         });
+    }
+
+    /** A save of the session's work is running now. */
+    boolean saving(String sessionId) {
+        return saving.contains(sessionId);
+    }
+
+    private String saveNow(Session s) {
+        List<String> argv = WorkBundle.argv(s.branch(), s.baseCommit(), s.shortId());
+        Path out = s.dir().resolve("save.out");
+        Path bundle = s.dir().resolve("save.bundle");
+        try {
+            ExecResult r = null;
+            if (s.containerId() != null) {
+                try (OutputStream o = Files.newOutputStream(out)) {
+                    r = engine.exec(s.containerId(), new Exec(argv, null, MAX_BUNDLE_BYTES, SAVE_TIMEOUT), o);
+                }
+                if (!r.ok() && engine.inspect(s.containerId()).map(ContainerState::running).orElse(false)) {
+                    throw new WorkspaceException("the save in the container failed: " + r.firstErrorLine());
+                }
+            }
+            if (r == null || !r.ok()) {
+                // The container is gone: a throwaway one reads the workspace, read-only, with no network.
+                try (OutputStream o = Files.newOutputStream(out)) {
+                    r = engine.runOnce(AgentLaunch.saveSpec(s, image.get(), argv, HostSetup.isRoot()), MAX_BUNDLE_BYTES, SAVE_TIMEOUT, o);
+                }
+                if (!r.ok()) throw new WorkspaceException("the save in a throwaway container failed: " + r.firstErrorLine());
+            }
+            WorkBundle.Saved saved;
+            try (InputStream in = Files.newInputStream(out)) {
+                saved = WorkBundle.read(in, bundle);
+            }
+            return workspaces.receive(s.source(), s.branch(), s.shortId(), s.baseCommit(), saved);
+        } catch (IOException e) {
+            throw new WorkspaceException("could not keep the save's output: " + e.getMessage());
+        } finally {
+            Workspaces.deleteQuietly(out);
+            Workspaces.deleteQuietly(bundle);
+        }
     }
 
     /** Runs git work on the session with no other git work on it at the same time. */

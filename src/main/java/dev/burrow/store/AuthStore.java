@@ -2,6 +2,7 @@ package dev.burrow.store;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -152,7 +153,7 @@ public final class AuthStore {
         });
     }
 
-    private static Login login(ResultSet rs) throws java.sql.SQLException {
+    private static Login login(ResultSet rs) throws SQLException {
         return new Login(rs.getString("id_hash"), rs.getString("csrf_token"), Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("last_seen_at")), rs.getString("address"), rs.getString("user_agent"));
     }

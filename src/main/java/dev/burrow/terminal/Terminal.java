@@ -1,15 +1,16 @@
 package dev.burrow.terminal;
 
-import com.pty4j.PtyProcess;
-import com.pty4j.WinSize;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import com.pty4j.PtyProcess;
+import com.pty4j.WinSize;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,7 @@ final class Terminal {
         try (InputStream in = pty.getInputStream()) {
             for (int n; (n = in.read(buf)) > 0; ) {
                 attached.countDown();
-                byte[] chunk = java.util.Arrays.copyOf(buf, n);
+                byte[] chunk = Arrays.copyOf(buf, n);
                 for (Viewer v : viewers) v.output(chunk);
             }
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.burrow.terminal;
 
+import dev.burrow.container.ContainerEngine;
 import com.pty4j.PtyProcessBuilder;
 import java.io.IOException;
 import java.util.HashMap;
@@ -22,11 +23,11 @@ public final class Terminals implements AutoCloseable {
     public static final String SHELL = "shell";
     public static final List<String> WINDOWS = List.of(CLAUDE, SHELL);
 
-    private final String podman;
+    private final ContainerEngine engine;
     private final Map<String, Terminal> open = new HashMap<>();
 
-    public Terminals(String podman) {
-        this.podman = Objects.requireNonNull(podman);
+    public Terminals(ContainerEngine engine) {
+        this.engine = Objects.requireNonNull(engine);
     }
 
     /** A viewer's handle on a terminal. */
@@ -38,14 +39,13 @@ public final class Terminals implements AutoCloseable {
         void detach();
     }
 
-    /** The `podman exec` command line that attaches to (or starts) a window's tmux session. */
+    /** The interactive exec (`podman exec -it ...` locally) that attaches to (or starts) a window's tmux session. */
     public List<String> command(String containerId, String window) {
         if (!WINDOWS.contains(window)) throw new IllegalArgumentException("no window " + window + "; there is: " + String.join(", ", WINDOWS));
-        List<String> exec = List.of(podman, "exec", "-it", "--env", "TERM=xterm-256color", "--workdir", "/workspace", containerId);
         List<String> tmux = window.equals(CLAUDE)
                 ? List.of("tmux", "attach-session", "-t", CLAUDE)
                 : List.of("tmux", "new-session", "-A", "-s", SHELL, "-c", "/workspace", "bash", "-l");
-        return java.util.stream.Stream.concat(exec.stream(), tmux.stream()).toList();
+        return engine.terminalExecArgv(containerId, Map.of("TERM", "xterm-256color"), "/workspace", tmux);
     }
 
     public synchronized Attachment attach(String containerId, String window, int columns, int rows, Viewer viewer) throws IOException {

@@ -3,14 +3,16 @@ package dev.burrow.web;
 import dev.burrow.session.Session;
 import dev.burrow.session.SessionManager;
 import dev.burrow.store.StoredEvent;
-import io.javalin.http.sse.SseClient;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import io.javalin.http.sse.SseClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,9 +113,9 @@ final class EventStream {
     private static void write(SseClient client, String text) {
         try {
             var out = client.ctx().res().getOutputStream();
-            out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.write(text.getBytes(StandardCharsets.UTF_8));
             out.flush();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             client.close(); // the client went away; the loop sees terminated() and ends
         }
     }

@@ -1,5 +1,6 @@
 package dev.burrow.web;
 
+import dev.burrow.auth.Authenticator;
 import io.javalin.http.Context;
 
 /** The login cookie, written by hand so that every attribute is the one intended. */
@@ -8,7 +9,7 @@ final class LoginCookie {
     }
 
     static void set(Context ctx, String value, boolean secure) {
-        long maxAge = dev.burrow.auth.Authenticator.ABSOLUTE_EXPIRY.toSeconds();
+        long maxAge = Authenticator.ABSOLUTE_EXPIRY.toSeconds();
         ctx.res().addHeader("Set-Cookie", Guard.COOKIE + "=" + value + "; Path=/; Max-Age=" + maxAge + "; HttpOnly; SameSite=Strict"
                 + (secure ? "; Secure" : ""));
     }

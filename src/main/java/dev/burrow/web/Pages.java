@@ -4,14 +4,15 @@ import dev.burrow.auth.Authenticator;
 import dev.burrow.container.NetworkPolicy;
 import dev.burrow.session.NewSession;
 import dev.burrow.session.Session;
+import dev.burrow.session.SessionException;
 import dev.burrow.session.SessionManager;
 import dev.burrow.session.SessionMode;
 import dev.burrow.store.AuthStore;
-import io.javalin.config.JavalinConfig;
-import io.javalin.http.Context;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
 
 /** The server-rendered pages: login, the session list, a new session, settings. */
 final class Pages {
@@ -160,7 +161,7 @@ final class Pages {
             Session s = sessions.create(new NewSession(repo, branch, prompt, SessionMode.parse(mode), gpu,
                     network == null ? null : NetworkPolicy.parse(network)), p -> { });
             ctx.redirect("/sessions/" + s.id() + (s.mode() == SessionMode.TERMINAL ? "/terminal" : ""));
-        } catch (dev.burrow.session.SessionException e) {
+        } catch (SessionException e) {
             ctx.status(WebServer.status(e.kind())).html(newSessionPage(csrf(ctx), e.getMessage(), nz(repo), nz(branch), nz(prompt), nz(mode)));
         }
     }

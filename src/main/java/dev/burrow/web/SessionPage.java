@@ -6,15 +6,16 @@ import dev.burrow.session.SessionManager;
 import dev.burrow.session.SessionMode;
 import dev.burrow.session.SessionState;
 import dev.burrow.store.SessionStore;
-import dev.burrow.terminal.Terminals;
 import dev.burrow.store.StoredEvent;
+import dev.burrow.terminal.Terminals;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseHandler;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Locale;
 
 /**
  * One session's page: the transcript rendered on the server, a live stream of further
@@ -23,7 +24,7 @@ import java.util.Locale;
 final class SessionPage {
     private final SessionManager sessions;
     // Fragments already rendered (Markdown is not free), shared by everyone watching a session.
-    private final Map<String, String> fragments = java.util.Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+    private final Map<String, String> fragments = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
             return size() > 2048;
@@ -126,7 +127,7 @@ final class SessionPage {
         actions.append(Html.form(base + "delete", csrf, "Delete", "danger"));
         String pr = sessions.publisher().pullRequest(s.id()).map(u -> " · <a class=\"pr\" href=\"" + Html.esc(u) + "\">pull request</a>").orElse("");
         return "<div class=\"row\"><h1>" + Html.esc(s.repo()) + "</h1><span class=\"state " + s.state().label() + "\" data-state=\""
-                + s.state().label() + "\">" + Pages.stateLabel(s) + "</span></div>"
+                + s.state().label() + "\">" + (sessions.saving(s.id()) && s.state().live() ? "saving" : Pages.stateLabel(s)) + "</span></div>"
                 + "<p class=\"meta\">" + (s.mode() == SessionMode.TERMINAL ? "terminal · " : "") + (s.gpu() ? "GPU · " : "")
                 + (s.network().proxied() ? "network: " + s.network().label() + " · " : "")
                 + (sessions.limits().any() ? Html.esc(sessions.limits().describe()) + " · " : "") + "<code>" + Html.esc(s.branch()) + "</code>" + (s.baseBranch() == null ? "" : " from <code>" + Html.esc(s.baseBranch()) + "</code>")

@@ -5,12 +5,13 @@ import dev.burrow.session.SessionManager;
 import dev.burrow.session.SessionMode;
 import dev.burrow.terminal.Terminals;
 import dev.burrow.terminal.Viewer;
-import io.javalin.config.JavalinConfig;
-import io.javalin.websocket.WsContext;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import io.javalin.config.JavalinConfig;
+import io.javalin.websocket.WsContext;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -60,7 +61,7 @@ final class TerminalSocket {
     }
 
     private void connect(WsContext ctx) throws IOException {
-        ctx.session.setIdleTimeout(java.time.Duration.ofHours(12));
+        ctx.session.setIdleTimeout(Duration.ofHours(12));
         Session s;
         try {
             s = sessions.get(ctx.pathParam("id"));

@@ -2,6 +2,7 @@ package dev.burrow.web;
 
 import dev.burrow.agent.AgentEvent;
 import dev.burrow.store.StoredEvent;
+import java.util.Arrays;
 import java.util.Locale;
 import org.commonmark.parser.Parser;
 import org.commonmark.renderer.html.HtmlRenderer;
@@ -71,7 +72,7 @@ final class TranscriptView {
             }
             boolean error = block.path("is_error").asBoolean(false);
             String[] lines = text.split("\n", -1);
-            String shown = lines.length > OUTPUT_LINES ? String.join("\n", java.util.Arrays.copyOf(lines, OUTPUT_LINES)) + "\n…" : text;
+            String shown = lines.length > OUTPUT_LINES ? String.join("\n", Arrays.copyOf(lines, OUTPUT_LINES)) + "\n…" : text;
             b.append("<div class=\"tool-result").append(error ? " error" : "").append("\" data-tool-id=\"")
                     .append(Html.esc(block.path("tool_use_id").asString(""))).append("\"><pre>").append(Html.esc(shown.strip())).append("</pre></div>");
         }
@@ -101,7 +102,7 @@ final class TranscriptView {
     private static String setup(AgentEvent.SetupStep st) {
         if (!st.ended()) return "<div class=\"meta\">Running .burrow/setup.sh…</div>";
         String summary = "Setup (.burrow/setup.sh): " + (st.failed() ? "failed with exit code " + st.exitCode() : "done")
-                + String.format(java.util.Locale.ROOT, ", %.1f s", st.durationMs() / 1000.0);
+                + String.format(Locale.ROOT, ", %.1f s", st.durationMs() / 1000.0);
         return "<details class=\"setup" + (st.failed() ? " error" : "") + "\"" + (st.failed() ? " open" : "") + "><summary>" + Html.esc(summary)
                 + "</summary><pre>" + Html.esc(st.output()) + "</pre></details>";
     }

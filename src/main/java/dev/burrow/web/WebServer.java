@@ -32,7 +32,7 @@ public final class WebServer implements AutoCloseable {
         EventStream streams = new EventStream(burrow.sessions());
         ApiRoutes api = new ApiRoutes(burrow.sessions(), burrow.auth(), logins, streams);
         Pages pages = new Pages(burrow.sessions(), burrow.auth(), logins, streams);
-        Terminals terminals = new Terminals("podman");
+        Terminals terminals = new Terminals(burrow.engine());
         TerminalSocket terminalSocket = new TerminalSocket(burrow.sessions(), terminals);
         Javalin app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;

@@ -32,6 +32,27 @@ final class Git {
         return commands.run(argv, 900);
     }
 
+    /**
+     * Git for what came out of a container (a bundle, the refs fetched from it): no system or
+     * global config, no hooks, no fsmonitor, no external diff or textconv drivers, objects
+     * checked as they arrive, and no transport but local files.
+     */
+    ExecResult hardened(Path dir, List<String> args) {
+        List<String> argv = new ArrayList<>(List.of("env", "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_TERMINAL_PROMPT=0",
+                "GIT_EXTERNAL_DIFF=", "git"));
+        if (dir != null) argv.addAll(List.of("-C", dir.toString()));
+        argv.addAll(List.of("-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "-c", "protocol.allow=never",
+                "-c", "protocol.file.allow=always", "-c", "fetch.fsckObjects=true", "-c", "diff.external=", "-c", "core.attributesFile=/dev/null"));
+        argv.addAll(args);
+        return commands.run(argv, 900);
+    }
+
+    String hardenedChecked(Path dir, String... args) {
+        ExecResult r = hardened(dir, List.of(args));
+        if (!r.ok()) throw new WorkspaceException("git " + args[0] + " failed: " + r.firstErrorLine());
+        return r.stdout().strip();
+    }
+
     /** Runs git and returns its trimmed stdout, or throws with git's own first error line. */
     String checked(Path dir, String... args) {
         return checked(dir, Map.of(), List.of(args));

@@ -6,13 +6,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -52,9 +57,9 @@ public final class Workspaces {
     }
 
     /** The URL the source's origin pushes to, or empty when it has none. */
-    public java.util.Optional<String> originUrl(Path source) {
+    public Optional<String> originUrl(Path source) {
         ExecResult r = git.run(source, "remote", "get-url", "--push", "origin");
-        return r.ok() && !r.stdout().isBlank() ? java.util.Optional.of(r.stdout().strip()) : java.util.Optional.empty();
+        return r.ok() && !r.stdout().isBlank() ? Optional.of(r.stdout().strip()) : Optional.empty();
     }
 
     public boolean isValidBranchName(String name) {
@@ -90,7 +95,8 @@ public final class Workspaces {
             case Source.Url u -> updateMirror(u.url(), progress);
         };
         progress.accept("cloning " + source.display());
-        List<String> clone = new java.util.ArrayList<>(List.of("clone", "--quiet", "--no-tags"));
+        // --no-local: a local clone would hard-link the object files, and the agent could rewrite the user's objects through them.
+        List<String> clone = new ArrayList<>(List.of("clone", "--quiet", "--no-tags", "--no-local"));
         if (baseBranch != null) clone.addAll(List.of("--branch", baseBranch));
         clone.addAll(List.of("--", from.toString(), dir.toString()));
         ExecResult r = git.run(null, Map.of(), clone);
@@ -152,41 +158,53 @@ public final class Workspaces {
     }
 
     /**
-     * Brings a session's work out of its workspace: fetches the session branch into the
-     * source (the user's repository, or the mirror) and, when the tree has uncommitted
-     * changes, records them as a snapshot commit under refs/burrow/snapshots/SHORT_ID,
-     * without touching the branch or the agent's index. Returns what it did, in words.
+     * Takes a session's work, as its container's save reported it ({@link WorkBundle}), into
+     * the source (the user's repository, or the mirror): the branch at the reported head, and
+     * the uncommitted work as a snapshot commit under refs/burrow/snapshots/SHORT_ID. Only
+     * hardened git touches the bundle, and the workspace is never read. Returns what it did, in words.
      */
-    public String sync(Workspace ws, String shortId) {
+    public String receive(Path source, String branch, String shortId, String baseCommit, WorkBundle.Saved saved) {
+        String branchRef = "refs/heads/" + branch;
         String snapshotRef = "refs/burrow/snapshots/" + shortId;
+        boolean branchFetched = false;
         StringBuilder done = new StringBuilder();
-        String head = git.checked(ws.dir(), "rev-parse", "HEAD");
-        if (!git.checked(ws.dir(), "status", "--porcelain", "--untracked-files=all").isEmpty()) {
-            Path index = ws.dir().resolve(".git").resolve("burrow-snapshot-index");
-            try {
-                Map<String, String> env = Map.of("GIT_INDEX_FILE", index.toString());
-                git.checked(ws.dir(), env, List.of("read-tree", "HEAD"));
-                git.checked(ws.dir(), env, List.of("add", "--all"));
-                String tree = git.checked(ws.dir(), env, List.of("write-tree"));
-                String commit = git.checked(ws.dir(), Map.of(), List.of("commit-tree", tree, "-p", head, "-m",
-                        "Burrow snapshot of uncommitted changes in session " + shortId));
-                git.checked(ws.dir(), "update-ref", snapshotRef, commit);
-                done.append("snapshot ").append(commit, 0, 12).append("; ");
-            } finally {
-                deleteQuietly(index);
+        try {
+            if (saved.hasBundle()) {
+                Map<String, String> heads = new HashMap<>();
+                git.hardenedChecked(source, "bundle", "list-heads", saved.bundle().toString()).lines().forEach(l -> {
+                    String[] f = l.strip().split(" ", 2);
+                    if (f.length == 2) heads.put(f[1], f[0]);
+                });
+                List<String> fetch = new ArrayList<>(List.of("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", saved.bundle().toString()));
+                if (saved.head().equals(heads.get(branchRef))) {
+                    fetch.add("+" + branchRef + ":" + branchRef);
+                    branchFetched = true;
+                }
+                boolean snapshot = saved.snapshot().isPresent() && saved.snapshot().get().equals(heads.get(WorkBundle.SNAPSHOT_REF));
+                if (snapshot) fetch.add("+" + WorkBundle.SNAPSHOT_REF + ":" + snapshotRef);
+                if (branchFetched || snapshot) git.hardenedChecked(source, fetch.toArray(String[]::new));
+                if (snapshot) done.append("snapshot ").append(saved.snapshot().get(), 0, 12).append("; ");
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        String branchRef = "refs/heads/" + ws.branch();
-        List<String> fetch = new java.util.ArrayList<>(List.of("fetch", "--quiet", "--no-tags", ws.dir().toString(), "+" + branchRef + ":" + branchRef));
-        if (git.run(ws.dir(), "rev-parse", "--verify", "--quiet", snapshotRef).ok()) fetch.add("+" + snapshotRef + ":" + snapshotRef);
-        git.checked(ws.source(), Map.of(), fetch);
-        done.append(ws.branch()).append(" at ").append(head, 0, 12);
+        if (!branchFetched) {
+            // Nothing new on the branch: its head must be history the source already has.
+            if (!git.hardened(source, List.of("merge-base", "--is-ancestor", saved.head(), baseCommit)).ok()) {
+                throw new WorkspaceException("the save reported a branch head " + saved.head() + " that is neither in its bundle nor in the base's history");
+            }
+            git.hardenedChecked(source, "update-ref", branchRef, saved.head());
+        }
+        done.append(branch).append(" at ").append(saved.head(), 0, 12);
         return done.toString();
     }
 
-    /** The session branch's changes against its base commit, as a unified diff. */
-    public String diff(Workspace ws) {
-        return git.checked(ws.dir(), "diff", ws.baseCommit(), "HEAD");
+    /**
+     * The session branch's changes against its base commit, as a unified diff, from the source
+     * the saves brought the branch into: never from the workspace, never through a diff driver.
+     */
+    public String diff(Path source, String branch, String baseCommit) {
+        return git.hardenedChecked(source, "diff", "--no-ext-diff", "--no-textconv", "--no-color", baseCommit, "refs/heads/" + branch, "--");
     }
 
     private static String sha256(String s) {
@@ -198,9 +216,9 @@ public final class Workspaces {
     }
 
     public static void deleteQuietly(Path p) {
-        if (p == null || !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        if (p == null || !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return;
         try (var walk = Files.walk(p)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> {
+            walk.sorted(Comparator.reverseOrder()).forEach(f -> {
                 try {
                     Files.deleteIfExists(f);
                 } catch (IOException ignored) {

@@ -14,6 +14,7 @@ import dev.burrow.session.Session;
 import dev.burrow.session.SessionMode;
 import dev.burrow.session.SessionException;
 import dev.burrow.session.SessionState;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -147,7 +148,7 @@ class BadInputIT {
             Files.createDirectories(claudeDir);
             Files.writeString(claudeDir.resolve(".credentials.json"), model.login().issue(java.time.Duration.ofHours(1)).credentialsJson());
             Session s = b.sessions().create(new NewSession(repo.toString(), null, "logged in meanwhile"), p -> { });
-            Eventually.await(java.time.Duration.ofSeconds(90), "idle", () -> b.sessions().get(s.id()).state() == SessionState.IDLE);
+            Eventually.state(b, s.id(), SessionState.IDLE, Duration.ofSeconds(90));
             assertThat(model.sawText("logged in meanwhile")).isTrue();
             TestEnv.stopLive(b);
         }
@@ -158,7 +159,7 @@ class BadInputIT {
         // The endpoint answers but refuses: the session exists, and its turn says why it failed.
         try (Burrow burrow = Burrow.start(config())) {
             Session s = burrow.sessions().create(new NewSession(repo.toString(), null, "API_ERROR please"), p -> { });
-            Eventually.await(java.time.Duration.ofSeconds(90), "the turn to end", () -> burrow.sessions().get(s.id()).state() == SessionState.IDLE);
+            Eventually.state(burrow, s.id(), SessionState.IDLE, Duration.ofSeconds(90));
             List<String> results = burrow.sessions().events(s.id(), 0).stream().filter(e -> e.event().type().equals("result"))
                     .map(e -> e.event().json()).toList();
             assertThat(results).singleElement().asString().contains("\"is_error\":true").contains("scripted failure");

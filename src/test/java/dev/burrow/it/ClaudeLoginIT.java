@@ -9,7 +9,6 @@ import dev.burrow.bench.ScriptedModel;
 import dev.burrow.credentials.CredentialSettings;
 import dev.burrow.session.NewSession;
 import dev.burrow.session.Session;
-import dev.burrow.session.SessionState;
 import dev.burrow.store.StoredEvent;
 import java.net.URI;
 import java.nio.file.Files;
@@ -83,8 +82,8 @@ class ClaudeLoginIT {
         CompletableFuture<Session> b = CompletableFuture.supplyAsync(() -> create(second, "repo-b", "hello from session b"));
         Session sa = a.join();
         Session sb = b.join();
-        awaitIdle(first, sa);
-        awaitIdle(second, sb);
+        Eventually.idle(first, sa.id());
+        Eventually.idle(second, sb.id());
         assertThat(assistantText(first, sa)).contains(ScriptedModel.REPLY_PREFIX + "hello from session a");
         assertThat(assistantText(second, sb)).contains(ScriptedModel.REPLY_PREFIX + "hello from session b");
 
@@ -94,8 +93,8 @@ class ClaudeLoginIT {
                 () -> containerFile(first, sa).contains(current) && containerFile(second, sb).contains(current));
         first.sessions().send(sa.id(), "after the renewal a");
         second.sessions().send(sb.id(), "after the renewal b");
-        awaitIdle(first, sa);
-        awaitIdle(second, sb);
+        Eventually.idle(first, sa.id());
+        Eventually.idle(second, sb.id());
         assertThat(assistantText(first, sa)).contains(ScriptedModel.REPLY_PREFIX + "after the renewal a");
         assertThat(assistantText(second, sb)).contains(ScriptedModel.REPLY_PREFIX + "after the renewal b");
 
@@ -125,9 +124,6 @@ class ClaudeLoginIT {
         }
     }
 
-    static void awaitIdle(Burrow b, Session s) {
-        Eventually.await(Duration.ofSeconds(90), "the turn to end", () -> b.sessions().get(s.id()).state() == SessionState.IDLE);
-    }
 
     static String assistantText(Burrow b, Session s) {
         StringBuilder sb = new StringBuilder();

@@ -79,6 +79,19 @@ class CliIT {
     }
 
     @Test
+    void theProductJarCarriesNoScriptedModelAndBenchIsItsOwnJar() throws Exception {
+        try (var jar = new java.util.jar.JarFile(BurrowProcess.jar().toFile())) {
+            assertThat(jar.stream().map(java.util.jar.JarEntry::getName)).noneMatch(n -> n.startsWith("dev/burrow/bench/"));
+        }
+        try (var bench = new java.util.jar.JarFile(BurrowProcess.jar().resolveSibling("burrow-bench.jar").toFile())) {
+            assertThat(bench.getEntry("dev/burrow/bench/ScriptedModel.class")).isNotNull();
+        }
+        BurrowProcess.Result r = BurrowProcess.run(env, "bench", "start");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.stderr()).contains("run them with ./burrow bench");
+    }
+
+    @Test
     void badInputGetsOneClearLineAndANonZeroExit() throws Exception {
         BurrowProcess.Result missing = BurrowProcess.run(env, "run", "--repo", tmp.resolve("nope").toString(), "do", "it");
         assertThat(missing.exitCode()).isNotZero();

@@ -1,5 +1,8 @@
 package dev.burrow.it;
 
+import dev.burrow.session.SessionState;
+import dev.burrow.session.Session;
+import dev.burrow.Burrow;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -25,5 +28,16 @@ final class Eventually {
             }
         }
         throw new AssertionError("timed out after " + atMost.toSeconds() + " s waiting for " + what, last);
+    }
+
+    /** Waits until the session is in {@code state}; returns it as it is then. */
+    static Session state(Burrow burrow, String id, SessionState state, Duration atMost) {
+        await(atMost, "session " + id + " to be " + state.label(), () -> burrow.sessions().get(id).state() == state);
+        return burrow.sessions().get(id);
+    }
+
+    /** Waits until the session's turn has ended and it waits for the user. */
+    static Session idle(Burrow burrow, String id) {
+        return state(burrow, id, SessionState.IDLE, Duration.ofSeconds(90));
     }
 }

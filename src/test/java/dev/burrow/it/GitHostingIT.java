@@ -83,7 +83,7 @@ class GitHostingIT {
                 + "printf 'protocol=http\\nhost=" + host + "\\n\\n' | git credential fill | sed -n 's/^password=//p' | tr -d '\\n' | sha256sum; "
                 + "gh auth token 2>&1 | tr -d '\\n' | sha256sum";
         Session s = burrow.sessions().create(new NewSession(git.base() + "/org/private.git", null, "BASH: " + command), p -> { });
-        Eventually.await(Duration.ofSeconds(120), "the turn to end", () -> burrow.sessions().get(s.id()).state() == SessionState.IDLE);
+        Eventually.state(burrow, s.id(), SessionState.IDLE, Duration.ofSeconds(120));
         assertThat(git.served.get()).isPositive();
 
         // git's credential helper and gh both find the token, read from the secret file in the run dir.
@@ -131,7 +131,7 @@ class GitHostingIT {
 
         // The pull request needs the repository on the git host; a local one without a remote there is refused with the fix.
         Session local = burrow.sessions().create(new NewSession(TestEnv.repo(tmp.resolve("local")).toString(), null, "hi"), p -> { });
-        Eventually.await(Duration.ofSeconds(90), "idle", () -> burrow.sessions().get(local.id()).state() == SessionState.IDLE);
+        Eventually.state(burrow, local.id(), SessionState.IDLE, Duration.ofSeconds(90));
         assertThatThrownBy(() -> burrow.sessions().publisher().openPullRequest(local.id(), null, null))
                 .isInstanceOfSatisfying(SessionException.class, e -> assertThat(e.kind()).isEqualTo(SessionException.Kind.CONFLICT))
                 .hasMessageContaining("has no origin remote");

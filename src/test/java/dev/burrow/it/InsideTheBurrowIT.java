@@ -119,7 +119,7 @@ class InsideTheBurrowIT {
     void aFailingSetupStopsTheSessionBeforeAnyTurnAndShowsItsOutput() throws Exception {
         Path repo = repoWith("echo broken-setup-output\nexit 3\n");
         Session s = live.burrow.sessions().create(new NewSession(repo.toString(), null, "this turn never runs"), p -> { });
-        Eventually.await(Duration.ofSeconds(90), "the session to fail", () -> live.burrow.sessions().get(s.id()).state() == SessionState.FAILED);
+        Eventually.state(live.burrow, s.id(), SessionState.FAILED, Duration.ofSeconds(90));
         assertThat(live.burrow.sessions().get(s.id()).reason()).contains(".burrow/setup.sh failed with exit code 3");
         assertThat(events(s)).filteredOn(AgentEvent.SetupStep.class::isInstance).map(AgentEvent.SetupStep.class::cast)
                 .anySatisfy(st -> {
@@ -136,7 +136,7 @@ class InsideTheBurrowIT {
         try (Burrow b = Burrow.start(limited)) {
             Session s = b.sessions().create(new NewSession(TestEnv.repo(tmp.resolve("limits-repo")).toString(), null, "hello"), p -> { });
             try {
-                Eventually.await(Duration.ofSeconds(90), "idle", () -> b.sessions().get(s.id()).state() == SessionState.IDLE);
+                Eventually.state(b, s.id(), SessionState.IDLE, Duration.ofSeconds(90));
                 String applied = TestEnv.podman("inspect", "--format", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}",
                         b.sessions().get(s.id()).containerId());
                 if (!"v1".equals(b.engine().info().get("cgroupVersion"))) {

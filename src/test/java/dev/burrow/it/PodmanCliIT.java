@@ -3,10 +3,19 @@ package dev.burrow.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burrow.container.ContainerSpec;
+import dev.burrow.container.Exec;
+import dev.burrow.container.ExecResult;
 import dev.burrow.container.ContainerState;
 import dev.burrow.container.PodmanCli;
 import dev.burrow.container.ProcessRunner;
 import dev.burrow.container.RunnerImage;
+import dev.burrow.container.RunnerOffers;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -37,6 +46,56 @@ class PodmanCliIT {
         }
         assertThat(podman.inspect(id)).isEmpty();
         assertThat(podman.listOwned()).extracting(ContainerState::id).doesNotContain(id);
+    }
+
+    @Test
+    void theRunnerSeamCreatesStartsCopiesExecsWithCapsAndStops() throws Exception {
+        TestEnv.requireContainers();
+        assertThat(podman.offers()).isEqualTo(new RunnerOffers(true, true, true, true));
+        ContainerSpec spec = new ContainerSpec("burrow-seam-it-" + System.nanoTime(), image, Map.of("burrow.session", "podman-it"),
+                "keep-id:uid=1000,gid=1000", "none", List.of(), Map.of(), "/tmp", List.of(), null, List.of("sleep", "300"), null);
+        String id = podman.create(spec);
+        try {
+            assertThat(podman.inspect(id).orElseThrow().running()).isFalse();
+            podman.start(id);
+            assertThat(podman.inspect(id).orElseThrow().running()).isTrue();
+
+            // A tar in, the same path out as a tar.
+            ByteArrayOutputStream tar = new ByteArrayOutputStream();
+            Path src = Files.createTempDirectory("seam-");
+            Files.writeString(src.resolve("hello.txt"), "hello from the host\n");
+            Process p = new ProcessBuilder("tar", "-C", src.toString(), "-c", "hello.txt").start();
+            podman.copyIn(id, "/tmp", p.getInputStream());
+            assertThat(podman.exec(id, List.of("cat", "/tmp/hello.txt")).stdout()).isEqualTo("hello from the host\n");
+            podman.copyOut(id, "/tmp/hello.txt", tar, 1024 * 1024);
+            assertThat(tar.toString(StandardCharsets.ISO_8859_1)).contains("hello.txt").contains("hello from the host");
+
+            // stdin in, stdout capped, and a timeout that kills.
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ExecResult echoed = podman.exec(id, new Exec(List.of("cat"), "piped in".getBytes(), 1024, Duration.ofSeconds(30)), out);
+            assertThat(echoed.ok()).isTrue();
+            assertThat(out.toString()).isEqualTo("piped in");
+            ExecResult flood = podman.exec(id, Exec.of(List.of("head", "-c", "100000", "/dev/zero"), 1000, Duration.ofSeconds(30)),
+                    OutputStream.nullOutputStream());
+            assertThat(flood.exitCode()).isEqualTo(125);
+            assertThat(flood.stderr()).contains("more than 1000 bytes");
+            ExecResult slow = podman.exec(id, Exec.of(List.of("sleep", "30"), 1000, Duration.ofSeconds(1)), OutputStream.nullOutputStream());
+            assertThat(slow.exitCode()).isEqualTo(124);
+
+            podman.stop(id);
+            assertThat(podman.inspect(id).orElseThrow().running()).isFalse();
+        } finally {
+            podman.remove(id);
+        }
+        assertThat(podman.inspect(id)).isEmpty();
+
+        // A throwaway container: its output streamed back, nothing left behind.
+        ContainerSpec once = new ContainerSpec("burrow-once-it-" + System.nanoTime(), image, Map.of("burrow.session", "podman-it"),
+                "keep-id:uid=1000,gid=1000", "none", List.of(), Map.of(), "/tmp", List.of(), null, List.of("echo", "once"), null);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(podman.runOnce(once, 1024, Duration.ofSeconds(60), out).ok()).isTrue();
+        assertThat(out.toString()).isEqualTo("once\n");
+        assertThat(podman.listOwned()).extracting(ContainerState::name).doesNotContain(once.name());
     }
 
     @Test

@@ -41,11 +41,6 @@ class RestartAndFailureIT {
         model.close();
     }
 
-    Session awaitState(String id, SessionState state, Duration atMost) {
-        Eventually.await(atMost, "session " + id + " to be " + state.label(), () -> burrow.sessions().get(id).state() == state);
-        return burrow.sessions().get(id);
-    }
-
     @Test
     void aRestartDuringATurnLosesNothingAndRepeatsNothing() throws Exception {
         model.slowChunkMillis(150);
@@ -55,7 +50,7 @@ class RestartAndFailureIT {
 
         burrow = TestEnv.burrow(tmp.resolve("data"), model);
         burrow.sessions().reconcile(true);
-        s = awaitState(s.id(), SessionState.IDLE, Duration.ofSeconds(90));
+        s = Eventually.state(burrow, s.id(), SessionState.IDLE, Duration.ofSeconds(90));
 
         List<StoredEvent> events = burrow.sessions().events(s.id(), 0);
         assertThat(events).extracting(StoredEvent::seq)
@@ -69,7 +64,7 @@ class RestartAndFailureIT {
 
         // And the session still takes a follow-up from the new process.
         burrow.sessions().send(s.id(), "still there?");
-        awaitState(s.id(), SessionState.IDLE, Duration.ofSeconds(90));
+        Eventually.state(burrow, s.id(), SessionState.IDLE, Duration.ofSeconds(90));
         assertThat(model.sawText("still there?")).isTrue();
     }
 
@@ -81,21 +76,21 @@ class RestartAndFailureIT {
         String container = burrow.sessions().get(s.id()).containerId();
         long killedAt = System.nanoTime();
         TestEnv.podman("kill", container);
-        s = awaitState(s.id(), SessionState.FAILED, Duration.ofSeconds(10));
+        s = Eventually.state(burrow, s.id(), SessionState.FAILED, Duration.ofSeconds(10));
         assertThat((System.nanoTime() - killedAt) / 1e9).isLessThan(10);
         assertThat(s.reason()).contains("died during a turn").contains("exit code");
         assertThat(burrow.engine().inspect(container)).isEmpty();
 
         // A failed session resumes in a fresh container with the same conversation.
         burrow.sessions().send(s.id(), "are you back?");
-        s = awaitState(s.id(), SessionState.IDLE, Duration.ofSeconds(90));
+        s = Eventually.state(burrow, s.id(), SessionState.IDLE, Duration.ofSeconds(90));
         assertThat(model.requests().getLast().path("messages").toString()).contains("SLOW and then killed");
     }
 
     @Test
     void atStartSessionsWhoseContainerIsGoneBecomeStoppedAndResumable() throws Exception {
         Session s = burrow.sessions().create(new NewSession(repo.toString(), null, "hello there"), p -> { });
-        awaitState(s.id(), SessionState.IDLE, Duration.ofSeconds(90));
+        Eventually.state(burrow, s.id(), SessionState.IDLE, Duration.ofSeconds(90));
         String container = burrow.sessions().get(s.id()).containerId();
         burrow.close();
         TestEnv.podman("rm", "--force", container);
@@ -105,7 +100,7 @@ class RestartAndFailureIT {
         s = burrow.sessions().get(s.id());
         assertThat(s.state()).isEqualTo(SessionState.STOPPED);
         burrow.sessions().send(s.id(), "resumed after the container vanished");
-        awaitState(s.id(), SessionState.IDLE, Duration.ofSeconds(90));
+        Eventually.state(burrow, s.id(), SessionState.IDLE, Duration.ofSeconds(90));
         assertThat(model.requests().getLast().path("messages").toString()).contains("hello there");
     }
 
@@ -119,13 +114,13 @@ class RestartAndFailureIT {
     void anIdleSessionStopsItsContainerAfterTheIdleTimeoutAndResumes() throws Exception {
         restartWithIdleTimeout(Duration.ofSeconds(3));
         Session s = burrow.sessions().create(new NewSession(repo.toString(), null, "short task"), p -> { });
-        awaitState(s.id(), SessionState.IDLE, Duration.ofSeconds(90));
+        Eventually.state(burrow, s.id(), SessionState.IDLE, Duration.ofSeconds(90));
         String container = burrow.sessions().get(s.id()).containerId();
-        s = awaitState(s.id(), SessionState.STOPPED, Duration.ofSeconds(30));
+        s = Eventually.state(burrow, s.id(), SessionState.STOPPED, Duration.ofSeconds(30));
         assertThat(s.reason()).contains("without a turn");
         assertThat(burrow.engine().inspect(container)).isEmpty();
         burrow.sessions().send(s.id(), "wake up");
-        awaitState(s.id(), SessionState.IDLE, Duration.ofSeconds(90));
+        Eventually.state(burrow, s.id(), SessionState.IDLE, Duration.ofSeconds(90));
         assertThat(model.requests().getLast().path("messages").toString()).contains("short task");
     }
 
@@ -133,8 +128,8 @@ class RestartAndFailureIT {
     void anIdleTerminalSessionStopsAfterItsLastHookAndResumesInTheTerminalWithTheMessage() throws Exception {
         restartWithIdleTimeout(Duration.ofSeconds(3));
         Session s = burrow.sessions().create(new NewSession(repo.toString(), null, "short terminal task", SessionMode.TERMINAL), p -> { });
-        awaitState(s.id(), SessionState.IDLE, Duration.ofSeconds(90));
-        s = awaitState(s.id(), SessionState.STOPPED, Duration.ofSeconds(30));
+        Eventually.state(burrow, s.id(), SessionState.IDLE, Duration.ofSeconds(90));
+        s = Eventually.state(burrow, s.id(), SessionState.STOPPED, Duration.ofSeconds(30));
         assertThat(s.reason()).contains("without a turn");
         burrow.sessions().send(s.id(), "wake up in the terminal");
         assertThat(burrow.sessions().get(s.id()).mode()).isEqualTo(SessionMode.TERMINAL);

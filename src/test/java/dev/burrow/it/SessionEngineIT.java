@@ -184,4 +184,48 @@ class SessionEngineIT {
         assertThat(TestEnv.git(first.source(), "log", "-1", "--format=%s", first.branch())).isEqualTo("First session");
         assertThat(TestEnv.git(first.source(), "show", snapshot + ":draft.txt")).isEqualTo("draft");
     }
+
+    @Test
+    void theWorkComesOutThroughBundlesEvenFromAKilledContainer() throws Exception {
+        String cmd = "echo one > one.txt && git add one.txt && git commit -q -m 'Committed by the agent' && echo draft > draft.txt";
+        Session s = awaitTurnEnd(sessions.create(new NewSession(repo.toString(), null, "BASH: " + cmd), p -> { }).id());
+        String snapshot = "refs/burrow/snapshots/" + s.shortId();
+        assertThat(TestEnv.git(repo, "log", "-1", "--format=%s", s.branch())).isEqualTo("Committed by the agent");
+        assertThat(TestEnv.git(repo, "show", snapshot + ":draft.txt")).isEqualTo("draft");
+
+        // Written after the last turn's save, then the container dies: a throwaway container saves it.
+        java.nio.file.Files.writeString(s.workspace().resolve("late.txt"), "late\n");
+        TestEnv.podman("kill", s.containerId());
+        Eventually.await(Duration.ofSeconds(30), "the session to notice", () -> !sessions.get(s.id()).state().live());
+        assertThat(TestEnv.git(repo, "show", snapshot + ":late.txt")).isEqualTo("late");
+        assertThat(sessions.events(s.id(), 0)).noneSatisfy(e -> assertThat(e.event().json()).contains("could not save"));
+        assertThat(sessions.diff(s.id())).contains("+one");
+    }
+
+    @Test
+    void hostGitNeverRunsWhatTheAgentConfigured() throws Exception {
+        // Each of these would run a command if git on the host honoured the workspace's config.
+        Path marker = tmp.resolve("pwned");
+        String cmd = String.join(" && ",
+                "git config core.fsmonitor 'touch " + marker + "-fsmonitor; false'",
+                "git config diff.external 'touch " + marker + "-external'",
+                "git config diff.evil.textconv 'touch " + marker + "-textconv; cat'",
+                "git config filter.evil.clean 'touch " + marker + "-clean; cat'",
+                "git config core.hooksPath /tmp/hooks && mkdir -p /tmp/hooks",
+                "printf '#!/bin/sh\\ntouch " + marker + "-hook 2>/dev/null\\nexit 0\\n' > /tmp/hooks/reference-transaction"
+                        + " && chmod +x /tmp/hooks/reference-transaction",
+                "printf '* diff=evil filter=evil\\n' > .gitattributes",
+                "echo changed > README.md && git add -A && git commit -q -m 'Hostile config'",
+                "echo more >> README.md");
+        Session s = awaitTurnEnd(sessions.create(new NewSession(repo.toString(), null, "BASH: " + cmd), p -> { }).id());
+        assertThat(s.state()).isEqualTo(SessionState.IDLE);
+        assertThat(TestEnv.git(repo, "log", "-1", "--format=%s", s.branch())).as("the agent's commit, saved").isEqualTo("Hostile config");
+        assertThat(sessions.diff(s.id())).contains("+changed");
+        sessions.stop(s.id());
+        assertThat(TestEnv.git(repo, "log", "-1", "--format=%s", s.branch())).isEqualTo("Hostile config");
+        assertThat(TestEnv.git(repo, "show", "refs/burrow/snapshots/" + s.shortId() + ":README.md")).contains("more");
+        try (var files = java.nio.file.Files.list(tmp)) {
+            assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.startsWith("pwned"));
+        }
+    }
 }

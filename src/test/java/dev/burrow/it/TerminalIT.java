@@ -64,7 +64,7 @@ class TerminalIT {
         burrow.auth().setPassword("terminal test password");
         token = burrow.auth().createToken("terminal");
         session = burrow.sessions().create(new NewSession(TestEnv.repo(tmp.resolve("repo")).toString(), null, "hello"), p -> { });
-        Eventually.await(Duration.ofSeconds(90), "idle", () -> burrow.sessions().get(session.id()).state() == SessionState.IDLE);
+        Eventually.state(burrow, session.id(), SessionState.IDLE, Duration.ofSeconds(90));
     }
 
     WebSocket connect(Screen screen, String query, String... headers) throws Exception {

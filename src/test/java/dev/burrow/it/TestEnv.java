@@ -1,5 +1,6 @@
 package dev.burrow.it;
 
+import dev.burrow.credentials.CredentialSettings;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.burrow.Burrow;
@@ -42,8 +43,8 @@ final class TestEnv {
     }
 
     static Config config(Path dataDir, ScriptedModel model) {
-        return new Config(dataDir, model.baseUrl(), "test-key-0123456789abcdefghij", "", "", "",
-                RunnerImage.DEFAULT_BASE, Duration.ofMinutes(10), "Burrow Test", "test@burrow.invalid", "127.0.0.1", 0);
+        return Config.defaults(dataDir).withBaseUrl(model.baseUrl()).withCredentials(CredentialSettings.of("test-key-0123456789abcdefghij", ""))
+                .withIdleTimeout(Duration.ofMinutes(10)).withGitIdentity("Burrow Test", "test@burrow.invalid").withListen("127.0.0.1", 0);
     }
 
     static Burrow burrow(Path dataDir, ScriptedModel model) {

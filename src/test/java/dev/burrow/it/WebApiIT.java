@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burrow.Burrow;
 import dev.burrow.bench.ScriptedModel;
-import dev.burrow.session.Session;
 import dev.burrow.web.WebOptions;
 import dev.burrow.web.WebServer;
 import java.nio.file.Path;

@@ -1,13 +1,12 @@
 package dev.burrow.session;
 
+import dev.burrow.credentials.CredentialSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burrow.config.Config;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,8 +16,8 @@ class AgentLaunchTest {
     Path tmp;
 
     Config config(String baseUrl) {
-        return new Config(tmp, baseUrl, "sk-secret-key-value", "oauth-secret-token", "", "", "base", Duration.ofMinutes(30),
-                "N", "e@x", "127.0.0.1", 0);
+        return Config.defaults(tmp).withBaseUrl(baseUrl).withCredentials(CredentialSettings.of("sk-secret-key-value", "oauth-secret-token"))
+                .withImages("", "base").withGitIdentity("N", "e@x");
     }
 
     SessionCredentials credentials() {
@@ -26,8 +25,7 @@ class AgentLaunchTest {
     }
 
     Session session() {
-        return new Session("0123abcd-0000-0000-0000-000000000000", "0123abcd", SessionState.CREATING, null, SessionMode.CHAT, false, dev.burrow.container.NetworkPolicy.FULL, "/r", tmp, null, "c",
-                "burrow/0123abcd", tmp.resolve("s"), null, null, 0, 0, Instant.now(), Instant.now());
+        return Session.builder("0123abcd-0000-0000-0000-000000000000", tmp.resolve("s")).repo("/r", tmp).base(null, "c").build();
     }
 
     @Test

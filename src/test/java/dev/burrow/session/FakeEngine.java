@@ -5,7 +5,16 @@ import dev.burrow.container.ContainerSpec;
 import dev.burrow.container.ContainerState;
 import dev.burrow.container.ExecResult;
 import dev.burrow.container.Mount;
+import dev.burrow.container.AgentPipe;
+import dev.burrow.container.Exec;
+import dev.burrow.container.RunDirPipe;
+import dev.burrow.container.RunnerOffers;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +27,13 @@ import java.util.function.Consumer;
 /**
  * A container engine for the engine's unit tests: "running" a container starts a {@link FakeAgent}
  * on the session's run dir (the host dir mounted at /run/burrow), so the real run-dir protocol
- * is spoken, without Podman. Tests can make a start fail or kill a container from outside.
+ * is spoken, without Podman; the after-turn save runs the real runner/burrow-save on the
+ * workspace. Tests can make a start fail or kill a container from outside.
  */
 final class FakeEngine implements ContainerEngine {
     private final Map<String, FakeAgent> agents = new ConcurrentHashMap<>();
     private final Map<String, Boolean> running = new ConcurrentHashMap<>();
+    private final Map<String, Path> workspaces = new ConcurrentHashMap<>();
     private final AtomicInteger next = new AtomicInteger();
     final List<List<String>> execs = new CopyOnWriteArrayList<>();
     final List<String> removed = new CopyOnWriteArrayList<>();
@@ -49,6 +60,79 @@ final class FakeEngine implements ContainerEngine {
     }
 
     @Override
+    public RunnerOffers offers() {
+        return new RunnerOffers(true, false, false, false);
+    }
+
+    @Override
+    public String create(ContainerSpec spec) {
+        throw new UnsupportedOperationException("the engine runs its containers in one step");
+    }
+
+    @Override
+    public void start(String id) {
+        throw new UnsupportedOperationException("the engine runs its containers in one step");
+    }
+
+    /** The save of a session whose container is gone: runner/burrow-save on the workspace, here. */
+    @Override
+    public ExecResult runOnce(ContainerSpec spec, long maxOutputBytes, Duration timeout, OutputStream stdout) {
+        Path workspace = spec.mounts().stream().filter(m -> "/workspace".equals(m.container())).map(Mount::host).findFirst().orElseThrow();
+        return saveScript(workspace, spec.command(), stdout);
+    }
+
+    @Override
+    public void copyIn(String id, String containerDir, InputStream tar) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void copyOut(String id, String containerPath, OutputStream tar, long maxBytes) {
+        throw new UnsupportedOperationException();
+    }
+
+    /** The after-turn save: the real runner/burrow-save, run here on the workspace the container would have. */
+    @Override
+    public ExecResult exec(String id, Exec exec, OutputStream stdout) {
+        execs.add(exec.argv());
+        if (!Boolean.TRUE.equals(running.get(id))) return new ExecResult(exec.argv(), 125, "", "container " + id + " is not running");
+        return saveScript(workspaces.get(id), exec.argv(), stdout);
+    }
+
+    private static ExecResult saveScript(Path workspace, List<String> argv, OutputStream stdout) {
+        List<String> local = new ArrayList<>(argv);
+        local.set(0, Path.of("runner", local.getFirst()).toAbsolutePath().toString());
+        try {
+            ProcessBuilder pb = new ProcessBuilder(local);
+            pb.environment().put("BURROW_SAVE_WORKSPACE", workspace.toString());
+            Process p = pb.start();
+            p.getInputStream().transferTo(stdout);
+            String err = new String(p.getErrorStream().readAllBytes());
+            return new ExecResult(argv, p.waitFor(), "", err);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public AgentPipe agentPipe(Path runDir) {
+        return new RunDirPipe(runDir); // the fake agent speaks the run dir's protocol, as the real one does
+    }
+
+    @Override
+    public List<String> terminalExecArgv(String id, Map<String, String> env, String workdir, List<String> command) {
+        throw new UnsupportedOperationException("no terminals in the engine's unit tests");
+    }
+
+    @Override
+    public void stop(String id) {
+        running.computeIfPresent(id, (k, v) -> false);
+    }
+
+    @Override
     public String run(ContainerSpec spec) {
         RuntimeException fail = failNextRun;
         if (fail != null) {
@@ -58,6 +142,7 @@ final class FakeEngine implements ContainerEngine {
         Path runDir = spec.mounts().stream().filter(m -> "/run/burrow".equals(m.container())).map(Mount::host).findFirst().orElseThrow();
         String id = "fake" + next.incrementAndGet();
         agents.put(id, FakeAgent.start(runDir, spec.env().getOrDefault("BURROW_MODE", "chat")));
+        workspaces.put(id, spec.mounts().stream().filter(m -> "/workspace".equals(m.container())).map(Mount::host).findFirst().orElseThrow());
         running.put(id, true);
         return id;
     }

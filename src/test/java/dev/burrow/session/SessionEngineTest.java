@@ -1,5 +1,6 @@
 package dev.burrow.session;
 
+import dev.burrow.credentials.CredentialSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -47,8 +48,7 @@ class SessionEngineTest {
         Files.writeString(repo.resolve("README.md"), "hello\n");
         git(repo, "add", ".");
         git(repo, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "first");
-        Config config = new Config(tmp.resolve("data"), "", "sk-test", "", "", "fake-image", "", Duration.ofMinutes(30),
-                "Tester", "tester@example.com", "127.0.0.1", 0);
+        Config config = config();
         engine = new FakeEngine();
         db = new Database(config.database());
         Workspaces workspaces = new Workspaces(new Commands(ProcessRunner.SYSTEM), config.mirrorsDir());
@@ -91,6 +91,24 @@ class SessionEngineTest {
         assertThat(Files.exists(s.dir())).isFalse();
         assertThat(sessions.list()).isEmpty();
         assertThat(git(repo, "rev-parse", "--verify", "refs/heads/" + s.branch())).isNotBlank(); // the branch stays
+    }
+
+    @Test
+    void theSessionShowsSavingWhileItsWorkIsSaved() throws Exception {
+        java.util.List<Boolean> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        sessions.subscribe(new SessionManager.Listener() {
+            public void onEvent(StoredEvent e) {
+            }
+
+            public void onState(Session s) {
+                seen.add(sessions.saving(s.id()));
+            }
+        });
+        Session s = sessions.create(new NewSession(repo.toString(), null, "task"), p -> { });
+        awaitState(s, SessionState.IDLE);
+        assertThat(seen).contains(true);
+        assertThat(sessions.saving(s.id())).isFalse();
+        assertThat(sessions.save(s.id())).isPositive();
     }
 
     @Test
@@ -190,8 +208,32 @@ class SessionEngineTest {
         }
     }
 
+    @Test
+    void theServerTakesOverALiveSessionThatNobodyFollows() throws Exception {
+        Session s = sessions.create(new NewSession(repo.toString(), null, "task"), p -> { });
+        awaitState(s, SessionState.IDLE);
+        String container = sessions.get(s.id()).containerId();
+        sessions.close(); // the CLI that created it exits; the container runs on
+        engine.agent(container).write("{\"type\":\"assistant\",\"message\":{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"unseen\"}]}}");
+        SessionManager server = new SessionManager(config(), engine, new Workspaces(new Commands(ProcessRunner.SYSTEM), tmp.resolve("data/mirrors")),
+                new SessionStore(db), "fake-image", GpuSupport.NONE, new PodmanService(Map.of(), tmp.resolve("rt")));
+        try {
+            server.reconcileEvery(Duration.ofMillis(100));
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (server.events(s.id(), 0).stream().noneMatch(e -> e.event().json().contains("unseen"))) {
+                if (System.nanoTime() > deadline) throw new AssertionError("the server never took the session over");
+                Thread.sleep(20);
+            }
+            server.send(s.id(), "and now from the server");
+            awaitTurns(s, 2);
+        } finally {
+            server.close();
+        }
+    }
+
     private Config config() {
-        return new Config(tmp.resolve("data"), "", "sk-test", "", "", "fake-image", "", Duration.ofMinutes(30), "Tester", "tester@example.com", "127.0.0.1", 0);
+        return Config.defaults(tmp.resolve("data")).withCredentials(CredentialSettings.of("sk-test", "")).withImages("fake-image", "")
+                .withGitIdentity("Tester", "tester@example.com");
     }
 
     // ---- helpers ----

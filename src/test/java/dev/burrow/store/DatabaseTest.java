@@ -9,7 +9,6 @@ import dev.burrow.session.SessionState;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,8 +38,7 @@ class DatabaseTest {
         try (Database db = new Database(file)) {
             SessionStore store = new SessionStore(db);
             for (String id : List.of("s1", "s2")) {
-                store.insert(new Session(id, id, SessionState.CREATING, null, dev.burrow.session.SessionMode.CHAT, false, dev.burrow.container.NetworkPolicy.FULL, "/r", tmp, null, "c", "burrow/" + id, tmp, null, null, 0, 0,
-                        Instant.now(), Instant.now()));
+                store.insert(Session.builder(id, tmp).repo("/r", tmp).base(null, "c").build());
             }
             store.append("s1", EventParser.prompt("a"), -1);
             store.append("s2", EventParser.prompt("b"), -1);
@@ -62,8 +60,7 @@ class DatabaseTest {
     void aTransitionHappensOnlyFromTheStateItNamesAndTouchesNoOtherColumn() {
         try (Database db = new Database(tmp.resolve("t.db"))) {
             SessionStore store = new SessionStore(db);
-            store.insert(new Session("s1", "s1", SessionState.CREATING, null, dev.burrow.session.SessionMode.CHAT, false,
-                    dev.burrow.container.NetworkPolicy.FULL, "/r", tmp, null, "c", "burrow/s1", tmp, null, null, 0, 0, Instant.now(), Instant.now()));
+            store.insert(Session.builder("s1", tmp).repo("/r", tmp).base(null, "c").build());
             store.setContainer("s1", "container-1");
             assertThat(store.transition("s1", SessionState.CREATING, SessionState.RUNNING, null)).isTrue();
             // A stale copy (still thinking CREATING) cannot move it again.

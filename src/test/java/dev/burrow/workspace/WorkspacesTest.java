@@ -54,37 +54,87 @@ class WorkspacesTest {
         assertThat(ws).doesNotExist();
     }
 
+    /** The container's side of the save, runner/burrow-save, run here on the workspace, and Burrow's side taking it in. */
+    String save(Workspace ws, String shortId) throws Exception {
+        List<String> argv = new ArrayList<>(WorkBundle.argv(ws.branch(), ws.baseCommit(), shortId));
+        argv.set(0, Path.of("runner", WorkBundle.COMMAND).toAbsolutePath().toString());
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(tmp.resolve("save.out").toFile()).redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().put("BURROW_SAVE_WORKSPACE", ws.dir().toString());
+        assertThat(pb.start().waitFor()).isZero();
+        WorkBundle.Saved saved;
+        try (var in = Files.newInputStream(tmp.resolve("save.out"))) {
+            saved = WorkBundle.read(in, tmp.resolve("save.bundle"));
+        }
+        return workspaces.receive(ws.source(), ws.branch(), shortId, ws.baseCommit(), saved);
+    }
+
     @Test
-    void aLocalSourceGetsTheBranchAndSnapshotBack() throws Exception {
-        Workspace ws = workspaces.create(Source.parse(repo.toString()), "develop", tmp.resolve("ws"), "burrow/abc", "Agent Name", "agent@x", p -> { });
-        assertThat(git(ws.dir(), "rev-parse", "--abbrev-ref", "HEAD")).isEqualTo("burrow/abc");
+    void aLocalSourceGetsTheBranchAndSnapshotBackThroughABundle() throws Exception {
+        Workspace ws = workspaces.create(Source.parse(repo.toString()), "develop", tmp.resolve("ws"), "burrow/0000abcd", "Agent Name", "agent@x", p -> { });
+        assertThat(git(ws.dir(), "rev-parse", "--abbrev-ref", "HEAD")).isEqualTo("burrow/0000abcd");
+        // Nothing done yet: the branch lands at its base, and there is no snapshot.
+        assertThat(save(ws, "0000abcd")).isEqualTo("burrow/0000abcd at " + ws.baseCommit().substring(0, 12));
+        assertThat(git(repo, "rev-parse", "burrow/0000abcd")).isEqualTo(ws.baseCommit());
+
         Files.writeString(ws.dir().resolve("b.txt"), "b\n");
         git(ws.dir(), "add", "b.txt");
         git(ws.dir(), "commit", "-qm", "add b");
         Files.writeString(ws.dir().resolve("c.txt"), "uncommitted\n");
-        workspaces.sync(ws, "abc");
-        assertThat(git(repo, "log", "-1", "--format=%s %an", "burrow/abc")).isEqualTo("add b Agent Name");
-        assertThat(git(repo, "show", "refs/burrow/snapshots/abc:c.txt")).isEqualTo("uncommitted");
-        // The workspace's index and branch are as the agent left them.
+        String indexBefore = git(ws.dir(), "ls-files", "--stage");
+        assertThat(save(ws, "0000abcd")).startsWith("snapshot ");
+        assertThat(git(repo, "log", "-1", "--format=%s %an", "burrow/0000abcd")).isEqualTo("add b Agent Name");
+        assertThat(git(repo, "show", "refs/burrow/snapshots/0000abcd:c.txt")).isEqualTo("uncommitted");
+        // The workspace's index and branch are as the agent left them, and its .git got nothing new.
         assertThat(git(ws.dir(), "status", "--porcelain")).isEqualTo("?? c.txt");
-        assertThat(git(ws.dir(), "log", "-1", "--format=%s")).isEqualTo("add b");
-        assertThat(workspaces.diff(ws)).contains("+b");
+        assertThat(git(ws.dir(), "ls-files", "--stage")).isEqualTo(indexBefore);
+        assertThat(git(ws.dir(), "for-each-ref", "--format=%(refname)")).doesNotContain("refs/burrow/");
+        assertThat(workspaces.diff(repo, ws.branch(), ws.baseCommit())).contains("+b");
+        // The clone shares no object file with the user's repository (no hard links).
+        try (var files = Files.walk(ws.dir().resolve(".git/objects"))) {
+            assertThat(files.filter(Files::isRegularFile).mapToInt(f -> {
+                try {
+                    return (Integer) Files.getAttribute(f, "unix:nlink");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).max().orElse(1)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void whatTheContainerReportsIsCheckedBeforeItIsBelieved() throws Exception {
+        Workspace ws = workspaces.create(Source.parse(repo.toString()), null, tmp.resolve("ws"), "burrow/0000beef", "", "", p -> { });
+        Path bundle = tmp.resolve("b.bundle");
+        assertThatThrownBy(() -> WorkBundle.read(new java.io.ByteArrayInputStream("rm -rf / 1 2\n".getBytes()), bundle))
+                .hasMessageContaining("not understood");
+        assertThatThrownBy(() -> WorkBundle.read(new java.io.ByteArrayInputStream(new byte[10_000]), bundle)).hasMessageContaining("too long");
+        // A head that is neither in a bundle nor in the base's history is not written anywhere.
+        String foreign = "1234567890123456789012345678901234567890";
+        WorkBundle.Saved lie = WorkBundle.read(new java.io.ByteArrayInputStream(("burrow-save 1 " + foreign + " -\n").getBytes()), bundle);
+        assertThatThrownBy(() -> workspaces.receive(repo, ws.branch(), "0000beef", ws.baseCommit(), lie)).hasMessageContaining("neither in its bundle");
+        assertThat(git(repo, "branch", "--list", ws.branch())).isEmpty();
+        assertThatThrownBy(() -> WorkBundle.argv("main; rm -rf ~", ws.baseCommit(), "0000beef")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void aUrlSourceGoesThroughAMirrorThatKeepsTheBranch() throws Exception {
         String url = "file://" + repo;
-        Workspace ws = workspaces.create(Source.parse(url), null, tmp.resolve("ws"), "burrow/u1", "", "", p -> { });
+        Workspace ws = workspaces.create(Source.parse(url), null, tmp.resolve("ws"), "burrow/000000a1", "", "", p -> { });
         assertThat(ws.source().getParent()).isEqualTo(tmp.resolve("mirrors"));
         assertThat(git(ws.dir(), "remote", "get-url", "origin")).isEqualTo(url);
         Files.writeString(ws.dir().resolve("d.txt"), "d\n");
         git(ws.dir(), "add", ".");
         git(ws.dir(), "-c", "user.name=T", "-c", "user.email=t@t", "commit", "-qm", "d");
-        workspaces.sync(ws, "u1");
-        assertThat(git(ws.source(), "log", "-1", "--format=%s", "burrow/u1")).isEqualTo("d");
-        // A second session from the same URL reuses (and updates) the mirror.
-        Workspace ws2 = workspaces.create(Source.parse(url), null, tmp.resolve("ws2"), "burrow/u2", "", "", p -> { });
+        Files.writeString(ws.dir().resolve("e.txt"), "draft\n");
+        save(ws, "000000a1");
+        assertThat(git(ws.source(), "log", "-1", "--format=%s", "burrow/000000a1")).isEqualTo("d");
+        // A second session from the same URL reuses (and refreshes) the mirror, keeping the first one's work.
+        git(repo, "branch", "-D", "develop");
+        Workspace ws2 = workspaces.create(Source.parse(url), null, tmp.resolve("ws2"), "burrow/000000a2", "", "", p -> { });
         assertThat(ws2.source()).isEqualTo(ws.source());
+        assertThat(git(ws.source(), "log", "-1", "--format=%s", "burrow/000000a1")).isEqualTo("d");
+        assertThat(git(ws.source(), "show", "refs/burrow/snapshots/000000a1:e.txt")).isEqualTo("draft");
+        assertThat(git(ws.source(), "branch", "--list", "develop")).isEmpty(); // what the remote deleted is pruned
         assertThatThrownBy(() -> workspaces.create(Source.parse("file:///nonexistent/repo.git"), null, tmp.resolve("ws3"), "burrow/u3", "", "", p -> { }))
                 .hasMessageContaining("could not clone");
         assertThat(tmp.resolve("ws3")).doesNotExist();

@@ -1,5 +1,8 @@
 package dev.burrow.bench;
 
+import java.time.Duration;
+import dev.burrow.credentials.CredentialSettings;
+import dev.burrow.config.Config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,9 +14,10 @@ final class BenchRepo {
     }
 
     /** The configuration a benchmark runs under: a scratch data dir and the scripted model. */
-    static dev.burrow.config.Config config(dev.burrow.config.Config base, Path dataDir, ScriptedModel model, java.time.Duration idle) {
-        return new dev.burrow.config.Config(dataDir, model.baseUrl(), "bench-key", "", "", base.runnerImage(), base.baseImage(), idle,
-                "Burrow Bench", "bench@burrow.invalid", "127.0.0.1", 0);
+    static Config config(Config base, Path dataDir, ScriptedModel model, Duration idle) {
+        return Config.defaults(dataDir).withBaseUrl(model.baseUrl()).withCredentials(CredentialSettings.of("bench-key", ""))
+                .withImages(base.runnerImage(), base.baseImage()).withIdleTimeout(idle).withGitIdentity("Burrow Bench", "bench@burrow.invalid")
+                .withListen("127.0.0.1", 0);
     }
 
     static Path create(Path dir) throws IOException, InterruptedException {

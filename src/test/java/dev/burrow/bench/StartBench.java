@@ -7,6 +7,7 @@ import dev.burrow.container.NetworkPolicy;
 import dev.burrow.session.NewSession;
 import dev.burrow.session.Session;
 import dev.burrow.session.SessionManager;
+import dev.burrow.session.SessionState;
 import dev.burrow.store.StoredEvent;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -49,6 +50,8 @@ public final class StartBench {
             List<Double> floor = new ArrayList<>();
             List<Double> engine = new ArrayList<>();
             List<Double> cli = new ArrayList<>();
+            List<Double> saves = new ArrayList<>();
+            List<Double> execFloor = new ArrayList<>();
             try (Burrow burrow = Burrow.start(config)) {
                 String image = burrow.sessions().runnerImage();
                 if (!burrow.engine().imageExists(image)) {
@@ -59,9 +62,11 @@ public final class StartBench {
                 for (int i = 0; i < runs; i++) floor.add(bareRun(image, model.baseUrl()));
                 report("floor: podman run --rm IMAGE claude -p", floor);
                 // One unmeasured session first: the first Claude Code start in a fresh config is slower.
-                engineRun(burrow.sessions(), repo);
-                for (int i = 0; i < runs; i++) engine.add(engineRun(burrow.sessions(), repo));
+                engineRun(burrow.sessions(), repo, new ArrayList<>(), new ArrayList<>(), burrow);
+                for (int i = 0; i < runs; i++) engine.add(engineRun(burrow.sessions(), repo, saves, execFloor, burrow));
                 report("burrow: session create -> first assistant event (in process)", engine);
+                report("floor: podman exec CONTAINER true", execFloor);
+                report("burrow: save after a turn (bundle in the container, fetch here)", saves);
             }
             Path jar = jar();
             if (jar != null) {
@@ -77,6 +82,7 @@ public final class StartBench {
             double e = median(engine);
             out.printf("median ratio, in process: %.2fx the floor (target: at most 1.5x)%n", e / f);
             if (!cli.isEmpty()) out.printf("median ratio, burrow run command: %.2fx the floor%n", median(cli) / f);
+            out.printf("median save after a turn: %.0f ms (target: at most 300 ms on a small repository)%n", median(saves) * 1000);
             return 0;
         } finally {
             dev.burrow.workspace.Workspaces.deleteQuietly(tmp);
@@ -125,7 +131,7 @@ public final class StartBench {
         return seconds;
     }
 
-    private double engineRun(SessionManager sessions, Path repo) throws Exception {
+    private double engineRun(SessionManager sessions, Path repo, List<Double> saves, List<Double> execFloor, Burrow burrow) throws Exception {
         CompletableFuture<Long> first = new CompletableFuture<>();
         String[] id = new String[1];
         Runnable unsubscribe = sessions.subscribe(new SessionManager.Listener() {
@@ -140,6 +146,14 @@ public final class StartBench {
             // The event may have come before the id was known.
             if (sessions.events(s.id(), 0).stream().anyMatch(e -> e.event() instanceof AgentEvent.Assistant)) first.complete(System.nanoTime());
             double seconds = (first.get(120, TimeUnit.SECONDS) - start) / 1e9;
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (sessions.get(s.id()).state() != SessionState.IDLE && System.nanoTime() < deadline) Thread.sleep(20);
+            // The save a turn's end makes, with a file left uncommitted (so a snapshot too), beside a bare exec.
+            Files.writeString(s.workspace().resolve("bench-" + System.nanoTime() + ".txt"), "uncommitted\n");
+            saves.add(sessions.save(s.id()).toNanos() / 1e9);
+            long t0 = System.nanoTime();
+            burrow.engine().exec(sessions.get(s.id()).containerId(), List.of("true"));
+            execFloor.add((System.nanoTime() - t0) / 1e9);
             sessions.delete(s.id());
             return seconds;
         } finally {
@@ -149,7 +163,7 @@ public final class StartBench {
 
     private static Path jar() {
         try {
-            Path p = Path.of(StartBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path p = Path.of(Burrow.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             return p.toString().endsWith(".jar") ? p : null;
         } catch (Exception e) {
             return null;

@@ -1,16 +1,23 @@
-package dev.burrow.cli;
+package dev.burrow.bench;
 
-import dev.burrow.bench.StartBench;
+import dev.burrow.cli.Options;
+import dev.burrow.container.NetworkPolicy;
+import picocli.CommandLine;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+/**
+ * `./burrow bench ...`: the benchmarks. They live in their own jar (target/burrow-bench.jar,
+ * with the scripted model they run against), which only `./burrow bench` puts on the class path;
+ * the jar `./burrow serve` runs has none of it.
+ */
 @Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Start.class, BenchCommand.Events.class, BenchCommand.Terminal.class})
-final class BenchCommand implements Runnable {
+public final class BenchCommand implements Runnable {
     @Override
     public void run() {
-        new picocli.CommandLine(this).usage(System.out);
+        new CommandLine(this).usage(System.out);
     }
 
     @Command(name = "start", description = "Time from `run` to the first assistant event, beside a bare `podman run ... claude -p`.")
@@ -27,7 +34,7 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             options.refuseRoot("run sessions");
-            return new StartBench(options.config(), runs, dev.burrow.container.NetworkPolicy.parse(network), System.out).run();
+            return new StartBench(options.config(), runs, NetworkPolicy.parse(network), System.out).run();
         }
     }
 
@@ -39,7 +46,7 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             options.refuseRoot("run sessions");
-            return new dev.burrow.bench.EventsBench(options.config(), System.out).run();
+            return new EventsBench(options.config(), System.out).run();
         }
     }
 
@@ -54,7 +61,7 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             options.refuseRoot("run sessions");
-            return new dev.burrow.bench.TerminalBench(options.config(), System.out).run(runs);
+            return new TerminalBench(options.config(), System.out).run(runs);
         }
     }
 }

@@ -50,6 +50,18 @@ public final class ScriptedModel implements AutoCloseable {
         server.start();
     }
 
+    /**
+     * Serves until killed and prints its base URL, for trying Burrow by hand (and attacking it)
+     * where the real API is out of reach: {@code java -cp target/burrow.jar:target/burrow-bench.jar
+     * dev.burrow.bench.ScriptedModel}, then ANTHROPIC_BASE_URL=that URL and ANTHROPIC_API_KEY=anything.
+     */
+    public static void main(String[] args) throws Exception {
+        ScriptedModel model = new ScriptedModel();
+        System.out.println(model.baseUrl());
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+
     /** The base URL to give Claude Code as ANTHROPIC_BASE_URL. */
     public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort();

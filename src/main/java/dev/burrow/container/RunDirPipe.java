@@ -1,0 +1,95 @@
+package dev.burrow.container;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.OptionalInt;
+
+/**
+ * The agent's streams through the session's run dir, shared with the container at /run/burrow
+ * (runner/burrow-agent-run writes the other side): in.fifo is its stdin, out.jsonl its output,
+ * agent.exit its exit code once it ended, and "idle" says the idle timeout ended it.
+ * Lock rule: {@link #write} is synchronized; reads come from one follower thread.
+ */
+public final class RunDirPipe implements AgentPipe {
+    public static final String INPUT = "in.fifo";
+    public static final String OUTPUT = "out.jsonl";
+    public static final String EXIT = "agent.exit";
+    public static final String IDLE = "idle";
+
+    private final Path runDir;
+    private RandomAccessFile input;
+    private FileChannel output;
+
+    public RunDirPipe(Path runDir) {
+        this.runDir = runDir;
+    }
+
+    @Override
+    public synchronized void write(String line) throws IOException {
+        if (input == null) {
+            // Read-write, so the open never blocks waiting for a reader; the agent's side
+            // holds the FIFO open for as long as it runs.
+            input = new RandomAccessFile(runDir.resolve(INPUT).toFile(), "rw");
+        }
+        input.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public int read(long position, ByteBuffer into) throws IOException {
+        if (output == null) {
+            Path out = runDir.resolve(OUTPUT);
+            // A regular file only: the container writes this dir, and a FIFO or a link there must not block or lead Burrow anywhere.
+            if (!Files.isRegularFile(out, LinkOption.NOFOLLOW_LINKS)) return 0;
+            output = FileChannel.open(out, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        }
+        return output.read(into, position);
+    }
+
+    @Override
+    public long size() throws IOException {
+        Path out = runDir.resolve(OUTPUT);
+        return Files.isRegularFile(out, LinkOption.NOFOLLOW_LINKS) ? Files.size(out) : 0;
+    }
+
+    @Override
+    public OptionalInt exitCode() {
+        Path exit = runDir.resolve(EXIT);
+        if (!Files.exists(exit, LinkOption.NOFOLLOW_LINKS)) return OptionalInt.empty();
+        if (!Files.isRegularFile(exit, LinkOption.NOFOLLOW_LINKS)) return OptionalInt.of(-1);
+        try (var in = Files.newInputStream(exit, LinkOption.NOFOLLOW_LINKS)) {
+            return OptionalInt.of(Integer.parseInt(new String(in.readNBytes(16), StandardCharsets.US_ASCII).strip()));
+        } catch (IOException | NumberFormatException e) {
+            return OptionalInt.of(-1);
+        }
+    }
+
+    @Override
+    public boolean idleTimedOut() {
+        return Files.exists(runDir.resolve(IDLE), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    @Override
+    public void markGone() throws IOException {
+        if (!Files.exists(runDir.resolve(EXIT), LinkOption.NOFOLLOW_LINKS)) Files.writeString(runDir.resolve(EXIT), "-1\n");
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            if (input != null) input.close(); // our end of the FIFO: the agent holds its own
+            if (output != null) output.close();
+        } catch (IOException ignored) {
+            // nothing is lost by a failed close of a reader or of our end of the FIFO
+        } finally {
+            input = null;
+            output = null;
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.burrow.session;
+
+import dev.burrow.agent.EventParser;
+import dev.burrow.container.ContainerEngine;
+import dev.burrow.container.ContainerException;
+import dev.burrow.container.ContainerState;
+import dev.burrow.store.SessionStore;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings the store in line with the containers: at every command's start, and periodically in
+ * the server, so that a live session nobody follows (its CLI exited) is taken over and one
+ * whose container went away unseen is stopped with its work saved.
+ */
+final class SessionReconciler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionReconciler.class);
+
+    private final ContainerEngine engine;
+    private final SessionStore store;
+    private final SessionRecorder recorder;
+    private final SessionSupervisor supervisor;
+    private final StartGuard starts;
+    private volatile Thread periodic;
+
+    SessionReconciler(ContainerEngine engine, SessionStore store, SessionRecorder recorder, SessionSupervisor supervisor, StartGuard starts) {
+        this.engine = Objects.requireNonNull(engine);
+        this.store = Objects.requireNonNull(store);
+        this.recorder = Objects.requireNonNull(recorder);
+        this.supervisor = Objects.requireNonNull(supervisor);
+        this.starts = Objects.requireNonNull(starts);
+    }
+
+    /**
+     * Sessions whose container is gone become stopped (after storing whatever their agent
+     * printed meanwhile) and can be resumed; with {@code follow}, sessions whose container runs
+     * are followed from their offset. Sessions that a thread or process is starting right now
+     * are left to it.
+     */
+    void reconcile(boolean follow) {
+        List<ContainerState> running;
+        try {
+            running = engine.listOwned().stream().filter(ContainerState::running).toList();
+        } catch (ContainerException e) {
+            LOG.warn("cannot list containers: {}", e.getMessage());
+            return;
+        }
+        for (Session listed : store.list()) {
+            if (!listed.state().live() || supervisor.follows(listed.id())) continue;
+            boolean up = listed.containerId() != null && running.stream().anyMatch(c -> c.id().equals(listed.containerId()));
+            if (up) {
+                if (follow) supervisor.follow(listed, false);
+                continue;
+            }
+            Optional<StartGuard.Held> held = starts.tryHold(listed);
+            if (held.isEmpty()) continue;
+            try (StartGuard.Held ignored = held.get()) {
+                Session s = recorder.current(listed.id()); // as it is now that nobody can be starting it
+                if (!s.state().live() || !Objects.equals(s.containerId(), listed.containerId())) continue;
+                if (s.containerId() == null) {
+                    recorder.transition(s.id(), SessionState.CREATING, SessionState.FAILED, "interrupted while it was being created");
+                    continue;
+                }
+                drain(s);
+                supervisor.end(recorder.current(s.id()), SessionState.STOPPED, "the container is gone; resume to continue");
+            }
+        }
+    }
+
+    /** Reconciles (and so follows) every {@code period} until closed: the server takes over sessions nobody follows. */
+    synchronized void every(Duration period) {
+        if (periodic != null) return;
+        periodic = Thread.ofVirtual().name("reconcile").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(period);
+                    reconcile(true);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.warn("reconciling sessions: {}", e.toString());
+                }
+            }
+        });
+    }
+
+    /** Stores the lines the agent printed while no Burrow process was following it. */
+    private void drain(Session s) {
+        try {
+            AgentChannel channel = AgentChannel.of(s.mode(), engine, recorder);
+            Optional<LiveSession> l = LiveSession.tryFollow(s.id(), s.dir(), engine.agentPipe(s.runDir()), s.outOffset(), channel, new AgentLink.Handler() {
+                public void onLine(String line, long end) {
+                    recorder.append(s.id(), EventParser.parse(line), end);
+                }
+
+                public void onExit(int code, boolean idle) {
+                }
+            });
+            if (l.isEmpty()) return;
+            // The agent is gone: mark its end, if it could not, so the reader stops at the last line.
+            l.get().link.markGone();
+            l.get().link.start(s.shortId());
+            l.get().link.awaitEnd(10_000);
+            l.get().close();
+        } catch (IOException e) {
+            LOG.warn("cannot read the output of session {}: {}", s.shortId(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (periodic != null) periodic.interrupt();
+    }
+}
