@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 /** Runs a command to completion through a {@link ProcessRunner} and collects its output. */
 public final class Commands {
     private static final Executor READERS = Executors.newVirtualThreadPerTaskExecutor();
+    // The most a command run to completion may print on each stream (the programs Burrow runs this way print little).
+    static final int MAX_OUTPUT = 32 * 1024 * 1024;
     private final ProcessRunner runner;
 
     public Commands(ProcessRunner runner) {
@@ -38,14 +40,19 @@ public final class Commands {
         // Read both pipes concurrently so that neither fills up and blocks the child. Virtual
         // threads, not the common pool: on a 2-core machine that pool has one worker, and a
         // command run from it would wait for its own readers.
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> drain(p.getInputStream()), READERS);
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()), READERS);
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> drain(p.getInputStream(), p), READERS);
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream(), p), READERS);
         try {
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return new ExecResult(argv, 124, out.getNow(""), "timed out after " + timeoutSeconds + " s: " + String.join(" ", argv));
             }
-            return new ExecResult(argv, p.exitValue(), out.join(), err.join());
+            String stdout = out.join();
+            String stderr = err.join();
+            if (stdout.length() > MAX_OUTPUT || stderr.length() > MAX_OUTPUT) {
+                return new ExecResult(argv, 125, "", "printed more than " + MAX_OUTPUT / (1024 * 1024) + " MiB: " + String.join(" ", argv));
+            }
+            return new ExecResult(argv, p.exitValue(), stdout, stderr);
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
@@ -96,7 +103,7 @@ public final class Commands {
             return new ExecResult(argv, 130, "", "interrupted");
         } catch (CompletionException e) {
             p.destroyForcibly();
-            return new ExecResult(argv, 1, "", "could not keep the output of " + argv.getFirst() + ": " + e.getCause());
+            return new ExecResult(argv, 1, "", "could not keep the output of " + argv.getFirst() + ": " + e.getCause().getMessage());
         }
     }
 
@@ -115,7 +122,11 @@ public final class Commands {
             }
             return total;
         } catch (IOException e) {
+            p.destroyForcibly(); // the output has nowhere to go: stop the command now, not at its timeout
             throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            p.destroyForcibly();
+            throw e;
         }
     }
 
@@ -129,9 +140,15 @@ public final class Commands {
         }
     }
 
-    private static String drain(InputStream in) {
+    // All of a command's output, up to the cap: past it the command is killed and the answer is longer than the cap.
+    private static String drain(InputStream in, Process p) {
         try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            byte[] b = in.readNBytes(MAX_OUTPUT + 1);
+            if (b.length > MAX_OUTPUT) {
+                p.destroyForcibly();
+                return new String(b, StandardCharsets.ISO_8859_1);
+            }
+            return new String(b, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,7 +1,6 @@
 package dev.burrow.container;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.OptionalInt;
 
 /**
@@ -24,7 +24,7 @@ public final class RunDirPipe implements AgentPipe {
     public static final String IDLE = "idle";
 
     private final Path runDir;
-    private RandomAccessFile input;
+    private FileChannel input;
     private FileChannel output;
 
     public RunDirPipe(Path runDir) {
@@ -34,11 +34,17 @@ public final class RunDirPipe implements AgentPipe {
     @Override
     public synchronized void write(String line) throws IOException {
         if (input == null) {
-            // Read-write, so the open never blocks waiting for a reader; the agent's side
-            // holds the FIFO open for as long as it runs.
-            input = new RandomAccessFile(runDir.resolve(INPUT).toFile(), "rw");
+            // The container can put anything at this name: only a FIFO is written, and a link is never
+            // followed (O_NOFOLLOW). Read-write, so the open never blocks waiting for a reader; the
+            // agent's side holds the FIFO open for as long as it runs.
+            Path fifo = runDir.resolve(INPUT);
+            if (!Files.readAttributes(fifo, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther()) {
+                throw new IOException("the agent's input " + fifo + " is not a FIFO");
+            }
+            input = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         }
-        input.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+        while (bytes.hasRemaining()) input.write(bytes);
     }
 
     @Override

@@ -6,8 +6,10 @@ import dev.burrow.container.Caches;
 import dev.burrow.container.ContainerException;
 import dev.burrow.container.ContainerSpec;
 import dev.burrow.container.EgressProxy;
+import dev.burrow.container.Limits;
 import dev.burrow.container.Mount;
 import dev.burrow.container.PodmanCli;
+import dev.burrow.container.RunDirPipe;
 import dev.burrow.container.RunnerImage;
 import dev.burrow.host.HostSetup;
 import dev.burrow.workspace.GitCredentials;
@@ -17,6 +19,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -178,12 +181,13 @@ final class AgentLaunch {
 
     /**
      * A throwaway container that saves the work of a session whose container is gone: the
-     * runner image, no network, nothing of the session but its workspace, read-only.
+     * runner image, no network, nothing of the session but its workspace, read-only, and the
+     * session's resource limits.
      */
-    static ContainerSpec saveSpec(Session s, String image, List<String> command, boolean rootHost) {
+    static ContainerSpec saveSpec(Session s, String image, List<String> command, Limits limits, boolean rootHost) {
         String name = "burrow-save-" + s.shortId() + "-" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
         return new ContainerSpec(name, image, Map.of(PodmanCli.SESSION_LABEL, s.id()), rootHost ? null : RunnerImage.KEEP_ID_USERNS, "none",
-                List.of(new Mount(s.workspace(), "/workspace", true)), Map.of(), "/workspace", List.of(), null, command, rootHost ? "root" : null);
+                List.of(new Mount(s.workspace(), "/workspace", true)), Map.of(), "/workspace", List.of(), limits, command, rootHost ? "root" : null);
     }
 
     /**
@@ -194,11 +198,14 @@ final class AgentLaunch {
         try {
             Files.createDirectories(s.claudeConfig());
             Files.createDirectories(s.runDir());
-            Path fifo = s.runDir().resolve("in.fifo");
-            if (!Files.exists(fifo)) {
-                Process p = new ProcessBuilder("mkfifo", "-m", "600", fifo.toString()).redirectErrorStream(true).start();
-                if (p.waitFor() != 0) throw new ContainerException("mkfifo failed: " + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
-            }
+            // Made anew for every container: whatever the last one left at this name (a link, a file) goes.
+            Path fifo = s.runDir().resolve(RunDirPipe.INPUT);
+            Files.deleteIfExists(fifo);
+            Process p = new ProcessBuilder("mkfifo", "-m", "600", fifo.toString()).redirectErrorStream(true).start();
+            if (p.waitFor() != 0) throw new ContainerException("mkfifo failed: " + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+            // The agent's stderr log, when the last container left something else than a file there.
+            Path err = s.runDir().resolve("err.log");
+            if (Files.exists(err, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(err, LinkOption.NOFOLLOW_LINKS)) Files.delete(err);
             Files.deleteIfExists(s.runDir().resolve("agent.exit"));
             Files.deleteIfExists(s.runDir().resolve("tui.exit"));
             Files.deleteIfExists(s.runDir().resolve(FIRST_PROMPT));

@@ -1,10 +1,13 @@
 package dev.burrow.session;
 
+import dev.burrow.config.PrivateFiles;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -21,6 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class ClaudeConfigSeed {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final int MAX_BYTES = 4 * 1024 * 1024;
     static final List<String> HOOKS = List.of("UserPromptSubmit", "Stop", "Notification");
     // The hooks are in place in both modes (a session can switch); they report only in terminal mode.
     static final String HOOK_COMMAND = "test \"$BURROW_MODE\" = terminal && exec burrow-hook || true";
@@ -63,10 +67,12 @@ final class ClaudeConfigSeed {
         }
     }
 
+    // The container writes this dir: a file is read only when it is a regular file (never through a
+    // link, never a FIFO) of reasonable size, and written by a rename over whatever is at its name.
     private static ObjectNode read(Path file) throws IOException {
-        if (!Files.exists(file)) return JSON.createObjectNode();
-        try {
-            JsonNode n = JSON.readTree(Files.readString(file));
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.size(file) > MAX_BYTES) return JSON.createObjectNode();
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            JsonNode n = JSON.readTree(new String(in.readNBytes(MAX_BYTES), StandardCharsets.UTF_8));
             if (n instanceof ObjectNode o) return o;
         } catch (JacksonException e) {
             // A broken file would stop Claude Code too; start it over rather than fail the session.
@@ -74,10 +80,8 @@ final class ClaudeConfigSeed {
         return JSON.createObjectNode();
     }
 
-    private static void write(Path file, ObjectNode node) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".burrow-tmp");
-        Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    private static void write(Path file, ObjectNode node) {
+        PrivateFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
     }
 
     private static ObjectNode object(ObjectNode parent, String key) {

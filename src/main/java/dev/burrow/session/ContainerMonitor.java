@@ -49,7 +49,9 @@ final class ContainerMonitor implements AutoCloseable {
                     Optional<ContainerState> c = all.stream().filter(x -> x.id().equals(e.getValue())).findFirst();
                     if (c.isEmpty() || !c.get().running()) {
                         containerBySession.remove(e.getKey());
-                        onGone.accept(e.getKey(), c);
+                        // Ending a session saves its work, which can take a while: never on this thread,
+                        // which watches every other session.
+                        Thread.ofVirtual().name("container-gone-" + e.getKey()).start(() -> onGone.accept(e.getKey(), c));
                     }
                 }
             } catch (InterruptedException e) {

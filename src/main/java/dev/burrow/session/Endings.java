@@ -3,7 +3,11 @@ package dev.burrow.session;
 import dev.burrow.container.ContainerState;
 import dev.burrow.session.AgentChannel.Ending;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -11,6 +15,8 @@ import java.util.Optional;
 
 /** Why a session ended, in the user's words, when its agent exited or its container went away. */
 final class Endings {
+    private static final int TAIL_BYTES = 64 * 1024;
+
     private Endings() {
     }
 
@@ -36,10 +42,17 @@ final class Endings {
 
     /** The last lines of the agent's stderr, as ": a | b | c", or "" when it printed none. */
     static String lastLines(Session s) {
-        try {
-            Path err = s.runDir().resolve("err.log");
-            if (!Files.exists(err)) return "";
-            List<String> lines = Files.readAllLines(err).stream().filter(x -> !x.isBlank()).toList();
+        Path err = s.runDir().resolve("err.log");
+        // The container writes this file: a regular file only (never a link or a FIFO), and only its last 64 KiB.
+        if (!Files.isRegularFile(err, LinkOption.NOFOLLOW_LINKS)) return "";
+        try (SeekableByteChannel ch = Files.newByteChannel(err, LinkOption.NOFOLLOW_LINKS)) {
+            long from = Math.max(0, ch.size() - TAIL_BYTES);
+            ByteBuffer buf = ByteBuffer.allocate((int) (ch.size() - from));
+            ch.position(from);
+            while (buf.hasRemaining() && ch.read(buf) > 0) {
+                // read the tail
+            }
+            List<String> lines = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8).lines().filter(x -> !x.isBlank()).toList();
             List<String> tail = lines.subList(Math.max(0, lines.size() - 5), lines.size());
             return tail.isEmpty() ? "" : ": " + String.join(" | ", tail);
         } catch (IOException e) {

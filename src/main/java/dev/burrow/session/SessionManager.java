@@ -66,7 +66,7 @@ public final class SessionManager implements AutoCloseable {
         this.credentials = new SessionCredentials(config.credentials());
         this.services = new HostSideServices(config, Objects.requireNonNull(podman), credentials);
         this.starter = new ContainerStarter(config, engine, runnerImage, gpus, services, credentials);
-        this.saver = new WorkSaver(engine, starter::image, workspaces, recorder);
+        this.saver = new WorkSaver(engine, starter::image, config.limits(), workspaces, recorder);
         this.supervisor = new SessionSupervisor(config.idleTimeout(), engine, store, recorder, services, saver);
         this.reconciler = new SessionReconciler(engine, store, recorder, supervisor, starts);
         this.creator = new SessionCreator(config, engine, workspaces, store, recorder, starter, supervisor, starts);
@@ -244,7 +244,8 @@ public final class SessionManager implements AutoCloseable {
     public String diff(String id) {
         Session s = get(id);
         if (s.baseCommit() == null) return "";
-        return saver.serialized(s.id(), () -> workspaces.diff(s.source(), s.branch(), s.baseCommit()));
+        // Not serialized with the saves: it reads refs, which git updates atomically.
+        return workspaces.diff(s.source(), s.branch(), s.baseCommit());
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.burrow.container.ContainerState;
 import dev.burrow.store.SessionStore;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -50,6 +51,7 @@ final class SessionReconciler implements AutoCloseable {
             LOG.warn("cannot list containers: {}", e.getMessage());
             return;
         }
+        List<Thread> ending = new ArrayList<>();
         for (Session listed : store.list()) {
             if (!listed.state().live() || supervisor.follows(listed.id())) continue;
             boolean up = listed.containerId() != null && running.stream().anyMatch(c -> c.id().equals(listed.containerId()));
@@ -59,15 +61,29 @@ final class SessionReconciler implements AutoCloseable {
             }
             Optional<StartGuard.Held> held = starts.tryHold(listed);
             if (held.isEmpty()) continue;
-            try (StartGuard.Held ignored = held.get()) {
-                Session s = recorder.current(listed.id()); // as it is now that nobody can be starting it
-                if (!s.state().live() || !Objects.equals(s.containerId(), listed.containerId())) continue;
-                if (s.containerId() == null) {
+            Session s = recorder.current(listed.id()); // as it is now that nobody can be starting it
+            if (!s.state().live() || !Objects.equals(s.containerId(), listed.containerId())) {
+                held.get().close();
+            } else if (s.containerId() == null) {
+                try (StartGuard.Held ignored = held.get()) {
                     recorder.transition(s.id(), SessionState.CREATING, SessionState.FAILED, "interrupted while it was being created");
-                    continue;
                 }
-                drain(s);
-                supervisor.end(recorder.current(s.id()), SessionState.STOPPED, "the container is gone; resume to continue");
+            } else {
+                // Its work is saved by a throwaway container, which takes a while: one session at a time would hold up the rest.
+                ending.add(Thread.ofVirtual().name("reconcile-" + s.shortId()).start(() -> {
+                    try (StartGuard.Held ignored = held.get()) {
+                        drain(s);
+                        supervisor.end(recorder.current(s.id()), SessionState.STOPPED, "the container is gone; resume to continue");
+                    }
+                }));
+            }
+        }
+        for (Thread t : ending) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }

@@ -5,13 +5,12 @@ import dev.burrow.container.ContainerEngine;
 import dev.burrow.container.ContainerState;
 import dev.burrow.container.Exec;
 import dev.burrow.container.ExecResult;
+import dev.burrow.container.Limits;
 import dev.burrow.host.HostSetup;
 import dev.burrow.workspace.WorkBundle;
 import dev.burrow.workspace.WorkspaceException;
 import dev.burrow.workspace.Workspaces;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,18 +36,20 @@ final class WorkSaver {
     private static final Logger LOG = LoggerFactory.getLogger(WorkSaver.class);
     // What one save may print (the bundle of a turn's new objects) and how long it may take.
     static final long MAX_BUNDLE_BYTES = 2L * 1024 * 1024 * 1024;
-    static final Duration SAVE_TIMEOUT = Duration.ofMinutes(5);
+    static final Duration SAVE_TIMEOUT = Duration.ofMinutes(2);
 
     private final ContainerEngine engine;
     private final Supplier<String> image;
+    private final Limits limits;
     private final Workspaces workspaces;
     private final SessionRecorder recorder;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Set<String> saving = ConcurrentHashMap.newKeySet();
 
-    WorkSaver(ContainerEngine engine, Supplier<String> image, Workspaces workspaces, SessionRecorder recorder) {
+    WorkSaver(ContainerEngine engine, Supplier<String> image, Limits limits, Workspaces workspaces, SessionRecorder recorder) {
         this.engine = Objects.requireNonNull(engine);
         this.image = Objects.requireNonNull(image);
+        this.limits = Objects.requireNonNull(limits);
         this.workspaces = Objects.requireNonNull(workspaces);
         this.recorder = Objects.requireNonNull(recorder);
     }
@@ -83,13 +84,14 @@ final class WorkSaver {
 
     private String saveNow(Session s) {
         List<String> argv = WorkBundle.argv(s.branch(), s.baseCommit(), s.shortId());
-        Path out = s.dir().resolve("save.out");
         Path bundle = s.dir().resolve("save.bundle");
         try {
+            WorkBundle.Receiver inContainer = new WorkBundle.Receiver(bundle, s.branch());
+            WorkBundle.Receiver received = inContainer;
             ExecResult r = null;
             if (s.containerId() != null) {
-                try (OutputStream o = Files.newOutputStream(out)) {
-                    r = engine.exec(s.containerId(), new Exec(argv, null, MAX_BUNDLE_BYTES, SAVE_TIMEOUT), o);
+                try (inContainer) {
+                    r = engine.exec(s.containerId(), new Exec(argv, null, MAX_BUNDLE_BYTES, SAVE_TIMEOUT), inContainer);
                 }
                 if (!r.ok() && engine.inspect(s.containerId()).map(ContainerState::running).orElse(false)) {
                     throw new WorkspaceException("the save in the container failed: " + r.firstErrorLine());
@@ -97,20 +99,17 @@ final class WorkSaver {
             }
             if (r == null || !r.ok()) {
                 // The container is gone: a throwaway one reads the workspace, read-only, with no network.
-                try (OutputStream o = Files.newOutputStream(out)) {
-                    r = engine.runOnce(AgentLaunch.saveSpec(s, image.get(), argv, HostSetup.isRoot()), MAX_BUNDLE_BYTES, SAVE_TIMEOUT, o);
+                WorkBundle.Receiver throwaway = new WorkBundle.Receiver(bundle, s.branch());
+                try (throwaway) {
+                    r = engine.runOnce(AgentLaunch.saveSpec(s, image.get(), argv, limits, HostSetup.isRoot()), MAX_BUNDLE_BYTES, SAVE_TIMEOUT, throwaway);
                 }
                 if (!r.ok()) throw new WorkspaceException("the save in a throwaway container failed: " + r.firstErrorLine());
+                received = throwaway;
             }
-            WorkBundle.Saved saved;
-            try (InputStream in = Files.newInputStream(out)) {
-                saved = WorkBundle.read(in, bundle);
-            }
-            return workspaces.receive(s.source(), s.branch(), s.shortId(), s.baseCommit(), saved);
+            return workspaces.receive(s.source(), s.branch(), s.shortId(), s.baseCommit(), received.saved());
         } catch (IOException e) {
             throw new WorkspaceException("could not keep the save's output: " + e.getMessage());
         } finally {
-            Workspaces.deleteQuietly(out);
             Workspaces.deleteQuietly(bundle);
         }
     }

@@ -2,7 +2,10 @@ package dev.burrow.workspace;
 
 import dev.burrow.container.Commands;
 import dev.burrow.container.ExecResult;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,13 +41,22 @@ final class Git {
      * checked as they arrive, and no transport but local files.
      */
     ExecResult hardened(Path dir, List<String> args) {
+        return commands.run(hardenedArgv(dir, args), 900);
+    }
+
+    private static List<String> hardenedArgv(Path dir, List<String> args) {
         List<String> argv = new ArrayList<>(List.of("env", "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_TERMINAL_PROMPT=0",
                 "GIT_EXTERNAL_DIFF=", "git"));
         if (dir != null) argv.addAll(List.of("-C", dir.toString()));
         argv.addAll(List.of("-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "-c", "protocol.allow=never",
                 "-c", "protocol.file.allow=always", "-c", "fetch.fsckObjects=true", "-c", "diff.external=", "-c", "core.attributesFile=/dev/null"));
         argv.addAll(args);
-        return commands.run(argv, 900);
+        return argv;
+    }
+
+    /** Hardened git whose stdout streams into {@code out}, killed past {@code maxBytes} (exit 125) or a minute. */
+    ExecResult hardenedStream(Path dir, List<String> args, long maxBytes, OutputStream out) {
+        return commands.stream(hardenedArgv(dir, args), InputStream.nullInputStream(), out, maxBytes, Duration.ofMinutes(1));
     }
 
     String hardenedChecked(Path dir, String... args) {

@@ -17,7 +17,7 @@ import java.util.List;
  * repository asks to have copied from the user's own checkout into each session's workspace.
  * One path per line, relative to the repository; blank lines and # comments are skipped. Only
  * what the clone lacks is copied, never over a file git brought, and nothing outside the
- * repository: no absolute paths, no "..", no symbolic links.
+ * repository: no absolute paths, no "..", nothing in .git, no symbolic links (nor folders that are).
  */
 final class Includes {
     static final String FILE = ".burrow/include";
@@ -38,6 +38,12 @@ final class Includes {
                 if (rel.isAbsolute() || rel.startsWith("..") || rel.toString().isEmpty()) {
                     throw new WorkspaceException(FILE + " may only name paths inside the repository, not " + line);
                 }
+                // The list comes from a branch the agent may have written: never git's own files
+                // (objects, refs, stashes), and never through a linked folder on either side.
+                for (Path part : rel) {
+                    if (part.toString().equalsIgnoreCase(".git")) throw new WorkspaceException(FILE + " may not name anything in .git: " + line);
+                }
+                if (linkOnTheWay(source, rel) || linkOnTheWay(workspace, rel)) continue;
                 Path from = source.resolve(rel);
                 Path to = workspace.resolve(rel);
                 if (!Files.exists(from, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(from) || Files.exists(to, LinkOption.NOFOLLOW_LINKS)) continue;
@@ -48,6 +54,16 @@ final class Includes {
             throw new UncheckedIOException(e);
         }
         return copied;
+    }
+
+    // Whether a folder on the way from base to base/rel is a symbolic link.
+    private static boolean linkOnTheWay(Path base, Path rel) {
+        Path p = base;
+        for (int i = 0; i < rel.getNameCount() - 1; i++) {
+            p = p.resolve(rel.getName(i));
+            if (Files.isSymbolicLink(p)) return true;
+        }
+        return false;
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

@@ -2,6 +2,7 @@ package dev.burrow.workspace;
 
 import dev.burrow.container.Commands;
 import dev.burrow.container.ExecResult;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,8 @@ import java.util.function.Consumer;
  * the session branch into the source, uncommitted changes as a snapshot commit.
  */
 public final class Workspaces {
+    /** The most of a diff the Changes view shows. */
+    static final long MAX_DIFF_BYTES = 8L * 1024 * 1024;
     /** Where session branches live; snapshots live under refs/burrow/, outside every refresh. */
     static final String SESSION_BRANCHES = "refs/heads/burrow/*";
     private final Git git;
@@ -166,27 +169,20 @@ public final class Workspaces {
     public String receive(Path source, String branch, String shortId, String baseCommit, WorkBundle.Saved saved) {
         String branchRef = "refs/heads/" + branch;
         String snapshotRef = "refs/burrow/snapshots/" + shortId;
-        boolean branchFetched = false;
+        boolean branchFetched = saved.refs().containsKey(branchRef);
+        boolean snapshot = saved.refs().containsKey(WorkBundle.SNAPSHOT_REF);
         StringBuilder done = new StringBuilder();
-        try {
-            if (saved.hasBundle()) {
-                Map<String, String> heads = new HashMap<>();
-                git.hardenedChecked(source, "bundle", "list-heads", saved.bundle().toString()).lines().forEach(l -> {
-                    String[] f = l.strip().split(" ", 2);
-                    if (f.length == 2) heads.put(f[1], f[0]);
-                });
-                List<String> fetch = new ArrayList<>(List.of("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", saved.bundle().toString()));
-                if (saved.head().equals(heads.get(branchRef))) {
-                    fetch.add("+" + branchRef + ":" + branchRef);
-                    branchFetched = true;
-                }
-                boolean snapshot = saved.snapshot().isPresent() && saved.snapshot().get().equals(heads.get(WorkBundle.SNAPSHOT_REF));
-                if (snapshot) fetch.add("+" + WorkBundle.SNAPSHOT_REF + ":" + snapshotRef);
-                if (branchFetched || snapshot) git.hardenedChecked(source, fetch.toArray(String[]::new));
-                if (snapshot) done.append("snapshot ").append(saved.snapshot().get(), 0, 12).append("; ");
+        if (saved.hasBundle()) {
+            // The header was checked as it arrived (WorkBundle.Receiver): these are the only refs it names.
+            List<String> fetch = new ArrayList<>(List.of("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", saved.bundle().toString()));
+            if (branchFetched) fetch.add("+" + branchRef + ":" + branchRef);
+            if (snapshot) fetch.add("+" + WorkBundle.SNAPSHOT_REF + ":" + snapshotRef);
+            git.hardenedChecked(source, fetch.toArray(String[]::new));
+            if (snapshot && !"commit".equals(git.hardenedChecked(source, "cat-file", "-t", saved.snapshot().orElseThrow()))) {
+                git.hardenedChecked(source, "update-ref", "-d", snapshotRef);
+                throw new WorkspaceException("the save's snapshot is not a commit");
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            if (snapshot) done.append("snapshot ").append(saved.snapshot().orElseThrow(), 0, 12).append("; ");
         }
         if (!branchFetched) {
             // Nothing new on the branch: its head must be history the source already has.
@@ -202,9 +198,18 @@ public final class Workspaces {
     /**
      * The session branch's changes against its base commit, as a unified diff, from the source
      * the saves brought the branch into: never from the workspace, never through a diff driver.
+     * A diff over {@link #MAX_DIFF_BYTES} (the agent can make a small commit with a huge diff)
+     * becomes the list of changed files and a line saying so.
      */
     public String diff(Path source, String branch, String baseCommit) {
-        return git.hardenedChecked(source, "diff", "--no-ext-diff", "--no-textconv", "--no-color", baseCommit, "refs/heads/" + branch, "--");
+        String range = baseCommit + "..refs/heads/" + branch;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ExecResult r = git.hardenedStream(source, List.of("diff", "--no-ext-diff", "--no-textconv", "--no-color", range, "--"), MAX_DIFF_BYTES, out);
+        if (r.ok()) return out.toString(StandardCharsets.UTF_8);
+        if (r.exitCode() != 125) throw new WorkspaceException("git diff failed: " + r.firstErrorLine());
+        ByteArrayOutputStream stat = new ByteArrayOutputStream();
+        git.hardenedStream(source, List.of("diff", "--stat=200", "--no-color", range, "--"), MAX_DIFF_BYTES, stat);
+        return "# The diff is over " + MAX_DIFF_BYTES / (1024 * 1024) + " MiB; the files it changes:\n" + stat.toString(StandardCharsets.UTF_8);
     }
 
     private static String sha256(String s) {

@@ -58,14 +58,24 @@ class WorkspacesTest {
     String save(Workspace ws, String shortId) throws Exception {
         List<String> argv = new ArrayList<>(WorkBundle.argv(ws.branch(), ws.baseCommit(), shortId));
         argv.set(0, Path.of("runner", WorkBundle.COMMAND).toAbsolutePath().toString());
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(tmp.resolve("save.out").toFile()).redirectError(ProcessBuilder.Redirect.INHERIT);
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put("BURROW_SAVE_WORKSPACE", ws.dir().toString());
-        assertThat(pb.start().waitFor()).isZero();
-        WorkBundle.Saved saved;
-        try (var in = Files.newInputStream(tmp.resolve("save.out"))) {
-            saved = WorkBundle.read(in, tmp.resolve("save.bundle"));
+        Process p = pb.start();
+        WorkBundle.Receiver received = new WorkBundle.Receiver(tmp.resolve("save.bundle"), ws.branch());
+        try (received) {
+            p.getInputStream().transferTo(received);
         }
-        return workspaces.receive(ws.source(), ws.branch(), shortId, ws.baseCommit(), saved);
+        assertThat(p.waitFor()).isZero();
+        return workspaces.receive(ws.source(), ws.branch(), shortId, ws.baseCommit(), received.saved());
+    }
+
+    /** What Burrow makes of these bytes as a save's output. */
+    WorkBundle.Saved received(String branch, byte[] output) throws Exception {
+        WorkBundle.Receiver r = new WorkBundle.Receiver(tmp.resolve("r.bundle"), branch);
+        try (r) {
+            r.write(output);
+        }
+        return r.saved();
     }
 
     @Test
@@ -104,16 +114,38 @@ class WorkspacesTest {
     @Test
     void whatTheContainerReportsIsCheckedBeforeItIsBelieved() throws Exception {
         Workspace ws = workspaces.create(Source.parse(repo.toString()), null, tmp.resolve("ws"), "burrow/0000beef", "", "", p -> { });
-        Path bundle = tmp.resolve("b.bundle");
-        assertThatThrownBy(() -> WorkBundle.read(new java.io.ByteArrayInputStream("rm -rf / 1 2\n".getBytes()), bundle))
-                .hasMessageContaining("not understood");
-        assertThatThrownBy(() -> WorkBundle.read(new java.io.ByteArrayInputStream(new byte[10_000]), bundle)).hasMessageContaining("too long");
+        String b = ws.branch();
+        assertThatThrownBy(() -> received(b, "rm -rf / 1 2\n".getBytes())).hasMessageContaining("not understood");
+        assertThatThrownBy(() -> received(b, new byte[10_000])).hasMessageContaining("too long");
         // A head that is neither in a bundle nor in the base's history is not written anywhere.
         String foreign = "1234567890123456789012345678901234567890";
-        WorkBundle.Saved lie = WorkBundle.read(new java.io.ByteArrayInputStream(("burrow-save 1 " + foreign + " -\n").getBytes()), bundle);
-        assertThatThrownBy(() -> workspaces.receive(repo, ws.branch(), "0000beef", ws.baseCommit(), lie)).hasMessageContaining("neither in its bundle");
-        assertThat(git(repo, "branch", "--list", ws.branch())).isEmpty();
+        WorkBundle.Saved lie = received(b, ("burrow-save 1 " + foreign + " -\n").getBytes());
+        assertThatThrownBy(() -> workspaces.receive(repo, b, "0000beef", ws.baseCommit(), lie)).hasMessageContaining("neither in its bundle");
+        assertThat(git(repo, "branch", "--list", b)).isEmpty();
+        // A bundle may carry the session branch and the snapshot, as reported, and nothing else.
+        String line = "burrow-save 1 " + foreign + " -\n";
+        assertThatThrownBy(() -> received(b, (line + "# v2 git bundle\n" + foreign + " refs/heads/main\n\nPACK").getBytes()))
+                .hasMessageContaining("carries a ref it must not");
+        assertThatThrownBy(() -> received(b, (line + "# v2 git bundle\n" + foreign.replace('1', '2') + " refs/heads/" + b + "\n\nPACK").getBytes()))
+                .hasMessageContaining("carries a ref it must not");
+        assertThatThrownBy(() -> received(b, (line + "# v2 git bundle\n@filter=blob:none\n\nPACK").getBytes())).hasMessageContaining("only a plain bundle");
+        assertThatThrownBy(() -> received(b, (line + "# v2 git bundle\n" + (foreign + " refs/heads/" + b + "\n").repeat(5000)).getBytes()))
+                .hasMessageContaining("over 64 KiB");
+        assertThat(received(b, (line + "# v2 git bundle\n-" + foreign + " base\n" + foreign + " refs/heads/" + b + "\n\nPACK").getBytes()).refs())
+                .containsOnlyKeys("refs/heads/" + b);
         assertThatThrownBy(() -> WorkBundle.argv("main; rm -rf ~", ws.baseCommit(), "0000beef")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aDiffTooLargeToShowBecomesTheListOfFiles() throws Exception {
+        Workspace ws = workspaces.create(Source.parse(repo.toString()), null, tmp.resolve("ws"), "burrow/0000d1ff", "", "", p -> { });
+        Files.writeString(ws.dir().resolve("big.txt"), "a\n".repeat(5 * 1024 * 1024));
+        git(ws.dir(), "add", ".");
+        git(ws.dir(), "-c", "user.name=T", "-c", "user.email=t@t", "commit", "-qm", "big");
+        save(ws, "0000d1ff");
+        String diff = workspaces.diff(repo, ws.branch(), ws.baseCommit());
+        assertThat(diff).startsWith("# The diff is over 8 MiB").contains("big.txt");
+        assertThat(diff.length()).isLessThan(10_000);
     }
 
     @Test
@@ -156,5 +188,16 @@ class WorkspacesTest {
 
         Files.writeString(ws.resolve(".burrow/include"), "../secrets.txt\n");
         assertThatThrownBy(() -> workspaces.copyIncluded(Source.parse(repo.toString()), ws)).hasMessageContaining("only name paths inside the repository");
+        // The list may come from a branch the agent wrote: never the user's .git (stashes, objects), never through a linked folder.
+        Files.writeString(ws.resolve(".burrow/include"), ".git/refs/stash\n");
+        assertThatThrownBy(() -> workspaces.copyIncluded(Source.parse(repo.toString()), ws)).hasMessageContaining("anything in .git");
+        Files.createDirectories(tmp.resolve("outside"));
+        Files.writeString(tmp.resolve("outside/secret.txt"), "secret\n");
+        Files.createSymbolicLink(ws.resolve("linked"), tmp.resolve("outside"));
+        Files.createDirectories(repo.resolve("linked"));
+        Files.writeString(repo.resolve("linked/new.txt"), "x\n");
+        Files.writeString(ws.resolve(".burrow/include"), "linked/new.txt\n");
+        assertThat(workspaces.copyIncluded(Source.parse(repo.toString()), ws)).isEmpty();
+        assertThat(tmp.resolve("outside/new.txt")).doesNotExist();
     }
 }

@@ -1,0 +1,48 @@
+package dev.burrow.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The run dir is written by the container: what Burrow reads there is never a link or a FIFO. */
+class RunDirPipeTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void outputIsReadFromAnyOffsetAndTheExitCodeOnceWritten() throws Exception {
+        Files.writeString(tmp.resolve(RunDirPipe.OUTPUT), "one\ntwo\n");
+        try (RunDirPipe pipe = new RunDirPipe(tmp)) {
+            ByteBuffer buf = ByteBuffer.allocate(64);
+            assertThat(pipe.read(4, buf)).isEqualTo(4);
+            assertThat(new String(buf.array(), 0, 4)).isEqualTo("two\n");
+            assertThat(pipe.size()).isEqualTo(8);
+            assertThat(pipe.exitCode()).isEmpty();
+            Files.writeString(tmp.resolve(RunDirPipe.EXIT), "3\n");
+            assertThat(pipe.exitCode()).isEqualTo(OptionalInt.of(3));
+        }
+    }
+
+    @Test
+    @Timeout(10)
+    void linksAndFifosPlantedByTheContainerAreNeitherFollowedNorWaitedOn() throws Exception {
+        Path secret = Files.writeString(tmp.resolveSibling(tmp.getFileName() + "-secret"), "host secret\n");
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        Files.createSymbolicLink(run.resolve(RunDirPipe.OUTPUT), secret);
+        Process mkfifo = new ProcessBuilder("mkfifo", run.resolve(RunDirPipe.EXIT).toString()).start();
+        assertThat(mkfifo.waitFor()).isZero();
+        try (RunDirPipe pipe = new RunDirPipe(run)) {
+            assertThat(pipe.read(0, ByteBuffer.allocate(64))).isZero();
+            assertThat(pipe.size()).isZero();
+            assertThat(pipe.exitCode()).isEqualTo(OptionalInt.of(-1)); // ended, and nothing read from the FIFO
+        } finally {
+            Files.deleteIfExists(secret);
+        }
+    }
+}

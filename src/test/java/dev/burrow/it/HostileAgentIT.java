@@ -1,0 +1,63 @@
+package dev.burrow.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.burrow.session.NewSession;
+import dev.burrow.session.Session;
+import dev.burrow.session.SessionException;
+import dev.burrow.session.SessionState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent plants links in the dirs it shares with the host (its Claude dir, the run dir),
+ * through the real Claude Code, and Burrow, taking over, failing and resuming the session,
+ * never follows them: no host file is written, none is read into the session.
+ */
+class HostileAgentIT {
+    @TempDir
+    Path tmp;
+
+    @RegisterExtension
+    final LiveBurrow live = LiveBurrow.engine();
+
+    @Test
+    void linksTheAgentPlantsInItsDirsAreNeverFollowedOnTheHost() throws Exception {
+        Path repo = TestEnv.repo(tmp.resolve("repo"));
+        Path hostFile = Files.writeString(tmp.resolve("host-file.txt"), "untouched\n");
+        Path hostSecret = Files.writeString(tmp.resolve("host-secret.txt"), "{\"secret\":\"SECRET-42\"}\n");
+        String cmd = String.join(" && ",
+                "ln -sf " + hostFile + " ~/.claude/settings.json.burrow-tmp",
+                "ln -sf " + hostSecret + " ~/.claude/.claude.json",
+                "ln -sf " + hostSecret + " /run/burrow/err.log",
+                "ln -sf " + hostFile + " /run/burrow/in.fifo.new && mv -f /run/burrow/in.fifo.new /run/burrow/in.fifo");
+        Session s = live.burrow.sessions().create(new NewSession(repo.toString(), null, "BASH: " + cmd), p -> { });
+        s = Eventually.idle(live.burrow, s.id());
+
+        // A new Burrow process takes the session over and writes the next message by the FIFO's name.
+        live.burrow.close();
+        live.burrow = TestEnv.burrow(live.dataDir(), live.model);
+        live.burrow.sessions().reconcile(true);
+        String id = s.id();
+        assertThatThrownBy(() -> live.burrow.sessions().send(id, "hello")).isInstanceOf(SessionException.class)
+                .hasMessageContaining("could not reach the agent");
+        assertThat(Files.readString(hostFile)).isEqualTo("untouched\n");
+
+        // Claude Code dies: the failure's reason quotes the agent's stderr file, not what it links to.
+        TestEnv.podman("exec", s.containerId(), "pkill", "-9", "-x", "claude");
+        Session failed = Eventually.state(live.burrow, id, SessionState.FAILED, Duration.ofSeconds(30));
+        assertThat(failed.reason()).doesNotContain("SECRET-42");
+
+        // Resuming seeds the Claude dir again: through none of the links.
+        live.burrow.sessions().send(id, "hello again");
+        Eventually.idle(live.burrow, id);
+        assertThat(Files.readString(hostFile)).isEqualTo("untouched\n");
+        assertThat(Files.readString(s.claudeConfig().resolve(".claude.json"))).doesNotContain("SECRET-42");
+        assertThat(Files.isSymbolicLink(s.claudeConfig().resolve("settings.json.burrow-tmp"))).isTrue(); // left alone, not followed
+    }
+}
