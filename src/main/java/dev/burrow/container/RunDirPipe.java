@@ -10,6 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The agent's streams through the session's run dir, shared with the container at /run/burrow
@@ -23,16 +26,31 @@ public final class RunDirPipe implements AgentPipe {
     public static final String EXIT = "agent.exit";
     public static final String IDLE = "idle";
 
+    static final long WRITE_TIMEOUT_MS = 10_000;
+
     private final Path runDir;
     private FileChannel input;
     private FileChannel output;
 
+    private final long writeTimeoutMs;
+
     public RunDirPipe(Path runDir) {
-        this.runDir = runDir;
+        this(runDir, WRITE_TIMEOUT_MS);
     }
 
+    RunDirPipe(Path runDir, long writeTimeoutMs) {
+        this.runDir = runDir;
+        this.writeTimeoutMs = writeTimeoutMs;
+    }
+
+    /**
+     * Writes one line, or fails within {@link #WRITE_TIMEOUT_MS}: an agent that stops reading (a
+     * full pipe) would otherwise hold the caller, and the session's locks with it, for ever. The
+     * channel is then closed, which ends the blocked write, and the next write opens it anew.
+     */
     @Override
     public synchronized void write(String line) throws IOException {
+        if (input != null && !input.isOpen()) input = null;
         if (input == null) {
             // The container can put anything at this name: only a FIFO is written, and a link is never
             // followed (O_NOFOLLOW). Read-write, so the open never blocks waiting for a reader; the
@@ -44,17 +62,41 @@ public final class RunDirPipe implements AgentPipe {
             input = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         }
         ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
-        while (bytes.hasRemaining()) input.write(bytes);
+        FileChannel ch = input;
+        AtomicBoolean done = new AtomicBoolean();
+        CompletableFuture.runAsync(() -> {
+            if (!done.get()) closeQuietly(ch);
+        }, CompletableFuture.delayedExecutor(writeTimeoutMs, TimeUnit.MILLISECONDS));
+        try {
+            while (bytes.hasRemaining()) ch.write(bytes);
+        } catch (IOException e) {
+            input = null;
+            closeQuietly(ch);
+            throw new IOException("the agent has not read its input for " + writeTimeoutMs / 1000 + " s", e);
+        } finally {
+            done.set(true);
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // closing is all that is asked of it
+        }
     }
 
     @Override
     public int read(long position, ByteBuffer into) throws IOException {
         if (output == null) {
             Path out = runDir.resolve(OUTPUT);
-            // A regular file only: the container writes this dir, and a FIFO or a link there must not block or lead Burrow anywhere.
+            // A regular file only: the container writes this dir, and a FIFO or a link there must not block or lead
+            // Burrow anywhere. Read-write and no link (O_NOFOLLOW): the open never waits, even on a FIFO swapped in.
             if (!Files.isRegularFile(out, LinkOption.NOFOLLOW_LINKS)) return 0;
-            output = FileChannel.open(out, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            output = FileChannel.open(out, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         }
+        // Only what fstat says is there: a read past it could wait forever on a FIFO.
+        if (output.size() <= position) return 0;
         return output.read(into, position);
     }
 
@@ -68,10 +110,9 @@ public final class RunDirPipe implements AgentPipe {
     public OptionalInt exitCode() {
         Path exit = runDir.resolve(EXIT);
         if (!Files.exists(exit, LinkOption.NOFOLLOW_LINKS)) return OptionalInt.empty();
-        if (!Files.isRegularFile(exit, LinkOption.NOFOLLOW_LINKS)) return OptionalInt.of(-1);
-        try (var in = Files.newInputStream(exit, LinkOption.NOFOLLOW_LINKS)) {
-            return OptionalInt.of(Integer.parseInt(new String(in.readNBytes(16), StandardCharsets.US_ASCII).strip()));
-        } catch (IOException | NumberFormatException e) {
+        try {
+            return OptionalInt.of(HostileFiles.readTail(exit, 16).map(b -> Integer.parseInt(new String(b, StandardCharsets.US_ASCII).strip())).orElse(-1));
+        } catch (NumberFormatException e) {
             return OptionalInt.of(-1);
         }
     }

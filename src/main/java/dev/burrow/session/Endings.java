@@ -1,14 +1,10 @@
 package dev.burrow.session;
 
 import dev.burrow.container.ContainerState;
+import dev.burrow.container.HostileFiles;
 import dev.burrow.session.AgentChannel.Ending;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -42,22 +38,12 @@ final class Endings {
 
     /** The last lines of the agent's stderr, as ": a | b | c", or "" when it printed none. */
     static String lastLines(Session s) {
-        Path err = s.runDir().resolve("err.log");
-        // The container writes this file: a regular file only (never a link or a FIFO), and only its last 64 KiB.
-        if (!Files.isRegularFile(err, LinkOption.NOFOLLOW_LINKS)) return "";
-        try (SeekableByteChannel ch = Files.newByteChannel(err, LinkOption.NOFOLLOW_LINKS)) {
-            long from = Math.max(0, ch.size() - TAIL_BYTES);
-            ByteBuffer buf = ByteBuffer.allocate((int) (ch.size() - from));
-            ch.position(from);
-            while (buf.hasRemaining() && ch.read(buf) > 0) {
-                // read the tail
-            }
-            List<String> lines = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8).lines().filter(x -> !x.isBlank()).toList();
+        // The container writes this file: never through a link, never waiting on a FIFO, only its last 64 KiB.
+        return HostileFiles.readTail(s.runDir().resolve("err.log"), TAIL_BYTES).map(b -> {
+            List<String> lines = new String(b, StandardCharsets.UTF_8).lines().filter(x -> !x.isBlank()).toList();
             List<String> tail = lines.subList(Math.max(0, lines.size() - 5), lines.size());
             return tail.isEmpty() ? "" : ": " + String.join(" | ", tail);
-        } catch (IOException e) {
-            return "";
-        }
+        }).orElse("");
     }
 
     static String humanDuration(Duration d) {

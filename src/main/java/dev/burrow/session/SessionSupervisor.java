@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
@@ -34,6 +35,8 @@ final class SessionSupervisor implements AutoCloseable {
     private final WorkSaver saver;
     private final ContainerMonitor monitor;
     private final Map<String, LiveSession> live = new ConcurrentHashMap<>();
+    // Sessions being ended now: a reconcile meanwhile must not end (and save) them a second time.
+    private final Set<String> ending = ConcurrentHashMap.newKeySet();
 
     SessionSupervisor(Duration idleTimeout, ContainerEngine engine, SessionStore store, SessionRecorder recorder, HostSideServices services,
                       WorkSaver saver) {
@@ -122,6 +125,15 @@ final class SessionSupervisor implements AutoCloseable {
     }
 
     private void finish(Session s, LiveSession l, SessionState state, String reason) {
+        if (!ending.add(s.id())) return;
+        try {
+            finishNow(s, l, state, reason);
+        } finally {
+            ending.remove(s.id());
+        }
+    }
+
+    private void finishNow(Session s, LiveSession l, SessionState state, String reason) {
         if (l != null) {
             synchronized (l) {
                 l.stopping = true;
@@ -209,7 +221,7 @@ final class SessionSupervisor implements AutoCloseable {
 
     /** This process follows the session now. */
     boolean follows(String id) {
-        return live.containsKey(id);
+        return live.containsKey(id) || ending.contains(id);
     }
 
     void removeQuietly(String containerId) {

@@ -5,11 +5,17 @@ import dev.burrow.container.ExecResult;
 import dev.burrow.terminal.Terminals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Typing into a terminal-mode session's Claude Code from outside its screen: a message sent
@@ -29,8 +35,12 @@ final class TuiInput {
         Path paste = s.runDir().resolve(PASTE_FILE);
         try {
             Files.deleteIfExists(paste);
-            Files.createFile(paste, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(paste, text);
+            // Written through the channel that made it (O_EXCL, no link followed): never by its name, which the container could swap.
+            try (FileChannel ch = FileChannel.open(paste, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+                ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+                while (b.hasRemaining()) ch.write(b);
+            }
             tmux(engine, s, "load-buffer", "-b", "burrow", "/run/burrow/" + PASTE_FILE, ";",
                     "paste-buffer", "-p", "-d", "-b", "burrow", "-t", WINDOW, ";",
                     "send-keys", "-t", WINDOW, "Enter");

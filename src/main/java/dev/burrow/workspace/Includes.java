@@ -1,7 +1,9 @@
 package dev.burrow.workspace;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -21,6 +23,7 @@ import java.util.List;
  */
 final class Includes {
     static final String FILE = ".burrow/include";
+    private static final int MAX_LIST_BYTES = 64 * 1024;
 
     private Includes() {
     }
@@ -28,10 +31,14 @@ final class Includes {
     /** Copies what the list names from {@code source} into {@code workspace}; returns what was copied. */
     static List<String> copy(Path source, Path workspace) {
         Path list = workspace.resolve(FILE);
-        if (!Files.isRegularFile(list)) return List.of();
+        if (linkOnTheWay(workspace, Path.of(FILE)) || !Files.isRegularFile(list, LinkOption.NOFOLLOW_LINKS)) return List.of();
         List<String> copied = new ArrayList<>();
         try {
-            for (String raw : Files.readAllLines(list)) {
+            String text;
+            try (InputStream in = Files.newInputStream(list, LinkOption.NOFOLLOW_LINKS)) {
+                text = new String(in.readNBytes(MAX_LIST_BYTES), StandardCharsets.UTF_8);
+            }
+            for (String raw : text.lines().toList()) {
                 String line = raw.strip();
                 if (line.isEmpty() || line.startsWith("#")) continue;
                 Path rel = Path.of(line).normalize();
@@ -71,13 +78,15 @@ final class Includes {
         Files.walkFileTree(from, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                // A nested repository's .git is git's business, not a file to hand the session.
+                if (dir.getFileName().toString().equalsIgnoreCase(".git")) return FileVisitResult.SKIP_SUBTREE;
                 Files.createDirectories(to.resolve(from.relativize(dir).toString()));
                 return FileVisitResult.CONTINUE;
             }
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                if (attrs.isRegularFile()) {
+                if (attrs.isRegularFile() && !file.getFileName().toString().equalsIgnoreCase(".git")) {
                     Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES);
                 }
                 return FileVisitResult.CONTINUE;

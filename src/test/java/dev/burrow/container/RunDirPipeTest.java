@@ -1,7 +1,9 @@
 package dev.burrow.container;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,5 +46,31 @@ class RunDirPipeTest {
         } finally {
             Files.deleteIfExists(secret);
         }
+    }
+
+    @Test
+    @Timeout(10)
+    void aWriteToAnAgentThatStoppedReadingFailsInsteadOfHangingAndTheNextOneReopens() throws Exception {
+        assertThat(new ProcessBuilder("mkfifo", tmp.resolve(RunDirPipe.INPUT).toString()).start().waitFor()).isZero();
+        try (RunDirPipe pipe = new RunDirPipe(tmp, 300)) {
+            String line = "x".repeat(200 * 1024); // more than a pipe holds, and nobody reads
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> pipe.write(line)).isInstanceOf(IOException.class).hasMessageContaining("has not read its input");
+            assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000);
+            pipe.write("small"); // a fresh channel: fits in the pipe
+        }
+    }
+
+    @Test
+    @Timeout(10)
+    void aFifoOrALinkReadsAsNothingAndNeverBlocks() throws Exception {
+        Path fifo = tmp.resolve("err.log");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        assertThat(HostileFiles.readTail(fifo, 1024)).isEmpty();
+        Path secret = Files.writeString(tmp.resolve("secret"), "secret\n");
+        Files.createSymbolicLink(tmp.resolve("link"), secret);
+        assertThat(HostileFiles.readTail(tmp.resolve("link"), 1024)).isEmpty();
+        Files.writeString(tmp.resolve("log"), "a\nb\nc\n");
+        assertThat(new String(HostileFiles.readTail(tmp.resolve("log"), 4).orElseThrow())).isEqualTo("b\nc\n");
     }
 }

@@ -91,9 +91,19 @@ class WorkspacesTest {
         git(ws.dir(), "commit", "-qm", "add b");
         Files.writeString(ws.dir().resolve("c.txt"), "uncommitted\n");
         String indexBefore = git(ws.dir(), "ls-files", "--stage");
+        // The agent's filters, fsmonitor and hooks do not run in the save (a throwaway save container would wait on them).
+        Path marker = tmp.resolve("ran");
+        Files.writeString(ws.dir().resolve(".gitattributes"), "*.txt filter=evil\n");
+        git(ws.dir(), "config", "filter.evil.clean", "touch " + marker + "-filter; cat");
+        git(ws.dir(), "config", "core.fsmonitor", "touch " + marker + "-fsmonitor; false");
         assertThat(save(ws, "0000abcd")).startsWith("snapshot ");
         assertThat(git(repo, "log", "-1", "--format=%s %an", "burrow/0000abcd")).isEqualTo("add b Agent Name");
         assertThat(git(repo, "show", "refs/burrow/snapshots/0000abcd:c.txt")).isEqualTo("uncommitted");
+        assertThat(marker.resolveSibling("ran-filter")).doesNotExist();
+        assertThat(marker.resolveSibling("ran-fsmonitor")).doesNotExist();
+        git(ws.dir(), "config", "--unset", "core.fsmonitor");
+        git(ws.dir(), "config", "--unset", "filter.evil.clean");
+        Files.delete(ws.dir().resolve(".gitattributes"));
         // The workspace's index and branch are as the agent left them, and its .git got nothing new.
         assertThat(git(ws.dir(), "status", "--porcelain")).isEqualTo("?? c.txt");
         assertThat(git(ws.dir(), "ls-files", "--stage")).isEqualTo(indexBefore);
@@ -199,5 +209,18 @@ class WorkspacesTest {
         Files.writeString(ws.resolve(".burrow/include"), "linked/new.txt\n");
         assertThat(workspaces.copyIncluded(Source.parse(repo.toString()), ws)).isEmpty();
         assertThat(tmp.resolve("outside/new.txt")).doesNotExist();
+        // A folder is copied without a nested repository's .git; the list itself is never read through a link.
+        Files.createDirectories(repo.resolve("sub/.git"));
+        Files.writeString(repo.resolve("sub/.git/config"), "[core]\n");
+        Files.writeString(repo.resolve("sub/kept.txt"), "kept\n");
+        Files.writeString(ws.resolve(".burrow/include"), "sub\n");
+        assertThat(workspaces.copyIncluded(Source.parse(repo.toString()), ws)).containsExactly("sub");
+        assertThat(ws.resolve("sub/kept.txt")).exists();
+        assertThat(ws.resolve("sub/.git")).doesNotExist();
+        Files.delete(ws.resolve(".burrow/include"));
+        Files.writeString(tmp.resolve("host-list"), ".env2\n");
+        Files.writeString(repo.resolve(".env2"), "X=1\n");
+        Files.createSymbolicLink(ws.resolve(".burrow/include"), tmp.resolve("host-list"));
+        assertThat(workspaces.copyIncluded(Source.parse(repo.toString()), ws)).isEmpty();
     }
 }

@@ -1,0 +1,42 @@
+package dev.burrow.container;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+/**
+ * Reading files a container can write (its run dir, its Claude dir) without trusting what is at
+ * their names: a link is never followed (O_NOFOLLOW), and the open is read-write, which never
+ * waits on a FIFO the way a read-only open does; a FIFO (or anything else without a size) reads
+ * as empty, since only what fstat says is there is read. So neither a link nor a FIFO swapped
+ * in after a check can lead Burrow elsewhere or hang it.
+ */
+public final class HostileFiles {
+    private HostileFiles() {
+    }
+
+    /** The last {@code maxBytes} of the file, or empty when it is missing, not a plain file, or empty. */
+    public static Optional<byte[]> readTail(Path file, int maxBytes) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            long size = ch.size();
+            if (size <= 0) return Optional.empty();
+            long from = Math.max(0, size - maxBytes);
+            ByteBuffer buf = ByteBuffer.allocate((int) (size - from));
+            long at = from;
+            while (buf.hasRemaining()) {
+                int n = ch.read(buf, at);
+                if (n <= 0) break;
+                at += n;
+            }
+            byte[] out = new byte[buf.position()];
+            buf.flip().get(out);
+            return Optional.of(out);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // missing, a link, a directory, a FIFO that will not seek: nothing to read
+        }
+    }
+}
