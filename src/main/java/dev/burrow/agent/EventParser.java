@@ -1,6 +1,7 @@
 package dev.burrow.agent;
 
 import dev.burrow.agent.AgentEvent.TokenUse;
+import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -15,6 +16,21 @@ public final class EventParser {
     }
 
     /** Parses one stored or printed line. Never fails: what it cannot read becomes {@link AgentEvent.Unknown}. */
+    /** The record types Burrow writes itself; a line from the container never passes for one of them. */
+    static final Set<String> BURROW_RECORDS = Set.of("burrow_prompt", "burrow_notice");
+
+    /**
+     * A line the container wrote (the agent's output file). Claude Code's event types and the
+     * runner's hook and setup lines are taken as they are; a line claiming to be one of Burrow's
+     * own records (a user prompt, a notice) is kept as an unparsed line instead, so that neither
+     * the transcript nor the turn count believes it.
+     */
+    public static AgentEvent parseFromContainer(String line) {
+        AgentEvent e = parse(line);
+        if (BURROW_RECORDS.contains(e.type())) return unparsed(line);
+        return e;
+    }
+
     public static AgentEvent parse(String line) {
         JsonNode node;
         try {
@@ -22,10 +38,7 @@ public final class EventParser {
         } catch (JacksonException e) {
             node = null;
         }
-        if (node == null || !node.isObject()) {
-            ObjectNode wrapped = JSON.createObjectNode().put("type", "unparsed").put("text", line);
-            return new AgentEvent.Unknown("unparsed", wrapped.toString());
-        }
+        if (node == null || !node.isObject()) return unparsed(line);
         String type = node.path("type").asString("");
         return switch (type) {
             case "system" -> "init".equals(node.path("subtype").asString(""))
@@ -53,6 +66,11 @@ public final class EventParser {
         return new AgentEvent.TurnResult(n.path("subtype").asString(""), n.path("is_error").asBoolean(false),
                 n.path("result").asString(""), n.path("total_cost_usd").asDouble(0), tokens,
                 n.path("duration_ms").asLong(0), line);
+    }
+
+    private static AgentEvent unparsed(String line) {
+        ObjectNode wrapped = JSON.createObjectNode().put("type", "unparsed").put("text", line);
+        return new AgentEvent.Unknown("unparsed", wrapped.toString());
     }
 
     public static AgentEvent.UserPrompt prompt(String text) {

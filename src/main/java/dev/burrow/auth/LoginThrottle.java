@@ -3,6 +3,7 @@ package dev.burrow.auth;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,9 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class LoginThrottle {
     static final int FREE_FAILURES = 5;
     static final Duration MAX_WAIT = Duration.ofMinutes(15);
-    private static final int MAX_TRACKED = 10_000;
+    static final int MAX_TRACKED = 10_000;
 
-    private record Failures(int count, Instant blockedUntil) {
+    private record Failures(int count, Instant blockedUntil, Instant last) {
     }
 
     private final Map<String, Failures> byAddress = new ConcurrentHashMap<>();
@@ -36,7 +37,12 @@ public final class LoginThrottle {
     }
 
     public void failed(String address) {
-        if (byAddress.size() > MAX_TRACKED) byAddress.clear(); // bounded memory under a flood of addresses
+        // Bounded memory under a flood of addresses: the address that failed longest ago is forgotten,
+        // never everyone at once (which would free a blocked attacker along with the rest).
+        while (byAddress.size() >= MAX_TRACKED && !byAddress.containsKey(address)) {
+            byAddress.entrySet().stream().min(Map.Entry.comparingByValue(Comparator.comparing(Failures::last)))
+                    .ifPresent(oldest -> byAddress.remove(oldest.getKey(), oldest.getValue()));
+        }
         byAddress.compute(address, (a, f) -> {
             int count = f == null ? 1 : f.count() + 1;
             Instant until = null;
@@ -44,7 +50,7 @@ public final class LoginThrottle {
                 long seconds = Math.min(MAX_WAIT.toSeconds(), 1L << Math.min(20, count - FREE_FAILURES));
                 until = clock.instant().plusSeconds(seconds);
             }
-            return new Failures(count, until);
+            return new Failures(count, until, clock.instant());
         });
     }
 

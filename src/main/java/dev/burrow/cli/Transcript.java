@@ -5,7 +5,9 @@ import dev.burrow.session.Session;
 import dev.burrow.session.SessionManager;
 import dev.burrow.session.SessionState;
 import dev.burrow.store.StoredEvent;
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -40,10 +42,32 @@ final class Transcript {
 
     void print(StoredEvent e) {
         if (json) {
+            // Stored JSON escapes every control character: nothing in it can reach the terminal as one.
             out.println("{\"session\":\"" + e.sessionId() + "\",\"seq\":" + e.seq() + ",\"event\":" + e.event().json() + "}");
             out.flush();
             return;
         }
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        render(e, new PrintStream(text, true, StandardCharsets.UTF_8));
+        out.print(safeForTerminal(text.toString(StandardCharsets.UTF_8)));
+        out.flush();
+    }
+
+    /**
+     * The agent's text without the control characters a terminal acts on (C0 but newline and
+     * tab, DEL, C1): no escape sequence it writes (OSC 52 clipboard writes, titles, colours,
+     * carriage returns that overwrite a line) reaches the user's terminal.
+     */
+    static String safeForTerminal(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f) || c > 0x9f) b.append(c);
+        }
+        return b.toString();
+    }
+
+    private void render(StoredEvent e, PrintStream out) {
         switch (e.event()) {
             case AgentEvent.UserPrompt p -> out.println("> " + p.text());
             case AgentEvent.Assistant a -> {
@@ -78,7 +102,6 @@ final class Transcript {
             case AgentEvent.ControlResponse c -> { }
             case AgentEvent.Unknown u -> { }
         }
-        out.flush();
     }
 
     private static String summary(JsonNode input) {

@@ -111,7 +111,7 @@ final class SessionReconciler implements AutoCloseable {
             AgentChannel channel = AgentChannel.of(s.mode(), engine, recorder);
             Optional<LiveSession> l = LiveSession.tryFollow(s.id(), s.dir(), engine.agentPipe(s.runDir()), s.outOffset(), channel, new AgentLink.Handler() {
                 public void onLine(String line, long end) {
-                    recorder.append(s.id(), EventParser.parse(line), end);
+                    recorder.append(s.id(), EventParser.parseFromContainer(line), end);
                 }
 
                 public void onExit(int code, boolean idle) {

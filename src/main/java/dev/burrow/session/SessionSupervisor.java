@@ -165,7 +165,7 @@ final class SessionSupervisor implements AutoCloseable {
 
         @Override
         public void onLine(String line, long endOffset) {
-            AgentEvent event = EventParser.parse(line);
+            AgentEvent event = EventParser.parseFromContainer(line);
             LiveSession l = live.get(id);
             if (l == null) {
                 recorder.append(id, event, endOffset);

@@ -26,4 +26,20 @@ class LoginThrottleTest {
         throttle.succeeded("a");
         assertThat(throttle.waitFor("a")).isZero();
     }
+
+    @Test
+    void aFloodOfAddressesForgetsTheOldestNotTheBlockedAttacker() {
+        for (int i = 0; i < 10; i++) throttle.failed("attacker");
+        Duration blocked = throttle.waitFor("attacker");
+        assertThat(blocked).isPositive();
+        clock.advance(Duration.ofSeconds(1));
+        throttle.failed("oldest");
+        for (int i = 0; i < LoginThrottle.MAX_TRACKED; i++) {
+            clock.advance(Duration.ofMillis(1));
+            throttle.failed("flood-" + i);
+            if (i % 1000 == 0) throttle.failed("attacker"); // the attacker keeps trying: it stays among the recent ones
+        }
+        assertThat(throttle.waitFor("attacker")).isPositive();
+        assertThat(throttle.waitFor("oldest")).isZero(); // forgotten, alone
+    }
 }
