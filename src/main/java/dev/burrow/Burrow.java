@@ -2,6 +2,7 @@ package dev.burrow;
 
 import dev.burrow.auth.Authenticator;
 import dev.burrow.config.Config;
+import dev.burrow.config.PrivateDir;
 import dev.burrow.container.Commands;
 import dev.burrow.container.ContainerEngine;
 import dev.burrow.container.PodmanCli;
@@ -42,6 +43,7 @@ public final class Burrow implements AutoCloseable {
     public static Burrow start(Config config) {
         Objects.requireNonNull(config);
         ContainerEngine engine = new PodmanCli(ProcessRunner.SYSTEM);
+        PrivateDir.secure(config.dataDir());
         Database db = new Database(config.database());
         String image = config.runnerImage().isBlank() ? RunnerImage.fromClasspath().tag() : config.runnerImage();
         Workspaces workspaces = new Workspaces(new Commands(ProcessRunner.SYSTEM), config.mirrorsDir(),

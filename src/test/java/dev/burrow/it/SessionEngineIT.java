@@ -165,6 +165,9 @@ class SessionEngineIT {
         Session s = sessions.create(new NewSession("file://" + repo, null, "BASH: " + cmd), p -> { });
         s = awaitTurnEnd(s.id());
         assertThat(s.source().getParent()).isEqualTo(live.dataDir().resolve("mirrors"));
+        // Transcripts, workspaces and mirrors are the user's alone.
+        assertThat(java.nio.file.Files.getPosixFilePermissions(live.dataDir()))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         assertThat(TestEnv.git(s.source(), "log", "-1", "--format=%s", s.branch())).isEqualTo("From a URL session");
         // The user's repository behind the URL is not written to.
         assertThat(TestEnv.git(repo, "branch", "--list", s.branch())).isEmpty();
