@@ -19,13 +19,22 @@ public final class HostileFiles {
     private HostileFiles() {
     }
 
+    /** The first {@code maxBytes} of the file, or empty when it is missing, not a plain file, or empty. */
+    public static Optional<byte[]> readHead(Path file, int maxBytes) {
+        return read(file, maxBytes, false);
+    }
+
     /** The last {@code maxBytes} of the file, or empty when it is missing, not a plain file, or empty. */
     public static Optional<byte[]> readTail(Path file, int maxBytes) {
+        return read(file, maxBytes, true);
+    }
+
+    private static Optional<byte[]> read(Path file, int maxBytes, boolean tail) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             long size = ch.size();
             if (size <= 0) return Optional.empty();
-            long from = Math.max(0, size - maxBytes);
-            ByteBuffer buf = ByteBuffer.allocate((int) (size - from));
+            long from = tail ? Math.max(0, size - maxBytes) : 0;
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(maxBytes, size - from));
             long at = from;
             while (buf.hasRemaining()) {
                 int n = ch.read(buf, at);

@@ -1,8 +1,8 @@
 package dev.burrow.session;
 
 import dev.burrow.config.PrivateFiles;
+import dev.burrow.container.HostileFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
@@ -71,8 +71,8 @@ final class ClaudeConfigSeed {
     // link, never a FIFO) of reasonable size, and written by a rename over whatever is at its name.
     private static ObjectNode read(Path file) throws IOException {
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.size(file) > MAX_BYTES) return JSON.createObjectNode();
-        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            JsonNode n = JSON.readTree(new String(in.readNBytes(MAX_BYTES), StandardCharsets.UTF_8));
+        try {
+            JsonNode n = JSON.readTree(new String(HostileFiles.readHead(file, MAX_BYTES).orElse(new byte[0]), StandardCharsets.UTF_8));
             if (n instanceof ObjectNode o) return o;
         } catch (JacksonException e) {
             // A broken file would stop Claude Code too; start it over rather than fail the session.

@@ -47,20 +47,11 @@ public record Session(
         return dir.resolve("run");
     }
 
-    public Session withState(SessionState s, String why) {
-        return new Session(id, shortId, s, why, mode, gpu, network, repo, source, baseBranch, baseCommit, branch, dir, claudeSessionId,
-                containerId, costUsd, outOffset, createdAt, Instant.now());
-    }
-
     public Session withMode(SessionMode m) {
         return new Session(id, shortId, state, reason, m, gpu, network, repo, source, baseBranch, baseCommit, branch, dir, claudeSessionId,
                 containerId, costUsd, outOffset, createdAt, Instant.now());
     }
 
-    public Session withContainer(String container) {
-        return new Session(id, shortId, state, reason, mode, gpu, network, repo, source, baseBranch, baseCommit, branch, dir, claudeSessionId,
-                container, costUsd, outOffset, createdAt, Instant.now());
-    }
 
     /** A new session's row, from what is known before its workspace exists; the rest has defaults. */
     public static Builder builder(String id, Path dir) {

@@ -1,7 +1,7 @@
 package dev.burrow.workspace;
 
+import dev.burrow.container.HostileFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
@@ -34,10 +34,7 @@ final class Includes {
         if (linkOnTheWay(workspace, Path.of(FILE)) || !Files.isRegularFile(list, LinkOption.NOFOLLOW_LINKS)) return List.of();
         List<String> copied = new ArrayList<>();
         try {
-            String text;
-            try (InputStream in = Files.newInputStream(list, LinkOption.NOFOLLOW_LINKS)) {
-                text = new String(in.readNBytes(MAX_LIST_BYTES), StandardCharsets.UTF_8);
-            }
+            String text = new String(HostileFiles.readHead(list, MAX_LIST_BYTES).orElse(new byte[0]), StandardCharsets.UTF_8);
             for (String raw : text.lines().toList()) {
                 String line = raw.strip();
                 if (line.isEmpty() || line.startsWith("#")) continue;
