@@ -15,7 +15,6 @@ public final class EventParser {
     private EventParser() {
     }
 
-    /** Parses one stored or printed line. Never fails: what it cannot read becomes {@link AgentEvent.Unknown}. */
     /** The record types Burrow writes itself; a line from the container never passes for one of them. */
     static final Set<String> BURROW_RECORDS = Set.of("burrow_prompt", "burrow_notice");
 
@@ -26,11 +25,25 @@ public final class EventParser {
      * the transcript nor the turn count believes it.
      */
     public static AgentEvent parseFromContainer(String line) {
+        return parseFromContainer(line, 0);
+    }
+
+    /**
+     * A line the container wrote of which {@code cutBytes} bytes were left out (it was longer
+     * than Burrow keeps): stored as an unparsed line that says so.
+     */
+    public static AgentEvent parseFromContainer(String line, long cutBytes) {
+        if (cutBytes > 0) {
+            ObjectNode wrapped = JSON.createObjectNode().put("type", "unparsed").put("text", line + " [... cut: " + cutBytes + " more bytes]")
+                    .put("cut_bytes", cutBytes);
+            return new AgentEvent.Unknown("unparsed", wrapped.toString());
+        }
         AgentEvent e = parse(line);
         if (BURROW_RECORDS.contains(e.type())) return unparsed(line);
         return e;
     }
 
+    /** Parses one stored or printed line. Never fails: what it cannot read becomes {@link AgentEvent.Unknown}. */
     public static AgentEvent parse(String line) {
         JsonNode node;
         try {

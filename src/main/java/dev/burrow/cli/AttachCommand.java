@@ -52,10 +52,13 @@ final class AttachCommand implements Callable<Integer> {
         return new ProcessBuilder("test", "-t", "0").redirectInput(ProcessBuilder.Redirect.INHERIT).start().waitFor() == 0;
     }
 
-    /** Runs `podman exec -it ... tmux` on this terminal until the user detaches or the program ends. */
+    /**
+     * Runs `podman exec -it ... tmux` for this terminal until the user detaches or the program
+     * ends, through a {@link TerminalRelay}: what the container's tmux prints is filtered.
+     */
     static int attach(ContainerEngine engine, String container, String window) throws Exception {
         List<String> argv = new Terminals(engine).command(container, window);
         System.err.println("burrow: attaching; Ctrl-b d detaches and leaves the session running");
-        return new ProcessBuilder(argv).inheritIO().start().waitFor();
+        return TerminalRelay.run(argv);
     }
 }

@@ -1,5 +1,6 @@
 package dev.burrow.cli;
 
+import dev.burrow.config.PrivateDir;
 import dev.burrow.container.ContainerException;
 import dev.burrow.session.SessionException;
 import dev.burrow.workspace.WorkspaceException;
@@ -46,6 +47,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        PrivateDir.ownerOnlyFromNowOn();
         System.exit(execute(args));
     }
 

@@ -31,6 +31,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--trusted-proxy", paramLabel = "ADDR", description = "A proxy whose X-Forwarded-For is believed (such as 127.0.0.1 for tailscale serve); repeatable.")
     List<String> trustedProxies = new ArrayList<>();
 
+    @Option(names = "--host", paramLabel = "NAME", description = "Another name this server answers to (a proxy's or a DNS name of this machine); repeatable. "
+            + "Requests naming any host it does not serve get 421.")
+    List<String> hosts = new ArrayList<>();
+
     static final Duration RECONCILE_PERIOD = Duration.ofSeconds(10);
 
     @Override
@@ -44,7 +48,7 @@ final class ServeCommand implements Callable<Integer> {
             burrow.sessions().reconcileEvery(RECONCILE_PERIOD);
             String host = bind != null ? bind : burrow.config().bind();
             int p = port != null ? port : burrow.config().port();
-            try (WebServer server = WebServer.start(burrow, new WebOptions(host, p, secureCookies, Set.copyOf(trustedProxies)))) {
+            try (WebServer server = WebServer.start(burrow, new WebOptions(host, p, secureCookies, Set.copyOf(trustedProxies), Set.copyOf(hosts)))) {
                 System.out.println("Burrow is serving http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/");
                 if (!burrow.auth().passwordSet()) System.out.println("No password is set yet: run ./burrow passwd, then log in.");
                 System.out.flush();

@@ -86,13 +86,13 @@ final class Transcript {
                     text.lines().limit(8).forEach(l -> out.println("  | " + l));
                 }
             }
-            case AgentEvent.TurnResult r -> out.printf("-- turn %s: $%.4f, %d in / %d out tokens, %.1f s%s%n",
+            case AgentEvent.TurnResult r -> out.printf("-- turn %s: $%.4f, %d in / %d out tokens, %.1f s, as the agent reports%s%n",
                     r.isError() ? "failed" : "done", r.costUsd(), r.tokens().input(), r.tokens().output(), r.durationMs() / 1000.0,
                     r.isError() && !r.text().isBlank() ? ": " + r.text() : "");
             case AgentEvent.Notice n -> out.println("[burrow] " + n.text());
             case AgentEvent.SystemInit i -> out.println("[claude] conversation " + i.claudeSessionId() + (i.model().isEmpty() ? "" : " (" + i.model() + ")"));
             case AgentEvent.TerminalHook h -> {
-                if (h.hook().equals(AgentEvent.TerminalHook.PROMPT)) out.println("> " + h.text());
+                if (h.hook().equals(AgentEvent.TerminalHook.PROMPT)) out.println("> " + h.text() + "  (typed in the terminal)");
                 else if (h.hook().equals(AgentEvent.TerminalHook.NOTIFICATION)) out.println("[claude] " + h.text());
             }
             case AgentEvent.SetupStep st -> {

@@ -34,6 +34,7 @@ import java.util.Set;
  * @param network        a new session's network policy unless it asks for another
  * @param allowedHosts   what sessions under the allowlist policy may reach (besides the model API)
  * @param gitHost        GitHub (or an enterprise server) and its token, for private repositories, pushes and pull requests
+ * @param transcriptQuota the most bytes of events one session may store; past it the session stops
  */
 public record Config(
         Path dataDir,
@@ -51,7 +52,8 @@ public record Config(
         Limits limits,
         NetworkPolicy network,
         Allowlist allowedHosts,
-        GitHost gitHost) {
+        GitHost gitHost,
+        long transcriptQuota) {
 
     public Config {
         Objects.requireNonNull(dataDir);
@@ -62,7 +64,11 @@ public record Config(
         Objects.requireNonNull(network);
         Objects.requireNonNull(allowedHosts);
         Objects.requireNonNull(gitHost);
+        if (transcriptQuota <= 0) throw new IllegalArgumentException("the transcript quota must be positive");
     }
+
+    /** A session's stored events may reach 256 MiB: far more than a day's work, far less than the disk. */
+    public static final long DEFAULT_TRANSCRIPT_QUOTA = 256L << 20;
 
     /**
      * Burrow's defaults on this data dir, before the environment and burrow.properties say
@@ -71,7 +77,8 @@ public record Config(
      */
     public static Config defaults(Path dataDir) {
         return new Config(dataDir, "", CredentialSettings.of("", ""), "", "", RunnerImage.DEFAULT_BASE, Duration.ofMinutes(30), "", "",
-                "127.0.0.1", 7070, Caches.NAMES, Limits.NONE, NetworkPolicy.FULL, Allowlist.DEFAULT, new GitHost(GitHost.GITHUB, ""));
+                "127.0.0.1", 7070, Caches.NAMES, Limits.NONE, NetworkPolicy.FULL, Allowlist.DEFAULT, new GitHost(GitHost.GITHUB, ""),
+                DEFAULT_TRANSCRIPT_QUOTA);
     }
 
     /** The data dir: the override, else BURROW_DATA_DIR, else $XDG_DATA_HOME/burrow, else ~/.local/share/burrow. */
@@ -125,7 +132,8 @@ public record Config(
                 NetworkPolicy.parse(s.get("BURROW_NETWORK", "network").orElse("full")),
                 s.get("BURROW_ALLOWED_HOSTS", "allowed_hosts").map(Allowlist::parse).orElse(Allowlist.DEFAULT),
                 new GitHost(GitHost.parseBase(s.get("BURROW_GITHUB_HOST", "github.host").orElse("")),
-                        s.get("BURROW_GITHUB_TOKEN", "github.token").or(() -> s.env("GH_TOKEN")).or(() -> s.env("GITHUB_TOKEN")).orElse("")));
+                        s.get("BURROW_GITHUB_TOKEN", "github.token").or(() -> s.env("GH_TOKEN")).or(() -> s.env("GITHUB_TOKEN")).orElse("")),
+                megabytes(s.get("BURROW_TRANSCRIPT_QUOTA_MB", "transcript_quota_mb"), DEFAULT_TRANSCRIPT_QUOTA, "BURROW_TRANSCRIPT_QUOTA_MB"));
     }
 
     public Path database() {
@@ -149,43 +157,59 @@ public record Config(
     }
 
     public Config withCredentials(CredentialSettings c) {
-        return new Config(dataDir, baseUrl, c, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts, gitHost);
+        return new Config(dataDir, baseUrl, c, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts, gitHost, transcriptQuota);
     }
 
     public Config withBaseUrl(String url) {
-        return new Config(dataDir, url, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts, gitHost);
+        return new Config(dataDir, url, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts, gitHost, transcriptQuota);
     }
 
     public Config withImages(String runner, String base) {
-        return new Config(dataDir, baseUrl, credentials, model, runner, base, idleTimeout, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts, gitHost);
+        return new Config(dataDir, baseUrl, credentials, model, runner, base, idleTimeout, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts, gitHost, transcriptQuota);
     }
 
     public Config withIdleTimeout(Duration idle) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idle, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts, gitHost);
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idle, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts, gitHost, transcriptQuota);
     }
 
     public Config withNetwork(NetworkPolicy policy, Allowlist hosts) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits,
-                policy, hosts, gitHost);
+                policy, hosts, gitHost, transcriptQuota);
     }
 
     public Config withGitHost(GitHost g) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits,
-                network, allowedHosts, g);
+                network, allowedHosts, g, transcriptQuota);
     }
 
     public Config withGitIdentity(String name, String email) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, name, email, bind, port, caches, limits, network,
-                allowedHosts, gitHost);
+                allowedHosts, gitHost, transcriptQuota);
     }
 
     public Config withListen(String bindAddress, int listenPort) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bindAddress, listenPort, caches,
-                limits, network, allowedHosts, gitHost);
+                limits, network, allowedHosts, gitHost, transcriptQuota);
     }
 
     public Config withLimits(Limits l) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, l, network, allowedHosts, gitHost);
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, l, network, allowedHosts, gitHost, transcriptQuota);
+    }
+
+    public Config withTranscriptQuota(long bytes) {
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits,
+                network, allowedHosts, gitHost, bytes);
+    }
+
+    private static long megabytes(Optional<String> value, long fallback, String name) {
+        if (value.isEmpty()) return fallback;
+        try {
+            long mb = Long.parseLong(value.get());
+            if (mb > 0 && mb < (1L << 40)) return mb << 20;
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException(name + " must be a whole number of MiB above 0, like 256");
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.burrow.config;
 
+import com.sun.jna.Library;
+import com.sun.jna.Native;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,6 +19,24 @@ public final class PrivateDir {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
     private PrivateDir() {
+    }
+
+    /** The C library's umask(2), through JNA (which pty4j brings): the JDK has no way to set it. */
+    private interface LibC extends Library {
+        int umask(int mask);
+    }
+
+    /**
+     * Sets this process's umask to 077, so that what Burrow and its children (git, podman, the
+     * agent's FIFO) make is the user's alone: transcripts, mirrors, run dirs. The agent's own
+     * files in its workspace keep the modes it gives them. Called once, as the CLI starts.
+     */
+    public static void ownerOnlyFromNowOn() {
+        try {
+            Native.load("c", LibC.class).umask(0077);
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            // No C library to call (not Linux): the data dir's 0700 still keeps others out.
+        }
     }
 
     /**

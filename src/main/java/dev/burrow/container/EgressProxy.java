@@ -167,16 +167,7 @@ public final class EgressProxy implements AutoCloseable {
                     toUpstream.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
                     toUpstream.flush();
                 }
-                Thread up = Thread.ofVirtual().start(() -> {
-                    ProxyIo.pump(in, toUpstream);
-                    try {
-                        upstream.shutdownOutput();
-                    } catch (IOException ignored) {
-                        // already closed
-                    }
-                });
-                ProxyIo.pump(upstream.getInputStream(), out);
-                up.interrupt();
+                ProxyIo.splice(in, out, upstream, toUpstream);
             }
         } catch (IOException | RuntimeException e) {
             LOG.debug("egress for {} ended: {}", sessionId, e.toString());

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.LinkOption;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
@@ -17,6 +19,19 @@ import java.util.Optional;
  */
 public final class HostileFiles {
     private HostileFiles() {
+    }
+
+    /**
+     * Creates {@code file} with {@code content}, 0600, only if nothing is at that name (O_EXCL:
+     * never through a link the container put there); false when something is.
+     */
+    public static boolean createNew(Path file, String content) throws IOException {
+        try {
+            Files.writeString(file, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        }
     }
 
     /** The first {@code maxBytes} of the file, or empty when it is missing, not a plain file, or empty. */

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -70,6 +71,24 @@ final class ProxyIo {
             if (head.size() > MAX_HEAD) throw new IOException("request head over 64 KiB");
         }
         return null;
+    }
+
+    /**
+     * Carries bytes both ways between a client and an upstream socket until the upstream closes:
+     * the client's side on a virtual thread of its own, which shuts the upstream's output when
+     * the client is done sending.
+     */
+    static void splice(InputStream fromClient, OutputStream toClient, Socket upstream, OutputStream toUpstream) throws IOException {
+        Thread up = Thread.ofVirtual().start(() -> {
+            pump(fromClient, toUpstream);
+            try {
+                upstream.shutdownOutput();
+            } catch (IOException ignored) {
+                // already closed
+            }
+        });
+        pump(upstream.getInputStream(), toClient);
+        up.interrupt();
     }
 
     /** Copies until either side closes. */

@@ -21,10 +21,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Lock rule: {@link #write} is synchronized; reads come from one follower thread.
  */
 public final class RunDirPipe implements AgentPipe {
-    public static final String INPUT = "in.fifo";
-    public static final String OUTPUT = "out.jsonl";
-    public static final String EXIT = "agent.exit";
-    public static final String IDLE = "idle";
+    private static final String INPUT = RunDir.INPUT;
+    private static final String OUTPUT = RunDir.OUTPUT;
+    private static final String EXIT = RunDir.EXIT;
+    private static final String IDLE = RunDir.IDLE;
 
     static final long WRITE_TIMEOUT_MS = 10_000;
 
@@ -124,7 +124,7 @@ public final class RunDirPipe implements AgentPipe {
 
     @Override
     public void markGone() throws IOException {
-        if (!Files.exists(runDir.resolve(EXIT), LinkOption.NOFOLLOW_LINKS)) Files.writeString(runDir.resolve(EXIT), "-1\n");
+        HostileFiles.createNew(runDir.resolve(EXIT), "-1\n");
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -88,18 +89,23 @@ public final class RunnerImage {
     public void build(ContainerEngine engine, String baseImage, List<Path> extraCaDirs, Consumer<String> progress) {
         Path ctx;
         try {
+            // Modes are set, not left to the umask (077 under the launcher): COPY keeps them, and
+            // the layer cache is keyed by them.
             ctx = Files.createTempDirectory("burrow-runner-");
+            Files.setPosixFilePermissions(ctx, PosixFilePermissions.fromString("rwxr-xr-x"));
             for (var e : files.entrySet()) {
                 Path f = ctx.resolve(e.getKey());
                 Files.write(f, e.getValue());
-                if (!e.getKey().equals("Containerfile")) f.toFile().setExecutable(true, false);
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(e.getKey().equals("Containerfile") ? "rw-r--r--" : "rwxr-xr-x"));
             }
             Path ca = Files.createDirectories(ctx.resolve("extra-ca"));
+            Files.setPosixFilePermissions(ca, PosixFilePermissions.fromString("rwxr-xr-x"));
             for (Path dir : extraCaDirs) {
                 if (!Files.isDirectory(dir)) continue;
                 try (Stream<Path> certs = Files.walk(dir)) {
                     for (Path c : certs.filter(p -> p.toString().endsWith(".crt") && Files.isRegularFile(p)).toList()) {
                         Files.copy(c, ca.resolve(c.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                        Files.setPosixFilePermissions(ca.resolve(c.getFileName()), PosixFilePermissions.fromString("rw-r--r--"));
                     }
                 }
             }

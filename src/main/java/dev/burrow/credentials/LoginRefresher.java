@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LoginRefresher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LoginRefresher.class);
-    static final String FILE = ".credentials.json";
+    public static final String FILE = ".credentials.json";
     // How often the host file is looked at for a login renewed elsewhere; a read of a small file.
     private static final Duration LOOK = Duration.ofSeconds(15);
     private static final Duration RETRY = Duration.ofSeconds(30);

@@ -9,6 +9,8 @@ import dev.burrow.container.ExecResult;
 import dev.burrow.container.ProcessRunner;
 import dev.burrow.container.RunnerImage;
 import dev.burrow.credentials.ModelCredentials;
+import dev.burrow.workspace.GitIdentity;
+import dev.burrow.workspace.Workspaces;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +80,10 @@ public final class Doctor {
         checks.add(new Check("model credentials", !(creds instanceof ModelCredentials.None), false, creds.describe(),
                 creds instanceof ModelCredentials.None none ? none.fix() : ""));
         checks.add(new Check("model endpoint", true, false, config.baseUrl().isBlank() ? "Anthropic (default)" : config.baseUrl(), ""));
+        GitIdentity who = new Workspaces(commands, config.mirrorsDir()).identity(config.gitName(), config.gitEmail(), null);
+        boolean own = !who.origin().contains(GitIdentity.FALLBACK);
+        checks.add(new Check("git identity", own, false, who + (own ? "; a repository's own user.name/email comes first" : ""),
+                "set BURROW_GIT_NAME and BURROW_GIT_EMAIL, or git config --global user.name/user.email"));
         checks.add(new Check("git host", true, false, config.gitHost().hasToken()
                 ? "a token for " + config.gitHost().authority() + " (private clones, Push branch, Open PR)"
                 : "no token: public repositories only (set BURROW_GITHUB_TOKEN for private ones, Push branch and Open PR)", ""));

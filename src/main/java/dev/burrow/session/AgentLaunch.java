@@ -1,7 +1,6 @@
 package dev.burrow.session;
 
 import dev.burrow.config.Config;
-import dev.burrow.config.PrivateFiles;
 import dev.burrow.container.Caches;
 import dev.burrow.container.ContainerException;
 import dev.burrow.container.ContainerSpec;
@@ -9,8 +8,10 @@ import dev.burrow.container.EgressProxy;
 import dev.burrow.container.Limits;
 import dev.burrow.container.Mount;
 import dev.burrow.container.PodmanCli;
-import dev.burrow.container.RunDirPipe;
+import dev.burrow.container.HostileFiles;
+import dev.burrow.container.RunDir;
 import dev.burrow.container.RunnerImage;
+import dev.burrow.credentials.LoginRefresher;
 import dev.burrow.host.HostSetup;
 import dev.burrow.workspace.GitCredentials;
 import java.io.IOException;
@@ -21,14 +22,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -38,17 +37,9 @@ import java.util.Set;
 final class AgentLaunch {
     static final String CONTAINER_HOME = "/home/agent";
     static final String CONTAINER_CLAUDE_DIR = CONTAINER_HOME + "/.claude";
-    // Inside a rootless container with slirp4netns, the host's loopback answers here.
-    static final String HOST_LOOPBACK_ALIAS = "10.0.2.2";
-    static final String FIRST_PROMPT = "tui-prompt";
     // The container's end of the egress proxy (runner/burrow-egress) and where its socket is mounted.
     static final int EGRESS_PORT = 3128;
     static final String EGRESS_URL = "http://127.0.0.1:" + EGRESS_PORT;
-    static final String NET_DIR = "/run/burrow-net";
-    // The git host's token, for runner/burrow-git-credential and runner/gh.
-    static final String GITHUB_TOKEN = "github-token";
-    // Written by the container when the repository's .burrow/setup.sh failed.
-    static final String SETUP_FAILED = "setup.failed";
     private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "::1", "[::1]");
 
     private AgentLaunch() {
@@ -59,11 +50,12 @@ final class AgentLaunch {
      * terminal mode (the container's main process then runs it in tmux); {@code resumeId}
      * continues an earlier conversation.
      */
-    static List<String> claudeArgv(SessionMode mode, String resumeId, String model) {
+    static List<String> claudeArgv(SessionMode mode, String conversation, boolean resume, String model) {
         List<String> argv = new ArrayList<>(List.of("burrow-agent-run", "claude"));
         argv.addAll(AgentChannel.claudeFlags(mode));
         argv.add("--dangerously-skip-permissions");
-        if (resumeId != null && !resumeId.isBlank()) argv.addAll(List.of("--resume", resumeId));
+        // The conversation's id is Burrow's own, never one the container reported.
+        if (conversation != null && !conversation.isBlank()) argv.addAll(List.of(resume ? "--resume" : "--session-id", conversation));
         if (model != null && !model.isBlank()) argv.addAll(List.of("--model", model));
         return argv;
     }
@@ -86,14 +78,14 @@ final class AgentLaunch {
 
     /**
      * The rules of a session's egress proxy: its policy, the allowed hosts, and the model API,
-     * always allowed, under the name the container uses for it.
+     * always allowed (one on the host's loopback goes through the model forwarder instead).
      */
     static EgressProxy.Rules egressRules(Session s, Config config) {
         String url = config.baseUrl().isBlank() ? "https://api.anthropic.com" : config.baseUrl();
-        URI inside = URI.create(containerBaseUrl(url));
-        URI outside = URI.create(url);
-        return new EgressProxy.Rules(s.network(), config.allowedHosts(),
-                Map.of(inside.getHost().toLowerCase(Locale.ROOT) + ":" + port(inside), outside.getHost() + ":" + port(outside)));
+        if (isLoopback(url)) return new EgressProxy.Rules(s.network(), config.allowedHosts(), Map.of());
+        URI u = URI.create(url);
+        String endpoint = u.getHost().toLowerCase(Locale.ROOT) + ":" + port(u);
+        return new EgressProxy.Rules(s.network(), config.allowedHosts(), Map.of(endpoint, endpoint));
     }
 
     private static int port(URI u) {
@@ -110,27 +102,57 @@ final class AgentLaunch {
         }
     }
 
-    /** The base URL as the container must use it: a loopback host becomes the slirp4netns alias. */
+    /**
+     * Whether Claude Code saved the session's conversation (its transcript file in the Claude
+     * dir), so that it can be resumed; else a resumed session starts it anew under the same id.
+     * Only the name is looked at, never followed nor read: the container writes that dir.
+     */
+    static boolean conversationSaved(Session s) {
+        String id = s.claudeSessionId();
+        if (id == null || !id.matches("[0-9a-fA-F-]{36}")) return id != null && !id.isBlank();
+        Path projects = s.claudeConfig().resolve("projects");
+        if (!Files.isDirectory(projects, LinkOption.NOFOLLOW_LINKS)) return false;
+        try (var each = Files.newDirectoryStream(projects)) {
+            for (Path project : each) {
+                if (Files.isRegularFile(project.resolve(id + ".jsonl"), LinkOption.NOFOLLOW_LINKS)) return true;
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+    /**
+     * The port of a model endpoint on the host's loopback, which the container reaches on its
+     * own loopback through the session's {@link dev.burrow.container.ModelForwarder}; empty for
+     * any other endpoint.
+     */
+    static OptionalInt forwardedModelPort(String baseUrl) {
+        return isLoopback(baseUrl) ? OptionalInt.of(port(URI.create(baseUrl))) : OptionalInt.empty();
+    }
+
+    /** The base URL as the container must use it: a loopback endpoint is on the container's own loopback, forwarded. */
     static String containerBaseUrl(String baseUrl) {
         if (!isLoopback(baseUrl)) return baseUrl;
         URI u = URI.create(baseUrl);
         try {
-            return new URI(u.getScheme(), u.getUserInfo(), HOST_LOOPBACK_ALIAS, u.getPort(), u.getPath(), u.getQuery(), u.getFragment()).toString();
+            return new URI(u.getScheme(), u.getUserInfo(), "127.0.0.1", port(u), u.getPath(), u.getQuery(), u.getFragment()).toString();
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("bad ANTHROPIC_BASE_URL: " + baseUrl, e);
         }
     }
 
-    static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, Path netDir, String resumeId) {
-        return spec(s, config, image, devices, podmanDir, netDir, resumeId, HostSetup.isRoot());
+    static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, Path netDir, boolean resume) {
+        return spec(s, config, image, devices, podmanDir, netDir, resume, HostSetup.isRoot());
     }
 
     /**
      * {@code podmanDir}: the host dir holding the session's Podman socket, or null for none
      * ({@link HostSideServices} gives none under the none and allowlist policies);
-     * {@code netDir}: the one holding its egress proxy's socket (for the none and allowlist policies).
+     * {@code netDir}: the one holding its egress proxy's socket (for the none and allowlist policies)
+     * and its model forwarder's (for a model endpoint on the host's loopback), or null for neither.
      */
-    static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, Path netDir, String resumeId,
+    static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, Path netDir, boolean resume,
                               boolean rootHost) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("HOME", CONTAINER_HOME);
@@ -144,9 +166,10 @@ final class AgentLaunch {
             env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
             env.put("DISABLE_TELEMETRY", "1");
         }
-        // Host loopback is opened to the container only when the model endpoint lives there:
-        // it exposes every loopback service of the host, Burrow's own port included.
-        String network = isLoopback(config.baseUrl()) ? "slirp4netns:allow_host_loopback=true" : null;
+        // The host's loopback is never opened to the container (it would expose every loopback
+        // service of the host, Burrow's own port included): a model endpoint there is forwarded.
+        String network = null;
+        forwardedModelPort(config.baseUrl()).ifPresent(p -> env.put("BURROW_MODEL_PORT", String.valueOf(p)));
         if (s.network().proxied()) {
             // No network of its own: the egress proxy, through a socket, is the only way out.
             network = "none";
@@ -155,17 +178,20 @@ final class AgentLaunch {
         List<Mount> mounts = new ArrayList<>(List.of(
                 new Mount(s.workspace(), "/workspace", false),
                 new Mount(s.claudeConfig(), CONTAINER_CLAUDE_DIR, false),
-                new Mount(s.runDir(), "/run/burrow", false)));
+                new Mount(s.runDir(), RunDir.MOUNT, false),
+                // Read-only, and empty until the repository's setup has ended (SecretsHandOver).
+                new Mount(s.secretsDir(), RunDir.SECRETS_MOUNT, true)));
         mounts.addAll(Caches.mounts(config.caches()));
         if (config.gitHost().hasToken()) {
             // git and gh inside read the token from the run dir's github-token file, for this host only.
             env.putAll(GitCredentials.helperConfig(config.gitHost(), "/usr/local/bin/burrow-git-credential"));
             if (!config.gitHost().isGitHubCom()) env.put("GH_HOST", config.gitHost().authority());
         }
-        if (s.network().proxied()) mounts.add(new Mount(Objects.requireNonNull(netDir), NET_DIR, false));
+        // Read-only: the container connects to the sockets Burrow made there, and can put nothing beside them.
+        if (netDir != null) mounts.add(new Mount(netDir, RunDir.NET_MOUNT, true));
         if (podmanDir != null) {
             // The image's podman (and its docker, the same) talk to the host user's rootless Podman through it.
-            mounts.add(new Mount(podmanDir, "/run/podman", false));
+            mounts.add(new Mount(podmanDir, "/run/podman", true));
             env.put("CONTAINER_HOST", "unix:///run/podman/podman.sock");
             env.put("DOCKER_HOST", "unix:///run/podman/podman.sock");
         }
@@ -176,7 +202,8 @@ final class AgentLaunch {
         String userns = rootHost ? null : RunnerImage.KEEP_ID_USERNS;
         if (rootHost) env.put("IS_SANDBOX", "1");
         return new ContainerSpec(name, image, Map.of(PodmanCli.SESSION_LABEL, s.id()),
-                userns, network, mounts, env, "/workspace", devices, config.limits(), claudeArgv(s.mode(), resumeId, config.model()), rootHost ? "root" : null);
+                userns, network, mounts, env, "/workspace", devices, config.limits(), claudeArgv(s.mode(), s.claudeSessionId(),
+                resume && conversationSaved(s), config.model()), rootHost ? "root" : null);
     }
 
     /**
@@ -191,33 +218,32 @@ final class AgentLaunch {
     }
 
     /**
-     * Makes the run dir: the input FIFO and the 0600 secrets file. The agent starts once the
-     * "ready" file exists: at once when {@code ready}, else when {@link #markReady} says so.
+     * Makes the run dir (the input FIFO) and the secrets dir, empty: the credentials wait in the
+     * pending dir until the repository's setup has ended ({@link SecretsHandOver}). The agent
+     * starts once the "ready" file exists: at once when {@code ready}, else when
+     * {@link #markReady} says so.
      */
     static void prepareRunDir(Session s, Config config, SessionCredentials credentials, boolean ready) {
         try {
             Files.createDirectories(s.claudeConfig());
             Files.createDirectories(s.runDir());
             // Made anew for every container: whatever the last one left at this name (a link, a file) goes.
-            Path fifo = s.runDir().resolve(RunDirPipe.INPUT);
+            Path fifo = s.runDir().resolve(RunDir.INPUT);
             Files.deleteIfExists(fifo);
             Process p = new ProcessBuilder("mkfifo", "-m", "600", fifo.toString()).redirectErrorStream(true).start();
             if (p.waitFor() != 0) throw new ContainerException("mkfifo failed: " + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
             // The agent's stderr log, when the last container left something else than a file there.
-            Path err = s.runDir().resolve("err.log");
+            Path err = s.runDir().resolve(RunDir.ERRORS);
             if (Files.exists(err, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(err, LinkOption.NOFOLLOW_LINKS)) Files.delete(err);
-            Files.deleteIfExists(s.runDir().resolve("agent.exit"));
-            Files.deleteIfExists(s.runDir().resolve("tui.exit"));
-            Files.deleteIfExists(s.runDir().resolve(FIRST_PROMPT));
-            Files.deleteIfExists(s.runDir().resolve(SETUP_FAILED));
+            for (String name : List.of(RunDir.EXIT, RunDir.TUI_EXIT, RunDir.FIRST_PROMPT, RunDir.SETUP_FAILED, RunDir.SETUP_DONE, RunDir.IDLE,
+                    RunDir.READY)) {
+                Files.deleteIfExists(s.runDir().resolve(name));
+            }
             ClaudeConfigSeed.seed(s.claudeConfig(), credentials.apiKey());
-            credentials.writeLogin(s);
-            Files.deleteIfExists(s.runDir().resolve("idle"));
-            Files.deleteIfExists(s.runDir().resolve("ready"));
-            writeSecrets(s.runDir().resolve("agent.env"), config, credentials);
-            Path githubToken = s.runDir().resolve(GITHUB_TOKEN);
-            if (config.gitHost().hasToken()) PrivateFiles.write(githubToken, config.gitHost().token());
-            else Files.deleteIfExists(githubToken);
+            // The host login's token comes with the other credentials, after the setup.
+            credentials.checkLogin();
+            Files.deleteIfExists(s.claudeConfig().resolve(LoginRefresher.FILE));
+            SecretsHandOver.prepare(s, secrets(config, credentials), config.gitHost().hasToken() ? config.gitHost().token() : null);
             if (ready) markReady(s);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -234,7 +260,8 @@ final class AgentLaunch {
      */
     static void writeFirstPrompt(Session s, String prompt) {
         try {
-            Files.writeString(s.runDir().resolve(FIRST_PROMPT), prompt);
+            Files.deleteIfExists(s.runDir().resolve(RunDir.FIRST_PROMPT));
+            if (!HostileFiles.createNew(s.runDir().resolve(RunDir.FIRST_PROMPT), prompt)) throw new IOException("the first prompt's file is taken");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -242,13 +269,14 @@ final class AgentLaunch {
 
     static void markReady(Session s) {
         try {
-            Files.writeString(s.runDir().resolve("ready"), "");
+            HostileFiles.createNew(s.runDir().resolve(RunDir.READY), "");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static void writeSecrets(Path file, Config config, SessionCredentials credentials) throws IOException {
+    /** What runner/burrow-agent exports for Claude Code: NAME=VALUE lines. */
+    static String secrets(Config config, SessionCredentials credentials) {
         Map<String, String> secrets = new LinkedHashMap<>();
         if (!config.baseUrl().isBlank()) secrets.put("ANTHROPIC_BASE_URL", containerBaseUrl(config.baseUrl()));
         secrets.putAll(credentials.secrets());
@@ -257,8 +285,6 @@ final class AgentLaunch {
             if (v.contains("\n") || v.contains("\r")) throw new IllegalArgumentException(k + " must be a single line");
             sb.append(k).append('=').append(v).append('\n');
         });
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, sb, StandardOpenOption.TRUNCATE_EXISTING);
+        return sb.toString();
     }
 }

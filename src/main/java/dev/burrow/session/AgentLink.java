@@ -24,9 +24,15 @@ final class AgentLink implements AutoCloseable {
     private static final long SLOW_POLL_MS = 100;
     private static final long FAST_WINDOW_NS = 3_000_000_000L;
 
+    /** The longest line handed over whole; the rest of a longer one is counted, not kept (8 MiB). */
+    static final int MAX_LINE_BYTES = 8 << 20;
+
     interface Handler {
-        /** One complete line of output; {@code endOffset} is the byte offset just past it. */
-        void onLine(String line, long endOffset);
+        /**
+         * One complete line of output; {@code endOffset} is the byte offset just past it, and
+         * {@code cutBytes} how many bytes past {@link #MAX_LINE_BYTES} were left out of it.
+         */
+        void onLine(String line, long endOffset, long cutBytes);
 
         /** The agent process ended; every line it printed has been handed over. */
         void onExit(int exitCode, boolean idleTimeout);
@@ -76,34 +82,40 @@ final class AgentLink implements AutoCloseable {
     }
 
     private void follow() {
+        // The line being read: its first MAX_LINE_BYTES bytes, and how many bytes it has in all.
         ByteArrayOutputStream partial = new ByteArrayOutputStream();
+        long lineBytes = 0;
         ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
         try {
             while (!closed) {
                 buf.clear();
-                int n = pipe.read(position + partial.size(), buf);
+                int n = pipe.read(position + lineBytes, buf);
                 if (n > 0) {
                     lastActivity = System.nanoTime();
                     byte[] b = buf.array();
                     int lineStart = 0;
-                    for (int i = 0; i < n; i++) {
-                        if (b[i] != '\n') continue;
-                        partial.write(b, lineStart, i - lineStart);
-                        byte[] line = partial.toByteArray();
+                    for (int i = 0; i <= n; i++) {
+                        if (i < n && b[i] != '\n') continue;
+                        // The container decides how long a line is: keep at most MAX_LINE_BYTES of it.
+                        int keep = (int) Math.max(0, Math.min(i - lineStart, MAX_LINE_BYTES - partial.size()));
+                        partial.write(b, lineStart, keep);
+                        lineBytes += i - lineStart;
+                        if (i == n) break;
+                        long end = position + lineBytes + 1;
+                        long cut = lineBytes - partial.size();
+                        String text = new String(partial.toByteArray(), StandardCharsets.UTF_8);
                         partial.reset();
+                        lineBytes = 0;
                         lineStart = i + 1;
-                        long end = position + line.length + 1;
-                        String text = new String(line, StandardCharsets.UTF_8);
-                        if (!text.isBlank()) handler.onLine(text, end);
+                        if (!text.isBlank()) handler.onLine(text, end, cut);
                         position = end;
                     }
-                    partial.write(b, lineStart, n - lineStart);
                     continue;
                 }
                 OptionalInt exit = pipe.exitCode();
                 if (exit.isPresent()) {
                     // Read once more after seeing the exit: the last lines may have landed just before it.
-                    if (pipe.size() > position + partial.size()) continue;
+                    if (pipe.size() > position + lineBytes) continue;
                     handler.onExit(exit.getAsInt(), pipe.idleTimedOut());
                     return;
                 }

@@ -85,14 +85,14 @@ final class ContainerStarter {
 
     /** A new session's container, started while its workspace is still being cloned; it waits for "ready". */
     CompletableFuture<String> startBeside(Session s) {
-        return CompletableFuture.supplyAsync(() -> engine.run(AgentLaunch.spec(s, config, image, devices(s), services.podmanDir(s), services.netDir(s), null)), STARTER);
+        return CompletableFuture.supplyAsync(() -> engine.run(AgentLaunch.spec(s, config, image, devices(s), services.podmanDir(s), services.netDir(s), false)), STARTER);
     }
 
-    /** A fresh container for an existing session, resuming {@code resumeId}; the channel leaves what it needs for the first prompt. */
-    String start(Session s, String resumeId, AgentChannel channel, String firstPrompt) {
+    /** A fresh container for an existing session, resuming its conversation; the channel leaves what it needs for the first prompt. */
+    String start(Session s, AgentChannel channel, String firstPrompt) {
         AgentLaunch.prepareRunDir(s, config, credentials, true);
         channel.prepareStart(s, firstPrompt);
-        return engine.run(AgentLaunch.spec(s, config, image, devices(s), services.podmanDir(s), services.netDir(s), resumeId));
+        return engine.run(AgentLaunch.spec(s, config, image, devices(s), services.podmanDir(s), services.netDir(s), true));
     }
 
     static String join(CompletableFuture<String> container) {

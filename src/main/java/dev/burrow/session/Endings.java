@@ -2,6 +2,7 @@ package dev.burrow.session;
 
 import dev.burrow.container.ContainerState;
 import dev.burrow.container.HostileFiles;
+import dev.burrow.container.RunDir;
 import dev.burrow.session.AgentChannel.Ending;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +22,7 @@ final class Endings {
         if (idleTimeout) {
             return new Ending(SessionState.STOPPED, "stopped after " + humanDuration(idleLimit) + " without a turn; resume to continue");
         }
-        if (Files.exists(s.runDir().resolve(AgentLaunch.SETUP_FAILED))) {
+        if (Files.exists(s.runDir().resolve(RunDir.SETUP_FAILED))) {
             return new Ending(SessionState.FAILED, "the repository's .burrow/setup.sh failed with exit code " + exitCode
                     + " (its output is in the transcript); fix it and resume");
         }
@@ -39,7 +40,7 @@ final class Endings {
     /** The last lines of the agent's stderr, as ": a | b | c", or "" when it printed none. */
     static String lastLines(Session s) {
         // The container writes this file: never through a link, never waiting on a FIFO, only its last 64 KiB.
-        return HostileFiles.readTail(s.runDir().resolve("err.log"), TAIL_BYTES).map(b -> {
+        return HostileFiles.readTail(s.runDir().resolve(RunDir.ERRORS), TAIL_BYTES).map(b -> {
             List<String> lines = new String(b, StandardCharsets.UTF_8).lines().filter(x -> !x.isBlank()).toList();
             List<String> tail = lines.subList(Math.max(0, lines.size() - 5), lines.size());
             return tail.isEmpty() ? "" : ": " + String.join(" | ", tail);

@@ -2,11 +2,14 @@ package dev.burrow.session;
 
 import dev.burrow.config.Config;
 import dev.burrow.container.EgressProxy;
+import dev.burrow.container.ModelForwarder;
+import dev.burrow.container.RunDir;
 import dev.burrow.container.SiblingProxy;
 import dev.burrow.host.PodmanService;
 import dev.burrow.workspace.Workspaces;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -16,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The services on the host side of a session's container, which the process following the
  * session holds open: the Podman socket (containers of its own), the egress proxy (its only
- * network under the none and allowlist policies) and the upkeep of its Claude login. Their sockets live in
+ * network under the none and allowlist policies), the model forwarder (to a model endpoint on
+ * the host's loopback) and the upkeep of its Claude login. Their sockets live in
  * short per-session dirs under Burrow's runtime dir: a socket path may not be longer than 107 bytes.
  */
 final class HostSideServices {
@@ -42,9 +46,16 @@ final class HostSideServices {
         return created(podmanDirOf(s));
     }
 
-    /** The host dir holding the session's egress proxy socket (mounted at /run/burrow-net), or null under the full policy. */
+    /**
+     * The host dir holding the session's egress proxy and model forwarder sockets (mounted at
+     * /run/burrow-net), or null when it needs neither (the full policy and a model API elsewhere).
+     */
     Path netDir(Session s) {
-        return s.network().proxied() ? created(netDirOf(s)) : null;
+        return s.network().proxied() || forwardsModel() ? created(netDirOf(s)) : null;
+    }
+
+    private boolean forwardsModel() {
+        return AgentLaunch.forwardedModelPort(config.baseUrl()).isPresent();
     }
 
     /** Opens the doors while this process follows the session; they close with the following. */
@@ -59,16 +70,22 @@ final class HostSideServices {
         }
         if (s.network().proxied()) {
             try {
-                l.attach(EgressProxy.start(s.id(), netDirOf(s).resolve("egress.sock"), AgentLaunch.egressRules(s, config)));
+                l.attach(EgressProxy.start(s.id(), netDirOf(s).resolve(RunDir.EGRESS_SOCKET), AgentLaunch.egressRules(s, config)));
             } catch (IOException e) {
                 LOG.warn("session {} has no network: its egress proxy did not start: {}", s.shortId(), e.toString());
             }
         }
-        try {
-            l.attach(credentials.keep(s));
-        } catch (RuntimeException e) {
-            LOG.warn("session {}: its Claude login cannot be kept current: {}", s.shortId(), e.getMessage());
+        if (forwardsModel()) {
+            try {
+                URI endpoint = URI.create(config.baseUrl());
+                l.attach(ModelForwarder.start(s.id(), netDirOf(s).resolve(RunDir.MODEL_SOCKET), endpoint.getHost(),
+                        AgentLaunch.forwardedModelPort(config.baseUrl()).getAsInt()));
+            } catch (IOException e) {
+                LOG.warn("session {} cannot reach the model: its forwarder did not start: {}", s.shortId(), e.toString());
+            }
         }
+        // The credentials, once the repository's setup has ended; then the login is kept current.
+        l.attach(SecretsHandOver.start(s, credentials));
     }
 
     /** Removes the session's socket dirs (the session is deleted). */

@@ -47,6 +47,16 @@ public record Session(
         return dir.resolve("run");
     }
 
+    /** Burrow-private, mounted read-only at /run/burrow-secrets: the credentials, once the setup has ended. */
+    public Path secretsDir() {
+        return dir.resolve("secrets");
+    }
+
+    /** Burrow-private, never mounted: the credentials waiting for the setup to end. */
+    Path pendingSecretsDir() {
+        return dir.resolve("secrets-pending");
+    }
+
     public Session withMode(SessionMode m) {
         return new Session(id, shortId, state, reason, m, gpu, network, repo, source, baseBranch, baseCommit, branch, dir, claudeSessionId,
                 containerId, costUsd, outOffset, createdAt, Instant.now());
@@ -73,6 +83,7 @@ public record Session(
         private String baseCommit;
         private String branch;
         private String containerId;
+        private String conversation;
         private final Instant now = Instant.now();
 
         private Builder(String id, Path dir) {
@@ -121,8 +132,14 @@ public record Session(
             return this;
         }
 
+        /** Claude Code's conversation id, which Burrow chooses (--session-id) and resumes (--resume). */
+        public Builder conversation(String uuid) {
+            this.conversation = uuid;
+            return this;
+        }
+
         public Session build() {
-            return new Session(id, shortId, state, null, mode, gpu, network, repo, source, baseBranch, baseCommit, branch, dir, null, containerId,
+            return new Session(id, shortId, state, null, mode, gpu, network, repo, source, baseBranch, baseCommit, branch, dir, conversation, containerId,
                     0, 0, now, now);
         }
     }

@@ -7,6 +7,7 @@ import dev.burrow.container.ContainerException;
 import dev.burrow.container.NetworkPolicy;
 import dev.burrow.session.SessionException.Kind;
 import dev.burrow.store.SessionStore;
+import dev.burrow.workspace.GitIdentity;
 import dev.burrow.workspace.Source;
 import dev.burrow.workspace.Workspace;
 import dev.burrow.workspace.WorkspaceException;
@@ -69,7 +70,8 @@ final class SessionCreator {
         String id = UUID.randomUUID().toString();
         Path sourcePath = source instanceof Source.Local l ? l.path() : config.mirrorsDir();
         Session s = Session.builder(id, config.sessionsDir().resolve(id)).mode(mode).gpu(gpu).network(network)
-                .repo(source.display(), sourcePath).base(baseBranch, null).build();
+                .repo(source.display(), sourcePath).base(baseBranch, null)
+                .conversation(UUID.randomUUID().toString()).build();
         CompletableFuture<String> container = null;
         try (StartGuard.Held held = starts.hold(s)) {
             Files.createDirectories(s.workspace());
@@ -80,8 +82,12 @@ final class SessionCreator {
             channel.prepareStart(s, prompt);
             progress.accept("starting container");
             container = starter.startBeside(s);
-            Workspace ws = workspaces.create(source, baseBranch, s.workspace(), s.branch(),
-                    identity("user.name", config.gitName()), identity("user.email", config.gitEmail()), progress);
+            GitIdentity who = workspaces.identity(config.gitName(), config.gitEmail(), source);
+            Workspace ws = workspaces.create(source, baseBranch, s.workspace(), s.branch(), who.name(), who.email(), progress);
+            if (who.origin().contains(GitIdentity.FALLBACK)) {
+                recorder.append(id, EventParser.notice("info", "commits in this session are by " + who
+                        + "; set BURROW_GIT_NAME and BURROW_GIT_EMAIL, or user.name and user.email in git, for your own"), -1);
+            }
             store.updateSource(id, ws.source(), ws.baseCommit());
             List<String> included = workspaces.copyIncluded(source, s.workspace());
             if (!included.isEmpty()) {
@@ -114,10 +120,6 @@ final class SessionCreator {
         }
         store.delete(s.id());
         Workspaces.deleteQuietly(s.dir());
-    }
-
-    private String identity(String key, String configured) {
-        return configured.isBlank() ? workspaces.hostIdentity(key) : configured;
     }
 
     static String blankToNull(String s) {

@@ -69,12 +69,12 @@ final class SessionCredentials implements AutoCloseable {
         return credentials() instanceof ModelCredentials.ApiKey k ? k.key() : null;
     }
 
-    /** Before a container starts: the host login's current access token in the session's Claude dir. */
-    void writeLogin(Session s) {
+    /** Before a container starts: fails, saying why, when the host login cannot give a current access token. */
+    void checkLogin() {
         if (!(credentials() instanceof ModelCredentials.HostLogin h)) return;
         ClaudeLogin login = h.login();
         try {
-            refresher().writeTo(s.claudeConfig(), login.current());
+            login.current();
         } catch (LoginException e) {
             throw new SessionException(Kind.UNAVAILABLE, e.getMessage());
         }

@@ -61,7 +61,7 @@ public final class SessionManager implements AutoCloseable {
         this.engine = Objects.requireNonNull(engine);
         this.workspaces = Objects.requireNonNull(workspaces);
         this.store = Objects.requireNonNull(store);
-        this.recorder = new SessionRecorder(store);
+        this.recorder = new SessionRecorder(store, config.transcriptQuota());
         this.queries = new SessionQueries(store, recorder);
         this.credentials = new SessionCredentials(config.credentials());
         this.services = new HostSideServices(config, Objects.requireNonNull(podman), credentials);
@@ -94,6 +94,11 @@ public final class SessionManager implements AutoCloseable {
 
     public List<StoredEvent> events(String id, long afterSeq) {
         return queries.events(id, afterSeq);
+    }
+
+    /** A page of the session's events: up to {@code maxCount}, fewer when they are large; call again after the last one. */
+    public List<StoredEvent> eventPage(String id, long afterSeq, int maxCount) {
+        return queries.eventPage(id, afterSeq, maxCount);
     }
 
     public long lastSeq(String id) {

@@ -35,6 +35,13 @@ public final class SessionQueries {
         return store.events(get(id).id(), afterSeq);
     }
 
+    /** Up to {@code maxCount} events after {@code afterSeq}, fewer once they add up to 16 MiB of JSON. */
+    public List<StoredEvent> eventPage(String id, long afterSeq, int maxCount) {
+        return store.events(get(id).id(), afterSeq, maxCount, PAGE_CHARS);
+    }
+
+    static final long PAGE_CHARS = 16L << 20;
+
     public long lastSeq(String id) {
         return store.lastSeq(get(id).id());
     }

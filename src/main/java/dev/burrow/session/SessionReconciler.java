@@ -110,8 +110,8 @@ final class SessionReconciler implements AutoCloseable {
         try {
             AgentChannel channel = AgentChannel.of(s.mode(), engine, recorder);
             Optional<LiveSession> l = LiveSession.tryFollow(s.id(), s.dir(), engine.agentPipe(s.runDir()), s.outOffset(), channel, new AgentLink.Handler() {
-                public void onLine(String line, long end) {
-                    recorder.append(s.id(), EventParser.parseFromContainer(line), end);
+                public void onLine(String line, long end, long cut) {
+                    recorder.appendFromContainer(s.id(), line, end, cut);
                 }
 
                 public void onExit(int code, boolean idle) {

@@ -164,16 +164,25 @@ final class SessionSupervisor implements AutoCloseable {
         }
 
         @Override
-        public void onLine(String line, long endOffset) {
-            AgentEvent event = EventParser.parseFromContainer(line);
+        public void onLine(String line, long endOffset, long cutBytes) {
             LiveSession l = live.get(id);
             if (l == null) {
-                recorder.append(id, event, endOffset);
+                recorder.appendFromContainer(id, line, endOffset, cutBytes);
                 return;
             }
+            AgentEvent event;
             // Stored, counted and acted on in one step: a message or an interrupt never lands in between.
             synchronized (l) {
-                recorder.append(id, event, endOffset);
+                Optional<AgentEvent> stored = recorder.appendFromContainer(id, line, endOffset, cutBytes);
+                if (stored.isEmpty() || recorder.overQuota(id)) {
+                    if (!l.stopping) {
+                        l.stopping = true;
+                        // Ended from another thread: this one is the agent's reader, which the ending closes.
+                        Thread.ofVirtual().name("quota-" + id).start(() -> endFollowed(id, l, new Ending(SessionState.STOPPED, recorder.quotaReason())));
+                    }
+                    return;
+                }
+                event = stored.get();
                 l.turns.record(event);
                 if (TurnBook.startsTurn(event) && !l.stopping) recorder.transition(id, SessionState.IDLE, SessionState.RUNNING, null);
             }

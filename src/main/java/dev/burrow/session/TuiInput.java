@@ -2,6 +2,7 @@ package dev.burrow.session;
 
 import dev.burrow.container.ContainerEngine;
 import dev.burrow.container.ExecResult;
+import dev.burrow.container.RunDir;
 import dev.burrow.terminal.Terminals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,13 +27,12 @@ import java.util.Set;
 final class TuiInput {
     // The tmux session the container's main process starts Claude Code in (runner/burrow-agent-run).
     private static final String WINDOW = Terminals.CLAUDE;
-    private static final String PASTE_FILE = "paste";
 
     private TuiInput() {
     }
 
     static void type(ContainerEngine engine, Session s, String text) {
-        Path paste = s.runDir().resolve(PASTE_FILE);
+        Path paste = s.runDir().resolve(RunDir.PASTE);
         try {
             Files.deleteIfExists(paste);
             // Written through the channel that made it (O_EXCL, no link followed): never by its name, which the container could swap.
@@ -41,7 +41,7 @@ final class TuiInput {
                 ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
                 while (b.hasRemaining()) ch.write(b);
             }
-            tmux(engine, s, "load-buffer", "-b", "burrow", "/run/burrow/" + PASTE_FILE, ";",
+            tmux(engine, s, "load-buffer", "-b", "burrow", RunDir.MOUNT + "/" + RunDir.PASTE, ";",
                     "paste-buffer", "-p", "-d", "-b", "burrow", "-t", WINDOW, ";",
                     "send-keys", "-t", WINDOW, "Enter");
         } catch (IOException e) {

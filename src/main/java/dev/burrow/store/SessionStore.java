@@ -216,14 +216,6 @@ public final class SessionStore {
                 }
             }
             if (event instanceof AgentEvent.TurnResult t) recordTurn(c, sessionId, next, t);
-            String conversation = event.claudeSessionId();
-            if (conversation != null && !conversation.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET claude_session_id = ? WHERE id = ?")) {
-                    ps.setString(1, conversation);
-                    ps.setString(2, sessionId);
-                    ps.executeUpdate();
-                }
-            }
             return next;
         });
         return new StoredEvent(sessionId, seq, event, now);
@@ -252,6 +244,19 @@ public final class SessionStore {
         }
     }
 
+    /** How many bytes (characters of JSON) of events the session has stored. */
+    public long eventBytes(String sessionId) {
+        return db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(LENGTH(json)), 0) FROM events WHERE session_id = ?")) {
+                ps.setString(1, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
     /** The sequence number of the session's last event, 0 when it has none. */
     public long lastSeq(String sessionId) {
         return db.transaction(c -> {
@@ -267,14 +272,26 @@ public final class SessionStore {
 
     /** The session's events after {@code afterSeq}, in order. */
     public List<StoredEvent> events(String sessionId, long afterSeq) {
+        return events(sessionId, afterSeq, Integer.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /**
+     * A page of the session's events after {@code afterSeq}, in order: at most {@code maxCount}
+     * of them, and no more once {@code maxChars} characters of JSON are read (at least one).
+     */
+    public List<StoredEvent> events(String sessionId, long afterSeq, int maxCount, long maxChars) {
         return db.transaction(c -> {
             List<StoredEvent> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT seq, json, created_at FROM events WHERE session_id = ? AND seq > ? ORDER BY seq")) {
+            long chars = 0;
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq, json, created_at FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?")) {
                 ps.setString(1, sessionId);
                 ps.setLong(2, afterSeq);
+                ps.setInt(3, maxCount);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new StoredEvent(sessionId, rs.getLong(1), EventParser.parse(rs.getString(2)), Instant.ofEpochMilli(rs.getLong(3))));
+                    while (chars < maxChars && rs.next()) {
+                        String json = rs.getString(2);
+                        chars += json.length();
+                        out.add(new StoredEvent(sessionId, rs.getLong(1), EventParser.parse(json), Instant.ofEpochMilli(rs.getLong(3))));
                     }
                 }
             }

@@ -109,12 +109,26 @@ final class ApiRoutes {
         Json.send(ctx, 201, Json.session(s));
     }
 
+    /** ?limit=N for a page of events: 1 to 1000, 1000 when not given. */
+    static int limit(String param) {
+        if (param == null || param.isBlank()) return MAX_EVENTS_PER_PAGE;
+        try {
+            int n = Integer.parseInt(param.strip());
+            if (n >= 1 && n <= MAX_EVENTS_PER_PAGE) return n;
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new ApiError(400, "limit must be a number from 1 to " + MAX_EVENTS_PER_PAGE);
+    }
+
+    static final int MAX_EVENTS_PER_PAGE = 1000;
+
     private void events(Context ctx) throws Exception {
         String id = sessions.get(ctx.pathParam("id")).id();
         long after = EventStream.after(ctx.header("Last-Event-ID"), ctx.queryParam("after"));
         if (!Guard.isEventStream(ctx)) {
             ArrayNode a = Json.MAPPER.createArrayNode();
-            sessions.events(id, after).forEach(e -> a.add(Json.event(e)));
+            sessions.eventPage(id, after, limit(ctx.queryParam("limit"))).forEach(e -> a.add(Json.event(e)));
             Json.send(ctx, 200, a);
             return;
         }

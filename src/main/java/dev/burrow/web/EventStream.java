@@ -51,7 +51,7 @@ final class EventStream {
         });
         client.onClose(() -> live.add(END));
         try {
-            long last = send(client, sessions.events(sessionId, after), after, render);
+            long last = catchUp(client, sessionId, after, render);
             client.sendEvent("state", renderState.apply(sessions.get(sessionId)));
             while (!client.terminated()) {
                 Object next = live.poll(KEEPALIVE_SECONDS, TimeUnit.SECONDS);
@@ -59,10 +59,10 @@ final class EventStream {
                 if (next == null) {
                     client.sendComment("keep-alive");
                     // Events another Burrow process stored (a CLI following this session) reach us only here.
-                    last = send(client, sessions.events(sessionId, last), last, render);
+                    last = catchUp(client, sessionId, last, render);
                 } else if (next instanceof StoredEvent e) {
                     if (e.seq() == last + 1) last = send(client, List.of(e), last, render);
-                    else if (e.seq() > last) last = send(client, sessions.events(sessionId, last), last, render);
+                    else if (e.seq() > last) last = catchUp(client, sessionId, last, render);
                 } else if (next instanceof Session s) {
                     client.sendEvent("state", renderState.apply(s));
                 }
@@ -92,6 +92,18 @@ final class EventStream {
             }
         }
     }
+
+    /** Sends every stored event after {@code last}, a page at a time, so that a long transcript is never all in memory. */
+    private long catchUp(SseClient client, String sessionId, long last, Function<StoredEvent, String> render) {
+        while (!client.terminated()) {
+            List<StoredEvent> page = sessions.eventPage(sessionId, last, REPLAY_PAGE);
+            if (page.isEmpty()) break;
+            last = send(client, page, last, render);
+        }
+        return last;
+    }
+
+    private static final int REPLAY_PAGE = 500;
 
     private static long send(SseClient client, List<StoredEvent> events, long last, Function<StoredEvent, String> render) {
         StringBuilder batch = new StringBuilder();

@@ -4,6 +4,7 @@ import dev.burrow.auth.Authenticator;
 import dev.burrow.store.AuthStore;
 import io.javalin.http.Context;
 import java.net.URI;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -30,10 +31,12 @@ final class Guard {
 
     private final Authenticator auth;
     private final WebOptions options;
+    private final ServedHosts served;
 
     Guard(Authenticator auth, WebOptions options) {
         this.auth = auth;
         this.options = options;
+        this.served = ServedHosts.of(options.bind(), options.hosts());
     }
 
     /** No inline script anywhere; {@code styles} says where style sheets may come from. */
@@ -47,6 +50,11 @@ final class Guard {
         ctx.header("X-Frame-Options", "DENY");
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("Referrer-Policy", "same-origin");
+        String host = ctx.header("Host");
+        if (!served.serves(host)) {
+            throw new ApiError(421, "this server does not answer to " + ServedHosts.hostOnly(host.strip())
+                    + "; if that is its name, start it with ./burrow serve --host " + ServedHosts.hostOnly(host.strip()));
+        }
         String path = ctx.path();
         if (PUBLIC.stream().anyMatch(p -> p.endsWith("/") ? path.startsWith(p) : path.equals(p))) return;
         if (!auth.passwordSet()) {
@@ -109,16 +117,20 @@ final class Guard {
         }
     }
 
-    /** The real client address: the peer, or X-Forwarded-For's last hop when the peer is a trusted proxy. */
+    /**
+     * The real client address: the peer, or, when the peer is a trusted proxy, the last hop of
+     * X-Forwarded-For: the one that proxy added. Every hop before it is the client's to write,
+     * over as many X-Forwarded-For headers as it likes, so only the last of the last one counts.
+     */
     String clientAddress(Context ctx) {
         String peer = ctx.req().getRemoteAddr();
-        String forwarded = ctx.header("X-Forwarded-For");
-        if (forwarded != null && options.trustedProxies().contains(peer)) {
-            String[] hops = forwarded.split(",");
-            String last = hops[hops.length - 1].strip();
-            if (!last.isEmpty()) return last;
+        if (!options.trustedProxies().contains(peer)) return peer;
+        String last = null;
+        for (String header : Collections.list(ctx.req().getHeaders("X-Forwarded-For"))) {
+            String[] hops = header.split(",");
+            if (hops.length > 0) last = hops[hops.length - 1].strip();
         }
-        return peer;
+        return last == null || last.isEmpty() ? peer : last;
     }
 
     /** Secure when the request came over HTTPS (directly or through a trusted proxy), or when configured. */

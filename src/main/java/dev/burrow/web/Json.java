@@ -95,7 +95,12 @@ final class Json {
     /** An event as the API shows it: its place, its type, when, and what was stored. */
     static ObjectNode event(StoredEvent e) {
         ObjectNode n = MAPPER.createObjectNode().put("seq", e.seq()).put("type", e.event().type()).put("at", e.at().toString());
-        n.set("event", MAPPER.readTree(e.event().json()));
+        try {
+            n.set("event", MAPPER.readTree(e.event().json()));
+        } catch (RuntimeException bad) {
+            // A stored event is shown, never the reason an API call fails.
+            n.set("event", MAPPER.createObjectNode().put("type", "unparsed").put("text", "(Burrow cannot read this stored event: " + bad.getMessage() + ")"));
+        }
         return n;
     }
 }

@@ -131,7 +131,7 @@ final class SessionPage {
                 + "<p class=\"meta\">" + (s.mode() == SessionMode.TERMINAL ? "terminal · " : "") + (s.gpu() ? "GPU · " : "")
                 + (s.network().proxied() ? "network: " + s.network().label() + " · " : "")
                 + (sessions.limits().any() ? Html.esc(sessions.limits().describe()) + " · " : "") + "<code>" + Html.esc(s.branch()) + "</code>" + (s.baseBranch() == null ? "" : " from <code>" + Html.esc(s.baseBranch()) + "</code>")
-                + String.format(Locale.ROOT, " · $%.4f · %,d in / %,d out tokens · %d turns", s.costUsd(), in, out, turns.size()) + pr + "</p>"
+                + String.format(Locale.ROOT, " · $%.4f · %,d in / %,d out tokens · %d turns (as the agent reports)", s.costUsd(), in, out, turns.size()) + pr + "</p>"
                 + (s.reason() == null ? "" : "<p class=\"notice" + (s.state() == SessionState.FAILED ? " error" : "") + "\">" + Html.esc(s.reason()) + "</p>")
                 + "<div class=\"actions\">" + actions + "</div>";
     }

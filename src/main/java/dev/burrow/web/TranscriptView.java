@@ -81,7 +81,8 @@ final class TranscriptView {
 
     private static String turnEnd(AgentEvent.TurnResult r) {
         String what = r.isError() ? "Turn failed" : "Turn done";
-        String detail = String.format(Locale.ROOT, "$%.4f · %,d in / %,d out tokens · %.1f s", r.costUsd(), r.tokens().input(),
+        // Claude Code in the container writes these figures: the agent can forge them, so they say whose they are.
+        String detail = String.format(Locale.ROOT, "$%.4f · %,d in / %,d out tokens · %.1f s, as the agent reports", r.costUsd(), r.tokens().input(),
                 r.tokens().output(), r.durationMs() / 1000.0);
         String error = r.isError() && !r.text().isBlank() ? "<div class=\"error-text\">" + Html.esc(r.text()) + "</div>" : "";
         return "<div class=\"turn-end" + (r.isError() ? " error" : "") + "\"><span>" + what + "</span> <span class=\"cost\">"
@@ -91,7 +92,9 @@ final class TranscriptView {
     /** Terminal mode: the prompts typed into Claude's screen, and when it waited for the user. */
     private static String hook(AgentEvent.TerminalHook h) {
         return switch (h.hook()) {
-            case AgentEvent.TerminalHook.PROMPT -> "<div class=\"prompt\">" + Html.esc(h.text()) + "</div>";
+            // Reported by a hook in the container, so labelled as such: Burrow did not see it typed.
+            case AgentEvent.TerminalHook.PROMPT -> "<div class=\"prompt from-terminal\"><span class=\"via\">typed in the terminal</span>"
+                    + Html.esc(h.text()) + "</div>";
             case AgentEvent.TerminalHook.STOP -> "<div class=\"meta\">Claude is waiting in the terminal</div>";
             case AgentEvent.TerminalHook.NOTIFICATION -> "<div class=\"notice\">" + Html.esc(h.text()) + "</div>";
             default -> "";

@@ -81,10 +81,4 @@ final class Git {
         if (name == null || name.isBlank() || name.startsWith("-")) return false;
         return run(null, "check-ref-format", "--branch", name).ok();
     }
-
-    /** The host user's git identity (user.name, user.email), or empty strings. */
-    String globalConfig(String key) {
-        ExecResult r = run(null, "config", "--get", key);
-        return r.ok() ? r.stdout().strip() : "";
-    }
 }

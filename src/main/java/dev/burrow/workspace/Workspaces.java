@@ -69,8 +69,12 @@ public final class Workspaces {
         return git.isValidBranchName(name);
     }
 
-    public String hostIdentity(String key) {
-        return git.globalConfig(key);
+    /**
+     * Who a session's commits are by ({@link GitIdentity}): the configured identity, else the
+     * source repository's own, else the user's global one, else Burrow's.
+     */
+    public GitIdentity identity(String configuredName, String configuredEmail, Source source) {
+        return GitIdentity.resolve(git, configuredName, configuredEmail, source instanceof Source.Local l ? l.path() : null);
     }
 
     /** Checks a source before anything is made for it; throws with what is wrong. */

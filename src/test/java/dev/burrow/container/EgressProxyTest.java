@@ -55,10 +55,10 @@ class EgressProxyTest {
     }
 
     @Test
-    void theModelApiIsReachedUnderTheNameTheContainerUsesEvenOnLoopback() throws IOException {
+    void theModelApiIsReachedUnderTheNameTheContainerUsesEvenWhenItIsThisMachine() throws IOException {
         int port = local.getAddress().getPort();
-        var rules = new EgressProxy.Rules(NetworkPolicy.NONE, Allowlist.parse("example.org"), Map.of("10.0.2.2:" + port, "127.0.0.1:" + port));
-        String answer = through(rules, "GET http://10.0.2.2:" + port + "/v1/messages?x=1 HTTP/1.1\r\nHost: 10.0.2.2\r\nProxy-Connection: keep-alive\r\n\r\n");
+        var rules = new EgressProxy.Rules(NetworkPolicy.NONE, Allowlist.parse("example.org"), Map.of("gw.example:" + port, "127.0.0.1:" + port));
+        String answer = through(rules, "GET http://gw.example:" + port + "/v1/messages?x=1 HTTP/1.1\r\nHost: gw.example\r\nProxy-Connection: keep-alive\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.1 200").contains("hello /v1/messages?x=1");
     }
 

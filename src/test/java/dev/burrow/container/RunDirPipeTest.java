@@ -19,14 +19,14 @@ class RunDirPipeTest {
 
     @Test
     void outputIsReadFromAnyOffsetAndTheExitCodeOnceWritten() throws Exception {
-        Files.writeString(tmp.resolve(RunDirPipe.OUTPUT), "one\ntwo\n");
+        Files.writeString(tmp.resolve(RunDir.OUTPUT), "one\ntwo\n");
         try (RunDirPipe pipe = new RunDirPipe(tmp)) {
             ByteBuffer buf = ByteBuffer.allocate(64);
             assertThat(pipe.read(4, buf)).isEqualTo(4);
             assertThat(new String(buf.array(), 0, 4)).isEqualTo("two\n");
             assertThat(pipe.size()).isEqualTo(8);
             assertThat(pipe.exitCode()).isEmpty();
-            Files.writeString(tmp.resolve(RunDirPipe.EXIT), "3\n");
+            Files.writeString(tmp.resolve(RunDir.EXIT), "3\n");
             assertThat(pipe.exitCode()).isEqualTo(OptionalInt.of(3));
         }
     }
@@ -36,8 +36,8 @@ class RunDirPipeTest {
     void linksAndFifosPlantedByTheContainerAreNeitherFollowedNorWaitedOn() throws Exception {
         Path secret = Files.writeString(tmp.resolveSibling(tmp.getFileName() + "-secret"), "host secret\n");
         Path run = Files.createDirectories(tmp.resolve("run"));
-        Files.createSymbolicLink(run.resolve(RunDirPipe.OUTPUT), secret);
-        Process mkfifo = new ProcessBuilder("mkfifo", run.resolve(RunDirPipe.EXIT).toString()).start();
+        Files.createSymbolicLink(run.resolve(RunDir.OUTPUT), secret);
+        Process mkfifo = new ProcessBuilder("mkfifo", run.resolve(RunDir.EXIT).toString()).start();
         assertThat(mkfifo.waitFor()).isZero();
         try (RunDirPipe pipe = new RunDirPipe(run)) {
             assertThat(pipe.read(0, ByteBuffer.allocate(64))).isZero();
@@ -51,7 +51,7 @@ class RunDirPipeTest {
     @Test
     @Timeout(10)
     void aWriteToAnAgentThatStoppedReadingFailsInsteadOfHangingAndTheNextOneReopens() throws Exception {
-        assertThat(new ProcessBuilder("mkfifo", tmp.resolve(RunDirPipe.INPUT).toString()).start().waitFor()).isZero();
+        assertThat(new ProcessBuilder("mkfifo", tmp.resolve(RunDir.INPUT).toString()).start().waitFor()).isZero();
         try (RunDirPipe pipe = new RunDirPipe(tmp, 300)) {
             String line = "x".repeat(200 * 1024); // more than a pipe holds, and nobody reads
             long t0 = System.nanoTime();

@@ -67,6 +67,13 @@ class CliIT {
         BurrowProcess.Result stop = BurrowProcess.run(env, "stop", id);
         assertThat(stop.exitCode()).as(stop.stderr()).isZero();
         assertThat(BurrowProcess.run(env, "sessions").stdout()).containsPattern(id + "\\s+stopped");
+        // What Burrow made is its user's alone (umask 077): the database, the sessions' dirs and
+        // their bookkeeping; not what the container wrote (the workspace, the run dir, the Claude dir).
+        try (var made = java.nio.file.Files.walk(tmp.resolve("data"))) {
+            java.util.List<Path> paths = made.filter(p -> !p.toString().matches(".*/sessions/[^/]+/(workspace|run|claude)(/.*)?")).toList();
+            assertThat(paths).hasSizeGreaterThan(3).allSatisfy(p -> assertThat(java.nio.file.Files.getPosixFilePermissions(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .as(p.toString()).noneMatch(x -> x.name().startsWith("GROUP") || x.name().startsWith("OTHERS")));
+        }
 
         BurrowProcess.Result again = BurrowProcess.run(env, "resume", id, "back again");
         assertThat(again.exitCode()).as(again.stderr()).isZero();
@@ -76,6 +83,32 @@ class CliIT {
         assertThat(rm.exitCode()).as(rm.stderr()).isZero();
         assertThat(BurrowProcess.run(env, "sessions").stdout()).doesNotContain(id);
         assertThat(TestEnv.git(repo, "branch", "--list", "burrow/" + id)).isNotBlank();
+    }
+
+    @Test
+    void withoutAnyConfiguredGitIdentityTheRepositorysOwnOrBurrowsIsUsedAndTheWorkArrives() throws Exception {
+        // A new user: no BURROW_GIT_NAME/EMAIL and no global git identity; one repository has its own.
+        Path noGlobal = java.nio.file.Files.writeString(tmp.resolve("empty.gitconfig"), "");
+        Map<String, String> bare = Map.of("ANTHROPIC_BASE_URL", model.baseUrl(), "ANTHROPIC_API_KEY", "cli-test-key",
+                "BURROW_DATA_DIR", tmp.resolve("data").toString(), "GIT_CONFIG_GLOBAL", noGlobal.toString());
+        TestEnv.git(repo, "config", "user.name", "Repo Owner");
+        TestEnv.git(repo, "config", "user.email", "owner@example.com");
+        Path plain = TestEnv.repo(tmp.resolve("plain"));
+        String work = "BASH: echo x > a.txt && git add a.txt && git commit -qm 'By the agent' && echo dirty > b.txt";
+
+        BurrowProcess.Result own = BurrowProcess.run(bare, "run", "--repo", repo.toString(), work);
+        assertThat(own.exitCode()).as(own.stderr()).isZero();
+        String id = sessionId(own);
+        assertThat(TestEnv.git(repo, "log", "-1", "--format=%s|%an <%ae>", "burrow/" + id)).isEqualTo("By the agent|Repo Owner <owner@example.com>");
+        assertThat(TestEnv.git(repo, "show", "refs/burrow/snapshots/" + id + ":b.txt")).isEqualTo("dirty");
+
+        BurrowProcess.Result none = BurrowProcess.run(bare, "run", "--repo", plain.toString(), work);
+        assertThat(none.exitCode()).as(none.stderr()).isZero();
+        String other = sessionId(none);
+        assertThat(TestEnv.git(plain, "log", "-1", "--format=%s|%an <%ae>", "burrow/" + other)).matches("By the agent\\|Burrow <burrow@[a-z0-9.-]+>");
+        assertThat(TestEnv.git(plain, "show", "refs/burrow/snapshots/" + other + ":b.txt")).isEqualTo("dirty");
+        assertThat(none.stdout() + none.stderr()).contains("commits in this session are by Burrow <burrow@");
+        assertThat(BurrowProcess.run(bare, "doctor").stdout()).containsPattern("git identity +Burrow <burrow@[a-z0-9.-]+> \\(Burrow's own");
     }
 
     @Test
@@ -171,15 +204,30 @@ class CliIT {
     }
 
     @Test
-    void attachGivesThisTerminalTheSessionsShellAndDetachLeavesItRunning() throws Exception {
-        BurrowProcess.Result run = BurrowProcess.run(env, "run", "--repo", repo.toString(), "hello");
+    void attachGivesThisTerminalTheSessionsShellWithoutTheSequencesThatReachBeyondTheScreen() throws Exception {
+        // The agent leaves a job behind that turns on its tmux's clipboard and passthrough and
+        // writes clipboard sequences (plain and passed through) into every pane, over and over.
+        String attack = """
+                for i in $(seq 240); do
+                  tmux set -g set-clipboard on 2>/dev/null; tmux set -g allow-passthrough on 2>/dev/null
+                  for t in $(tmux list-panes -a -F '#{pane_tty}' 2>/dev/null); do
+                    printf '\\033]52;c;UFdORUQ=\\007\\033Ptmux;\\033\\033]52;c;UFdORUQ=\\007\\033\\\\' > "$t"
+                  done
+                  sleep 0.25
+                done
+                """;
+        String b64 = java.util.Base64.getEncoder().encodeToString(attack.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        BurrowProcess.Result run = BurrowProcess.run(env, "run", "--repo", repo.toString(),
+                "BASH: echo " + b64 + " | base64 -d > /tmp/osc.sh && (setsid nohup sh /tmp/osc.sh > /dev/null 2>&1 < /dev/null &) && echo planted");
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         String id = sessionId(run);
         OnPty pty = onPty("attach", id, "--shell");
         Thread.sleep(2000);
         pty.type("echo attached-$((2*21)) $(pwd)\r");
         Eventually.await(java.time.Duration.ofSeconds(30), "the shell's output", () -> pty.screen.toString().contains("attached-42 /workspace"));
+        Thread.sleep(2000); // several rounds of the attack while attached
         pty.detach();
+        assertThat(pty.screen.toString()).doesNotContain("\u001b]52").doesNotContain("UFdORUQ=").doesNotContain("\u001bP");
         assertThat(BurrowProcess.run(env, "sessions").stdout()).containsPattern(id + "\\s+idle");
     }
 

@@ -97,11 +97,15 @@ class InsideTheBurrowIT {
 
     @Test
     void theRepositorysSetupRunsBeforeTheFirstTurnAndIncludedFilesComeFromTheCheckout() throws Exception {
-        Path repo = repoWith("echo \"setup-output-$((40+2))\"\necho done > /tmp/setup-done\n",
-                ".gitignore", ".env\n", ".burrow/include", "# gitignored files the agent needs\n.env\n");
+        // The setup also looks for the session's credentials everywhere it can, as root too.
+        Path repo = repoWith("echo \"setup-output-$((40+2))\"\necho done > /tmp/setup-done\n"
+                        + "{ env; sudo sh -c 'cat /run/burrow-secrets/* /run/burrow/agent.env /run/burrow/github-token /home/agent/.claude/.credentials.json;"
+                        + " grep -rs test-key /run /home /tmp /etc'; } > /workspace/.setup-saw 2>&1 || true\n",
+                ".gitignore", ".env\n.setup-saw\n", ".burrow/include", "# gitignored files the agent needs\n.env\n");
         Files.writeString(repo.resolve(".env"), "SECRET_FROM_CHECKOUT=1\n"); // not committed: ignored
-        String out = bash(repo, "cat /tmp/setup-done .env");
-        assertThat(out).contains("done", "SECRET_FROM_CHECKOUT=1");
+        String out = bash(repo, "cat /tmp/setup-done .env; echo agent-has-key=$(grep -c test-key /run/burrow-secrets/agent.env)");
+        assertThat(out).contains("done", "SECRET_FROM_CHECKOUT=1", "agent-has-key=1");
+        assertThat(Files.readString(last.workspace().resolve(".setup-saw"))).contains("HOME=").doesNotContain("test-key");
         List<AgentEvent> events = events(last);
         assertThat(events).filteredOn(AgentEvent.SetupStep.class::isInstance).map(AgentEvent.SetupStep.class::cast)
                 .anySatisfy(st -> {

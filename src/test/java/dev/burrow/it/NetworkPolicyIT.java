@@ -105,4 +105,30 @@ class NetworkPolicyIT {
         assertThat(model.requests()).isNotEmpty();
         assertThat(burrow.sessions().get(s.id()).state()).isEqualTo(SessionState.IDLE);
     }
+
+    @Test
+    void underFullTheHostsLoopbackServicesAreOutOfReachWhileTheLoopbackModelIsForwarded() throws Exception {
+        // A service on the host's loopback, as Burrow's own port, a database or a dev server would be.
+        java.util.concurrent.atomic.AtomicInteger hits = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer service = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        service.createContext("/", x -> {
+            hits.incrementAndGet();
+            x.sendResponseHeaders(200, -1);
+            x.close();
+        });
+        service.start();
+        try {
+            int port = service.getAddress().getPort();
+            Session s = bash(NetworkPolicy.FULL, "for h in 10.0.2.2 host.containers.internal host.docker.internal 127.0.0.1 localhost; do "
+                    + "curl -sS -m 5 -o /dev/null -w \"$h=%{http_code} \" http://$h:" + port + "/ 2>&1 | head -c 200; echo; done");
+            assertThat(burrow.sessions().get(s.id()).state()).isEqualTo(SessionState.IDLE); // the model, on loopback, answered
+            assertThat(hits).as("requests that reached the host's loopback service").hasValue(0);
+            assertThat(toolOutput(s)).contains("10.0.2.2=000");
+            String inspect = TestEnv.podman("inspect", "--format", "{{.HostConfig.NetworkMode}} {{range .Mounts}}{{.Destination}} {{end}}", s.containerId());
+            assertThat(inspect).doesNotContain("allow_host_loopback").contains("/run/burrow-net");
+        } finally {
+            service.stop(0);
+        }
+    }
 }

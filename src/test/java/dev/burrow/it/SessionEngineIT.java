@@ -10,6 +10,7 @@ import dev.burrow.session.Session;
 import dev.burrow.session.SessionManager;
 import dev.burrow.session.SessionState;
 import dev.burrow.store.StoredEvent;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -218,6 +219,10 @@ class SessionEngineIT {
                 "printf '#!/bin/sh\\ntouch " + marker + "-hook 2>/dev/null\\nexit 0\\n' > /tmp/hooks/reference-transaction"
                         + " && chmod +x /tmp/hooks/reference-transaction",
                 "printf '* diff=evil filter=evil\\n' > .gitattributes",
+                // Config that comes in sideways: an include (a file in the workspace, so present on the host), ssh, upload-pack.
+                "printf '[core]\\n\\tfsmonitor = touch " + marker + "-include; false\\n' > evil.cfg && git config include.path ../evil.cfg",
+                "git config core.sshCommand 'touch " + marker + "-ssh'",
+                "git config uploadpack.packObjectsHook 'touch " + marker + "-packhook'",
                 "echo changed > README.md && git add -A && git commit -q -m 'Hostile config'",
                 "echo more >> README.md");
         Session s = awaitTurnEnd(sessions.create(new NewSession(repo.toString(), null, "BASH: " + cmd), p -> { }).id());
@@ -230,5 +235,33 @@ class SessionEngineIT {
         try (var files = java.nio.file.Files.list(tmp)) {
             assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.startsWith("pwned"));
         }
+    }
+
+    @Test
+    void aWorkspaceGitThatPointsAtTheUsersRepositoryReachesNothingOnTheHost() throws Exception {
+        // The agent aims its .git at the user's repository by the host's paths: a link into its
+        // refs, an alternates file, then a gitdir: file in place of the .git dir.
+        Path userGit = repo.resolve(".git");
+        String mainBefore = TestEnv.git(repo, "rev-parse", "main");
+        String refsBefore = TestEnv.git(repo, "for-each-ref", "--format=%(refname) %(objectname)");
+        String cmd = String.join("; ",
+                "ln -s " + userGit.resolve("refs/heads/main") + " .git/refs/heads/evil",
+                "echo " + userGit.resolve("objects") + " >> .git/objects/info/alternates",
+                "echo x > x.txt && git add x.txt && git commit -qm 'With links'",
+                // Were an object file shared with the user's repository (a hard link), this would rewrite it there.
+                "for f in $(find .git/objects -type f); do chmod u+w $f; printf garbage > $f; done",
+                "mv .git /tmp/real-git && printf 'gitdir: " + userGit + "\\n' > .git",
+                "echo after > after.txt");
+        Session s = awaitTurnEnd(sessions.create(new NewSession(repo.toString(), null, "BASH: " + cmd), p -> { }).id());
+        assertThat(s.state()).isEqualTo(SessionState.IDLE);
+        sessions.stop(s.id());
+        // The user's repository: the same refs (besides the session's own), nothing written into it.
+        assertThat(TestEnv.git(repo, "rev-parse", "main")).isEqualTo(mainBefore);
+        String refsAfter = TestEnv.git(repo, "for-each-ref", "--format=%(refname) %(objectname)");
+        assertThat(refsAfter.lines().filter(l -> !l.startsWith("refs/heads/burrow/") && !l.startsWith("refs/burrow/")))
+                .containsExactlyElementsOf(refsBefore.lines().toList());
+        assertThat(TestEnv.git(repo, "fsck", "--no-dangling")).doesNotContain("error");
+        assertThat(TestEnv.git(repo, "show", "main:README.md")).isEqualTo("# test repo");
+        assertThat(Files.readString(s.workspace().resolve(".git"))).startsWith("gitdir: "); // left as the agent made it, never followed
     }
 }

@@ -130,6 +130,32 @@ class WebApiIT {
     }
 
     @Test
+    void aRequestForAHostBurrowDoesNotServeGets421() throws Exception {
+        burrow.auth().setPassword(PASSWORD);
+        // A DNS-rebinding page reaches this port under its own name: neither the login nor anything else answers it.
+        String body = "{\"password\":\"" + PASSWORD + "\"}";
+        String answer = raw(server.port(), "POST /api/login HTTP/1.1\r\nHost: rebind.evil.example:" + server.port()
+                + "\r\nOrigin: http://rebind.evil.example:" + server.port() + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length() + "\r\nConnection: close\r\n\r\n" + body);
+        assertThat(answer).startsWith("HTTP/1.1 421").contains("does not answer to rebind.evil.example").doesNotContain("Set-Cookie");
+        assertThat(raw(server.port(), "GET /login HTTP/1.1\r\nHost: rebind.evil.example\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 421");
+        assertThat(raw(server.port(), "GET /login HTTP/1.1\r\nHost: localhost:" + server.port() + "\r\nConnection: close\r\n\r\n"))
+                .startsWith("HTTP/1.1 200");
+        // Behind a proxy with a name of its own: --host names it.
+        try (WebServer named = WebServer.start(burrow, new WebOptions("127.0.0.1", 0, false, Set.of(), Set.of("burrow.example.ts.net")))) {
+            assertThat(raw(named.port(), "GET /login HTTP/1.1\r\nHost: burrow.example.ts.net\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    /** One request as written, on a socket of its own (HttpClient will not send a Host header of the caller's choosing). */
+    private static String raw(int port, String request) throws java.io.IOException {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void errorsAreJsonWithTheRightStatus() throws Exception {
         burrow.auth().setPassword(PASSWORD);
         client.login(PASSWORD);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burrow.config.Config;
 import java.nio.file.Files;
+import dev.burrow.container.ContainerSpec;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -30,19 +31,20 @@ class AgentLaunchTest {
 
     @Test
     void claudeRunsHeadlessWithStreamJsonAndResumesWhenAsked() {
-        assertThat(AgentLaunch.claudeArgv(SessionMode.CHAT, null, "")).containsExactly("burrow-agent-run", "claude", "-p", "--input-format", "stream-json",
+        assertThat(AgentLaunch.claudeArgv(SessionMode.CHAT, null, false, "")).containsExactly("burrow-agent-run", "claude", "-p", "--input-format", "stream-json",
                 "--output-format", "stream-json", "--verbose", "--dangerously-skip-permissions");
-        assertThat(AgentLaunch.claudeArgv(SessionMode.CHAT, "conv-1", "")).endsWith("--resume", "conv-1");
+        assertThat(AgentLaunch.claudeArgv(SessionMode.CHAT, "conv-1", true, "")).endsWith("--resume", "conv-1");
+        assertThat(AgentLaunch.claudeArgv(SessionMode.CHAT, "conv-1", false, "")).endsWith("--session-id", "conv-1");
     }
 
     @Test
     void terminalModeRunsClaudeInteractivelyAndTellsTheContainer() {
-        assertThat(AgentLaunch.claudeArgv(SessionMode.TERMINAL, "conv-1", "opus")).containsExactly("burrow-agent-run", "claude",
+        assertThat(AgentLaunch.claudeArgv(SessionMode.TERMINAL, "conv-1", true, "opus")).containsExactly("burrow-agent-run", "claude",
                 "--dangerously-skip-permissions", "--resume", "conv-1", "--model", "opus");
         Session terminal = session().withMode(SessionMode.TERMINAL);
-        assertThat(AgentLaunch.spec(terminal, config("https://gw.example"), "img", List.of(), null, null, null, false).runArgv()).contains("BURROW_MODE=terminal")
+        assertThat(AgentLaunch.spec(terminal, config("https://gw.example"), "img", List.of(), null, null, false, false).runArgv()).contains("BURROW_MODE=terminal")
                 .doesNotContain("-p");
-        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, null, false).runArgv()).contains("BURROW_MODE=chat");
+        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, false, false).runArgv()).contains("BURROW_MODE=chat");
     }
 
     @Test
@@ -71,16 +73,16 @@ class AgentLaunchTest {
 
     @Test
     void theHostsGpuDevicesReachTheContainerOnlyWhenGiven() {
-        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of("nvidia.com/gpu=all"), null, null, null, false).runArgv())
+        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of("nvidia.com/gpu=all"), null, null, false, false).runArgv())
                 .containsSequence("--device", "nvidia.com/gpu=all");
-        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of("/dev/kfd", "/dev/dri"), null, null, null, false).runArgv())
+        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of("/dev/kfd", "/dev/dri"), null, null, false, false).runArgv())
                 .containsSequence("--device", "/dev/kfd", "--device", "/dev/dri");
-        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, null, false).runArgv()).doesNotContain("--device");
+        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, false, false).runArgv()).doesNotContain("--device");
     }
 
     @Test
     void secretsNeverReachTheArgvOrTheEnvironment() {
-        List<String> argv = AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, null, false).runArgv();
+        List<String> argv = AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, false, false).runArgv();
         assertThat(String.join(" ", argv)).doesNotContain("sk-secret-key-value").doesNotContain("oauth-secret-token");
         assertThat(argv).contains("--label", "burrow.session=0123abcd-0000-0000-0000-000000000000", "--init",
                 "--userns=keep-id:uid=1000,gid=1000", "img");
@@ -88,26 +90,47 @@ class AgentLaunchTest {
 
     @Test
     void underRootPodmanTheAgentRunsAsASandboxedRoot() {
-        List<String> argv = AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, null, true).runArgv();
+        List<String> argv = AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, false, true).runArgv();
         assertThat(argv).noneMatch(a -> a.startsWith("--userns")).containsSequence("--user", "root").contains("IS_SANDBOX=1");
     }
 
     @Test
-    void theSecretsFileIsOwnerOnly() throws Exception {
-        AgentLaunch.prepareRunDir(session(), config("https://gw.example"), credentials(), true);
-        Path secrets = session().runDir().resolve("agent.env");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets))).isEqualTo("rw-------");
-        assertThat(Files.readString(secrets)).contains("ANTHROPIC_API_KEY=sk-secret-key-value\n").doesNotContain("CLAUDE_CODE_OAUTH_TOKEN");
+    void theSecretsWaitOwnerOnlyOutsideTheContainerUntilTheSetupIsDone() throws Exception {
+        Session s = session();
+        AgentLaunch.prepareRunDir(s, config("https://gw.example"), credentials(), true);
+        Path pending = s.pendingSecretsDir().resolve("agent.env");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pending))).isEqualTo("rw-------");
+        assertThat(Files.readString(pending)).contains("ANTHROPIC_API_KEY=sk-secret-key-value\n").doesNotContain("CLAUDE_CODE_OAUTH_TOKEN");
+        assertThat(s.secretsDir()).isEmptyDirectory();
+        assertThat(s.runDir().resolve("agent.env")).doesNotExist();
+
+        try (SecretsHandOver handOver = SecretsHandOver.start(s, credentials())) {
+            Thread.sleep(100);
+            assertThat(s.secretsDir()).isEmptyDirectory(); // the setup is still running
+            Files.writeString(s.runDir().resolve("setup.done"), "");
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!Files.exists(s.secretsDir().resolve("ready")) && System.nanoTime() < deadline) Thread.sleep(5);
+            assertThat(Files.readString(s.secretsDir().resolve("agent.env"))).contains("ANTHROPIC_API_KEY=sk-secret-key-value");
+            assertThat(pending).doesNotExist();
+        }
+        // The next container starts with an empty secrets dir again.
+        AgentLaunch.prepareRunDir(s, config("https://gw.example"), credentials(), true);
+        assertThat(s.secretsDir()).isEmptyDirectory();
+        assertThat(s.runDir().resolve("setup.done")).doesNotExist();
     }
 
     @Test
-    void aLoopbackEndpointIsReachedThroughTheSlirpAliasAndOnlyThen() {
-        assertThat(AgentLaunch.containerBaseUrl("http://127.0.0.1:8080/x")).isEqualTo("http://10.0.2.2:8080/x");
-        assertThat(AgentLaunch.containerBaseUrl("http://localhost:9")).isEqualTo("http://10.0.2.2:9");
+    void aLoopbackEndpointIsForwardedAndTheHostsLoopbackIsNeverOpened() {
+        assertThat(AgentLaunch.containerBaseUrl("http://localhost:8080/x")).isEqualTo("http://127.0.0.1:8080/x");
+        assertThat(AgentLaunch.containerBaseUrl("http://127.0.0.1/x")).isEqualTo("http://127.0.0.1:80/x");
         assertThat(AgentLaunch.containerBaseUrl("https://gw.example/v")).isEqualTo("https://gw.example/v");
-        assertThat(AgentLaunch.spec(session(), config("http://127.0.0.1:1"), "img", List.of(), null, null, null, false).runArgv())
-                .contains("--network=slirp4netns:allow_host_loopback=true");
-        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, null, false).runArgv())
-                .noneMatch(a -> a.startsWith("--network"));
+        assertThat(AgentLaunch.forwardedModelPort("http://127.0.0.1:8080")).hasValue(8080);
+        assertThat(AgentLaunch.forwardedModelPort("https://gw.example")).isEmpty();
+        ContainerSpec loopback = AgentLaunch.spec(session(), config("http://127.0.0.1:8080"), "img", List.of(), null, Path.of("/tmp/net"), false, false);
+        assertThat(loopback.runArgv()).noneMatch(a -> a.startsWith("--network")).noneMatch(a -> a.contains("allow_host_loopback"))
+                .contains("/tmp/net:/run/burrow-net:ro");
+        assertThat(loopback.env()).containsEntry("BURROW_MODEL_PORT", "8080");
+        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, false, false).env())
+                .doesNotContainKey("BURROW_MODEL_PORT");
     }
 }

@@ -112,6 +112,29 @@ class SessionEngineTest {
     }
 
     @Test
+    void aLineLongerThan8MiBIsStoredCutAndAFullTranscriptStopsTheSession() throws Exception {
+        Session s = sessions.create(new NewSession(repo.toString(), null, "task"), p -> { });
+        awaitState(s, SessionState.IDLE);
+        Path out = s.runDir().resolve("out.jsonl");
+        byte[] line = new byte[20 << 20];
+        java.util.Arrays.fill(line, (byte) 'x');
+        line[line.length - 1] = '\n';
+        Files.write(out, line, java.nio.file.StandardOpenOption.APPEND);
+        awaitEvent(s, e -> e.json().contains("cut: " + ((12L << 20) - 1) + " more bytes"));
+        StoredEvent cut = sessions.events(s.id(), 0).stream().filter(e -> e.event().json().contains("cut_bytes")).findFirst().orElseThrow();
+        assertThat(cut.event().json().length()).isBetween(8 << 20, (8 << 20) + 200);
+        assertThat(sessions.get(s.id()).state()).isEqualTo(SessionState.IDLE);
+
+        // Past the 12 MiB quota the session stops, and what the agent printed after it is not stored.
+        Files.write(out, line, java.nio.file.StandardOpenOption.APPEND);
+        Files.write(out, line, java.nio.file.StandardOpenOption.APPEND);
+        Session stopped = awaitState(s, SessionState.STOPPED);
+        assertThat(stopped.reason()).contains("transcript reached the quota of 12 MiB");
+        assertThat(sessions.events(s.id(), 0)).filteredOn(e -> e.event().json().contains("cut_bytes")).hasSize(2);
+        assertThat(sessions.eventPage(s.id(), 0, 1000)).hasSizeLessThan(sessions.events(s.id(), 0).size()); // 16 MiB a page
+    }
+
+    @Test
     void aFailedStartLeavesNothing() {
         engine.failNextRun = new ContainerException("podman run failed: no space left on device");
         assertThatThrownBy(() -> sessions.create(new NewSession(repo.toString(), null, "task"), p -> { }))
@@ -233,7 +256,7 @@ class SessionEngineTest {
 
     private Config config() {
         return Config.defaults(tmp.resolve("data")).withCredentials(CredentialSettings.of("sk-test", "")).withImages("fake-image", "")
-                .withGitIdentity("Tester", "tester@example.com");
+                .withGitIdentity("Tester", "tester@example.com").withTranscriptQuota(12L << 20);
     }
 
     // ---- helpers ----

@@ -60,7 +60,7 @@ class DatabaseTest {
     void aTransitionHappensOnlyFromTheStateItNamesAndTouchesNoOtherColumn() {
         try (Database db = new Database(tmp.resolve("t.db"))) {
             SessionStore store = new SessionStore(db);
-            store.insert(Session.builder("s1", tmp).repo("/r", tmp).base(null, "c").build());
+            store.insert(Session.builder("s1", tmp).repo("/r", tmp).base(null, "c").conversation("burrows-own").build());
             store.setContainer("s1", "container-1");
             assertThat(store.transition("s1", SessionState.CREATING, SessionState.RUNNING, null)).isTrue();
             // A stale copy (still thinking CREATING) cannot move it again.
@@ -70,7 +70,7 @@ class DatabaseTest {
             Session s = store.find("s1").orElseThrow();
             assertThat(s.state()).isEqualTo(SessionState.IDLE);
             assertThat(s.containerId()).isEqualTo("container-1");
-            assertThat(s.claudeSessionId()).isEqualTo("conv");
+            assertThat(s.claudeSessionId()).as("Burrow's own conversation id, not the one a line reported").isEqualTo("burrows-own");
             assertThat(s.outOffset()).isEqualTo(10);
         }
     }

@@ -1,0 +1,45 @@
+package dev.burrow.terminal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class EscapeFilterTest {
+    private static String through(String... writes) {
+        EscapeFilter f = new EscapeFilter();
+        StringBuilder out = new StringBuilder();
+        for (String w : writes) {
+            byte[] b = w.getBytes(StandardCharsets.UTF_8);
+            out.append(new String(f.filter(b, 0, b.length), StandardCharsets.UTF_8));
+        }
+        return out.toString();
+    }
+
+    @Test
+    void theScreensOwnSequencesPass() {
+        String screen = "plain \u001b[1;31mred\u001b[0m \u001b[2J\u001b[10;5H\u001b[?1049h é ü 日本 \u001b]0;title\u0007\u001b]8;;https://x\u001b\\link\u001b]8;;\u001b\\\r\n";
+        assertThat(through(screen)).isEqualTo(screen);
+    }
+
+    @Test
+    void theClipboardNotificationsAndPassthroughAreDropped() {
+        assertThat(through("a\u001b]52;c;UFdORUQ=\u0007b")).isEqualTo("ab");
+        assertThat(through("a\u001b]52;c;UFdORUQ=\u001b\\b")).isEqualTo("ab");
+        assertThat(through("a\u001b]9;hello\u0007\u001b]777;notify;x;y\u0007\u001b]1337;File=x:AAAA\u0007b")).isEqualTo("ab");
+        assertThat(through("a\u001bPtmux;\u001b\u001b]52;c;UFdORUQ=\u0007\u001b\\b")).isEqualTo("ab"); // tmux passthrough
+        assertThat(through("a\u001b_Gf=100;AAAA\u001b\\b\u001b^pm\u001b\\c")).isEqualTo("abc"); // APC (kitty graphics), PM
+        assertThat(through("a\u009d52;c;UFdORUQ=\u009cb")).isEqualTo("a52;c;UFdORUQ=b"); // C1 spelled as code points
+    }
+
+    @Test
+    void sequencesSplitAcrossWritesAreStillCaught() {
+        assertThat(through("a\u001b", "]5", "2;c;UFdO", "RUQ=\u001b", "\\b")).isEqualTo("ab");
+        assertThat(through("x\u001b", "[3", "1mred")).isEqualTo("x\u001b[31mred");
+    }
+
+    @Test
+    void aLongOscIsDroppedEvenWithAScreenNumber() {
+        assertThat(through("a\u001b]0;" + "x".repeat(10_000) + "\u0007b")).isEqualTo("ab");
+    }
+}
