@@ -50,6 +50,13 @@ public sealed interface AgentEvent {
     record Unknown(String type, String json) implements AgentEvent { }
 
     /**
+     * An event read back from the store but not parsed: for passing its stored JSON on as it
+     * is (the API, the event stream), so that a long transcript is never turned into trees.
+     * {@link EventParser#parse} reads it when it must be rendered.
+     */
+    record Unread(String type, String json) implements AgentEvent { }
+
+    /**
      * A Claude Code hook of a terminal-mode session: UserPromptSubmit (working, with the
      * prompt as text), Stop (waiting) or Notification (Claude needs the user, with its message).
      */

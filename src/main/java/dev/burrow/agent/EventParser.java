@@ -3,6 +3,8 @@ package dev.burrow.agent;
 import dev.burrow.agent.AgentEvent.TokenUse;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -10,9 +12,35 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** Turns the lines of Claude Code's stream-json output (and Burrow's own records) into events. */
 public final class EventParser {
-    static final ObjectMapper JSON = JsonMapper.builder().build();
+    static final long MAX_TOKENS = 200_000;
+    static final int MAX_DEPTH = 200;
+    /**
+     * Reads lines with bounds: a line's tree grows with its tokens (a line of 8 MiB of "{}," is
+     * millions of nodes, a quarter of a gigabyte), so a line with more tokens or deeper nesting
+     * than Claude Code's own ever has is not read as an event but kept as unparsed text.
+     */
+    static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxTokenCount(MAX_TOKENS).maxNestingDepth(MAX_DEPTH).build()).build()).build();
 
     private EventParser() {
+    }
+
+    /**
+     * The least of a stored event that counting turns needs (its kind, a hook's name), without
+     * reading it whole: replaying a long session's log must not hold all of it in memory.
+     */
+    public static AgentEvent turnMarker(String type, String json) {
+        return switch (type) {
+            case "burrow_prompt" -> new AgentEvent.UserPrompt("", "");
+            case "result" -> new AgentEvent.TurnResult("", false, "", 0, new TokenUse(0, 0, 0, 0), 0, "");
+            case "burrow_hook" -> parse(json) instanceof AgentEvent.TerminalHook h ? new AgentEvent.TerminalHook(h.hook(), "", "", "") : unread(type, "");
+            default -> unread(type, "");
+        };
+    }
+
+    /** An event as stored, passed on without reading it. */
+    public static AgentEvent unread(String type, String json) {
+        return new AgentEvent.Unread(type, json);
     }
 
     /** The record types Burrow writes itself; a line from the container never passes for one of them. */

@@ -31,8 +31,7 @@ final class ResumeCommand implements Callable<Integer> {
             burrow.sessions().ensureRunnerImage(Options::progress);
             burrow.sessions().reconcile(false);
             Session s = burrow.sessions().get(id);
-            List<StoredEvent> before = burrow.sessions().events(s.id(), 0);
-            long after = before.isEmpty() ? 0 : before.getLast().seq();
+            long after = burrow.sessions().lastSeq(s.id());
             String text = String.join(" ", prompt);
             s = text.isBlank() ? burrow.sessions().resume(s.id(), null, Options::progress) : burrow.sessions().send(s.id(), text);
             return RunCommand.finish(burrow, new Transcript(System.out, json).follow(burrow.sessions(), s.id(), after));

@@ -84,15 +84,14 @@ final class RunCommand implements Callable<Integer> {
         System.err.println("burrow: session " + s.shortId() + " (" + s.id() + ") on branch " + s.branch() + " is " + s.state().label()
                 + (s.reason() == null ? "" : ": " + s.reason()));
         if (s.state() == SessionState.FAILED || s.state() == SessionState.STOPPED) return 1;
-        List<StoredEvent> events = burrow.sessions().events(s.id(), 0);
-        for (int i = events.size() - 1; i >= 0; i--) {
-            if (events.get(i).event() instanceof AgentEvent.TurnResult r) {
-                if (r.isError()) {
-                    System.err.println("burrow: the turn failed: " + (r.text().isBlank() ? r.subtype() : r.text()));
-                    return 1;
-                }
-                return 0;
+        var last = burrow.sessions().lastTurnResult(s.id());
+        if (last.isPresent()) {
+            AgentEvent.TurnResult r = last.get();
+            if (r.isError()) {
+                System.err.println("burrow: the turn failed: " + (r.text().isBlank() ? r.subtype() : r.text()));
+                return 1;
             }
+            return 0;
         }
         return 0;
     }

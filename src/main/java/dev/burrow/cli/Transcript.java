@@ -1,12 +1,14 @@
 package dev.burrow.cli;
 
 import dev.burrow.agent.AgentEvent;
+import dev.burrow.agent.EventParser;
 import dev.burrow.session.Session;
 import dev.burrow.session.SessionManager;
 import dev.burrow.session.SessionState;
 import dev.burrow.store.StoredEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.databind.JsonNode;
 
@@ -28,16 +30,24 @@ final class Transcript {
         long seq = afterSeq;
         while (true) {
             Session s = sessions.get(id);
-            for (StoredEvent e : sessions.events(id, seq)) {
-                print(e);
-                seq = e.seq();
-            }
+            seq = printAfter(sessions, id, seq);
             if (s.state() != SessionState.RUNNING && s.state() != SessionState.CREATING) {
-                for (StoredEvent e : sessions.events(id, seq)) print(e);
+                printAfter(sessions, id, seq);
                 return s;
             }
             Thread.sleep(5);
         }
+    }
+
+    /** Prints every stored event after {@code seq}, a page at a time; returns the last one's number. */
+    private long printAfter(SessionManager sessions, String id, long seq) {
+        for (List<StoredEvent> page; !(page = sessions.eventPage(id, seq, 200)).isEmpty(); ) {
+            for (StoredEvent e : page) {
+                print(e.event() instanceof AgentEvent.Unread u ? new StoredEvent(e.sessionId(), e.seq(), EventParser.parse(u.json()), e.at()) : e);
+                seq = e.seq();
+            }
+        }
+        return seq;
     }
 
     void print(StoredEvent e) {
@@ -101,6 +111,7 @@ final class Transcript {
             }
             case AgentEvent.ControlResponse c -> { }
             case AgentEvent.Unknown u -> { }
+            case AgentEvent.Unread u -> { }
         }
     }
 

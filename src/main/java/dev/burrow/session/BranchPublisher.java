@@ -122,12 +122,10 @@ public final class BranchPublisher {
     }
 
     private String defaultTitle(Session s) {
-        for (StoredEvent e : store.events(s.id(), 0)) {
-            if (e.event() instanceof AgentEvent.UserPrompt p && !p.text().isBlank()) {
-                String line = p.text().strip().lines().findFirst().orElse("");
-                return line.length() > 72 ? line.substring(0, 71) + "…" : line;
-            }
-        }
-        return "Changes from Burrow session " + s.shortId();
+        return store.firstOfType(s.id(), "burrow_prompt").map(StoredEvent::event)
+                .filter(e -> e instanceof AgentEvent.UserPrompt p && !p.text().isBlank())
+                .map(e -> ((AgentEvent.UserPrompt) e).text().strip().lines().findFirst().orElse(""))
+                .map(line -> line.length() > 72 ? line.substring(0, 71) + "…" : line)
+                .orElse("Changes from Burrow session " + s.shortId());
     }
 }

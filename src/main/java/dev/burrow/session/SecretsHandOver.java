@@ -21,9 +21,11 @@ import org.slf4j.LoggerFactory;
  * secrets dir (mounted read-only at /run/burrow-secrets), puts the host login's token into the
  * Claude dir (and keeps it current), and writes "ready", which runner/burrow-agent-run waits for.
  *
- * <p>What this does not do: a setup running as root in its container can leave a process
- * behind that reads the credentials once they arrive. Only keeping them out of the container
- * altogether (a credential gateway) closes that.
+ * <p>What this does not do: stop a hostile setup. setup.done is the container's word, and the
+ * setup runs as root in the container: it can write setup.done itself, or leave a process
+ * behind, and read the credentials once they arrive. This keeps them out of an honest setup's
+ * environment, logs and tools; only keeping them out of the container altogether (a
+ * credential gateway) stops a hostile one.
  */
 final class SecretsHandOver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SecretsHandOver.class);

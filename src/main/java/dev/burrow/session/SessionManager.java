@@ -1,5 +1,6 @@
 package dev.burrow.session;
 
+import dev.burrow.agent.AgentEvent;
 import dev.burrow.config.Config;
 import dev.burrow.container.Allowlist;
 import dev.burrow.container.ContainerEngine;
@@ -15,6 +16,7 @@ import dev.burrow.workspace.Workspaces;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -96,9 +98,22 @@ public final class SessionManager implements AutoCloseable {
         return queries.events(id, afterSeq);
     }
 
-    /** A page of the session's events: up to {@code maxCount}, fewer when they are large; call again after the last one. */
+    /**
+     * A page of the session's events, unread (their stored JSON, to pass on): up to
+     * {@code maxCount}, fewer when they are large; call again after the last one.
+     */
     public List<StoredEvent> eventPage(String id, long afterSeq, int maxCount) {
         return queries.eventPage(id, afterSeq, maxCount);
+    }
+
+    /** The end of the transcript before {@code beforeSeq} (Long.MAX_VALUE: the latest), read, for a page to show. */
+    public List<StoredEvent> transcriptTail(String id, long beforeSeq) {
+        return queries.transcriptTail(id, beforeSeq);
+    }
+
+    /** How the session's last turn ended, if one did. */
+    public Optional<AgentEvent.TurnResult> lastTurnResult(String id) {
+        return queries.lastTurnResult(id);
     }
 
     public long lastSeq(String id) {

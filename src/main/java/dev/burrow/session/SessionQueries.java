@@ -1,9 +1,11 @@
 package dev.burrow.session;
 
+import dev.burrow.agent.AgentEvent;
 import dev.burrow.session.SessionException.Kind;
 import dev.burrow.store.SessionStore;
 import dev.burrow.store.StoredEvent;
 import java.util.List;
+import java.util.Optional;
 import java.util.Objects;
 
 /** What the web layer and the CLI read about sessions; nothing here changes anything. */
@@ -35,9 +37,20 @@ public final class SessionQueries {
         return store.events(get(id).id(), afterSeq);
     }
 
-    /** Up to {@code maxCount} events after {@code afterSeq}, fewer once they add up to 16 MiB of JSON. */
+    /** Up to {@code maxCount} events after {@code afterSeq}, unread, fewer once they add up to 16 MiB of JSON. */
     public List<StoredEvent> eventPage(String id, long afterSeq, int maxCount) {
-        return store.events(get(id).id(), afterSeq, maxCount, PAGE_CHARS);
+        return store.unreadEvents(get(id).id(), afterSeq, maxCount, PAGE_CHARS);
+    }
+
+    /** The last events before {@code beforeSeq}, read: at most 300, fewer once they add up to 4 MiB of JSON. */
+    public List<StoredEvent> transcriptTail(String id, long beforeSeq) {
+        return store.eventsBefore(get(id).id(), beforeSeq, 300, 4L << 20);
+    }
+
+    /** How the session's last turn ended, if one did. */
+    public Optional<AgentEvent.TurnResult> lastTurnResult(String id) {
+        return store.lastOfType(get(id).id(), "result").map(StoredEvent::event)
+                .filter(AgentEvent.TurnResult.class::isInstance).map(AgentEvent.TurnResult.class::cast);
     }
 
     static final long PAGE_CHARS = 16L << 20;

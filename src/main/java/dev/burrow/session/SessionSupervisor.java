@@ -62,7 +62,7 @@ final class SessionSupervisor implements AutoCloseable {
                     channel, new Follower(s.id()));
             if (found.isEmpty()) return;
             LiveSession l = found.get();
-            l.turns = freshAgent ? TurnBook.fresh() : TurnBook.replay(store.events(s.id(), 0));
+            l.turns = freshAgent ? TurnBook.fresh() : TurnBook.replay(store.turnMarkers(s.id()));
             live.put(s.id(), l);
             services.open(s, l);
             // A process that stored a turn's end and exited before recording the state it led to

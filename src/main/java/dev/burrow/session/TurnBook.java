@@ -1,7 +1,6 @@
 package dev.burrow.session;
 
 import dev.burrow.agent.AgentEvent;
-import dev.burrow.store.StoredEvent;
 
 /**
  * Counts a session's open turns from its events, the same way live and when read back from
@@ -18,9 +17,9 @@ final class TurnBook {
     }
 
     /** A book rebuilt from the stored events of a session whose agent this process did not start. */
-    static TurnBook replay(Iterable<StoredEvent> events) {
+    static TurnBook replay(Iterable<AgentEvent> events) {
         TurnBook book = new TurnBook();
-        for (StoredEvent e : events) book.record(e.event());
+        for (AgentEvent e : events) book.record(e);
         return book;
     }
 

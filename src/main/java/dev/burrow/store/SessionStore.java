@@ -299,6 +299,95 @@ public final class SessionStore {
         });
     }
 
+    /**
+     * Like {@link #events(String, long, int, long)}, but each event is left unread
+     * ({@link AgentEvent.Unread}): its stored JSON, to be passed on as it is.
+     */
+    public List<StoredEvent> unreadEvents(String sessionId, long afterSeq, int maxCount, long maxChars) {
+        return db.transaction(c -> {
+            List<StoredEvent> out = new ArrayList<>();
+            long chars = 0;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT seq, type, json, created_at FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+                ps.setString(1, sessionId);
+                ps.setLong(2, afterSeq);
+                ps.setInt(3, maxCount);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (chars < maxChars && rs.next()) {
+                        String json = rs.getString(3);
+                        chars += json.length();
+                        out.add(new StoredEvent(sessionId, rs.getLong(1), EventParser.unread(rs.getString(2), json), Instant.ofEpochMilli(rs.getLong(4))));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * The last events before {@code beforeSeq} (all of them when it is Long.MAX_VALUE), oldest
+     * first: at most {@code maxCount}, and no more once {@code maxChars} characters are read (at least one).
+     */
+    public List<StoredEvent> eventsBefore(String sessionId, long beforeSeq, int maxCount, long maxChars) {
+        return db.transaction(c -> {
+            List<StoredEvent> out = new ArrayList<>();
+            long chars = 0;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT seq, json, created_at FROM events WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?")) {
+                ps.setString(1, sessionId);
+                ps.setLong(2, beforeSeq);
+                ps.setInt(3, maxCount);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (chars < maxChars && rs.next()) {
+                        String json = rs.getString(2);
+                        chars += json.length();
+                        out.add(new StoredEvent(sessionId, rs.getLong(1), EventParser.parse(json), Instant.ofEpochMilli(rs.getLong(3))));
+                    }
+                }
+            }
+            return out.reversed();
+        });
+    }
+
+    /** What counting the session's turns needs of its log ({@link EventParser#turnMarker}), oldest first. */
+    public List<AgentEvent> turnMarkers(String sessionId) {
+        return db.transaction(c -> {
+            List<AgentEvent> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT type, CASE WHEN type = 'burrow_hook' THEN json ELSE '' END FROM events"
+                    + " WHERE session_id = ? AND type IN ('burrow_prompt', 'result', 'burrow_hook') ORDER BY seq")) {
+                ps.setString(1, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(EventParser.turnMarker(rs.getString(1), rs.getString(2)));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** The session's last event of {@code type}, read, if it has one. */
+    public Optional<StoredEvent> lastOfType(String sessionId, String type) {
+        return ofType(sessionId, type, "DESC");
+    }
+
+    /** The session's first event of {@code type}, read, if it has one. */
+    public Optional<StoredEvent> firstOfType(String sessionId, String type) {
+        return ofType(sessionId, type, "ASC");
+    }
+
+    private Optional<StoredEvent> ofType(String sessionId, String type, String order) {
+        return db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT seq, json, created_at FROM events WHERE session_id = ? AND type = ? ORDER BY seq " + order + " LIMIT 1")) {
+                ps.setString(1, sessionId);
+                ps.setString(2, type);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) return Optional.<StoredEvent>empty();
+                    return Optional.of(new StoredEvent(sessionId, rs.getLong(1), EventParser.parse(rs.getString(2)), Instant.ofEpochMilli(rs.getLong(3))));
+                }
+            }
+        });
+    }
+
     /** Per-turn cost and tokens of a session, oldest first. */
     public List<TurnUsage> turns(String sessionId) {
         return db.transaction(c -> {

@@ -1,6 +1,7 @@
 package dev.burrow.terminal;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
 /**
@@ -10,8 +11,10 @@ import java.util.Set;
  * own sequences (text, colours, cursor movement, modes: CSI) pass, and so do the OSC
  * sequences that stay on the screen (titles, colours, hyperlinks, prompt marks); everything
  * that reaches beyond it is dropped: OSC 52 (clipboard), notifications, file transfers, any
- * other OSC, DCS (tmux passthrough, sixel, terminal queries), APC, PM, SOS, and C1 controls
- * spelled as UTF-8 code points. Streaming: sequences may be split across writes.
+ * other OSC, DCS (tmux passthrough, sixel, terminal queries), APC, PM, SOS, and C1 controls,
+ * whether spelled as UTF-8 code points (U+0080..U+009F) or as raw bytes, in every state: a
+ * terminal that takes C1 from UTF-8 starts an OSC at U+009D wherever it comes. Only complete
+ * UTF-8 reaches the terminal. Streaming: sequences may be split across writes.
  *
  * <p>Not thread-safe: one filter per stream, fed by one thread.
  */
@@ -23,9 +26,13 @@ public final class EscapeFilter {
     /** A longer OSC is dropped whatever its number: no screen sequence needs more. */
     private static final int MAX_OSC = 8192;
 
-    private enum State { GROUND, ESCAPE, CSI, OSC, OSC_ESCAPE, STRING, STRING_ESCAPE, C2 }
+    private enum State { GROUND, ESCAPE, CSI, OSC, OSC_ESCAPE, STRING, STRING_ESCAPE }
 
     private State state = State.GROUND;
+    // A UTF-8 character being read in the ground state: its bytes so far, and how many it has.
+    private final byte[] utf8 = new byte[4];
+    private int utf8Have;
+    private int utf8Need;
     private final ByteArrayOutputStream osc = new ByteArrayOutputStream();
     private boolean oscTooLong;
 
@@ -38,17 +45,7 @@ public final class EscapeFilter {
 
     private void step(int b, ByteArrayOutputStream out) {
         switch (state) {
-            case GROUND -> {
-                if (b == ESC) state = State.ESCAPE;
-                else if (b == 0xc2) state = State.C2; // maybe a C1 control as a UTF-8 code point
-                else out.write(b);
-            }
-            case C2 -> {
-                state = State.GROUND;
-                if (b >= 0x80 && b <= 0x9f) return; // U+0080..U+009F: C1 controls, dropped
-                out.write(0xc2);
-                step(b, out);
-            }
+            case GROUND -> ground(b, out);
             case ESCAPE -> {
                 switch (b) {
                     case '[' -> {
@@ -62,21 +59,28 @@ public final class EscapeFilter {
                         state = State.OSC;
                     }
                     case 'P', '_', '^', 'X' -> state = State.STRING; // DCS, APC, PM, SOS: dropped whole
-                    case ESC -> out.write(ESC); // the first escape stood alone
+                    case ESC -> { } // the first escape stood alone: it is dropped
                     default -> {
-                        out.write(ESC);
-                        out.write(b);
                         state = State.GROUND;
+                        if (b >= 0x20 && b < 0x7f) {
+                            out.write(ESC); // an escape sequence of the screen's (charsets, keypad, save cursor)
+                            out.write(b);
+                        } else {
+                            ground(b, out); // ESC before a control or a high byte: the escape is dropped
+                        }
                     }
                 }
             }
             case CSI -> {
                 if (b == ESC) {
                     state = State.ESCAPE; // an escape ends a sequence early, as in a terminal
-                    return;
+                } else if (b >= 0x80) {
+                    state = State.GROUND; // not part of a CSI: the sequence is over, the byte is text
+                    ground(b, out);
+                } else {
+                    out.write(b);
+                    if (b >= 0x40 && b <= 0x7e) state = State.GROUND;
                 }
-                out.write(b);
-                if (b >= 0x40 && b <= 0x7e) state = State.GROUND;
             }
             case OSC -> {
                 if (b == BEL) {
@@ -104,14 +108,51 @@ public final class EscapeFilter {
         }
     }
 
+    /** Text and controls outside any sequence: complete UTF-8 characters pass, C1 controls and broken UTF-8 do not. */
+    private void ground(int b, ByteArrayOutputStream out) {
+        if (utf8Need > 0) {
+            if (b >= 0x80 && b <= 0xbf) {
+                utf8[utf8Have++] = (byte) b;
+                if (utf8Have < utf8Need) return;
+                int first = utf8[0] & 0xff;
+                boolean c1 = first == 0xc2 && (utf8[1] & 0xff) <= 0x9f; // U+0080..U+009F
+                if (!c1) out.write(utf8, 0, utf8Have);
+                utf8Need = 0;
+                return;
+            }
+            utf8Need = 0; // cut short: the partial character is dropped, and this byte read afresh
+        }
+        if (b == ESC) {
+            state = State.ESCAPE;
+        } else if (b < 0x80) {
+            out.write(b);
+        } else if (b >= 0xc2 && b <= 0xf4) {
+            utf8[0] = (byte) b;
+            utf8Have = 1;
+            utf8Need = b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+        }
+        // else: a stray continuation byte (raw C1 among them) or an invalid lead byte: dropped
+    }
+
     private void endOsc(ByteArrayOutputStream out, byte[] terminator) {
         state = State.GROUND;
         byte[] body = osc.toByteArray();
-        if (oscTooLong || !SCREEN_OSC.contains(number(body))) return;
+        if (oscTooLong || !SCREEN_OSC.contains(number(body)) || !printable(body)) return;
         out.write(ESC);
         out.write(']');
         out.writeBytes(body);
         out.writeBytes(terminator);
+    }
+
+    /** Whether an OSC's body is well-formed UTF-8 without a control character (C0, DEL, C1). */
+    private static boolean printable(byte[] body) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(body)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
+        return text.codePoints().noneMatch(c -> c < 0x20 || (c >= 0x7f && c <= 0x9f));
     }
 
     /** The OSC's number (the digits before ';' or its end), or -1. */

@@ -11,6 +11,7 @@ import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.util.RawValue;
 
 /** The API's JSON shapes, in one place. */
 final class Json {
@@ -95,12 +96,9 @@ final class Json {
     /** An event as the API shows it: its place, its type, when, and what was stored. */
     static ObjectNode event(StoredEvent e) {
         ObjectNode n = MAPPER.createObjectNode().put("seq", e.seq()).put("type", e.event().type()).put("at", e.at().toString());
-        try {
-            n.set("event", MAPPER.readTree(e.event().json()));
-        } catch (RuntimeException bad) {
-            // A stored event is shown, never the reason an API call fails.
-            n.set("event", MAPPER.createObjectNode().put("type", "unparsed").put("text", "(Burrow cannot read this stored event: " + bad.getMessage() + ")"));
-        }
+        // The stored JSON as it is: never read into a tree, so neither a long transcript nor a
+        // line of millions of tokens costs more than its text, and nothing stored fails the call.
+        n.putRawValue("event", new RawValue(e.event().json()));
         return n;
     }
 }

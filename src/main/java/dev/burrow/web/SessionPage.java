@@ -1,6 +1,7 @@
 package dev.burrow.web;
 
 import dev.burrow.agent.AgentEvent;
+import dev.burrow.agent.EventParser;
 import dev.burrow.session.Session;
 import dev.burrow.session.SessionManager;
 import dev.burrow.session.SessionMode;
@@ -38,8 +39,11 @@ final class SessionPage {
         this.streams = streams;
     }
 
-    private String fragment(StoredEvent e) {
-        return fragments.computeIfAbsent(e.sessionId() + "/" + e.seq(), k -> {
+    private String fragment(StoredEvent stored) {
+        return fragments.computeIfAbsent(stored.sessionId() + "/" + stored.seq(), k -> {
+            // Events come to the stream unread; each is read here, one at a time, to be rendered.
+            StoredEvent e = stored.event() instanceof AgentEvent.Unread u
+                    ? new StoredEvent(stored.sessionId(), stored.seq(), EventParser.parse(u.json()), stored.at()) : stored;
             var node = Json.MAPPER.createObjectNode().put("seq", e.seq()).put("type", e.event().type()).put("html", TranscriptView.render(e));
             // Claude Code's Notification hook (terminal mode): the browser raises it as a notification.
             if (e.event() instanceof AgentEvent.TerminalHook h && h.hook().equals(AgentEvent.TerminalHook.NOTIFICATION)) {
@@ -51,6 +55,7 @@ final class SessionPage {
 
     void register(JavalinConfig cfg) {
         cfg.routes.get("/sessions/{id}", this::page);
+        cfg.routes.get("/sessions/{id}/earlier", this::earlier);
         cfg.routes.get("/sessions/{id}/stream", this::stream);
         cfg.routes.get("/sessions/{id}/changes", this::changes);
         cfg.routes.get("/sessions/{id}/terminal", this::terminal);
@@ -82,8 +87,9 @@ final class SessionPage {
     private void page(Context ctx) {
         Session s = sessions.get(ctx.pathParam("id"));
         String csrf = Pages.csrf(ctx);
-        List<StoredEvent> events = sessions.events(s.id(), 0);
-        StringBuilder transcript = new StringBuilder();
+        // The end of the transcript, bounded (a long one is not rendered, nor held, whole); the rest is a link away.
+        List<StoredEvent> events = sessions.transcriptTail(s.id(), Long.MAX_VALUE);
+        StringBuilder transcript = new StringBuilder(earlierLink(s, events));
         events.forEach(e -> transcript.append(TranscriptView.render(e)));
         long last = events.isEmpty() ? 0 : events.getLast().seq();
         String body = "<section class=\"session\" data-session=\"" + s.id() + "\" data-after=\"" + last + "\">"
@@ -96,6 +102,30 @@ final class SessionPage {
                 + " (Enter sends, Shift+Enter for a new line)\" required></textarea>"
                 + "<button type=\"submit\">Send</button></form></section>";
         ctx.html(Html.page(s.repo() + " · " + s.branch(), csrf, body));
+    }
+
+    /** Earlier parts of the transcript, a page at a time, without the live stream. */
+    private void earlier(Context ctx) {
+        Session s = sessions.get(ctx.pathParam("id"));
+        long before;
+        try {
+            before = Long.parseLong(String.valueOf(ctx.queryParam("before")).strip());
+        } catch (NumberFormatException e) {
+            throw new ApiError(400, "before must be a sequence number");
+        }
+        List<StoredEvent> events = sessions.transcriptTail(s.id(), before);
+        StringBuilder transcript = new StringBuilder(earlierLink(s, events));
+        events.forEach(e -> transcript.append(TranscriptView.render(e)));
+        String body = "<section class=\"session earlier\"><p class=\"meta\"><a href=\"/sessions/" + s.id() + "\">Back to the latest</a></p>"
+                + "<div id=\"transcript\">" + transcript + "</div></section>";
+        ctx.html(Html.page(s.repo() + " · " + s.branch() + " · earlier", Pages.csrf(ctx), body));
+    }
+
+    /** A link to the events before these, when there are any. */
+    private static String earlierLink(Session s, List<StoredEvent> shown) {
+        if (shown.isEmpty() || shown.getFirst().seq() <= 1) return "";
+        return "<p class=\"meta earlier-link\"><a href=\"/sessions/" + s.id() + "/earlier?before=" + shown.getFirst().seq()
+                + "\">Earlier events (" + (shown.getFirst().seq() - 1) + ")</a></p>";
     }
 
     static String tabs(Session s, String current) {

@@ -1,6 +1,7 @@
 package dev.burrow.web;
 
 import dev.burrow.agent.AgentEvent;
+import dev.burrow.agent.EventParser;
 import dev.burrow.store.StoredEvent;
 import java.util.Arrays;
 import java.util.Locale;
@@ -22,7 +23,9 @@ final class TranscriptView {
     private TranscriptView() {
     }
 
-    static String render(StoredEvent stored) {
+    static String render(StoredEvent event) {
+        StoredEvent stored = event.event() instanceof AgentEvent.Unread u
+                ? new StoredEvent(event.sessionId(), event.seq(), EventParser.parse(u.json()), event.at()) : event;
         String inner = switch (stored.event()) {
             case AgentEvent.UserPrompt p -> "<div class=\"prompt\">" + Html.esc(p.text()) + "</div>";
             case AgentEvent.Assistant a -> assistant(a.message());
@@ -34,6 +37,7 @@ final class TranscriptView {
             case AgentEvent.SetupStep st -> setup(st);
             case AgentEvent.ControlResponse c -> "";
             case AgentEvent.Unknown u -> "";
+            case AgentEvent.Unread u -> ""; // read above
         };
         if (inner.isEmpty()) return "<div class=\"ev\" data-seq=\"" + stored.seq() + "\" hidden></div>";
         return "<div class=\"ev " + stored.event().type() + "\" data-seq=\"" + stored.seq() + "\">" + inner + "</div>";

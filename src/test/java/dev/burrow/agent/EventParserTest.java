@@ -97,4 +97,22 @@ class EventParserTest {
         assertThat(EventParser.parseFromContainer("{\"type\":\"burrow_hook\",\"hook\":\"Stop\"}")).isInstanceOf(AgentEvent.TerminalHook.class);
         assertThat(EventParser.parse(forged)).isInstanceOf(AgentEvent.UserPrompt.class); // Burrow's own, from the store
     }
+
+    @Test
+    void aLineOfMoreTokensOrDepthThanClaudeCodeEverPrintsIsKeptAsText() {
+        String wide = "{\"type\":\"assistant\",\"message\":{\"content\":[" + "{},".repeat(300_000) + "{}]}}";
+        assertThat(EventParser.parseFromContainer(wide).type()).isEqualTo("unparsed");
+        String deep = "{\"type\":\"assistant\",\"message\":" + "[".repeat(500) + "]".repeat(500) + "}";
+        assertThat(EventParser.parseFromContainer(deep).type()).isEqualTo("unparsed");
+        String fine = "{\"type\":\"assistant\",\"message\":{\"content\":[{\"type\":\"text\",\"text\":\"" + "x".repeat(1_000_000) + "\"}]}}";
+        assertThat(EventParser.parseFromContainer(fine)).isInstanceOf(AgentEvent.Assistant.class);
+    }
+
+    @Test
+    void turnMarkersKeepOnlyWhatCountingTurnsNeeds() {
+        assertThat(EventParser.turnMarker("burrow_prompt", "")).isInstanceOf(AgentEvent.UserPrompt.class);
+        assertThat(EventParser.turnMarker("result", "")).isInstanceOf(AgentEvent.TurnResult.class);
+        assertThat(EventParser.turnMarker("burrow_hook", "{\"type\":\"burrow_hook\",\"hook\":\"Stop\"}"))
+                .isInstanceOfSatisfying(AgentEvent.TerminalHook.class, h -> assertThat(h.hook()).isEqualTo("Stop"));
+    }
 }

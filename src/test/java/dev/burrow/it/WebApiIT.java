@@ -211,6 +211,36 @@ class WebApiIT {
     }
 
     @Test
+    void aLongTranscriptIsPagedAndALineOfMillionsOfTokensIsKeptAsText() throws Exception {
+        burrow.auth().setPassword(PASSWORD);
+        client.login(PASSWORD);
+        // 400 small lines, then 3 lines of 8 MiB of "{}," (each a tree of 2.8 million nodes if read as an event).
+        String script = """
+                for i in $(seq 400); do echo '{"type":"x"}'; done >> /run/burrow/out.jsonl
+                python3 -c "l = b'{\\"type\\":\\"assistant\\",\\"message\\":{\\"content\\":[' + b'{},' * 2796000 + b'{}]}}\\n'; open('/run/burrow/out.jsonl', 'ab').write(l * 3)"
+                """;
+        String cmd = "echo " + java.util.Base64.getEncoder().encodeToString(script.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + " | base64 -d | sh";
+        WebClient.Response created = client.post("/api/sessions", "{\"repo\":\"" + repo + "\",\"prompt\":\"BASH: " + cmd + "\"}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String id = JSON.readTree(created.body()).path("id").asString();
+        Eventually.await(Duration.ofSeconds(90), "idle", () -> JSON.readTree(client.get("/api/sessions/" + id).body()).path("state").asString().equals("idle"));
+        var events = burrow.sessions().events(id, 0);
+        assertThat(events).as(() -> events.stream().map(e -> e.event().type() + ":" + e.event().json().substring(0, Math.min(300, e.event().json().length())))
+                        .filter(t -> !t.startsWith("x:")).toList().toString())
+                .filteredOn(e -> e.event().json().length() > 8_000_000).hasSize(3)
+                .allSatisfy(e -> assertThat(e.event().type()).isEqualTo("unparsed"));
+
+        WebClient.Response page = client.get("/sessions/" + id);
+        assertThat(page.status()).isEqualTo(200);
+        java.util.regex.Matcher earlier = java.util.regex.Pattern.compile("/sessions/" + id + "/earlier\\?before=(\\d+)").matcher(page.body());
+        assertThat(earlier.find()).as("a link to the earlier events").isTrue();
+        assertThat(client.get("/sessions/" + id + "/earlier?before=" + earlier.group(1)).status()).isEqualTo(200);
+        JsonNode firstPage = JSON.readTree(client.get("/api/sessions/" + id + "/events?limit=1000").body());
+        assertThat(firstPage.size()).isBetween(400, 999); // cut short by size, not by count
+        assertThat(client.get("/api/sessions/" + id + "/events?limit=0").status()).isEqualTo(400);
+    }
+
+    @Test
     void sseReplaysAfterADisconnectInTheMiddleOfATurnWithNoGapAndNoDuplicate() throws Exception {
         burrow.auth().setPassword(PASSWORD);
         client.login(PASSWORD);

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burrow.agent.AgentEvent;
 import dev.burrow.agent.EventParser;
-import dev.burrow.store.StoredEvent;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +44,7 @@ class TurnBookTest {
         List<AgentEvent> events = List.of(EventParser.prompt("a"), RESULT, EventParser.prompt("b"), EventParser.notice("info", "x"));
         TurnBook live = TurnBook.fresh();
         events.forEach(live::record);
-        TurnBook replayed = TurnBook.replay(events.stream().map(e -> new StoredEvent("s", 1, e, Instant.EPOCH)).toList());
+        TurnBook replayed = TurnBook.replay(events);
         assertThat(replayed.open()).isEqualTo(live.open()).isEqualTo(1);
     }
 

@@ -33,6 +33,23 @@ class EscapeFilterTest {
     }
 
     @Test
+    void c1ControlsAreDroppedInEveryStateAndAsRawBytes() {
+        // Found in review: inside a CSI, right after a lone ESC, inside an allowed OSC's body.
+        assertThat(through("\u001b[\u009d52;c;SEFDS0VEMQ==\u0007")).doesNotContain("\u009d");
+        assertThat(through("\u001b\u009d52;c;SEFDS0VEMg==\u0007")).doesNotContain("\u009d").doesNotStartWith("\u001b");
+        assertThat(through("\u001b]0;x\u009c\u009d52;c;SEFDS0VEMw==\u0007")).isEmpty(); // the title with C1 in it is dropped whole
+        assertThat(through("\u001b]0;x\u001b[31m\u0007y")).doesNotContain("\u001b]"); // cut off by an escape
+        // Raw 8-bit C1 and broken UTF-8 never pass; split characters do.
+        byte[] raw = {'a', (byte) 0x9d, '5', '2', (byte) 0xc2, 'b', (byte) 0xe6, (byte) 0x97, 'c', (byte) 0xff};
+        assertThat(new EscapeFilter().filter(raw, 0, raw.length)).containsExactly('a', '5', '2', 'b', 'c');
+        assertThat(through("\u65e5", "\u672c")).isEqualTo("日本");
+        EscapeFilter f = new EscapeFilter();
+        byte[] ri = "日".getBytes(StandardCharsets.UTF_8);
+        assertThat(f.filter(ri, 0, 1)).isEmpty();
+        assertThat(new String(f.filter(ri, 1, 2), StandardCharsets.UTF_8)).isEqualTo("日");
+    }
+
+    @Test
     void sequencesSplitAcrossWritesAreStillCaught() {
         assertThat(through("a\u001b", "]5", "2;c;UFdO", "RUQ=\u001b", "\\b")).isEqualTo("ab");
         assertThat(through("x\u001b", "[3", "1mred")).isEqualTo("x\u001b[31mred");
