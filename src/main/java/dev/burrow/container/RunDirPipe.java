@@ -110,8 +110,14 @@ public final class RunDirPipe implements AgentPipe {
     public OptionalInt exitCode() {
         Path exit = runDir.resolve(EXIT);
         if (!Files.exists(exit, LinkOption.NOFOLLOW_LINKS)) return OptionalInt.empty();
+        // Something else than a file there (a link, a FIFO) is an end that says nothing: -1. An
+        // empty file is one being written (the runner renames a whole one into place; a writer
+        // that does not is caught half-way): not an exit yet.
+        if (!Files.isRegularFile(exit, LinkOption.NOFOLLOW_LINKS)) return OptionalInt.of(-1);
+        var content = HostileFiles.readTail(exit, 16);
+        if (content.isEmpty()) return OptionalInt.empty();
         try {
-            return OptionalInt.of(HostileFiles.readTail(exit, 16).map(b -> Integer.parseInt(new String(b, StandardCharsets.US_ASCII).strip())).orElse(-1));
+            return OptionalInt.of(Integer.parseInt(new String(content.get(), StandardCharsets.US_ASCII).strip()));
         } catch (NumberFormatException e) {
             return OptionalInt.of(-1);
         }

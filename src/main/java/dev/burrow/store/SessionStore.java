@@ -280,23 +280,7 @@ public final class SessionStore {
      * of them, and no more once {@code maxChars} characters of JSON are read (at least one).
      */
     public List<StoredEvent> events(String sessionId, long afterSeq, int maxCount, long maxChars) {
-        return db.transaction(c -> {
-            List<StoredEvent> out = new ArrayList<>();
-            long chars = 0;
-            try (PreparedStatement ps = c.prepareStatement("SELECT seq, json, created_at FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?")) {
-                ps.setString(1, sessionId);
-                ps.setLong(2, afterSeq);
-                ps.setInt(3, maxCount);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (chars < maxChars && rs.next()) {
-                        String json = rs.getString(2);
-                        chars += json.length();
-                        out.add(new StoredEvent(sessionId, rs.getLong(1), EventParser.parse(json), Instant.ofEpochMilli(rs.getLong(3))));
-                    }
-                }
-            }
-            return out;
-        });
+        return page(sessionId, "seq > ? ORDER BY seq", afterSeq, maxCount, maxChars, (type, json) -> EventParser.parse(json));
     }
 
     /**
@@ -304,24 +288,7 @@ public final class SessionStore {
      * ({@link AgentEvent.Unread}): its stored JSON, to be passed on as it is.
      */
     public List<StoredEvent> unreadEvents(String sessionId, long afterSeq, int maxCount, long maxChars) {
-        return db.transaction(c -> {
-            List<StoredEvent> out = new ArrayList<>();
-            long chars = 0;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT seq, type, json, created_at FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?")) {
-                ps.setString(1, sessionId);
-                ps.setLong(2, afterSeq);
-                ps.setInt(3, maxCount);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (chars < maxChars && rs.next()) {
-                        String json = rs.getString(3);
-                        chars += json.length();
-                        out.add(new StoredEvent(sessionId, rs.getLong(1), EventParser.unread(rs.getString(2), json), Instant.ofEpochMilli(rs.getLong(4))));
-                    }
-                }
-            }
-            return out;
-        });
+        return page(sessionId, "seq > ? ORDER BY seq", afterSeq, maxCount, maxChars, EventParser::unread);
     }
 
     /**
@@ -329,23 +296,28 @@ public final class SessionStore {
      * first: at most {@code maxCount}, and no more once {@code maxChars} characters are read (at least one).
      */
     public List<StoredEvent> eventsBefore(String sessionId, long beforeSeq, int maxCount, long maxChars) {
+        return page(sessionId, "seq < ? ORDER BY seq DESC", beforeSeq, maxCount, maxChars, (type, json) -> EventParser.parse(json)).reversed();
+    }
+
+    /** Events in the order {@code where} gives, until {@code maxCount} or {@code maxChars} characters of JSON. */
+    private List<StoredEvent> page(String sessionId, String where, long seq, int maxCount, long maxChars,
+                                   java.util.function.BiFunction<String, String, AgentEvent> read) {
         return db.transaction(c -> {
             List<StoredEvent> out = new ArrayList<>();
             long chars = 0;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT seq, json, created_at FROM events WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq, type, json, created_at FROM events WHERE session_id = ? AND " + where + " LIMIT ?")) {
                 ps.setString(1, sessionId);
-                ps.setLong(2, beforeSeq);
+                ps.setLong(2, seq);
                 ps.setInt(3, maxCount);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (chars < maxChars && rs.next()) {
-                        String json = rs.getString(2);
+                        String json = rs.getString(3);
                         chars += json.length();
-                        out.add(new StoredEvent(sessionId, rs.getLong(1), EventParser.parse(json), Instant.ofEpochMilli(rs.getLong(3))));
+                        out.add(new StoredEvent(sessionId, rs.getLong(1), read.apply(rs.getString(2), json), Instant.ofEpochMilli(rs.getLong(4))));
                     }
                 }
             }
-            return out.reversed();
+            return out;
         });
     }
 

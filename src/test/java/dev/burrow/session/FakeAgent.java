@@ -109,7 +109,9 @@ final class FakeAgent {
     /** The agent process ends with this code. */
     void exit(int code) throws IOException {
         reading = false; // nothing more to wake: the agent is ending
-        Files.writeString(runDir.resolve("agent.exit"), code + "\n");
+        // As burrow-agent-run does: written aside, then renamed into place whole.
+        Files.writeString(runDir.resolve("agent.exit.tmp"), code + "\n");
+        Files.move(runDir.resolve("agent.exit.tmp"), runDir.resolve("agent.exit"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         stop();
     }
 
