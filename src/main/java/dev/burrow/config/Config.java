@@ -30,6 +30,7 @@ import java.util.Set;
  * @param runnerImage    empty: the image built from this Burrow's own Containerfile
  * @param idleTimeout    a session with no turn for this long stops its container
  * @param caches         the names of the dependency caches sessions share ({@link Caches})
+ * @param cacheScope     whose sessions share a cache: those of one repository, or all
  * @param limits         each session container's memory, CPUs and processes
  * @param network        a new session's network policy unless it asks for another
  * @param allowedHosts   what sessions under the allowlist policy may reach (besides the model API)
@@ -49,6 +50,7 @@ public record Config(
         String bind,
         int port,
         Set<String> caches,
+        Caches.Scope cacheScope,
         Limits limits,
         NetworkPolicy network,
         Allowlist allowedHosts,
@@ -60,6 +62,7 @@ public record Config(
         Objects.requireNonNull(credentials);
         Objects.requireNonNull(idleTimeout);
         caches = Set.copyOf(caches);
+        Objects.requireNonNull(cacheScope);
         Objects.requireNonNull(limits);
         Objects.requireNonNull(network);
         Objects.requireNonNull(allowedHosts);
@@ -77,7 +80,7 @@ public record Config(
      */
     public static Config defaults(Path dataDir) {
         return new Config(dataDir, "", CredentialSettings.of("", ""), "", "", RunnerImage.DEFAULT_BASE, Duration.ofMinutes(30), "", "",
-                "127.0.0.1", 7070, Caches.NAMES, Limits.NONE, NetworkPolicy.FULL, Allowlist.DEFAULT, new GitHost(GitHost.GITHUB, ""),
+                "127.0.0.1", 7070, Caches.NAMES, Caches.Scope.REPOSITORY, Limits.NONE, NetworkPolicy.FULL, Allowlist.DEFAULT, new GitHost(GitHost.GITHUB, ""),
                 DEFAULT_TRANSCRIPT_QUOTA);
     }
 
@@ -127,6 +130,7 @@ public record Config(
                 s.get("BURROW_BIND", "bind").orElse("127.0.0.1"),
                 Integer.parseInt(s.get("BURROW_PORT", "port").orElse("7070")),
                 Caches.parse(s.get("BURROW_CACHES", "caches").orElse("all")),
+                Caches.Scope.parse(s.get("BURROW_CACHE_SCOPE", "cache_scope").orElse("repository")),
                 Limits.parse(s.get("BURROW_MEMORY", "memory").orElse(null), s.get("BURROW_CPUS", "cpus").orElse(null),
                         s.get("BURROW_PIDS", "pids").orElse(null)),
                 NetworkPolicy.parse(s.get("BURROW_NETWORK", "network").orElse("full")),
@@ -157,47 +161,52 @@ public record Config(
     }
 
     public Config withCredentials(CredentialSettings c) {
-        return new Config(dataDir, baseUrl, c, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts, gitHost, transcriptQuota);
+        return new Config(dataDir, baseUrl, c, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, gitHost, transcriptQuota);
     }
 
     public Config withBaseUrl(String url) {
-        return new Config(dataDir, url, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts, gitHost, transcriptQuota);
+        return new Config(dataDir, url, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, gitHost, transcriptQuota);
     }
 
     public Config withImages(String runner, String base) {
-        return new Config(dataDir, baseUrl, credentials, model, runner, base, idleTimeout, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts, gitHost, transcriptQuota);
+        return new Config(dataDir, baseUrl, credentials, model, runner, base, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, gitHost, transcriptQuota);
     }
 
     public Config withIdleTimeout(Duration idle) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idle, gitName, gitEmail, bind, port, caches, limits, network, allowedHosts, gitHost, transcriptQuota);
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idle, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, gitHost, transcriptQuota);
     }
 
     public Config withNetwork(NetworkPolicy policy, Allowlist hosts) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits,
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
                 policy, hosts, gitHost, transcriptQuota);
     }
 
     public Config withGitHost(GitHost g) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits,
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
                 network, allowedHosts, g, transcriptQuota);
     }
 
     public Config withGitIdentity(String name, String email) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, name, email, bind, port, caches, limits, network,
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, name, email, bind, port, caches, cacheScope, limits, network,
                 allowedHosts, gitHost, transcriptQuota);
     }
 
     public Config withListen(String bindAddress, int listenPort) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bindAddress, listenPort, caches,
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bindAddress, listenPort, caches, cacheScope,
                 limits, network, allowedHosts, gitHost, transcriptQuota);
     }
 
     public Config withLimits(Limits l) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, l, network, allowedHosts, gitHost, transcriptQuota);
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, l, network, allowedHosts, gitHost, transcriptQuota);
+    }
+
+    public Config withCacheScope(Caches.Scope scope) {
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, scope, limits,
+                network, allowedHosts, gitHost, transcriptQuota);
     }
 
     public Config withTranscriptQuota(long bytes) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, limits,
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
                 network, allowedHosts, gitHost, bytes);
     }
 

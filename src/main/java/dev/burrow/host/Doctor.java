@@ -92,7 +92,9 @@ public final class Doctor {
                         ? "the default " + config.allowedHosts().hosts().size() + " package registries and git hosts (BURROW_ALLOWED_HOSTS)"
                         : config.allowedHosts().toString()), ""));
         checks.add(new Check("dependency caches", true, false, config.caches().isEmpty() ? "off (BURROW_CACHES=none)"
-                : "shared volumes for " + String.join(", ", Caches.NAMES.stream().filter(config.caches()::contains).toList()), ""));
+                : (config.cacheScope() == Caches.Scope.GLOBAL ? "shared by all sessions (BURROW_CACHE_SCOPE=global): "
+                        : "per repository (BURROW_CACHE_SCOPE=repository): ")
+                + String.join(", ", Caches.NAMES.stream().filter(config.caches()::contains).toList()), ""));
         // Rootless Podman cannot set limits without cgroups v2: it warns and drops them.
         boolean enforced = !config.limits().any() || !rootless || !"v1".equals(info.get("cgroupVersion"));
         checks.add(new Check("resource limits", enforced, false, config.limits().describe() + (enforced ? "" : ": not enforced here"),

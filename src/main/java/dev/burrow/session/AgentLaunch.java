@@ -14,6 +14,7 @@ import dev.burrow.container.RunnerImage;
 import dev.burrow.credentials.LoginRefresher;
 import dev.burrow.host.HostSetup;
 import dev.burrow.workspace.GitCredentials;
+import dev.burrow.workspace.Source;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -102,6 +103,11 @@ final class AgentLaunch {
         }
     }
 
+    /** The session's repository, as its caches know it: the URL it was cloned from, or the local repository. */
+    static String cacheKey(Session s) {
+        return Source.URL.matcher(s.repo()).matches() ? Caches.repositoryKey(s.repo(), null) : Caches.repositoryKey(null, s.source());
+    }
+
     /**
      * Whether Claude Code saved the session's conversation (its transcript file in the Claude
      * dir), so that it can be resumed; else a resumed session starts it anew under the same id.
@@ -181,7 +187,7 @@ final class AgentLaunch {
                 new Mount(s.runDir(), RunDir.MOUNT, false),
                 // Read-only, and empty until the repository's setup has ended (SecretsHandOver).
                 new Mount(s.secretsDir(), RunDir.SECRETS_MOUNT, true)));
-        mounts.addAll(Caches.mounts(config.caches()));
+        mounts.addAll(Caches.mounts(config.caches(), config.cacheScope(), cacheKey(s)));
         if (config.gitHost().hasToken()) {
             // git and gh inside read the token from the run dir's github-token file, for this host only.
             env.putAll(GitCredentials.helperConfig(config.gitHost(), "/usr/local/bin/burrow-git-credential"));

@@ -85,14 +85,18 @@ class InsideTheBurrowIT {
     }
 
     @Test
-    void aDependencyOneSessionFetchedComesFromTheSharedCacheInTheNext() throws Exception {
-        String first = bash("cd /tmp && npm install --no-audit --no-fund is-number@7.0.0 > /tmp/npm.log 2>&1 && echo fetched-$((6*7)) || tail -3 /tmp/npm.log");
+    void aDependencyOneSessionFetchedComesFromTheCacheInTheNextOfTheSameRepositoryOnly() throws Exception {
+        Path repo = TestEnv.repo(tmp.resolve("cached-repo"));
+        String first = bash(repo, "cd /tmp && npm install --no-audit --no-fund is-number@7.0.0 > /tmp/npm.log 2>&1 && echo fetched-$((6*7)) || tail -3 /tmp/npm.log");
         assertThat(first).contains("fetched-42");
-        // --offline: npm may not touch the network, only its cache (a shared volume; this session's own disk is new).
-        String second = bash("cd /tmp && ls /tmp/node_modules 2>/dev/null; npm install --offline --no-audit --no-fund is-number@7.0.0 > /tmp/npm.log 2>&1 && "
-                + "node -e 'console.log(\"from-cache\", require(\"/tmp/node_modules/is-number\")(1))' || tail -3 /tmp/npm.log");
-        assertThat(second).contains("from-cache true");
-        assertThat(TestEnv.podman("volume", "ls", "--format", "{{.Name}}")).contains("burrow-cache-npm", "burrow-cache-maven");
+        // --offline: npm may not touch the network, only its cache (a volume of this repository's; this session's own disk is new).
+        String offline = "cd /tmp && ls /tmp/node_modules 2>/dev/null; npm install --offline --no-audit --no-fund is-number@7.0.0 > /tmp/npm.log 2>&1 && "
+                + "node -e 'console.log(\"from-cache\", require(\"/tmp/node_modules/is-number\")(1))' || echo not-cached";
+        assertThat(bash(repo, offline)).contains("from-cache true");
+        // Another repository's sessions have caches of their own: nothing the first one's agent put there reaches them.
+        assertThat(bash(offline)).contains("not-cached").doesNotContain("from-cache");
+        String cacheVolumes = TestEnv.podman("volume", "ls", "--format", "{{.Name}}");
+        assertThat(cacheVolumes).containsPattern("burrow-cache-npm-[0-9a-f]{12}").containsPattern("burrow-cache-maven-[0-9a-f]{12}");
     }
 
     @Test
