@@ -4,6 +4,7 @@ import dev.burrow.agent.AgentEvent.TokenUse;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -12,7 +13,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** Turns the lines of Claude Code's stream-json output (and Burrow's own records) into events. */
 public final class EventParser {
-    static final long MAX_TOKENS = 200_000;
+    static final long MAX_TOKENS = 50_000;
+    private static final java.util.regex.Pattern RESULT_START = java.util.regex.Pattern.compile("\\{\\s*\"type\"\\s*:\\s*\"result\"");
     static final int MAX_DEPTH = 200;
     /**
      * Reads lines with bounds: a line's tree grows with its tokens (a line of 8 MiB of "{}," is
@@ -76,6 +78,13 @@ public final class EventParser {
         JsonNode node;
         try {
             node = JSON.readTree(line);
+        } catch (StreamConstraintsException e) {
+            // Too big to read as a tree. A turn's end must still end the turn (Claude Code writes
+            // "type" first); it is kept with no figures, anything else as text.
+            if (RESULT_START.matcher(line).lookingAt()) {
+                return new AgentEvent.TurnResult("", false, "", 0, new TokenUse(0, 0, 0, 0), 0, unparsed(line).json());
+            }
+            node = null;
         } catch (JacksonException e) {
             node = null;
         }

@@ -4,6 +4,7 @@ import dev.burrow.container.Allowlist;
 import dev.burrow.container.Caches;
 import dev.burrow.container.Limits;
 import dev.burrow.container.NetworkPolicy;
+import dev.burrow.container.PrivateAddresses;
 import dev.burrow.container.RunnerImage;
 import dev.burrow.credentials.CredentialSettings;
 import dev.burrow.workspace.GitHost;
@@ -34,6 +35,7 @@ import java.util.Set;
  * @param limits         each session container's memory, CPUs and processes
  * @param network        a new session's network policy unless it asks for another
  * @param allowedHosts   what sessions under the allowlist policy may reach (besides the model API)
+ * @param allowedPrivate private address ranges sessions may reach after all (BURROW_ALLOWED_PRIVATE)
  * @param gitHost        GitHub (or an enterprise server) and its token, for private repositories, pushes and pull requests
  * @param transcriptQuota the most bytes of events one session may store; past it the session stops
  */
@@ -54,6 +56,7 @@ public record Config(
         Limits limits,
         NetworkPolicy network,
         Allowlist allowedHosts,
+        PrivateAddresses allowedPrivate,
         GitHost gitHost,
         long transcriptQuota) {
 
@@ -66,6 +69,7 @@ public record Config(
         Objects.requireNonNull(limits);
         Objects.requireNonNull(network);
         Objects.requireNonNull(allowedHosts);
+        Objects.requireNonNull(allowedPrivate);
         Objects.requireNonNull(gitHost);
         if (transcriptQuota <= 0) throw new IllegalArgumentException("the transcript quota must be positive");
     }
@@ -80,7 +84,7 @@ public record Config(
      */
     public static Config defaults(Path dataDir) {
         return new Config(dataDir, "", CredentialSettings.of("", ""), "", "", RunnerImage.DEFAULT_BASE, Duration.ofMinutes(30), "", "",
-                "127.0.0.1", 7070, Caches.NAMES, Caches.Scope.REPOSITORY, Limits.NONE, NetworkPolicy.FULL, Allowlist.DEFAULT, new GitHost(GitHost.GITHUB, ""),
+                "127.0.0.1", 7070, Caches.NAMES, Caches.Scope.REPOSITORY, Limits.NONE, NetworkPolicy.FULL, Allowlist.DEFAULT, PrivateAddresses.NONE_ALLOWED, new GitHost(GitHost.GITHUB, ""),
                 DEFAULT_TRANSCRIPT_QUOTA);
     }
 
@@ -135,6 +139,7 @@ public record Config(
                         s.get("BURROW_PIDS", "pids").orElse(null)),
                 NetworkPolicy.parse(s.get("BURROW_NETWORK", "network").orElse("full")),
                 s.get("BURROW_ALLOWED_HOSTS", "allowed_hosts").map(Allowlist::parse).orElse(Allowlist.DEFAULT),
+                PrivateAddresses.parse(s.get("BURROW_ALLOWED_PRIVATE", "allowed_private").orElse("")),
                 new GitHost(GitHost.parseBase(s.get("BURROW_GITHUB_HOST", "github.host").orElse("")),
                         s.get("BURROW_GITHUB_TOKEN", "github.token").or(() -> s.env("GH_TOKEN")).or(() -> s.env("GITHUB_TOKEN")).orElse("")),
                 megabytes(s.get("BURROW_TRANSCRIPT_QUOTA_MB", "transcript_quota_mb"), DEFAULT_TRANSCRIPT_QUOTA, "BURROW_TRANSCRIPT_QUOTA_MB"));
@@ -161,53 +166,58 @@ public record Config(
     }
 
     public Config withCredentials(CredentialSettings c) {
-        return new Config(dataDir, baseUrl, c, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, gitHost, transcriptQuota);
+        return new Config(dataDir, baseUrl, c, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota);
     }
 
     public Config withBaseUrl(String url) {
-        return new Config(dataDir, url, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, gitHost, transcriptQuota);
+        return new Config(dataDir, url, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota);
     }
 
     public Config withImages(String runner, String base) {
-        return new Config(dataDir, baseUrl, credentials, model, runner, base, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, gitHost, transcriptQuota);
+        return new Config(dataDir, baseUrl, credentials, model, runner, base, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota);
     }
 
     public Config withIdleTimeout(Duration idle) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idle, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, gitHost, transcriptQuota);
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idle, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota);
     }
 
     public Config withNetwork(NetworkPolicy policy, Allowlist hosts) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                policy, hosts, gitHost, transcriptQuota);
+                policy, hosts, allowedPrivate, gitHost, transcriptQuota);
     }
 
     public Config withGitHost(GitHost g) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                network, allowedHosts, g, transcriptQuota);
+                network, allowedHosts, allowedPrivate, g, transcriptQuota);
     }
 
     public Config withGitIdentity(String name, String email) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, name, email, bind, port, caches, cacheScope, limits, network,
-                allowedHosts, gitHost, transcriptQuota);
+                allowedHosts, allowedPrivate, gitHost, transcriptQuota);
     }
 
     public Config withListen(String bindAddress, int listenPort) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bindAddress, listenPort, caches, cacheScope,
-                limits, network, allowedHosts, gitHost, transcriptQuota);
+                limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota);
     }
 
     public Config withLimits(Limits l) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, l, network, allowedHosts, gitHost, transcriptQuota);
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, l, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota);
+    }
+
+    public Config withAllowedPrivate(PrivateAddresses ranges) {
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
+                network, allowedHosts, ranges, gitHost, transcriptQuota);
     }
 
     public Config withCacheScope(Caches.Scope scope) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, scope, limits,
-                network, allowedHosts, gitHost, transcriptQuota);
+                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota);
     }
 
     public Config withTranscriptQuota(long bytes) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                network, allowedHosts, gitHost, bytes);
+                network, allowedHosts, allowedPrivate, gitHost, bytes);
     }
 
     private static long megabytes(Optional<String> value, long fallback, String name) {

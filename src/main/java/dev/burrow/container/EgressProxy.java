@@ -35,11 +35,16 @@ public final class EgressProxy implements AutoCloseable {
      * @param endpoints host:port as the container names it, mapped to host:port as Burrow reaches
      *                  it: the model API, always allowed
      */
-    public record Rules(NetworkPolicy policy, Allowlist hosts, Map<String, String> endpoints) {
+    public record Rules(NetworkPolicy policy, Allowlist hosts, Map<String, String> endpoints, PrivateAddresses privateAddresses) {
         public Rules {
             Objects.requireNonNull(policy);
             Objects.requireNonNull(hosts);
             endpoints = Map.copyOf(endpoints);
+            Objects.requireNonNull(privateAddresses);
+        }
+
+        public Rules(NetworkPolicy policy, Allowlist hosts, Map<String, String> endpoints) {
+            this(policy, hosts, endpoints, PrivateAddresses.NONE_ALLOWED);
         }
 
         /** Where to connect for {@code host:port}, or why not (a line starting "refused"). */
@@ -52,8 +57,10 @@ public final class EgressProxy implements AutoCloseable {
             if (policy == NetworkPolicy.NONE) {
                 return refusal(host, "this session's network policy is none: only the model API is reachable");
             }
-            if (policy == NetworkPolicy.ALLOWLIST && !hosts.allows(host)) {
-                return refusal(host, "it is not on this session's allowlist (BURROW_ALLOWED_HOSTS)");
+            if (policy == NetworkPolicy.ALLOWLIST && !hosts.allows(host, port)) {
+                return refusal(host, hosts.allows(host)
+                        ? "port " + port + " is not allowed: listed hosts are reached on 80 and 443, or on a port their entry names (host:port)"
+                        : "it is not on this session's allowlist (BURROW_ALLOWED_HOSTS)");
             }
             return new Decision(host, port, null, false);
         }
@@ -135,9 +142,8 @@ public final class EgressProxy implements AutoCloseable {
                     answer(out, 502, "Bad Gateway", "burrow: cannot resolve " + host + ": " + e.getMessage());
                     return;
                 }
-                if (!d.endpoint() && (address.isLoopbackAddress() || address.isAnyLocalAddress() || address.isLinkLocalAddress())) {
-                    d = new Decision(null, 0, "burrow refused " + host + ": it is this machine, which sessions cannot reach", false);
-                }
+                String mine = d.endpoint() ? null : rules.privateAddresses().refusal(address);
+                if (mine != null) d = new Decision(null, 0, "burrow refused " + host + ": " + mine, false);
             }
             if (d.refusal() != null) {
                 LOG.info("session {}: {}", sessionId.substring(0, Math.min(8, sessionId.length())), d.refusal());

@@ -91,6 +91,9 @@ public final class Doctor {
                 + (config.allowedHosts().equals(Allowlist.DEFAULT)
                         ? "the default " + config.allowedHosts().hosts().size() + " package registries and git hosts (BURROW_ALLOWED_HOSTS)"
                         : config.allowedHosts().toString()), ""));
+        checks.add(new Check("egress guard", true, false, "under none and allowlist the egress proxy refuses this machine and private addresses"
+                + " (RFC 1918, 100.64.0.0/10, link-local, fc00::/7); allowed ranges: " + config.allowedPrivate() + " (BURROW_ALLOWED_PRIVATE)"
+                + "; under full the container reaches your networks", ""));
         checks.add(new Check("dependency caches", true, false, config.caches().isEmpty() ? "off (BURROW_CACHES=none)"
                 : (config.cacheScope() == Caches.Scope.GLOBAL ? "shared by all sessions (BURROW_CACHE_SCOPE=global): "
                         : "per repository (BURROW_CACHE_SCOPE=repository): ")

@@ -83,10 +83,10 @@ final class AgentLaunch {
      */
     static EgressProxy.Rules egressRules(Session s, Config config) {
         String url = config.baseUrl().isBlank() ? "https://api.anthropic.com" : config.baseUrl();
-        if (isLoopback(url)) return new EgressProxy.Rules(s.network(), config.allowedHosts(), Map.of());
+        if (isLoopback(url)) return new EgressProxy.Rules(s.network(), config.allowedHosts(), Map.of(), config.allowedPrivate());
         URI u = URI.create(url);
         String endpoint = u.getHost().toLowerCase(Locale.ROOT) + ":" + port(u);
-        return new EgressProxy.Rules(s.network(), config.allowedHosts(), Map.of(endpoint, endpoint));
+        return new EgressProxy.Rules(s.network(), config.allowedHosts(), Map.of(endpoint, endpoint), config.allowedPrivate());
     }
 
     private static int port(URI u) {

@@ -106,7 +106,7 @@ public final class SessionManager implements AutoCloseable {
         return queries.eventPage(id, afterSeq, maxCount);
     }
 
-    /** The end of the transcript before {@code beforeSeq} (Long.MAX_VALUE: the latest), read, for a page to show. */
+    /** The end of the transcript before {@code beforeSeq} (Long.MAX_VALUE: the latest), unread, for a page to render one by one. */
     public List<StoredEvent> transcriptTail(String id, long beforeSeq) {
         return queries.transcriptTail(id, beforeSeq);
     }

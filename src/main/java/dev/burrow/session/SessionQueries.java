@@ -42,7 +42,7 @@ public final class SessionQueries {
         return store.unreadEvents(get(id).id(), afterSeq, maxCount, PAGE_CHARS);
     }
 
-    /** The last events before {@code beforeSeq}, read: at most 300, fewer once they add up to 4 MiB of JSON. */
+    /** The last events before {@code beforeSeq}, unread: at most 300, fewer once they add up to 4 MiB of JSON. */
     public List<StoredEvent> transcriptTail(String id, long beforeSeq) {
         return store.eventsBefore(get(id).id(), beforeSeq, 300, 4L << 20);
     }

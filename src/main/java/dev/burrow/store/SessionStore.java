@@ -293,10 +293,12 @@ public final class SessionStore {
 
     /**
      * The last events before {@code beforeSeq} (all of them when it is Long.MAX_VALUE), oldest
-     * first: at most {@code maxCount}, and no more once {@code maxChars} characters are read (at least one).
+     * first, unread: at most {@code maxCount}, and no more once {@code maxChars} characters are
+     * read (at least one). Whoever renders them reads one at a time, so no page's trees are all
+     * in memory at once.
      */
     public List<StoredEvent> eventsBefore(String sessionId, long beforeSeq, int maxCount, long maxChars) {
-        return page(sessionId, "seq < ? ORDER BY seq DESC", beforeSeq, maxCount, maxChars, (type, json) -> EventParser.parse(json)).reversed();
+        return page(sessionId, "seq < ? ORDER BY seq DESC", beforeSeq, maxCount, maxChars, EventParser::unread).reversed();
     }
 
     /** Events in the order {@code where} gives, until {@code maxCount} or {@code maxChars} characters of JSON. */

@@ -11,7 +11,8 @@ import java.util.Set;
  * own sequences (text, colours, cursor movement, modes: CSI) pass, and so do the OSC
  * sequences that stay on the screen (titles, colours, hyperlinks, prompt marks); everything
  * that reaches beyond it is dropped: OSC 52 (clipboard), notifications, file transfers, any
- * other OSC, DCS (tmux passthrough, sixel, terminal queries), APC, PM, SOS, and C1 controls,
+ * other OSC, DCS (tmux passthrough, sixel, terminal queries), APC, PM, SOS, ESC % (leaving
+ * UTF-8), and C1 controls,
  * whether spelled as UTF-8 code points (U+0080..U+009F) or as raw bytes, in every state: a
  * terminal that takes C1 from UTF-8 starts an OSC at U+009D wherever it comes. Only complete
  * UTF-8 reaches the terminal. Streaming: sequences may be split across writes.
@@ -26,7 +27,7 @@ public final class EscapeFilter {
     /** A longer OSC is dropped whatever its number: no screen sequence needs more. */
     private static final int MAX_OSC = 8192;
 
-    private enum State { GROUND, ESCAPE, CSI, OSC, OSC_ESCAPE, STRING, STRING_ESCAPE }
+    private enum State { GROUND, ESCAPE, ESCAPE_PERCENT, CSI, OSC, OSC_ESCAPE, STRING, STRING_ESCAPE }
 
     private State state = State.GROUND;
     // A UTF-8 character being read in the ground state: its bytes so far, and how many it has.
@@ -59,6 +60,8 @@ public final class EscapeFilter {
                         state = State.OSC;
                     }
                     case 'P', '_', '^', 'X' -> state = State.STRING; // DCS, APC, PM, SOS: dropped whole
+                    // ESC % @ would take the terminal out of UTF-8, where bytes of allowed characters read as C1: dropped whole.
+                    case '%' -> state = State.ESCAPE_PERCENT;
                     case ESC -> { } // the first escape stood alone: it is dropped
                     default -> {
                         state = State.GROUND;
@@ -71,6 +74,7 @@ public final class EscapeFilter {
                     }
                 }
             }
+            case ESCAPE_PERCENT -> state = State.GROUND; // its final byte goes with it
             case CSI -> {
                 if (b == ESC) {
                     state = State.ESCAPE; // an escape ends a sequence early, as in a terminal
@@ -111,10 +115,14 @@ public final class EscapeFilter {
     /** Text and controls outside any sequence: complete UTF-8 characters pass, C1 controls and broken UTF-8 do not. */
     private void ground(int b, ByteArrayOutputStream out) {
         if (utf8Need > 0) {
-            if (b >= 0x80 && b <= 0xbf) {
+            // Well-formed UTF-8 only: the second byte's range depends on the first (no overlong
+            // spellings, which a lenient terminal would read as C1; no surrogates; nothing past U+10FFFF).
+            int first = utf8[0] & 0xff;
+            int low = utf8Have > 1 ? 0x80 : first == 0xe0 ? 0xa0 : first == 0xf0 ? 0x90 : 0x80;
+            int high = utf8Have > 1 ? 0xbf : first == 0xed ? 0x9f : first == 0xf4 ? 0x8f : 0xbf;
+            if (b >= low && b <= high) {
                 utf8[utf8Have++] = (byte) b;
                 if (utf8Have < utf8Need) return;
-                int first = utf8[0] & 0xff;
                 boolean c1 = first == 0xc2 && (utf8[1] & 0xff) <= 0x9f; // U+0080..U+009F
                 if (!c1) out.write(utf8, 0, utf8Have);
                 utf8Need = 0;

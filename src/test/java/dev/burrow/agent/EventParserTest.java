@@ -100,10 +100,13 @@ class EventParserTest {
 
     @Test
     void aLineOfMoreTokensOrDepthThanClaudeCodeEverPrintsIsKeptAsText() {
-        String wide = "{\"type\":\"assistant\",\"message\":{\"content\":[" + "{},".repeat(300_000) + "{}]}}";
+        String wide = "{\"type\":\"assistant\",\"message\":{\"content\":[" + "{},".repeat(60_000) + "{}]}}";
         assertThat(EventParser.parseFromContainer(wide).type()).isEqualTo("unparsed");
         String deep = "{\"type\":\"assistant\",\"message\":" + "[".repeat(500) + "]".repeat(500) + "}";
         assertThat(EventParser.parseFromContainer(deep).type()).isEqualTo("unparsed");
+        // A turn's end too big to read still ends the turn.
+        String bigResult = "{\"type\":\"result\",\"subtype\":\"success\",\"x\":[" + "{},".repeat(60_000) + "{}]}";
+        assertThat(EventParser.parseFromContainer(bigResult)).isInstanceOf(AgentEvent.TurnResult.class);
         String fine = "{\"type\":\"assistant\",\"message\":{\"content\":[{\"type\":\"text\",\"text\":\"" + "x".repeat(1_000_000) + "\"}]}}";
         assertThat(EventParser.parseFromContainer(fine)).isInstanceOf(AgentEvent.Assistant.class);
     }

@@ -65,7 +65,7 @@ class EgressProxyTest {
     @Test
     void hostsOffTheListAndThisMachineAreRefusedWithTheReason() throws IOException {
         int port = local.getAddress().getPort();
-        var rules = new EgressProxy.Rules(NetworkPolicy.ALLOWLIST, Allowlist.parse("localhost,*.example.org"), Map.of());
+        var rules = new EgressProxy.Rules(NetworkPolicy.ALLOWLIST, Allowlist.parse("localhost:" + port + ",*.example.org"), Map.of());
         assertThat(through(rules, "CONNECT deb.debian.org:443 HTTP/1.1\r\nHost: deb.debian.org:443\r\n\r\n"))
                 .startsWith("HTTP/1.1 403").contains("burrow refused deb.debian.org: it is not on this session's allowlist");
         // Listed, but it is this machine: Burrow's own port and every other local service stay out of reach.
@@ -91,5 +91,15 @@ class EgressProxyTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> NetworkPolicy.parse("open"))
                 .hasMessageContaining("full, none or allowlist");
         assertThat(Allowlist.DEFAULT.allows("registry.npmjs.org")).isTrue();
+        // Ports: 80 and 443, unless the entry names one.
+        Allowlist ports = Allowlist.parse("pypi.org, git.example.org:2222");
+        assertThat(ports.allows("pypi.org", 443)).isTrue();
+        assertThat(ports.allows("pypi.org", 80)).isTrue();
+        assertThat(ports.allows("pypi.org", 22)).isFalse();
+        assertThat(ports.allows("git.example.org", 2222)).isTrue();
+        assertThat(ports.allows("git.example.org", 443)).isFalse();
+        var rules = new EgressProxy.Rules(NetworkPolicy.ALLOWLIST, ports, Map.of());
+        assertThat(rules.decide("pypi.org", 22).refusal()).contains("port 22 is not allowed");
+        assertThat(rules.decide("other.org", 443).refusal()).contains("not on this session's allowlist");
     }
 }

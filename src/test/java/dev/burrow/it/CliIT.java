@@ -27,7 +27,8 @@ class CliIT {
         model = new ScriptedModel();
         repo = TestEnv.repo(tmp.resolve("repo"));
         env = Map.of("ANTHROPIC_BASE_URL", model.baseUrl(), "ANTHROPIC_API_KEY", "cli-test-key",
-                "BURROW_DATA_DIR", tmp.resolve("data").toString(), "BURROW_GIT_NAME", "Cli Test", "BURROW_GIT_EMAIL", "cli@burrow.invalid");
+                "BURROW_DATA_DIR", tmp.resolve("data").toString(), "BURROW_GIT_NAME", "Cli Test", "BURROW_GIT_EMAIL", "cli@burrow.invalid",
+                "BURROW_CACHE_SCOPE", "global");
     }
 
     @AfterEach
@@ -90,7 +91,7 @@ class CliIT {
         // A new user: no BURROW_GIT_NAME/EMAIL and no global git identity; one repository has its own.
         Path noGlobal = java.nio.file.Files.writeString(tmp.resolve("empty.gitconfig"), "");
         Map<String, String> bare = Map.of("ANTHROPIC_BASE_URL", model.baseUrl(), "ANTHROPIC_API_KEY", "cli-test-key",
-                "BURROW_DATA_DIR", tmp.resolve("data").toString(), "GIT_CONFIG_GLOBAL", noGlobal.toString());
+                "BURROW_DATA_DIR", tmp.resolve("data").toString(), "GIT_CONFIG_GLOBAL", noGlobal.toString(), "BURROW_CACHE_SCOPE", "global");
         TestEnv.git(repo, "config", "user.name", "Repo Owner");
         TestEnv.git(repo, "config", "user.email", "owner@example.com");
         Path plain = TestEnv.repo(tmp.resolve("plain"));

@@ -86,17 +86,31 @@ class InsideTheBurrowIT {
 
     @Test
     void aDependencyOneSessionFetchedComesFromTheCacheInTheNextOfTheSameRepositoryOnly() throws Exception {
+        // The suite shares one set of caches; this test has the default: a set per repository.
+        live.burrow.close();
+        live.burrow = dev.burrow.Burrow.start(TestEnv.config(live.dataDir(), live.model).withCacheScope(dev.burrow.container.Caches.Scope.REPOSITORY));
         Path repo = TestEnv.repo(tmp.resolve("cached-repo"));
-        String first = bash(repo, "cd /tmp && npm install --no-audit --no-fund is-number@7.0.0 > /tmp/npm.log 2>&1 && echo fetched-$((6*7)) || tail -3 /tmp/npm.log");
-        assertThat(first).contains("fetched-42");
-        // --offline: npm may not touch the network, only its cache (a volume of this repository's; this session's own disk is new).
-        String offline = "cd /tmp && ls /tmp/node_modules 2>/dev/null; npm install --offline --no-audit --no-fund is-number@7.0.0 > /tmp/npm.log 2>&1 && "
-                + "node -e 'console.log(\"from-cache\", require(\"/tmp/node_modules/is-number\")(1))' || echo not-cached";
-        assertThat(bash(repo, offline)).contains("from-cache true");
-        // Another repository's sessions have caches of their own: nothing the first one's agent put there reaches them.
-        assertThat(bash(offline)).contains("not-cached").doesNotContain("from-cache");
-        String cacheVolumes = TestEnv.podman("volume", "ls", "--format", "{{.Name}}");
-        assertThat(cacheVolumes).containsPattern("burrow-cache-npm-[0-9a-f]{12}").containsPattern("burrow-cache-maven-[0-9a-f]{12}");
+        Path other = TestEnv.repo(tmp.resolve("other-repo"));
+        try {
+            String first = bash(repo, "cd /tmp && npm install --no-audit --no-fund is-number@7.0.0 > /tmp/npm.log 2>&1 && echo fetched-$((6*7)) || tail -3 /tmp/npm.log");
+            assertThat(first).contains("fetched-42");
+            // --offline: npm may not touch the network, only its cache (a volume of this repository's; this session's own disk is new).
+            String offline = "cd /tmp && ls /tmp/node_modules 2>/dev/null; npm install --offline --no-audit --no-fund is-number@7.0.0 > /tmp/npm.log 2>&1 && "
+                    + "node -e 'console.log(\"from-cache\", require(\"/tmp/node_modules/is-number\")(1))' || echo not-cached";
+            assertThat(bash(repo, offline)).contains("from-cache true");
+            // Another repository's sessions have caches of their own: nothing the first one's agent put there reaches them.
+            assertThat(bash(other, offline)).contains("not-cached").doesNotContain("from-cache");
+            String cacheVolumes = TestEnv.podman("volume", "ls", "--format", "{{.Name}}");
+            assertThat(cacheVolumes).containsPattern("burrow-cache-npm-[0-9a-f]{12}").containsPattern("burrow-cache-maven-[0-9a-f]{12}");
+        } finally {
+            TestEnv.stopLive(live.burrow);
+            for (Path r : List.of(repo, other)) {
+                for (dev.burrow.container.Mount m : dev.burrow.container.Caches.mounts(dev.burrow.container.Caches.NAMES,
+                        dev.burrow.container.Caches.Scope.REPOSITORY, dev.burrow.container.Caches.repositoryKey(null, r))) {
+                    TestEnv.podman("volume", "rm", m.volume());
+                }
+            }
+        }
     }
 
     @Test

@@ -131,4 +131,22 @@ class NetworkPolicyIT {
             service.stop(0);
         }
     }
+
+    @Test
+    void underTheAllowlistThisMachineAndPrivateAddressesStayOutOfReachEvenWhenListed() throws Exception {
+        // The allowlist names this machine's own address and a private one, as a wildcard plus DNS could.
+        String own = null;
+        for (var ni : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (var a : java.util.Collections.list(ni.getInetAddresses())) {
+                if (a instanceof java.net.Inet4Address && !a.isLoopbackAddress()) own = a.getHostAddress();
+            }
+        }
+        assertThat(own).as("an address of this machine besides loopback").isNotNull();
+        burrow.close();
+        burrow = Burrow.start(TestEnv.config(tmp.resolve("data-private"), model).withNetwork(NetworkPolicy.FULL, Allowlist.parse(own + ",10.255.255.1")));
+        Session s = bash(NetworkPolicy.ALLOWLIST, "curl -sS -m 10 http://" + own + "/ 2>&1 | head -c 200; echo; curl -sS -m 10 http://10.255.255.1/ 2>&1 | head -c 200");
+        String out = toolOutput(s);
+        assertThat(out).contains("burrow refused " + own + ": it is this machine");
+        assertThat(out).contains("burrow refused 10.255.255.1: it is a private address");
+    }
 }

@@ -43,6 +43,12 @@ class EscapeFilterTest {
         byte[] raw = {'a', (byte) 0x9d, '5', '2', (byte) 0xc2, 'b', (byte) 0xe6, (byte) 0x97, 'c', (byte) 0xff};
         assertThat(new EscapeFilter().filter(raw, 0, raw.length)).containsExactly('a', '5', '2', 'b', 'c');
         assertThat(through("\u65e5", "\u672c")).isEqualTo("日本");
+        // Found in the second review: leaving UTF-8 (then "Ý" would end in an 8-bit OSC), and overlong spellings of U+009D.
+        assertThat(through("a\u001b%@\u00dd52;c;x\u0007\u001b%Gb")).isEqualTo("a\u00dd52;c;x\u0007b");
+        byte[] overlong = {'a', (byte) 0xe0, (byte) 0x82, (byte) 0x9d, '5', (byte) 0xf0, (byte) 0x80, (byte) 0x82, (byte) 0x9d, '2',
+                (byte) 0xed, (byte) 0xa0, (byte) 0x80, 'b', (byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80, 'c'};
+        assertThat(new EscapeFilter().filter(overlong, 0, overlong.length)).containsExactly('a', '5', '2', 'b', 'c');
+        assertThat(through("\ud83d\ude00 \u00e9 \u20ac")).isEqualTo("\ud83d\ude00 \u00e9 \u20ac"); // 4, 2 and 3 bytes, well-formed
         EscapeFilter f = new EscapeFilter();
         byte[] ri = "日".getBytes(StandardCharsets.UTF_8);
         assertThat(f.filter(ri, 0, 1)).isEmpty();
