@@ -161,6 +161,18 @@ public final class EgressProxy implements AutoCloseable {
                 if (tunnel) {
                     out.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
                     out.flush();
+                    if (rules.policy() == NetworkPolicy.ALLOWLIST && !d.endpoint()) {
+                        // TLS must name the listed host it was let through to (SNI), so that a listed
+                        // host's address is not a way to another site behind the same front end.
+                        TlsClientHello hello = TlsClientHello.read(in);
+                        if (hello.tls() && !hello.serverName().map(n -> sameHost(n, host)).orElse(false)) {
+                            LOG.info("session {}: burrow refused a TLS connection to {} that asked for {}", sessionId.substring(0, Math.min(8, sessionId.length())),
+                                    host, hello.serverName().orElse("no server name"));
+                            return; // the tunnel is open already: closing it is the only answer left
+                        }
+                        toUpstream.write(hello.bytes());
+                        toUpstream.flush();
+                    }
                 } else {
                     StringBuilder sb = new StringBuilder(forwardedLine).append("\r\n");
                     for (int i = 1; i < lines.length; i++) {
@@ -178,6 +190,12 @@ public final class EgressProxy implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             LOG.debug("egress for {} ended: {}", sessionId, e.toString());
         }
+    }
+
+    private static boolean sameHost(String a, String b) {
+        String x = a.toLowerCase(Locale.ROOT).replaceAll("\\.$", "");
+        String y = b.toLowerCase(Locale.ROOT).replaceAll("\\.$", "");
+        return x.equals(y);
     }
 
     private static void answer(OutputStream out, int status, String reason, String text) throws IOException {
