@@ -1,7 +1,6 @@
 package dev.burrow.cli;
 
 import dev.burrow.agent.AgentEvent;
-import dev.burrow.agent.EventParser;
 import dev.burrow.session.Session;
 import dev.burrow.session.SessionManager;
 import dev.burrow.session.SessionState;
@@ -43,7 +42,7 @@ final class Transcript {
     private long printAfter(SessionManager sessions, String id, long seq) {
         for (List<StoredEvent> page; !(page = sessions.eventPage(id, seq, 200)).isEmpty(); ) {
             for (StoredEvent e : page) {
-                print(e.event() instanceof AgentEvent.Unread u ? new StoredEvent(e.sessionId(), e.seq(), EventParser.parse(u.json()), e.at()) : e);
+                print(e.read());
                 seq = e.seq();
             }
         }

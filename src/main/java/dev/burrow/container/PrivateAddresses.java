@@ -78,7 +78,7 @@ public record PrivateAddresses(List<Range> allowed) {
     /** Why {@code a} is out of a session's reach, or null when it may be reached. */
     public String refusal(InetAddress a) {
         if (allowed.stream().anyMatch(r -> r.contains(a))) return null;
-        if (a.isAnyLocalAddress() || a.isLoopbackAddress() || a.isMulticastAddress() || ownAddresses().contains(a)) {
+        if (a.isAnyLocalAddress() || a.isLoopbackAddress() || a.isMulticastAddress() || machineAddresses().contains(a)) {
             return "it is this machine, which sessions cannot reach";
         }
         if (PRIVATE.stream().anyMatch(r -> r.contains(a)) || a.isLinkLocalAddress() || a.isSiteLocalAddress()) {
@@ -87,7 +87,8 @@ public record PrivateAddresses(List<Range> allowed) {
         return null;
     }
 
-    private static Set<InetAddress> ownAddresses() {
+    /** Every address of this machine's interfaces, without IPv6 scopes. */
+    public static Set<InetAddress> machineAddresses() {
         Set<InetAddress> out = new HashSet<>();
         try {
             for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {

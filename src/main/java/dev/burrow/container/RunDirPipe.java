@@ -21,10 +21,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Lock rule: {@link #write} is synchronized; reads come from one follower thread.
  */
 public final class RunDirPipe implements AgentPipe {
-    private static final String INPUT = RunDir.INPUT;
-    private static final String OUTPUT = RunDir.OUTPUT;
-    private static final String EXIT = RunDir.EXIT;
-    private static final String IDLE = RunDir.IDLE;
 
     static final long WRITE_TIMEOUT_MS = 10_000;
 
@@ -55,7 +51,7 @@ public final class RunDirPipe implements AgentPipe {
             // The container can put anything at this name: only a FIFO is written, and a link is never
             // followed (O_NOFOLLOW). Read-write, so the open never blocks waiting for a reader; the
             // agent's side holds the FIFO open for as long as it runs.
-            Path fifo = runDir.resolve(INPUT);
+            Path fifo = runDir.resolve(RunDir.INPUT);
             if (!Files.readAttributes(fifo, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther()) {
                 throw new IOException("the agent's input " + fifo + " is not a FIFO");
             }
@@ -89,7 +85,7 @@ public final class RunDirPipe implements AgentPipe {
     @Override
     public int read(long position, ByteBuffer into) throws IOException {
         if (output == null) {
-            Path out = runDir.resolve(OUTPUT);
+            Path out = runDir.resolve(RunDir.OUTPUT);
             // A regular file only: the container writes this dir, and a FIFO or a link there must not block or lead
             // Burrow anywhere. Read-write and no link (O_NOFOLLOW): the open never waits, even on a FIFO swapped in.
             if (!Files.isRegularFile(out, LinkOption.NOFOLLOW_LINKS)) return 0;
@@ -102,13 +98,13 @@ public final class RunDirPipe implements AgentPipe {
 
     @Override
     public long size() throws IOException {
-        Path out = runDir.resolve(OUTPUT);
+        Path out = runDir.resolve(RunDir.OUTPUT);
         return Files.isRegularFile(out, LinkOption.NOFOLLOW_LINKS) ? Files.size(out) : 0;
     }
 
     @Override
     public OptionalInt exitCode() {
-        Path exit = runDir.resolve(EXIT);
+        Path exit = runDir.resolve(RunDir.EXIT);
         if (!Files.exists(exit, LinkOption.NOFOLLOW_LINKS)) return OptionalInt.empty();
         // Something else than a file there (a link, a FIFO) is an end that says nothing: -1. An
         // empty file is one being written (the runner renames a whole one into place; a writer
@@ -125,12 +121,12 @@ public final class RunDirPipe implements AgentPipe {
 
     @Override
     public boolean idleTimedOut() {
-        return Files.exists(runDir.resolve(IDLE), LinkOption.NOFOLLOW_LINKS);
+        return Files.exists(runDir.resolve(RunDir.IDLE), LinkOption.NOFOLLOW_LINKS);
     }
 
     @Override
     public void markGone() throws IOException {
-        HostileFiles.createNew(runDir.resolve(EXIT), "-1\n");
+        HostileFiles.createNew(runDir.resolve(RunDir.EXIT), "-1\n");
     }
 
     @Override

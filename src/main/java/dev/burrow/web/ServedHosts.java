@@ -1,13 +1,11 @@
 package dev.burrow.web;
 
+import dev.burrow.container.PrivateAddresses;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Optional;
@@ -80,17 +78,7 @@ record ServedHosts(Set<String> names) {
 
     private static Set<String> machineAddresses() {
         Set<String> out = new HashSet<>();
-        try {
-            for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                for (InetAddress a : Collections.list(ni.getInetAddresses())) {
-                    String h = a.getHostAddress();
-                    int zone = h.indexOf('%');
-                    out.add(normal(zone < 0 ? h : h.substring(0, zone)));
-                }
-            }
-        } catch (SocketException e) {
-            // no interfaces to list: only the names below are served
-        }
+        for (InetAddress a : PrivateAddresses.machineAddresses()) out.add(normal(a.getHostAddress()));
         return out;
     }
 

@@ -1,7 +1,6 @@
 package dev.burrow.web;
 
 import dev.burrow.agent.AgentEvent;
-import dev.burrow.agent.EventParser;
 import dev.burrow.session.Session;
 import dev.burrow.session.SessionManager;
 import dev.burrow.session.SessionMode;
@@ -42,8 +41,7 @@ final class SessionPage {
     private String fragment(StoredEvent stored) {
         return fragments.computeIfAbsent(stored.sessionId() + "/" + stored.seq(), k -> {
             // Events come to the stream unread; each is read here, one at a time, to be rendered.
-            StoredEvent e = stored.event() instanceof AgentEvent.Unread u
-                    ? new StoredEvent(stored.sessionId(), stored.seq(), EventParser.parse(u.json()), stored.at()) : stored;
+            StoredEvent e = stored.read();
             var node = Json.MAPPER.createObjectNode().put("seq", e.seq()).put("type", e.event().type()).put("html", TranscriptView.render(e));
             // Claude Code's Notification hook (terminal mode): the browser raises it as a notification.
             if (e.event() instanceof AgentEvent.TerminalHook h && h.hook().equals(AgentEvent.TerminalHook.NOTIFICATION)) {
@@ -89,8 +87,7 @@ final class SessionPage {
         String csrf = Pages.csrf(ctx);
         // The end of the transcript, bounded (a long one is not rendered, nor held, whole); the rest is a link away.
         List<StoredEvent> events = sessions.transcriptTail(s.id(), Long.MAX_VALUE);
-        StringBuilder transcript = new StringBuilder(earlierLink(s, events));
-        events.forEach(e -> transcript.append(TranscriptView.render(e)));
+        String transcript = transcriptHtml(s, events);
         long last = events.isEmpty() ? 0 : events.getLast().seq();
         String body = "<section class=\"session\" data-session=\"" + s.id() + "\" data-after=\"" + last + "\">"
                 + "<div id=\"session-header\">" + header(s, csrf) + "</div>"
@@ -114,18 +111,21 @@ final class SessionPage {
             throw new ApiError(400, "before must be a sequence number");
         }
         List<StoredEvent> events = sessions.transcriptTail(s.id(), before);
-        StringBuilder transcript = new StringBuilder(earlierLink(s, events));
-        events.forEach(e -> transcript.append(TranscriptView.render(e)));
+        String transcript = transcriptHtml(s, events);
         String body = "<section class=\"session earlier\"><p class=\"meta\"><a href=\"/sessions/" + s.id() + "\">Back to the latest</a></p>"
                 + "<div id=\"transcript\">" + transcript + "</div></section>";
         ctx.html(Html.page(s.repo() + " · " + s.branch() + " · earlier", Pages.csrf(ctx), body));
     }
 
-    /** A link to the events before these, when there are any. */
-    private static String earlierLink(Session s, List<StoredEvent> shown) {
-        if (shown.isEmpty() || shown.getFirst().seq() <= 1) return "";
-        return "<p class=\"meta earlier-link\"><a href=\"/sessions/" + s.id() + "/earlier?before=" + shown.getFirst().seq()
-                + "\">Earlier events (" + (shown.getFirst().seq() - 1) + ")</a></p>";
+    /** The events, rendered one at a time (each read only while it is rendered), after a link to those before them, if any. */
+    private static String transcriptHtml(Session s, List<StoredEvent> shown) {
+        StringBuilder html = new StringBuilder();
+        if (!shown.isEmpty() && shown.getFirst().seq() > 1) {
+            html.append("<p class=\"meta earlier-link\"><a href=\"/sessions/").append(s.id()).append("/earlier?before=").append(shown.getFirst().seq())
+                    .append("\">Earlier events (").append(shown.getFirst().seq() - 1).append(")</a></p>");
+        }
+        shown.forEach(e -> html.append(TranscriptView.render(e)));
+        return html.toString();
     }
 
     static String tabs(Session s, String current) {

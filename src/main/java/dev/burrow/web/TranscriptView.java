@@ -1,7 +1,6 @@
 package dev.burrow.web;
 
 import dev.burrow.agent.AgentEvent;
-import dev.burrow.agent.EventParser;
 import dev.burrow.store.StoredEvent;
 import java.util.Arrays;
 import java.util.Locale;
@@ -24,8 +23,7 @@ final class TranscriptView {
     }
 
     static String render(StoredEvent event) {
-        StoredEvent stored = event.event() instanceof AgentEvent.Unread u
-                ? new StoredEvent(event.sessionId(), event.seq(), EventParser.parse(u.json()), event.at()) : event;
+        StoredEvent stored = event.read();
         String inner = switch (stored.event()) {
             case AgentEvent.UserPrompt p -> "<div class=\"prompt\">" + Html.esc(p.text()) + "</div>";
             case AgentEvent.Assistant a -> assistant(a.message());

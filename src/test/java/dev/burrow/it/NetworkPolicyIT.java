@@ -44,6 +44,30 @@ class NetworkPolicyIT {
         model.close();
     }
 
+    /**
+     * Opens a tunnel to registry.npmjs.org through the proxy and starts TLS asking for another
+     * name, then its own: "closed" is the proxy's doing; a server's answer, or its alert, is not.
+     */
+    private static final String SNI_PROBE = """
+            import socket, ssl
+            def tunnel(host, sni):
+                s = socket.create_connection(("127.0.0.1", 3128), timeout=10)
+                s.sendall(("CONNECT %s:443 HTTP/1.1\\r\\nHost: %s:443\\r\\n\\r\\n" % (host, host)).encode())
+                s.recv(1024)
+                try:
+                    # Unverified: whether the server would answer, not whom it proves to be.
+                    ssl._create_unverified_context().wrap_socket(s, server_hostname=sni).close()
+                    return "handshake"
+                except (ssl.SSLEOFError, ssl.SSLZeroReturnError):
+                    return "closed"
+                except ssl.SSLError as e:
+                    return "server-answered " + str(e)
+                except OSError:
+                    return "closed"
+            print("sni-other=" + tunnel("registry.npmjs.org", "www.npmjs.com"))
+            print("sni-same=" + tunnel("registry.npmjs.org", "registry.npmjs.org"))
+            """;
+
     private Session bash(NetworkPolicy policy, String command) throws Exception {
         Path repo = TestEnv.repo(tmp.resolve("repo-" + System.nanoTime()));
         Files.writeString(repo.resolve("Fetch.java"), """
@@ -79,7 +103,11 @@ class NetworkPolicyIT {
                 + "curl -sS --noproxy '*' -m 5 -o /dev/null https://registry.npmjs.org/ 2>&1 | head -c 80; echo; "
                 + "java /workspace/Fetch.java https://registry.npmjs.org/is-number 2>&1 | grep -v Picked; "
                 + "sudo sh -c 'echo sudo-keeps=$https_proxy'; grep -c 3128 ~/.m2/settings.xml ~/.gradle/gradle.properties; "
-                + "echo npm-view=$(npm view is-number@7.0.0 version 2>&1 | tail -1)");
+                + "echo npm-view=$(npm view is-number@7.0.0 version 2>&1 | tail -1); "
+                // Another port of a listed host, and TLS to a listed host's address asking for another site (SNI).
+                + "curl -sS http://registry.npmjs.org:8080/ 2>&1 | head -c 200; echo; "
+                + "echo " + java.util.Base64.getEncoder().encodeToString(SNI_PROBE.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + " | base64 -d | python3");
         String out = toolOutput(s);
         assertThat(out).contains("listed=200");
         assertThat(out).contains("CONNECT tunnel failed, response 403");
@@ -90,6 +118,8 @@ class NetworkPolicyIT {
         assertThat(out).contains("sudo-keeps=http://127.0.0.1:3128", "settings.xml:2", "gradle.properties:2");
         // npm finds the proxy in the environment too.
         assertThat(out).contains("npm-view=7.0.0");
+        assertThat(out).contains("burrow refused registry.npmjs.org: port 8080 is not allowed");
+        assertThat(out).contains("sni-other=closed", "sni-same=handshake");
         assertThat(s.network()).isEqualTo(NetworkPolicy.ALLOWLIST);
         String inspect = TestEnv.podman("inspect", "--format", "{{.HostConfig.NetworkMode}} {{range .Mounts}}{{.Destination}} {{end}}", s.containerId());
         assertThat(inspect).startsWith("none").contains("/run/burrow-net").doesNotContain("/run/podman");
