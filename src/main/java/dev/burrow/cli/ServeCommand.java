@@ -41,22 +41,38 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         options.refuseRoot("serve");
         HostSetup.ensurePodman(Options::progress);
+        // On SIGTERM the JVM halts once its shutdown hooks return: the hook waits until the
+        // server and the engine are closed (sockets gone, a Podman service Burrow started stopped).
+        CountDownLatch closed = new CountDownLatch(1);
         try (Burrow burrow = options.start()) {
-            burrow.sessions().ensureRunnerImage(Options::progress);
-            burrow.sessions().reconcile(true);
-            // Sessions whose CLI went away (or whose container died unseen) are taken over while the server runs.
-            burrow.sessions().reconcileEvery(RECONCILE_PERIOD);
-            String host = bind != null ? bind : burrow.config().bind();
-            int p = port != null ? port : burrow.config().port();
-            try (WebServer server = WebServer.start(burrow, new WebOptions(host, p, secureCookies, Set.copyOf(trustedProxies), Set.copyOf(hosts)))) {
-                System.out.println("Burrow is serving http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/");
-                if (!burrow.auth().passwordSet()) System.out.println("No password is set yet: run ./burrow passwd, then log in.");
-                System.out.flush();
-                CountDownLatch stop = new CountDownLatch(1);
-                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-                stop.await();
-            }
+            serve(burrow, closed);
+        } finally {
+            closed.countDown();
         }
         return 0;
+    }
+
+    private void serve(Burrow burrow, CountDownLatch closed) throws InterruptedException {
+        burrow.sessions().ensureRunnerImage(Options::progress);
+        burrow.sessions().reconcile(true);
+        // Sessions whose CLI went away (or whose container died unseen) are taken over while the server runs.
+        burrow.sessions().reconcileEvery(RECONCILE_PERIOD);
+        String host = bind != null ? bind : burrow.config().bind();
+        int p = port != null ? port : burrow.config().port();
+        try (WebServer server = WebServer.start(burrow, new WebOptions(host, p, secureCookies, Set.copyOf(trustedProxies), Set.copyOf(hosts)))) {
+            System.out.println("Burrow is serving http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/");
+            if (!burrow.auth().passwordSet()) System.out.println("No password is set yet: run ./burrow passwd, then log in.");
+            System.out.flush();
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stop.countDown();
+                try {
+                    closed.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException ignored) {
+                    // halting anyway
+                }
+            }));
+            stop.await();
+        }
     }
 }

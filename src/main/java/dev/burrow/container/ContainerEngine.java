@@ -28,6 +28,9 @@ public interface ContainerEngine {
 
     boolean imageExists(String image);
 
+    /** The full id of an image (64 hex digits), or empty when there is none of that name. */
+    java.util.Optional<String> imageId(String image);
+
     /** Builds an image, handing every output line to {@code progress}; returns podman's exit code. */
     int build(Path contextDir, String tag, Map<String, String> buildArgs, Consumer<String> progress);
 
@@ -76,8 +79,23 @@ public interface ContainerEngine {
     /** Runs a command inside a running container with stdin, a cap on its stdout (streamed into {@code stdout}) and a timeout. */
     ExecResult exec(String id, Exec exec, OutputStream stdout);
 
-    /** The full ids of the containers a session created through its Podman socket ({@link SiblingProxy}). */
+    /**
+     * Sets nftables rules ({@code nft -f} input) in a running container's network namespace,
+     * from outside it: the container needs no capability for it and gets none to undo it.
+     */
+    void guardEgress(String id, String nftRuleset);
+
+    /** The label on everything a session makes through its Podman socket; its value is the session's id. */
+    String SIBLING_LABEL = "burrow.sibling-of";
+
+    /** The full ids of the containers a session created through its Podman socket. */
     List<String> siblings(String sessionId);
+
+    /**
+     * Removes the volumes, networks and images a session made through its Podman socket (each
+     * by exact name or id, after checking its label); returns what could not be removed, and why.
+     */
+    List<String> removeSessionObjects(String sessionId);
 
     /** Removes one of them by exact id, only if it carries that session's sibling label. */
     void removeSibling(String id, String sessionId);

@@ -85,6 +85,13 @@ public final class PodmanCli implements ContainerEngine {
     }
 
     @Override
+    public Optional<String> imageId(String image) {
+        ExecResult r = podman("image", "inspect", "--format", "{{.Id}}", image);
+        String id = r.stdout().strip();
+        return r.ok() && id.matches("[0-9a-f]{64}") ? Optional.of(id) : Optional.empty();
+    }
+
+    @Override
     public int build(Path contextDir, String tag, Map<String, String> buildArgs, Consumer<String> progress) {
         List<String> argv = new ArrayList<>(List.of(podman, "build", "--tag", tag, "--layers"));
         buildArgs.forEach((k, v) -> argv.addAll(List.of("--build-arg", k + "=" + v)));
@@ -217,7 +224,7 @@ public final class PodmanCli implements ContainerEngine {
 
     @Override
     public List<String> siblings(String sessionId) {
-        ExecResult r = podman("ps", "--all", "--no-trunc", "--filter", "label=" + SiblingProxy.LABEL + "=" + sessionId, "--format", "{{.ID}}");
+        ExecResult r = podman("ps", "--all", "--no-trunc", "--filter", "label=" + SIBLING_LABEL + "=" + sessionId, "--format", "{{.ID}}");
         if (!r.ok()) throw new ContainerException("cannot list the containers of session " + sessionId + ": " + r.firstErrorLine());
         return r.stdout().lines().map(String::strip).filter(x -> x.matches("[0-9a-f]{64}")).toList();
     }
@@ -225,10 +232,63 @@ public final class PodmanCli implements ContainerEngine {
     @Override
     public void removeSibling(String id, String sessionId) {
         requireId(id);
-        ExecResult label = podman("inspect", "--format", "{{index .Config.Labels \"" + SiblingProxy.LABEL + "\"}}", id);
+        ExecResult label = podman("inspect", "--format", "{{index .Config.Labels \"" + SIBLING_LABEL + "\"}}", id);
         if (!label.ok() || !label.stdout().strip().equals(sessionId)) return; // gone, or not this session's: never touch it
-        ExecResult r = podman("rm", "--force", "--time", "2", id);
+        ExecResult r = podman("rm", "--force", "--volumes", "--time", "2", id);
         if (!r.ok()) throw new ContainerException("could not remove container " + id + ": " + r.firstErrorLine());
+    }
+
+    @Override
+    public void guardEgress(String id, String nftRuleset) {
+        requireId(id);
+        Path nft = EgressFirewall.nft().orElseThrow(() -> new ContainerException("the full network policy needs nftables on the host to keep"
+                + " sessions off your own networks: install it (apt-get install nftables), or use the allowlist or none policy"));
+        ExecResult pid = podman("inspect", "--format", "{{.State.Pid}}", id);
+        String p = pid.stdout().strip();
+        if (!pid.ok() || !p.matches("[1-9][0-9]{0,9}")) throw new ContainerException("cannot find the process of container " + id + ": " + pid.firstErrorLine());
+        // Rootless, the container's network namespace belongs to the user's Podman namespace: enter that first.
+        List<String> argv = new ArrayList<>(rootHost() ? List.of() : List.of(podman, "unshare"));
+        argv.addAll(List.of("nsenter", "-t", p, "-n", nft.toString(), "-f", "-"));
+        ExecResult r = commands.stream(argv, new java.io.ByteArrayInputStream(nftRuleset.getBytes(StandardCharsets.UTF_8)), OutputStream.nullOutputStream(),
+                64 * 1024, Duration.ofSeconds(30));
+        if (!r.ok()) throw new ContainerException("could not set the session's network guard (nft): " + r.firstErrorLine());
+    }
+
+    private static boolean rootHost() {
+        try {
+            return Integer.valueOf(0).equals(java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public List<String> removeSessionObjects(String sessionId) {
+        List<String> failed = new ArrayList<>();
+        String filter = "label=" + SIBLING_LABEL + "=" + sessionId;
+        String labelOf = "{{index .Labels \"" + SIBLING_LABEL + "\"}}";
+        // Volumes and networks by name (their ids are names too), images by full id: each checked again before removal.
+        removeLabelled(podman("volume", "ls", "--filter", filter, "--format", "{{.Name}}"), sessionId,
+                name -> podman("volume", "inspect", "--format", labelOf, name), name -> podman("volume", "rm", name), "volume", failed);
+        removeLabelled(podman("network", "ls", "--filter", filter, "--format", "{{.Name}}"), sessionId,
+                name -> podman("network", "inspect", "--format", labelOf, name), name -> podman("network", "rm", name), "network", failed);
+        removeLabelled(podman("images", "--filter", filter, "--no-trunc", "--format", "{{.ID}}"), sessionId,
+                id -> podman("image", "inspect", "--format", labelOf, id), id -> podman("rmi", "--force", id), "image", failed);
+        return failed;
+    }
+
+    private static void removeLabelled(ExecResult listed, String sessionId, java.util.function.Function<String, ExecResult> label,
+                                       java.util.function.Function<String, ExecResult> remove, String kind, List<String> failed) {
+        if (!listed.ok()) {
+            failed.add("could not list the session's " + kind + "s: " + listed.firstErrorLine());
+            return;
+        }
+        for (String name : listed.stdout().lines().map(String::strip).filter(n -> n.matches("(sha256:)?[A-Za-z0-9][A-Za-z0-9_.-]*")).distinct().toList()) {
+            ExecResult owner = label.apply(name);
+            if (!owner.ok() || !owner.stdout().strip().equals(sessionId)) continue;
+            ExecResult r = remove.apply(name);
+            if (!r.ok()) failed.add(kind + " " + name + ": " + r.firstErrorLine());
+        }
     }
 
     @Override
@@ -243,7 +303,9 @@ public final class PodmanCli implements ContainerEngine {
     @Override
     public void remove(String id) {
         if (inspect(id).isEmpty()) return; // already gone, or not Burrow's: never touch it
-        ExecResult r = podman("rm", "--force", "--time", "2", id);
+        // --depend: the session's sibling containers share its network namespace, so they go with it
+        // (Podman refuses to remove a container others depend on).
+        ExecResult r = podman("rm", "--force", "--depend", "--time", "2", id);
         if (!r.ok() && inspect(id).isPresent()) {
             throw new ContainerException("could not remove container " + id + ": " + r.firstErrorLine());
         }

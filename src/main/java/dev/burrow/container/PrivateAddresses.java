@@ -75,6 +75,15 @@ public record PrivateAddresses(List<Range> allowed) {
         }
     }
 
+    /** The ranges that are the user's own networks, besides this machine's addresses (for the firewall of the full policy). */
+    static List<Range> privateRanges() {
+        List<Range> out = new ArrayList<>(PRIVATE);
+        out.add(range("224.0.0.0/4"));
+        out.add(range("240.0.0.0/4"));
+        out.add(range("ff00::/8"));
+        return out;
+    }
+
     /** Why {@code a} is out of a session's reach, or null when it may be reached. */
     public String refusal(InetAddress a) {
         if (allowed.stream().anyMatch(r -> r.contains(a))) return null;

@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** What the per-session proxies on unix sockets share: listening, reading a request head, pumping bytes. */
-final class ProxyIo {
+public final class ProxyIo {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyIo.class);
     static final int MAX_HEAD = 64 * 1024;
 
@@ -27,7 +27,7 @@ final class ProxyIo {
     }
 
     /** Listens on {@code path} (replacing a stale socket there), owner-only. */
-    static ServerSocketChannel listen(Path path) throws IOException {
+    public static ServerSocketChannel listen(Path path) throws IOException {
         Files.createDirectories(path.getParent());
         Files.deleteIfExists(path);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -37,7 +37,7 @@ final class ProxyIo {
     }
 
     /** Serves each connection on a virtual thread of its own until the server is closed. */
-    static void acceptOn(ServerSocketChannel server, String name, BooleanSupplier closed, Consumer<SocketChannel> serve) {
+    public static void acceptOn(ServerSocketChannel server, String name, BooleanSupplier closed, Consumer<SocketChannel> serve) {
         Thread.ofVirtual().name(name).start(() -> {
             while (!closed.getAsBoolean()) {
                 try {
@@ -51,7 +51,7 @@ final class ProxyIo {
         });
     }
 
-    static void close(ServerSocketChannel server, Path path) {
+    public static void close(ServerSocketChannel server, Path path) {
         try {
             server.close();
             Files.deleteIfExists(path);
@@ -61,7 +61,7 @@ final class ProxyIo {
     }
 
     /** The request line and headers, without the blank line that ends them; null when the client sent no whole head. */
-    static byte[] readHead(InputStream in) throws IOException {
+    public static byte[] readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         for (int b; (b = in.read()) >= 0; ) {
@@ -92,7 +92,7 @@ final class ProxyIo {
     }
 
     /** Copies until either side closes. */
-    static void pump(InputStream in, OutputStream out) {
+    public static void pump(InputStream in, OutputStream out) {
         byte[] buf = new byte[64 * 1024];
         try {
             for (int n; (n = in.read(buf)) > 0; ) {

@@ -91,9 +91,11 @@ public final class Doctor {
                 + (config.allowedHosts().equals(Allowlist.DEFAULT)
                         ? "the default " + config.allowedHosts().hosts().size() + " package registries and git hosts (BURROW_ALLOWED_HOSTS)"
                         : config.allowedHosts().toString()), ""));
-        checks.add(new Check("egress guard", true, false, "under none and allowlist the egress proxy refuses this machine and private addresses"
-                + " (RFC 1918, 100.64.0.0/10, link-local, fc00::/7); allowed ranges: " + config.allowedPrivate() + " (BURROW_ALLOWED_PRIVATE)"
-                + "; under full the container reaches your networks", ""));
+        boolean nft = dev.burrow.container.EgressFirewall.nft().isPresent();
+        checks.add(new Check("egress guard", nft, false, "this machine and private addresses (RFC 1918, 100.64.0.0/10, link-local, fc00::/7)"
+                + " are refused: under none and allowlist by the egress proxy, under full by nftables rules in each session's network namespace"
+                + (nft ? "" : " (nft is missing: sessions under full cannot start)") + "; allowed ranges: " + config.allowedPrivate()
+                + " (BURROW_ALLOWED_PRIVATE)", "install nftables (apt-get install nftables) for the full policy's guard"));
         checks.add(new Check("dependency caches", true, false, config.caches().isEmpty() ? "off (BURROW_CACHES=none)"
                 : (config.cacheScope() == Caches.Scope.GLOBAL ? "shared by all sessions (BURROW_CACHE_SCOPE=global): "
                         : "per repository (BURROW_CACHE_SCOPE=repository): ")
@@ -108,6 +110,11 @@ public final class Doctor {
             checks.add(new Check("podman socket", up, false, service.describe(),
                     "sessions run containers through the user's rootless Podman: systemctl --user enable --now podman.socket, or check that `podman system service` starts"));
         }
+        checks.add(new Check("socket policy", true, false, rootless
+                ? "each session's Podman socket is a deny-by-default filter: its own containers, volumes, networks and images only;"
+                        + " bind mounts from its /workspace only; no privileged, capabilities, host namespaces, devices but its GPU;"
+                        + " siblings share the session's network; builds and pulls checked against its network policy"
+                : "no Podman socket for sessions under root", ""));
         GpuSupport gpu = GpuSupport.detect();
         checks.add(new Check("GPU", gpu.fix().isEmpty(), false, gpu.summary(), gpu.fix()));
         boolean writable = writable(config.dataDir());

@@ -7,6 +7,7 @@ import dev.burrow.container.ContainerException;
 import dev.burrow.container.ExecResult;
 import dev.burrow.container.ProcessRunner;
 import dev.burrow.container.RunnerImage;
+import dev.burrow.container.RunnerImagePin;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ import java.util.function.Consumer;
 
 /** What `serve` and `run` make sure of before they start, idempotently. */
 public final class HostSetup {
-    static final List<String> PACKAGES = List.of("podman", "runc", "uidmap", "slirp4netns");
+    static final List<String> PACKAGES = List.of("podman", "runc", "uidmap", "slirp4netns", "nftables");
 
     private HostSetup() {
     }
@@ -65,6 +66,7 @@ public final class HostSetup {
     public static void buildImage(ContainerEngine engine, Config config, Consumer<String> progress) {
         RunnerImage runner = RunnerImage.fromClasspath();
         runner.build(engine, config.baseImage(), List.of(Path.of("/usr/local/share/ca-certificates")), progress);
+        new RunnerImagePin(engine, config.dataDir()).record(runner.tag());
         // Rootless keep-id containers need the image's files mapped to the user once; doing
         // it now keeps that minute out of the first session's start.
         progress.accept("preparing the image for this user's containers (once)");

@@ -154,7 +154,7 @@ final class AgentLaunch {
 
     /**
      * {@code podmanDir}: the host dir holding the session's Podman socket, or null for none
-     * ({@link HostSideServices} gives none under the none and allowlist policies);
+     * (under root);
      * {@code netDir}: the one holding its egress proxy's socket (for the none and allowlist policies)
      * and its model forwarder's (for a model endpoint on the host's loopback), or null for neither.
      */

@@ -3,6 +3,10 @@ package dev.burrow.session;
 import dev.burrow.config.Config;
 import dev.burrow.container.ContainerEngine;
 import dev.burrow.container.ContainerException;
+import dev.burrow.container.EgressFirewall;
+import dev.burrow.container.NetworkPolicy;
+import dev.burrow.container.PrivateAddresses;
+import dev.burrow.container.RunnerImagePin;
 import dev.burrow.host.GpuSupport;
 import dev.burrow.host.HostSetup;
 import dev.burrow.session.SessionException.Kind;
@@ -26,6 +30,8 @@ final class ContainerStarter {
     private final ContainerEngine engine;
     private final String image;
     private final GpuSupport gpus;
+    private final RunnerImagePin pin;
+    private volatile String pinned;
     private final HostSideServices services;
     private final SessionCredentials credentials;
     private volatile boolean imageSeen;
@@ -37,6 +43,7 @@ final class ContainerStarter {
         this.engine = Objects.requireNonNull(engine);
         this.image = Objects.requireNonNull(image);
         this.gpus = Objects.requireNonNull(gpus);
+        this.pin = new RunnerImagePin(engine, config.dataDir());
     }
 
     /** Makes a session's run dir ready for a container: FIFO, secrets, seeded Claude config; "ready" when {@code ready}. */
@@ -46,6 +53,22 @@ final class ContainerStarter {
 
     String image() {
         return image;
+    }
+
+    /**
+     * What sessions run: the runner image's id, checked once per process against the one
+     * Burrow built ({@link RunnerImagePin}); the tag may be moved later, the id does not.
+     */
+    String runImage() {
+        String id = pinned;
+        if (id != null) return id;
+        try {
+            id = pin.verified(image);
+        } catch (ContainerException e) {
+            throw new SessionException(Kind.UNAVAILABLE, e.getMessage());
+        }
+        pinned = id;
+        return id;
     }
 
     GpuSupport gpus() {
@@ -85,14 +108,38 @@ final class ContainerStarter {
 
     /** A new session's container, started while its workspace is still being cloned; it waits for "ready". */
     CompletableFuture<String> startBeside(Session s) {
-        return CompletableFuture.supplyAsync(() -> engine.run(AgentLaunch.spec(s, config, image, devices(s), services.podmanDir(s), services.netDir(s), false)), STARTER);
+        String run = runImage();
+        return CompletableFuture.supplyAsync(() -> guarded(s, engine.run(AgentLaunch.spec(s, config, run, devices(s), services.podmanDir(s), services.netDir(s),
+                false))), STARTER);
     }
 
     /** A fresh container for an existing session, resuming its conversation; the channel leaves what it needs for the first prompt. */
     String start(Session s, AgentChannel channel, String firstPrompt) {
-        AgentLaunch.prepareRunDir(s, config, credentials, true);
+        // Not "ready" until the container's network is guarded: its agent waits for that file.
+        AgentLaunch.prepareRunDir(s, config, credentials, false);
         channel.prepareStart(s, firstPrompt);
-        return engine.run(AgentLaunch.spec(s, config, image, devices(s), services.podmanDir(s), services.netDir(s), true));
+        String id = guarded(s, engine.run(AgentLaunch.spec(s, config, runImage(), devices(s), services.podmanDir(s), services.netDir(s), true)));
+        AgentLaunch.markReady(s);
+        return id;
+    }
+
+    /**
+     * Under the full policy, the private-address guard goes into the container's network
+     * before its agent starts ({@link EgressFirewall}); a container that cannot have it is removed.
+     */
+    private String guarded(Session s, String id) {
+        if (s.network() != NetworkPolicy.FULL) return id;
+        try {
+            engine.guardEgress(id, EgressFirewall.ruleset(config.allowedPrivate(), PrivateAddresses.machineAddresses(), EgressFirewall.hostNameServers()));
+            return id;
+        } catch (RuntimeException e) {
+            try {
+                engine.remove(id);
+            } catch (RuntimeException ignored) {
+                // the start fails either way; reconcile finds what is left
+            }
+            throw e;
+        }
     }
 
     static String join(CompletableFuture<String> container) {
@@ -104,8 +151,7 @@ final class ContainerStarter {
         }
     }
 
-    /** The GPU devices of the session's container: the host's, when the session asked for them. */
     private List<String> devices(Session s) {
-        return s.gpu() ? gpus.runDevices() : List.of();
+        return services.devices(s);
     }
 }

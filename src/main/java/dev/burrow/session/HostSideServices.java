@@ -4,15 +4,20 @@ import dev.burrow.config.Config;
 import dev.burrow.container.EgressProxy;
 import dev.burrow.container.ModelForwarder;
 import dev.burrow.container.RunDir;
-import dev.burrow.container.SiblingProxy;
+import dev.burrow.host.GpuSupport;
 import dev.burrow.host.PodmanService;
+import dev.burrow.siblings.SessionBox;
+import dev.burrow.siblings.SiblingSocket;
 import dev.burrow.workspace.Workspaces;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,20 +34,28 @@ final class HostSideServices {
     private final Config config;
     private final PodmanService podman;
     private final SessionCredentials credentials;
+    private final GpuSupport gpus;
 
-    HostSideServices(Config config, PodmanService podman, SessionCredentials credentials) {
+    HostSideServices(Config config, PodmanService podman, SessionCredentials credentials, GpuSupport gpus) {
         this.config = Objects.requireNonNull(config);
         this.podman = Objects.requireNonNull(podman);
         this.credentials = Objects.requireNonNull(credentials);
+        this.gpus = Objects.requireNonNull(gpus);
+    }
+
+    /** The GPU devices of the session's container: the host's, when the session asked for them. */
+    List<String> devices(Session s) {
+        return s.gpu() ? gpus.runDevices() : List.of();
     }
 
     /**
-     * The host dir holding the session's Podman socket (mounted at /run/podman), or null: no
-     * Podman service, or a network policy that a sibling container's network would get around.
+     * The host dir holding the session's Podman socket (mounted at /run/podman), or null when
+     * there is no Podman service to offer (root). Every policy gets one: its siblings share the
+     * session's network namespace, so they have the session's network and no other.
      */
     Path podmanDir(Session s) {
         // Decided without starting the service: that happens beside the session's start, not before it.
-        if (!podman.available() || s.network().proxied()) return null;
+        if (!podman.available()) return null;
         return created(podmanDirOf(s));
     }
 
@@ -58,12 +71,17 @@ final class HostSideServices {
         return AgentLaunch.forwardedModelPort(config.baseUrl()).isPresent();
     }
 
-    /** Opens the doors while this process follows the session; they close with the following. */
-    void open(Session s, LiveSession l) {
+    /**
+     * Opens the doors while this process follows the session; they close with the following.
+     * {@code container}: the session's running container, whose network its siblings share.
+     */
+    void open(Session s, LiveSession l, Supplier<Optional<String>> container) {
         if (podmanDir(s) != null) {
             try {
+                SessionBox box = new SessionBox(s.id(), container, s.workspace(), s.network(), config.allowedHosts()::allows,
+                        config.allowedPrivate(), s.network().proxied() ? AgentLaunch.proxyEnv() : java.util.Map.of(), devices(s));
                 // The Podman service is found or started when the session first uses the socket, not before.
-                l.attach(SiblingProxy.start(s.id(), podmanDirOf(s).resolve("podman.sock"), podman::socket));
+                l.attach(SiblingSocket.start(box, podmanDirOf(s).resolve("podman.sock"), podman::socket));
             } catch (IOException e) {
                 LOG.warn("session {} cannot run containers: {}", s.shortId(), e.toString());
             }

@@ -93,8 +93,10 @@ final class SessionCreator {
             if (!included.isEmpty()) {
                 recorder.append(id, EventParser.notice("info", "copied from your checkout (.burrow/include): " + String.join(", ", included)), -1);
             }
+            // Ready once the container is up (and its network guarded): its agent then starts.
+            String containerId = ContainerStarter.join(container);
             AgentLaunch.markReady(s);
-            store.setContainer(id, ContainerStarter.join(container));
+            store.setContainer(id, containerId);
             Session started = recorder.current(id);
             supervisor.follow(started, true);
             return supervisor.whileLive(started, (current, live) -> live.channel.begin(current, live, prompt));

@@ -66,9 +66,9 @@ public final class SessionManager implements AutoCloseable {
         this.recorder = new SessionRecorder(store, config.transcriptQuota());
         this.queries = new SessionQueries(store, recorder);
         this.credentials = new SessionCredentials(config.credentials());
-        this.services = new HostSideServices(config, Objects.requireNonNull(podman), credentials);
+        this.services = new HostSideServices(config, Objects.requireNonNull(podman), credentials, gpus);
         this.starter = new ContainerStarter(config, engine, runnerImage, gpus, services, credentials);
-        this.saver = new WorkSaver(engine, starter::image, config.limits(), workspaces, recorder);
+        this.saver = new WorkSaver(engine, starter::runImage, config.limits(), workspaces, recorder);
         this.supervisor = new SessionSupervisor(config.idleTimeout(), engine, store, recorder, services, saver);
         this.reconciler = new SessionReconciler(engine, store, recorder, supervisor, starts);
         this.creator = new SessionCreator(config, engine, workspaces, store, recorder, starter, supervisor, starts);
@@ -240,9 +240,10 @@ public final class SessionManager implements AutoCloseable {
         Session s = get(id);
         if (s.state().live()) supervisor.end(s, SessionState.STOPPED, null);
         else saver.save(s);
-        // The containers the session ran through the host's Podman go with it.
+        // The containers, volumes, networks and images the session made through the host's Podman go with it.
         try {
             for (String sibling : engine.siblings(s.id())) engine.removeSibling(sibling, s.id());
+            for (String left : engine.removeSessionObjects(s.id())) LOG.warn("session {}: could not remove {}", s.shortId(), left);
         } catch (RuntimeException e) {
             LOG.warn("could not remove the containers session {} started: {}", s.shortId(), e.getMessage());
         }

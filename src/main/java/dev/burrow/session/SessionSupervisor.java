@@ -64,7 +64,7 @@ final class SessionSupervisor implements AutoCloseable {
             LiveSession l = found.get();
             l.turns = freshAgent ? TurnBook.fresh() : TurnBook.replay(store.turnMarkers(s.id()));
             live.put(s.id(), l);
-            services.open(s, l);
+            services.open(s, l, () -> Optional.ofNullable(recorder.current(s.id()).containerId()));
             // A process that stored a turn's end and exited before recording the state it led to
             // (a CLI detaching): the log, not the stored state, says whether a turn is open.
             if (!freshAgent && !l.turns.anyOpen()) recorder.transition(s.id(), SessionState.RUNNING, SessionState.IDLE, null);

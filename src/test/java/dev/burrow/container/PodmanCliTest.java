@@ -35,7 +35,7 @@ class PodmanCliTest {
         podman.remove(FOREIGN);
         assertThat(p.calls).noneMatch(c -> c.contains("rm"));
         podman.remove(OURS);
-        assertThat(p.calls).anyMatch(c -> c.equals(List.of("podman", "rm", "--force", "--time", "2", OURS)));
+        assertThat(p.calls).anyMatch(c -> c.equals(List.of("podman", "rm", "--force", "--depend", "--time", "2", OURS)));
         assertThatThrownBy(() -> podman.remove("aaaa")).isInstanceOf(IllegalArgumentException.class);
     }
 

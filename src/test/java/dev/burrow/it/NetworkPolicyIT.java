@@ -122,7 +122,8 @@ class NetworkPolicyIT {
         assertThat(out).contains("sni-other=closed", "sni-same=handshake");
         assertThat(s.network()).isEqualTo(NetworkPolicy.ALLOWLIST);
         String inspect = TestEnv.podman("inspect", "--format", "{{.HostConfig.NetworkMode}} {{range .Mounts}}{{.Destination}} {{end}}", s.containerId());
-        assertThat(inspect).startsWith("none").contains("/run/burrow-net").doesNotContain("/run/podman");
+        // The Podman socket is there too: its containers share this network (PodmanSocketIT).
+        assertThat(inspect).startsWith("none").contains("/run/burrow-net", "/run/podman");
     }
 
     @Test
@@ -165,18 +166,58 @@ class NetworkPolicyIT {
     @Test
     void underTheAllowlistThisMachineAndPrivateAddressesStayOutOfReachEvenWhenListed() throws Exception {
         // The allowlist names this machine's own address and a private one, as a wildcard plus DNS could.
-        String own = null;
-        for (var ni : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
-            for (var a : java.util.Collections.list(ni.getInetAddresses())) {
-                if (a instanceof java.net.Inet4Address && !a.isLoopbackAddress()) own = a.getHostAddress();
-            }
-        }
-        assertThat(own).as("an address of this machine besides loopback").isNotNull();
+        String own = TestEnv.machineAddress();
         burrow.close();
         burrow = Burrow.start(TestEnv.config(tmp.resolve("data-private"), model).withNetwork(NetworkPolicy.FULL, Allowlist.parse(own + ",10.255.255.1")));
         Session s = bash(NetworkPolicy.ALLOWLIST, "curl -sS -m 10 http://" + own + "/ 2>&1 | head -c 200; echo; curl -sS -m 10 http://10.255.255.1/ 2>&1 | head -c 200");
         String out = toolOutput(s);
         assertThat(out).contains("burrow refused " + own + ": it is this machine");
         assertThat(out).contains("burrow refused 10.255.255.1: it is a private address");
+    }
+
+    /** A probe that says whether a raw TCP connection (no HTTP) to HOST:PORT reached a server, as python prints it. */
+    private static String tcpProbe(String host, int port) {
+        String py = "import socket\ntry:\n    s = socket.create_connection(('%s', %d), 5)\n    print('reached ' + s.recv(20).decode().strip())\n"
+                .formatted(host, port) + "except Exception as e:\n    print('refused ' + type(e).__name__)\n";
+        return java.util.Base64.getEncoder().encodeToString(py.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void underFullThisMachineAndPrivateAddressesAreOutOfReachForEveryProtocolUnlessAllowed() throws Exception {
+        String own = TestEnv.machineAddress();
+        var accepted = new java.util.concurrent.atomic.AtomicInteger();
+        try (var server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("0.0.0.0"))) {
+            Thread.ofVirtual().start(() -> {
+                while (!server.isClosed()) {
+                    try (var c = server.accept()) {
+                        accepted.incrementAndGet();
+                        c.getOutputStream().write("raw-hello\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            String image = burrow.sessions().runnerImage();
+            String probe = tcpProbe(own, server.getLocalPort());
+            String privateProbe = tcpProbe("10.255.255.1", 80);
+            String command = "echo agent-$(echo " + probe + " | base64 -d | python3); echo private-$(echo " + privateProbe + " | base64 -d | python3); "
+                    + "echo sibling-$(podman run --rm " + image + " sh -c 'echo " + probe + " | base64 -d | python3'); "
+                    + "echo bounding-$(sudo grep CapBnd /proc/self/status | cut -f2)";
+            String out = toolOutput(bash(NetworkPolicy.FULL, command));
+            // Rejected at once (a reset), by rules the agent has no capability to change (NET_ADMIN is bit 12).
+            assertThat(out).contains("agent-refused ConnectionRefusedError", "private-refused ConnectionRefusedError", "sibling-refused ConnectionRefusedError");
+            var bounding = java.util.regex.Pattern.compile("bounding-([0-9a-f]{16})").matcher(out);
+            assertThat(bounding.find()).isTrue();
+            assertThat(Long.parseLong(bounding.group(1), 16) & (1L << 12)).as("CAP_NET_ADMIN in the bounding set").isZero();
+            assertThat(accepted.get()).isZero();
+
+            // A range the user allows is reached, over plain TCP.
+            burrow.close();
+            burrow = Burrow.start(TestEnv.config(tmp.resolve("data-allowed"), model).withNetwork(NetworkPolicy.FULL, Allowlist.DEFAULT)
+                    .withAllowedPrivate(dev.burrow.container.PrivateAddresses.parse(own + "/32")));
+            String allowed = toolOutput(bash(NetworkPolicy.FULL, "echo agent-$(echo " + probe + " | base64 -d | python3)"));
+            assertThat(allowed).contains("agent-reached raw-hello");
+            assertThat(accepted.get()).isEqualTo(1);
+        }
     }
 }

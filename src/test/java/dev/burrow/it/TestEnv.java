@@ -73,6 +73,18 @@ final class TestEnv {
         return out;
     }
 
+    /** An IPv4 address of this machine besides loopback (what a session must not reach). */
+    static String machineAddress() throws java.net.SocketException {
+        String own = null;
+        for (var ni : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (var a : java.util.Collections.list(ni.getInetAddresses())) {
+                if (a instanceof java.net.Inet4Address && !a.isLoopbackAddress()) own = a.getHostAddress();
+            }
+        }
+        if (own == null) throw new IllegalStateException("this machine has no address besides loopback");
+        return own;
+    }
+
     static String podman(String... args) throws IOException, InterruptedException {
         List<String> argv = new java.util.ArrayList<>(List.of("podman"));
         argv.addAll(List.of(args));

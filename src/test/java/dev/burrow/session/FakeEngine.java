@@ -54,6 +54,14 @@ final class FakeEngine implements ContainerEngine {
         return true;
     }
 
+    /** The id the fake reports for every image; a test changes it to play a retagged one. */
+    public volatile String imageId = "f".repeat(64);
+
+    @Override
+    public java.util.Optional<String> imageId(String image) {
+        return java.util.Optional.of(imageId);
+    }
+
     @Override
     public int build(Path contextDir, String tag, Map<String, String> buildArgs, Consumer<String> progress) {
         return 0;
@@ -132,8 +140,16 @@ final class FakeEngine implements ContainerEngine {
         running.computeIfPresent(id, (k, v) -> false);
     }
 
+    private volatile ContainerSpec lastSpec;
+
+    /** The spec of the last container this engine ran. */
+    ContainerSpec lastSpec() {
+        return lastSpec;
+    }
+
     @Override
     public String run(ContainerSpec spec) {
+        lastSpec = spec;
         RuntimeException fail = failNextRun;
         if (fail != null) {
             failNextRun = null;
@@ -188,6 +204,19 @@ final class FakeEngine implements ContainerEngine {
 
     @Override
     public void removeSibling(String id, String sessionId) {
+    }
+
+    /** The containers whose network was guarded, in order. */
+    final List<String> guarded = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void guardEgress(String id, String nftRuleset) {
+        guarded.add(id);
+    }
+
+    @Override
+    public List<String> removeSessionObjects(String sessionId) {
+        return List.of();
     }
 
     @Override

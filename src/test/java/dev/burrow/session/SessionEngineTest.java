@@ -135,6 +135,22 @@ class SessionEngineTest {
     }
 
     @Test
+    void sessionsRunTheRunnerImageBurrowRecordedAndRefuseOneRetaggedSince() throws Exception {
+        Session s = sessions.create(new NewSession(repo.toString(), null, "task"), p -> { });
+        assertThat(engine.lastSpec().image()).isEqualTo("f".repeat(64)); // the id, not the tag
+        awaitState(s, SessionState.IDLE);
+        engine.imageId = "e".repeat(64); // the tag now names another image
+        SessionManager next = new SessionManager(config(), engine, new Workspaces(new Commands(ProcessRunner.SYSTEM), tmp.resolve("data/mirrors")),
+                new SessionStore(db), "fake-image", GpuSupport.NONE, new PodmanService(Map.of(), tmp.resolve("rt")));
+        try {
+            assertThatThrownBy(() -> next.create(new NewSession(repo.toString(), null, "task"), p -> { }))
+                    .isInstanceOf(SessionException.class).hasMessageContaining("is not the one Burrow built (it is eeeeeeeeeeee, Burrow built ffffffffffff)");
+        } finally {
+            next.close();
+        }
+    }
+
+    @Test
     void aFailedStartLeavesNothing() {
         engine.failNextRun = new ContainerException("podman run failed: no space left on device");
         assertThatThrownBy(() -> sessions.create(new NewSession(repo.toString(), null, "task"), p -> { }))

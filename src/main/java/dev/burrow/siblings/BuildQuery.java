@@ -1,0 +1,117 @@
+package dev.burrow.siblings;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The query of an image build, for both APIs, checked parameter by parameter: a build runs on
+ * the host's Podman, so it may not name host paths (seccomp profiles, volumes, secrets), a
+ * host namespace, a context Podman would fetch, nor a network the session's policy lacks. The
+ * image gets the session's label.
+ */
+final class BuildQuery {
+    /** Parameters any value of which is about the image alone. */
+    private static final Set<String> FREE = Set.of("q", "nocache", "rm", "forcerm", "memory", "memswap", "cpushares", "cpusetcpus", "cpuperiod",
+            "cpuquota", "buildargs", "shmsize", "squash", "target", "platform", "outputformat", "layers", "jobs", "identitylabel",
+            "idmappingoptions", "omithistory", "timestamp", "unsetenv", "unsetlabel", "extrahosts", "dnsservers", "dnssearch", "dnsoptions",
+            "httpproxy", "annotations", "format", "dropcapabilities", "compression", "sbom");
+    private static final Set<String> CHECKED = Set.of("t", "output", "dockerfile", "labels", "isolation", "networkmode", "nsoptions", "seccomp",
+            "pullpolicy", "pull", "remote");
+
+    private BuildQuery() {
+    }
+
+    static Map<String, List<String>> check(Target t, SessionBox box, Images images) throws Refusal, IOException {
+        Map<String, List<String>> q = new LinkedHashMap<>(t.query());
+        for (var e : q.entrySet()) {
+            String name = e.getKey().toLowerCase(java.util.Locale.ROOT);
+            if (FREE.contains(name) || CHECKED.contains(name)) continue;
+            for (String v : e.getValue()) {
+                if (!v.isEmpty() && !v.equals("[]") && !v.equals("{}") && !v.equals("null")) {
+                    throw Refusal.forbidden("build option " + e.getKey() + " is not allowed through a session's Podman socket");
+                }
+            }
+        }
+        if (!t.param("remote").isEmpty()) throw Refusal.forbidden("builds come only from a context the client uploads (no remote)");
+        for (String f : dockerfiles(t)) {
+            if (f.contains("://")) throw Refusal.forbidden("builds come only from a context the client uploads (the Containerfile is " + f + ")");
+            if (f.startsWith("/") || List.of(f.split("/")).contains("..")) {
+                throw Refusal.forbidden("the Containerfile must be named inside the uploaded context, not " + f);
+            }
+        }
+        for (String name : names(t)) images.nameable(name);
+        // Chroot isolation (2) runs RUN steps in the host's namespaces.
+        if (!Set.of("", "0", "1", "3", "default", "oci", "rootless").contains(t.param("isolation"))) {
+            throw Refusal.forbidden("build isolation " + t.param("isolation") + " is not allowed in a session");
+        }
+        nsOptions(t.param("nsoptions"));
+        if (!Set.of("", "/usr/share/containers/seccomp.json").contains(t.param("seccomp"))) {
+            throw Refusal.forbidden("a seccomp profile from the host is not allowed in a session's builds");
+        }
+        String net = t.param("networkmode");
+        if (!Set.of("", "0", "1", "default", "bridge", "private", "none").contains(net)) {
+            throw Refusal.forbidden("build network " + net + " is not allowed in a session");
+        }
+        if (box.policy().proxied()) {
+            // RUN steps and FROM pulls would have the host's network: under none and allowlist they get none.
+            q = t.with(q, "networkmode", List.of(t.libpod() ? "1" : "none"));
+            q = t.libpod() ? t.with(q, "pullpolicy", List.of("never")) : t.with(q, "pull", List.of("false"));
+        }
+        return t.with(q, "labels", List.of(labels(t.param("labels"), box.sessionId())));
+    }
+
+    static List<String> dockerfiles(Target t) throws Refusal {
+        String raw = t.param("dockerfile");
+        if (raw.isEmpty()) return List.of();
+        if (!raw.startsWith("[")) return List.of(raw);
+        List<String> out = new ArrayList<>();
+        for (JsonNode n : Fields.JSON.readTree(raw)) out.add(n.asString(""));
+        return out;
+    }
+
+    /** The build's arguments (buildargs, a JSON object), for the Containerfile's variables. */
+    static Map<String, String> buildArgs(Target t) throws Refusal {
+        String raw = t.param("buildargs");
+        Map<String, String> out = new LinkedHashMap<>();
+        if (raw.isEmpty() || raw.equals("null")) return out;
+        ObjectNode o = Fields.object(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8), "build arguments");
+        o.properties().forEach(e -> out.put(e.getKey(), e.getValue().asString("")));
+        return out;
+    }
+
+    private static List<String> names(Target t) throws Refusal {
+        List<String> out = new ArrayList<>(t.params("t"));
+        if (!t.param("output").isEmpty()) out.add(t.param("output"));
+        return out;
+    }
+
+    private static void nsOptions(String raw) throws Refusal {
+        if (raw.isEmpty() || raw.equals("null") || raw.equals("[]")) return;
+        JsonNode list;
+        try {
+            list = Fields.JSON.readTree(raw);
+        } catch (RuntimeException e) {
+            throw Refusal.badRequest("nsoptions is not JSON");
+        }
+        for (JsonNode ns : list) {
+            String name = ns.path("Name").asString("");
+            boolean host = ns.path("Host").asBoolean(false);
+            if (!ns.path("Path").asString("").isEmpty() || (host && !name.equals("user"))) {
+                throw Refusal.forbidden("the host's " + name + " namespace is not allowed in a session's builds");
+            }
+        }
+    }
+
+    private static String labels(String raw, String session) throws Refusal {
+        ObjectNode o = raw.isEmpty() ? Fields.JSON.createObjectNode() : Fields.object(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8), "build labels");
+        o.propertyNames().stream().filter(k -> k.toLowerCase(java.util.Locale.ROOT).startsWith("burrow.")).toList().forEach(o::remove);
+        o.put(SessionBox.LABEL, session);
+        return Fields.JSON.writeValueAsString(o);
+    }
+}

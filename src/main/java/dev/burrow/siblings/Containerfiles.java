@@ -1,0 +1,182 @@
+package dev.burrow.siblings;
+
+import dev.burrow.container.NetworkPolicy;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What a Containerfile makes the host's Podman fetch, checked against the session's network
+ * before a build: ADD from a URL (fetched by the builder on the host's network, whatever the
+ * RUN steps' network is), FROM and COPY --from images (pulled on the host), and RUN options
+ * that would give a step the host's network or lift its confinement.
+ */
+final class Containerfiles {
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}$]*))?}|\\$([A-Za-z_][A-Za-z0-9_]*)");
+
+    private Containerfiles() {
+    }
+
+    /**
+     * Checks {@code text} as any builder could read it: with either escape character (a
+     * directive two parsers read differently cannot hide a line), and every physical line on
+     * its own as well (a continuation or heredoc two parsers end differently cannot either).
+     * {@code buildArgs}: the build's arguments, for images named with a variable.
+     */
+    static void check(String text, SessionBox box, Images images, Map<String, String> buildArgs) throws Refusal, IOException {
+        checkEach(instructions(text, '\\'), box, images, buildArgs);
+        checkEach(instructions(text, '`'), box, images, buildArgs);
+        checkEach(text.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList(), box, images, buildArgs);
+    }
+
+    private static void checkEach(List<String> instructions, SessionBox box, Images images, Map<String, String> buildArgs)
+            throws Refusal, IOException {
+        Set<String> stages = new HashSet<>();
+        Map<String, String> vars = new HashMap<>(buildArgs);
+        for (String instruction : instructions) {
+            List<String> words = new ArrayList<>(List.of(instruction.strip().split("\\s+")));
+            if (words.getFirst().equalsIgnoreCase("ONBUILD") && words.size() > 1) words.removeFirst();
+            String keyword = words.removeFirst().toUpperCase(Locale.ROOT);
+            List<String> flags = words.stream().filter(w -> w.startsWith("--")).toList();
+            List<String> args = words.stream().filter(w -> !w.startsWith("--")).toList();
+            switch (keyword) {
+                case "ARG" -> {
+                    for (String a : args) {
+                        int eq = a.indexOf('=');
+                        if (eq > 0) vars.putIfAbsent(a.substring(0, eq), a.substring(eq + 1).replaceAll("^\"|\"$", ""));
+                    }
+                }
+                case "FROM" -> {
+                    if (!args.isEmpty()) image(args.getFirst(), vars, stages, box, images);
+                    if (args.size() >= 3 && args.get(1).equalsIgnoreCase("AS")) stages.add(args.get(2).toLowerCase(Locale.ROOT));
+                }
+                case "ADD" -> {
+                    List<String> sources = jsonOrWords(instruction, args);
+                    for (String src : sources.subList(0, Math.max(0, sources.size() - 1))) {
+                        if (src.contains("$")) throw Refusal.forbidden("ADD with a variable source is not allowed in a session's builds; spell it out or use COPY");
+                        if (src.contains("://") || src.startsWith("git@")) url(src, box);
+                    }
+                    fromFlags(flags, vars, stages, box, images);
+                }
+                case "COPY" -> fromFlags(flags, vars, stages, box, images);
+                case "RUN" -> {
+                    for (String f : flags) {
+                        String lower = f.toLowerCase(Locale.ROOT);
+                        if (lower.startsWith("--network=") && !Set.of("--network=none", "--network=default").contains(lower)) {
+                            throw Refusal.forbidden("RUN " + f + " is not allowed in a session's builds");
+                        }
+                        if (lower.startsWith("--security=")) throw Refusal.forbidden("RUN " + f + " is not allowed in a session's builds");
+                        if (lower.startsWith("--mount=")) {
+                            for (String opt : f.substring(8).split(",")) {
+                                if (opt.startsWith("from=")) image(opt.substring(5), vars, stages, box, images);
+                            }
+                        }
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+    }
+
+    private static void fromFlags(List<String> flags, Map<String, String> vars, Set<String> stages, SessionBox box, Images images)
+            throws Refusal, IOException {
+        for (String f : flags) {
+            if (f.toLowerCase(Locale.ROOT).startsWith("--from=")) image(f.substring(7), vars, stages, box, images);
+        }
+    }
+
+    /**
+     * An image a build would use: a stage, or one the pull rules allow. A variable is resolved
+     * from the build's arguments and ARG defaults; under none and allowlist the build pulls
+     * nothing (pull policy never), so only the full policy needs it resolved.
+     */
+    private static void image(String ref, Map<String, String> vars, Set<String> stages, SessionBox box, Images images) throws Refusal, IOException {
+        String resolved = substitute(ref, vars);
+        if (resolved.contains("$")) {
+            if (box.policy() != NetworkPolicy.FULL) return;
+            throw Refusal.forbidden("the image " + ref + " names a variable Burrow cannot resolve; spell the image out or pass it as a build argument");
+        }
+        if (resolved.equalsIgnoreCase("scratch") || stages.contains(resolved.toLowerCase(Locale.ROOT)) || resolved.matches("\\d+")) return;
+        images.pullable(resolved, "missing");
+    }
+
+    static String substitute(String s, Map<String, String> vars) {
+        Matcher m = VARIABLE.matcher(s);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String name = m.group(1) != null ? m.group(1) : m.group(4);
+            String value = vars.get(name);
+            if (value == null || value.isEmpty()) value = m.group(3);
+            m.appendReplacement(out, Matcher.quoteReplacement(value == null ? m.group() : value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static void url(String src, SessionBox box) throws Refusal {
+        if (box.policy() != NetworkPolicy.FULL) {
+            throw Refusal.forbidden("ADD " + src + " would be fetched on the host, outside this session's " + box.policy().label()
+                    + " network policy; fetch it before the build");
+        }
+        String host;
+        try {
+            host = URI.create(src.startsWith("git@") ? "ssh://" + src.substring(4).replaceFirst(":", "/") : src).getHost();
+        } catch (IllegalArgumentException e) {
+            throw Refusal.forbidden("ADD " + src + " is not a URL Burrow can check");
+        }
+        if (host == null) throw Refusal.forbidden("ADD " + src + " is not a URL Burrow can check");
+        try {
+            for (InetAddress a : InetAddress.getAllByName(host)) {
+                String why = box.privateGuard().refusal(a);
+                if (why != null) throw Refusal.forbidden("ADD " + src + " is refused: " + why);
+            }
+        } catch (UnknownHostException e) {
+            // Podman will not reach it either
+        }
+    }
+
+    private static List<String> jsonOrWords(String instruction, List<String> words) {
+        String rest = instruction.strip().replaceFirst("(?i)^(ONBUILD\\s+)?ADD\\s+", "");
+        while (rest.startsWith("--")) rest = rest.replaceFirst("^--\\S+\\s*", "");
+        if (rest.startsWith("[")) {
+            try {
+                List<String> out = new ArrayList<>();
+                for (var n : Fields.JSON.readTree(rest)) out.add(n.asString(""));
+                return out;
+            } catch (RuntimeException e) {
+                return words;
+            }
+        }
+        return words;
+    }
+
+    /** The instructions of a Containerfile read with {@code escape}: comments dropped, continued lines joined. */
+    static List<String> instructions(String text, char escape) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (String line : text.split("\r?\n", -1)) {
+            String t = line.strip();
+            if (t.startsWith("#")) continue;
+            if (!t.isEmpty() && t.charAt(t.length() - 1) == escape) {
+                cur.append(t, 0, t.length() - 1).append(' ');
+                continue;
+            }
+            cur.append(t);
+            if (!cur.toString().isBlank()) out.add(cur.toString());
+            cur.setLength(0);
+        }
+        if (!cur.toString().isBlank()) out.add(cur.toString());
+        return out;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.burrow.siblings;
+
+import java.io.IOException;
+
+/**
+ * What checking a container create needs beside its body: the session, the session's running
+ * container (whose network siblings share) and Podman, to look up and make volumes.
+ */
+record CreateContext(SessionBox box, String sessionContainer, Owner owner, PodmanApi api) {
+    static final String SHARED_NETWORK = "a session's containers share the session's network (reach each other on localhost)";
+    static final String NO_PORTS = "publishing ports (-p) is not available in a session: " + SHARED_NETWORK;
+    static final String NO_NETWORKS = "joining networks (--network NAME) is not available in a session: " + SHARED_NETWORK;
+
+    /** The host path for a bind source named as the session sees it. */
+    String bindSource(String source) throws Refusal {
+        return BindSources.hostPath(box.workspace(), source).toString();
+    }
+
+    /** A named volume for a sibling: this session's, or made now with its label; never another's. */
+    String volume(String name) throws Refusal, IOException {
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) throw Refusal.badRequest("not a volume name: " + name);
+        SiblingGate.notBurrows(name, "volume");
+        String mine = owner.volume(name);
+        if (mine != null) return mine;
+        byte[] body = Fields.JSON.writeValueAsBytes(Fields.JSON.createObjectNode().put("Name", name)
+                .set("Labels", Fields.JSON.createObjectNode().put(SessionBox.LABEL, box.sessionId())));
+        PodmanApi.Answer a = api.send("POST", PodmanApi.PREFIX + "/volumes/create", body);
+        if (!a.ok()) throw new Refusal(a.status(), "could not make volume " + name + ": " + new String(a.body(), java.nio.charset.StandardCharsets.UTF_8).strip());
+        return name;
+    }
+
+    void device(String path) throws Refusal {
+        if (!box.devices().contains(path)) {
+            throw Refusal.forbidden("device " + path + " is not allowed in a session" + (box.devices().isEmpty() ? "" : "; the session's own are " + box.devices()));
+        }
+    }
+}

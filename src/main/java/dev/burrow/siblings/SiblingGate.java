@@ -1,0 +1,285 @@
+package dev.burrow.siblings;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The rules of a session's Podman socket, for Podman's own API and Docker's: what is not
+ * named here is refused. Every object a request names is checked against the session
+ * ({@link Owner}) and then named upstream by its exact id; bodies that say what a container
+ * or volume may reach are checked field by field ({@link LibpodCreate}, {@link DockerCreate}).
+ */
+final class SiblingGate {
+    private static final int MAX_JSON = 1024 * 1024;
+    private static final Set<String> CONTAINER_ACTIONS = Set.of("GET json", "GET exists", "POST start", "POST stop", "POST kill", "POST wait",
+            "POST attach", "GET logs", "GET top", "GET stats", "GET archive", "HEAD archive", "PUT archive", "POST resize", "POST exec",
+            "POST restart", "POST pause", "POST unpause", "POST init", "GET changes", "GET healthcheck", "POST shouldrestart");
+    private static final Set<String> EXEC_KEYS = Set.of("AttachStdin", "AttachStdout", "AttachStderr", "DetachKeys", "Tty", "Env", "Cmd",
+            "Privileged", "User", "WorkingDir", "Detach", "ConsoleSize");
+
+    private final SessionBox box;
+    private final PodmanApi api;
+    private final Owner owner;
+    private final Images images;
+
+    SiblingGate(SessionBox box, PodmanApi api) {
+        this.box = box;
+        this.api = api;
+        this.owner = new Owner(api, box.sessionId());
+        this.images = new Images(box, owner);
+    }
+
+    /** Decides on one request; reads its body when the decision depends on it. */
+    Decision decide(RequestHead head, Target t, InputStream body) throws Refusal, IOException {
+        List<String> s = t.segments();
+        String m = head.method();
+        if (s.isEmpty()) throw refused(head, t);
+        return switch (s.getFirst()) {
+            case "_ping" -> s.size() == 1 && (m.equals("GET") || m.equals("HEAD")) ? same(t) : refusedD(head, t);
+            case "version", "info" -> s.size() == 1 && m.equals("GET") ? same(t) : refusedD(head, t);
+            case "containers" -> containers(head, t, s, body);
+            case "exec" -> exec(head, t, s);
+            case "images" -> images(head, t, s);
+            case "build" -> s.size() == 1 && m.equals("POST") ? build(head, t, body) : refusedD(head, t);
+            case "events" -> s.size() == 1 && m.equals("GET") ? events(t) : refusedD(head, t);
+            case "volumes" -> volumes(head, t, s, body);
+            case "networks" -> networks(head, t, s, body);
+            default -> refusedD(head, t);
+        };
+    }
+
+    /** A build: its query checked, then its context held until its Containerfiles are read ({@link Containerfiles}). */
+    private Decision build(RequestHead head, Target t, InputStream body) throws Refusal, IOException {
+        Map<String, List<String>> query = BuildQuery.check(t, box, images);
+        List<String> names = BuildQuery.dockerfiles(t).stream().map(BuildContext::normalize).toList();
+        BuildContext context = BuildContext.spool(head, body);
+        try {
+            List<String> wanted = names.isEmpty() ? List.of("Containerfile", "Dockerfile") : names;
+            Map<String, List<String>> found = context.read(wanted);
+            for (String name : names) {
+                if (!found.containsKey(name)) throw Refusal.forbidden("the Containerfile " + name + " is not in the uploaded build context");
+            }
+            Map<String, String> buildArgs = BuildQuery.buildArgs(t);
+            for (List<String> texts : found.values()) {
+                for (String text : texts) Containerfiles.check(text, box, images, buildArgs);
+            }
+            return new Decision.Forward(t.upstream(query), null, false, context);
+        } catch (Refusal | IOException | RuntimeException e) {
+            context.close();
+            throw e;
+        }
+    }
+
+    /** The session's own containers' events only: Burrow's filter replaces the client's. */
+    private Decision events(Target t) {
+        Map<String, List<String>> q = t.with(t.query(), "filters", List.of(Fields.JSON.writeValueAsString(Fields.JSON.createObjectNode()
+                .set("label", Fields.JSON.createArrayNode().add(SessionBox.LABEL + "=" + box.sessionId())))));
+        return new Decision.Forward(t.upstream(q), null, false);
+    }
+
+    /** Names that start like Burrow's own (its containers, cache volumes) are not the session's to take. */
+    static void notBurrows(String name, String what) throws Refusal {
+        if (name.toLowerCase(java.util.Locale.ROOT).startsWith("burrow")) {
+            throw Refusal.forbidden(what + " names starting with burrow are Burrow's own; choose another (" + name + ")");
+        }
+    }
+
+    private Decision containers(RequestHead head, Target t, List<String> s, InputStream body) throws Refusal, IOException {
+        String m = head.method();
+        if (s.size() == 2 && s.get(1).equals("create") && m.equals("POST")) {
+            for (String k : t.query().keySet()) {
+                if (!Set.of("name", "platform").contains(k.toLowerCase(java.util.Locale.ROOT))) throw Refusal.forbidden("create option " + k + " is not allowed through a session's Podman socket");
+            }
+            notBurrows(t.param("name"), "container");
+            String cid = box.sessionContainer().get().orElseThrow(() -> new Refusal(409, "the session's container is not running"));
+            CreateContext ctx = new CreateContext(box, cid, owner, api);
+            byte[] json = readJson(head, body);
+            byte[] checked = t.libpod() ? LibpodCreate.check(json, ctx) : DockerCreate.check(json, ctx);
+            return new Decision.Forward(t.upstream(t.query()), checked, false);
+        }
+        if (s.size() == 2 && s.get(1).equals("json") && m.equals("GET")) {
+            return ListFilter.fetch(api, t.upstream(t.query()), ListFilter.Kind.CONTAINERS, box.sessionId());
+        }
+        if (s.size() == 2 && s.get(1).equals("stats") && m.equals("GET") && t.libpod()) {
+            List<String> named = t.params("containers");
+            if (named.isEmpty()) throw Refusal.forbidden("name the containers to show stats of");
+            List<String> ids = new java.util.ArrayList<>();
+            for (String n : named) ids.add(owner.container(n));
+            Map<String, List<String>> q = t.with(t.query(), "containers", ids);
+            return new Decision.Forward(t.upstream(q), null, false);
+        }
+        if (s.size() < 2 || s.size() > 3 || Set.of("create", "json", "stats", "prune").contains(s.get(1))) throw refused(head, t);
+        if (s.size() == 2 ? !m.equals("DELETE") : !CONTAINER_ACTIONS.contains(m + " " + s.get(2))) throw refused(head, t);
+        String id = owner.container(s.get(1));
+        if (s.size() == 2) {
+            if (truthy(t.param("depend"))) throw Refusal.forbidden("removing dependent containers (--depend) is not allowed in a session");
+            return new Decision.Forward(t.upstream(List.of("containers", id), t.query()), null, false);
+        }
+        String action = s.get(2);
+        byte[] replaced = null;
+        switch (action) {
+            case "start", "restart", "init" -> bindSourcesStillHold(id);
+            case "exec" -> replaced = execCreate(readJson(head, body));
+            default -> {
+            }
+        }
+        return new Decision.Forward(t.upstream(List.of("containers", id, action), t.query()), replaced, action.equals("attach"));
+    }
+
+    /** The workspace may have changed since the create: a bind source that became a link is refused at start. */
+    private void bindSourcesStillHold(String id) throws Refusal, IOException {
+        JsonNode c = owner.inspectContainer(id);
+        for (JsonNode mount : c.path("Mounts")) {
+            if (!mount.path("Type").asString("").equals("bind")) continue;
+            String source = mount.path("Source").asString("");
+            BindSources.check(box.workspace(), Path.of(source), source);
+        }
+    }
+
+    private byte[] execCreate(byte[] json) throws Refusal {
+        ObjectNode o = Fields.object(json, "the exec body");
+        Fields.onlyKnown(o, EXEC_KEYS, "exec option");
+        if (!Fields.empty(o.get("Privileged"))) throw Refusal.forbidden("privileged exec is not allowed in a session (--privileged)");
+        return Fields.JSON.writeValueAsBytes(o);
+    }
+
+    private Decision exec(RequestHead head, Target t, List<String> s) throws Refusal, IOException {
+        if (s.size() != 3) throw refused(head, t);
+        String action = head.method() + " " + s.get(2);
+        if (!Set.of("POST start", "POST resize", "GET json").contains(action)) throw refused(head, t);
+        String id = owner.exec(s.get(1));
+        return new Decision.Forward(t.upstream(List.of("exec", id, s.get(2)), t.query()), null, s.get(2).equals("start"));
+    }
+
+    private Decision images(RequestHead head, Target t, List<String> s) throws Refusal, IOException {
+        String m = head.method();
+        if (s.size() == 2 && s.get(1).equals("json") && m.equals("GET")) {
+            return ListFilter.fetch(api, t.upstream(t.query()), ListFilter.Kind.IMAGES, box.sessionId());
+        }
+        if (s.size() == 2 && s.get(1).equals("pull") && m.equals("POST") && t.libpod()) {
+            onlyParams(t, Set.of("reference", "policy", "quiet", "alltags", "arch", "os", "variant", "tlsVerify", "username", "password", "authfile",
+                    "retry", "retryDelay"), "pull");
+            if (!t.param("authfile").isEmpty()) throw Refusal.forbidden("an auth file on the host is not allowed in a session's pulls");
+            images.pullable(t.param("reference"), t.param("policy"));
+            return same(t);
+        }
+        if (s.size() == 2 && s.get(1).equals("create") && m.equals("POST") && !t.libpod()) {
+            onlyParams(t, Set.of("fromImage", "tag", "platform"), "pull");
+            String ref = t.param("fromImage") + (t.param("tag").isEmpty() ? "" : (t.param("tag").startsWith("sha256:") ? "@" : ":") + t.param("tag"));
+            images.pullable(ref, "always");
+            return same(t);
+        }
+        if (s.size() == 2 && s.get(1).equals("remove") && m.equals("DELETE") && t.libpod()) {
+            if (truthy(t.param("all")) || truthy(t.param("force"))) throw Refusal.forbidden("removing all images or by force is not allowed in a session");
+            for (String name : t.params("images")) images.removable(name);
+            return same(t);
+        }
+        if (s.size() < 2 || Set.of("json", "pull", "create", "remove", "prune", "load", "import", "search", "export").contains(s.get(1)) && s.size() == 2) {
+            throw refused(head, t);
+        }
+        if (m.equals("DELETE")) {
+            String name = String.join("/", s.subList(1, s.size()));
+            if (truthy(t.param("force"))) throw Refusal.forbidden("removing images by force is not allowed in a session");
+            images.removable(name);
+            return same(t);
+        }
+        String action = s.getLast();
+        String name = String.join("/", s.subList(1, s.size() - 1));
+        if (name.isEmpty()) throw refused(head, t);
+        switch (m + " " + action) {
+            case "GET json", "GET exists", "GET history" -> images.readable(name);
+            case "POST tag" -> {
+                images.readable(name);
+                String tag = t.param("tag");
+                images.nameable(t.param("repo") + (tag.isEmpty() ? ":latest" : ":" + tag));
+            }
+            default -> throw refused(head, t);
+        }
+        return same(t);
+    }
+
+    private Decision volumes(RequestHead head, Target t, List<String> s, InputStream body) throws Refusal, IOException {
+        String m = head.method();
+        if (s.size() == 2 && s.get(1).equals("create") && m.equals("POST")) {
+            ObjectNode o = Fields.object(readJson(head, body), "the volume create body");
+            Fields.onlyKnown(o, Set.of("Name", "Driver", "Label", "Labels", "IgnoreIfExists"), "volume option");
+            Fields.oneOf(o, "Driver", Set.of("", "local"), "volume driver");
+            notBurrows(Fields.text(o, "Name"), "volume");
+            o.remove("Label");
+            Fields.label(o, "Labels", box.sessionId());
+            return new Decision.Forward(t.upstream(t.query()), Fields.JSON.writeValueAsBytes(o), false);
+        }
+        if ((s.size() == 2 && s.get(1).equals("json") && t.libpod() || s.size() == 1 && !t.libpod()) && m.equals("GET")) {
+            return ListFilter.fetch(api, t.upstream(t.query()), ListFilter.Kind.VOLUMES, box.sessionId());
+        }
+        if (s.size() < 2 || s.size() > 3 || Set.of("create", "json", "prune").contains(s.get(1))) throw refused(head, t);
+        String action = s.size() == 2 ? m : m + " " + s.get(2);
+        if (!Set.of("DELETE", "GET", "GET json", "GET exists").contains(action) || action.equals("GET") && t.libpod()) throw refused(head, t);
+        String name = owner.volume(s.get(1));
+        if (name == null) throw Refusal.notFound("no such volume in this session: " + s.get(1));
+        return new Decision.Forward(t.upstream(s.size() == 3 ? List.of("volumes", name, s.get(2)) : List.of("volumes", name), t.query()), null, false);
+    }
+
+    private Decision networks(RequestHead head, Target t, List<String> s, InputStream body) throws Refusal, IOException {
+        String m = head.method();
+        if (s.size() == 2 && s.get(1).equals("create") && m.equals("POST")) {
+            ObjectNode o = Fields.object(readJson(head, body), "the network create body");
+            Set<String> known = t.libpod() ? Set.of("name", "id", "created", "driver", "labels", "internal", "dns_enabled", "ipv6_enabled")
+                    : Set.of("Name", "CheckDuplicate", "Driver", "Internal", "Attachable", "EnableIPv6", "Labels");
+            Fields.onlyKnown(o, known, "network option");
+            Fields.oneOf(o, t.libpod() ? "driver" : "Driver", Set.of("", "bridge"), "network driver");
+            notBurrows(Fields.text(o, t.libpod() ? "name" : "Name"), "network");
+            Fields.label(o, t.libpod() ? "labels" : "Labels", box.sessionId());
+            return new Decision.Forward(t.upstream(t.query()), Fields.JSON.writeValueAsBytes(o), false);
+        }
+        if ((s.size() == 2 && s.get(1).equals("json") && t.libpod() || s.size() == 1 && !t.libpod()) && m.equals("GET")) {
+            return ListFilter.fetch(api, t.upstream(t.query()), ListFilter.Kind.NETWORKS, box.sessionId());
+        }
+        if (s.size() < 2 || s.size() > 3 || Set.of("create", "json", "prune").contains(s.get(1))) throw refused(head, t);
+        String action = s.size() == 2 ? m : m + " " + s.get(2);
+        if (!Set.of("DELETE", "GET", "GET json", "GET exists").contains(action) || action.equals("GET") && t.libpod()) throw refused(head, t);
+        String name = owner.network(s.get(1));
+        return new Decision.Forward(t.upstream(s.size() == 3 ? List.of("networks", name, s.get(2)) : List.of("networks", name), t.query()), null, false);
+    }
+
+    private static byte[] readJson(RequestHead head, InputStream body) throws Refusal, IOException {
+        try {
+            return Body.readAll(head, body, MAX_JSON);
+        } catch (Body.BodyTooLarge e) {
+            throw new Refusal(413, "the request body is over 1 MiB");
+        }
+    }
+
+    private static void onlyParams(Target t, Set<String> allowed, String what) throws Refusal {
+        Set<String> lower = new java.util.HashSet<>();
+        for (String a : allowed) lower.add(a.toLowerCase(java.util.Locale.ROOT));
+        for (var e : t.query().entrySet()) {
+            if (!lower.contains(e.getKey().toLowerCase(java.util.Locale.ROOT)) && e.getValue().stream().anyMatch(v -> !v.isEmpty())) {
+                throw Refusal.forbidden(what + " option " + e.getKey() + " is not allowed through a session's Podman socket");
+            }
+        }
+    }
+
+    private static boolean truthy(String v) {
+        return v.equalsIgnoreCase("true") || v.equals("1");
+    }
+
+    private static Decision same(Target t) {
+        return new Decision.Forward(t.upstream(t.query()), null, false);
+    }
+
+    private static Refusal refused(RequestHead head, Target t) {
+        return Refusal.forbidden(head.method() + " " + (t.libpod() ? "/libpod" : "") + t.path() + " is not available through a session's Podman socket");
+    }
+
+    private static Decision refusedD(RequestHead head, Target t) throws Refusal {
+        throw refused(head, t);
+    }
+}

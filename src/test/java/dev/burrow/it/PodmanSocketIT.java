@@ -1,0 +1,244 @@
+package dev.burrow.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.burrow.agent.AgentEvent;
+import dev.burrow.container.NetworkPolicy;
+import dev.burrow.session.NewSession;
+import dev.burrow.session.Session;
+import dev.burrow.session.SessionMode;
+import dev.burrow.session.SessionState;
+import dev.burrow.store.StoredEvent;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A session's Podman socket, driven by the real Claude Code (the scripted model has it run
+ * podman, docker and curl as Bash commands): what an agent needs works, and every way from the
+ * socket to the host, to another session or past the session's network is refused; the host
+ * is checked afterwards.
+ */
+class PodmanSocketIT {
+    @TempDir
+    Path tmp;
+
+    @RegisterExtension
+    final LiveBurrow live = LiveBurrow.engine();
+
+    private Session start(String command, NetworkPolicy policy) throws Exception {
+        Path repo = TestEnv.repo(tmp.resolve("repo-" + System.nanoTime()));
+        // A script of many lines reaches the agent whole as one base64 word.
+        String b64 = Base64.getEncoder().encodeToString(command.getBytes(StandardCharsets.UTF_8));
+        Session s = live.burrow.sessions().create(new NewSession(repo.toString(), null, "BASH: echo " + b64 + " | base64 -d | bash 2>&1",
+                SessionMode.CHAT, null, policy), p -> { });
+        Eventually.await(Duration.ofSeconds(300), "the command's turn to end", () -> {
+            SessionState st = live.burrow.sessions().get(s.id()).state();
+            return st != SessionState.RUNNING && st != SessionState.CREATING;
+        });
+        return s;
+    }
+
+    private String output(Session s) {
+        StringBuilder out = new StringBuilder();
+        for (StoredEvent e : live.burrow.sessions().events(s.id(), 0)) {
+            if (e.event() instanceof AgentEvent.ToolResults r) out.append(r.message().toString());
+        }
+        return out.toString().replace("\\n", "\n").replace("\\\"", "\"");
+    }
+
+    private static String labelled(String kind, String session) throws Exception {
+        String format = kind.equals("images") ? "{{.ID}}" : "{{.Name}}";
+        String[] cmd = kind.equals("ps") ? new String[] {"ps", "-a", "--filter", "label=burrow.sibling-of=" + session, "--format", "{{.Names}}"}
+                : kind.equals("images") ? new String[] {"images", "--filter", "label=burrow.sibling-of=" + session, "--format", format}
+                : new String[] {kind, "ls", "--filter", "label=burrow.sibling-of=" + session, "--format", format};
+        return TestEnv.podman(cmd);
+    }
+
+    /**
+     * A second request behind a detached exec start, which asks for a stream that Podman then
+     * does not take over (the red team's way past the filter): it must never reach Podman.
+     */
+    private static final String SMUGGLE = """
+            import json, socket
+            def req(raw):
+                s = socket.socket(socket.AF_UNIX)
+                s.connect("/run/podman/podman.sock")
+                s.sendall(raw)
+                s.settimeout(5)
+                out = b""
+                try:
+                    while True:
+                        d = s.recv(65536)
+                        if not d:
+                            break
+                        out += d
+                except OSError:
+                    pass
+                return out
+            def post(path, body, extra=b""):
+                b = json.dumps(body).encode()
+                return (b"POST " + path.encode() + b" HTTP/1.1\\r\\nHost: d\\r\\nContent-Type: application/json\\r\\n" + extra
+                        + b"Content-Length: " + str(len(b)).encode() + b"\\r\\n\\r\\n" + b)
+            def js(r):
+                return json.loads(r[r.index(b"{"):r.rindex(b"}") + 1])
+            cid = js(req(post("/v4.3.1/libpod/containers/create", {"image": "%s", "command": ["sleep", "300"]})))["Id"]
+            req(b"POST /v4.3.1/libpod/containers/" + cid.encode() + b"/start HTTP/1.1\\r\\nHost: d\\r\\nContent-Length: 0\\r\\n\\r\\n")
+            eid = js(req(post("/v4.3.1/libpod/containers/" + cid + "/exec", {"Cmd": ["true"]})))["Id"]
+            evil = post("/v4.3.1/libpod/containers/create", {"image": "%1$s", "command": ["true"], "name": "smuggled-by-exec", "privileged": True})
+            answer = req(post("/v4.3.1/libpod/exec/" + eid + "/start", {"Detach": True}, b"Upgrade: tcp\\r\\nConnection: Upgrade\\r\\n") + evil)
+            print("exec-start-answered " + answer.split(b"\\r\\n")[0].decode())
+            """;
+
+    @Test
+    void siblingsRunTalkBuildMountTheWorkspaceAndGoWithTheSession() throws Exception {
+        String image = live.burrow.sessions().runnerImage();
+        String script = """
+                I=%s; N=$RANDOM$RANDOM
+                podman run --rm $I echo sibling-$((6*7))
+                docker run -d --name web-$N $I python3 -m http.server 8099 > /dev/null
+                sleep 2
+                podman run --rm $I curl -s -o /dev/null -w 'talked-%%{http_code}\\n' http://localhost:8099/
+                docker logs web-$N 2>&1 | grep -q 'GET /' && echo logs-seen
+                mkdir -p /workspace/sub && echo from-the-workspace > /workspace/sub/f.txt
+                podman run --rm -v /workspace/sub:/app $I cat /app/f.txt
+                mkdir -p /tmp/ctx && printf 'FROM %%s\\nRUN echo built-$((40+2)) > /tmp/built\\n' $I > /tmp/ctx/Containerfile
+                podman build -q -t mytool-$N /tmp/ctx > /dev/null && podman run --rm mytool-$N cat /tmp/built
+                podman volume create data-$N > /dev/null && podman run --rm -v data-$N:/d $I sh -c 'echo kept > /d/x && cat /d/x'
+                podman network create n1-$N > /dev/null && echo network-made
+                podman ps --format '{{.Names}}' | tr '\\n' ' '; echo
+                """.formatted(image);
+        Session s = start(script, NetworkPolicy.FULL);
+        String out = output(s);
+        if (!out.contains("network-made")) live.burrow.sessions().delete(s.id()); // leave nothing behind for the next run
+        assertThat(out).contains("sibling-42", "talked-200", "logs-seen", "from-the-workspace", "built-42", "kept", "network-made");
+        assertThat(labelled("ps", s.id())).contains("web");
+        assertThat(labelled("volume", s.id())).contains("data");
+        assertThat(labelled("network", s.id())).contains("n1");
+        assertThat(labelled("images", s.id())).isNotBlank();
+
+        // Siblings share the session container's network, so they go when it does; what they kept stays until the session is deleted.
+        live.burrow.sessions().stop(s.id());
+        assertThat(TestEnv.podman("ps", "-a", "--filter", "label=burrow.session=" + s.id(), "--format", "{{.Names}}")).isBlank();
+        assertThat(labelled("ps", s.id())).isBlank();
+        assertThat(labelled("volume", s.id())).contains("data");
+        live.burrow.sessions().delete(s.id());
+        for (String kind : new String[] {"ps", "volume", "network", "images"}) assertThat(labelled(kind, s.id())).as(kind).isBlank();
+    }
+
+    @Test
+    void theSocketIsNoWayToTheHostNorToAnotherSession() throws Exception {
+        String image = live.burrow.sessions().runnerImage();
+        Path hostDir = Files.createDirectories(tmp.resolve("host-home"));
+        Files.writeString(hostDir.resolve("secret"), "host-secret-" + "4242");
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        // Another session with a container of its own.
+        Session victim = start("podman run -d --name victim " + image + " sleep 600 > /dev/null && echo victim-up", NetworkPolicy.FULL);
+        assertThat(output(victim)).contains("victim-up");
+        String victimId = TestEnv.podman("ps", "--filter", "label=burrow.sibling-of=" + victim.id(), "--format", "{{.ID}}").strip();
+        String victimSession = live.burrow.sessions().get(victim.id()).containerId();
+
+        String script = """
+                I=%1$s; H=%2$s
+                t() { echo "== $1"; shift; "$@" 2>&1 | tail -1; }
+                t privileged podman run --rm --privileged $I true
+                t home-bind podman run --rm -v $H:/h $I cat /h/secret
+                t home-write docker run --rm -v $H:/h $I sh -c 'echo pwned > /h/pwned'
+                t root-mount docker run --rm --mount type=bind,src=/,dst=/h $I ls /h
+                ln -s $H /workspace/escape
+                t link-bind podman run --rm -v /workspace/escape:/h $I cat /h/secret
+                t host-net podman run --rm --network host $I true
+                t host-pid podman run --rm --pid host $I true
+                t cap-add podman run --rm --cap-add ALL $I true
+                t seccomp podman run --rm --security-opt seccomp=unconfined $I true
+                t volumes-from podman run --rm --volumes-from %3$s $I true
+                t join-session podman run --rm --network container:%4$s $I true
+                t exec-victim podman exec %3$s sh -c 'echo pwned > /tmp/pwned'
+                t stop-victim podman stop victim
+                t list podman ps -a --format '{{.Names}}'
+                t volume-bind podman volume create --opt type=none --opt o=bind --opt device=$H hv
+                t cache podman run --rm -v burrow-cache-maven:/c $I true
+                printf 'apiVersion: v1\\nkind: Pod\\nmetadata:\\n  name: attackpod\\nspec:\\n  containers:\\n  - name: c\\n    image: %1$s\\n' > /tmp/k.yaml
+                t kube podman play kube /tmp/k.yaml
+                t compat-privileged curl -s --unix-socket /run/podman/podman.sock -H 'Content-Type: application/json' -d '{"Image":"%1$s","HostConfig":{"Privileged":true}}' http://d/v1.41/containers/create
+                t compat-caseless curl -s --unix-socket /run/podman/podman.sock -H 'Content-Type: application/json' -d '{"Image":"%1$s","HostConfig":{"privileged":true}}' http://d/v1.41/containers/create
+                t smuggle python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.connect("/run/podman/podman.sock"); s.sendall(b"POST /v1.41/containers/create HTTP/1.1\\r\\nHost: d\\r\\nContent-Length: 4\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0\\r\\n\\r\\n"); print(s.recv(100).split(b"\\r\\n")[0].decode())'
+                t smuggle-exec sh -c 'echo %5$s | base64 -d | python3'
+                t runner-tag podman tag %1$s localhost/burrow-runner:evil
+                t runner-rmi podman rmi -f %1$s
+                echo == done
+                """.formatted(image, hostDir, victimId, victimSession, java.util.Base64.getEncoder().encodeToString(SMUGGLE.formatted(image)
+                        .getBytes(StandardCharsets.UTF_8)));
+        Session s = start(script, NetworkPolicy.FULL);
+        String out = output(s);
+        assertThat(out).contains("== done");
+        for (String refused : new String[] {"privileged", "home-bind", "home-write", "root-mount", "link-bind", "host-net", "host-pid", "cap-add", "seccomp",
+                "volumes-from", "join-session", "exec-victim", "stop-victim", "volume-bind", "cache", "kube", "compat-privileged", "compat-caseless",
+                "runner-tag", "runner-rmi"}) {
+            assertThat(out).as(refused).containsPattern("== " + refused + "\\n[^=]*burrow: ");
+        }
+        assertThat(out).doesNotContain("host-secret-4242").doesNotContain("victim\n== volume");
+        // On the host: the home untouched, the other session's container running and unvisited, Burrow's image intact.
+        assertThat(hostDir.resolve("pwned")).doesNotExist();
+        assertThat(TestEnv.podman("inspect", "--format", "{{.State.Running}}", victimId)).isEqualTo("true");
+        assertThat(TestEnv.podman("exec", victimId, "sh", "-c", "ls /tmp/pwned 2>&1 || true")).contains("No such file");
+        assertThat(TestEnv.podman("images", "--format", "{{.Repository}}:{{.Tag}}")).doesNotContain("burrow-runner:evil").contains(image);
+        assertThat(TestEnv.podman("pod", "ps", "--format", "{{.Name}}")).doesNotContain("attackpod");
+        assertThat(out).contains("exec-start-answered HTTP/1.1 200");
+        assertThat(TestEnv.podman("ps", "-a", "--format", "{{.Names}}")).doesNotContain("smuggled-by-exec");
+        assertThat(out).containsPattern("== smuggle\\nHTTP/1.1 400 ");
+        // Whatever the attacker made is labelled and leaves with its session.
+        live.burrow.sessions().delete(s.id());
+        for (String kind : new String[] {"ps", "volume", "network", "images"}) assertThat(labelled(kind, s.id())).as(kind).isBlank();
+        live.burrow.sessions().delete(victim.id());
+        assertThat(labelled("ps", victim.id())).isBlank();
+    }
+
+    @Test
+    void underNoneSiblingsHaveTheSessionsNetworkAndTheHostFetchesNothingForThem() throws Exception {
+        String own = TestEnv.machineAddress();
+        var hits = new java.util.concurrent.atomic.AtomicInteger();
+        var service = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(0), 0);
+        service.createContext("/", ex -> {
+            hits.incrementAndGet();
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        service.start();
+        String url = "http://" + own + ":" + service.getAddress().getPort() + "/";
+        try {
+            String image = live.burrow.sessions().runnerImage();
+            String script = """
+                    I=%1$s
+                    echo "== interfaces"; podman run --rm $I sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | tr "\n" " "; echo; echo "proxy=$HTTPS_PROXY"'
+                    echo "== direct"; podman run --rm $I curl -s -m 5 --noproxy '*' -o /dev/null -w '%%{http_code}\n' %2$s
+                    echo "== proxied"; podman run --rm $I curl -s -m 5 -o /dev/null -w '%%{http_code}\n' %2$s
+                    echo "== pull"; podman pull docker.io/library/alpine:3.19 2>&1 | tail -1
+                    mkdir -p /tmp/ctx && printf 'FROM %%s\nADD %2$s /x\n' $I > /tmp/ctx/Containerfile
+                    echo "== add-url"; podman build -t fetcher /tmp/ctx 2>&1 | tail -1
+                    printf 'FROM %%s\nRUN curl -s -m 5 --noproxy "*" %2$s || echo no-network\n' $I > /tmp/ctx/Containerfile
+                    echo "== build-run"; podman build --no-cache -t runner-net /tmp/ctx 2>&1 | grep -E 'no-network|Error' | tail -1
+                    echo "== done"
+                    """.formatted(image, url);
+            Session s = start(script, NetworkPolicy.NONE);
+            String out = output(s);
+            assertThat(out).contains("== done");
+            assertThat(out).containsPattern("== interfaces\nlo \nproxy=http://127.0.0.1:3128");
+            assertThat(out).containsPattern("== direct\n000");
+            assertThat(out).containsPattern("== proxied\n403");
+            assertThat(out).containsPattern("== pull\nError: burrow: this session's network policy is none");
+            assertThat(out).containsPattern("== add-url\nError: burrow: ADD http://[^ ]+ would be fetched on the host, outside this session's none network policy");
+            assertThat(out).containsPattern("== build-run\nno-network");
+            assertThat(hits.get()).as("requests that reached the host's service").isZero();
+            live.burrow.sessions().delete(s.id());
+            for (String kind : new String[] {"ps", "volume", "network", "images"}) assertThat(labelled(kind, s.id())).as(kind).isBlank();
+        } finally {
+            service.stop(0);
+        }
+    }
+}

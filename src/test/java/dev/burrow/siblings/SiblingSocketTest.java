@@ -1,0 +1,424 @@
+package dev.burrow.siblings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.burrow.container.NetworkPolicy;
+import dev.burrow.container.PrivateAddresses;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The session's Podman socket against a stand-in Podman: framing, routes, ownership and the rewrites of what passes. */
+class SiblingSocketTest {
+    @TempDir
+    Path tmp;
+    StandInPodman podman;
+    SiblingSocket socket;
+    Path workspace;
+
+    @BeforeEach
+    void start() throws Exception {
+        podman = new StandInPodman(tmp.resolve("up.sock"));
+        workspace = Files.createDirectories(tmp.resolve("ws"));
+        Files.createDirectories(workspace.resolve("sub"));
+        Files.createSymbolicLink(workspace.resolve("link"), Path.of("/etc"));
+        start(NetworkPolicy.FULL);
+    }
+
+    private void start(NetworkPolicy policy) throws Exception {
+        if (socket != null) socket.close();
+        SessionBox box = new SessionBox("s1", () -> Optional.of(StandInPodman.SESSION_CONTAINER), workspace, policy, h -> h.equals("quay.io"),
+                PrivateAddresses.NONE_ALLOWED, policy.proxied() ? Map.of("HTTPS_PROXY", "http://127.0.0.1:3128") : Map.of(), List.of("/dev/nvidia0"));
+        socket = SiblingSocket.start(box, tmp.resolve("p/podman.sock"), () -> Optional.of(tmp.resolve("up.sock")));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        socket.close();
+        podman.close();
+    }
+
+    private String send(String request) throws Exception {
+        try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(tmp.resolve("p/podman.sock")))) {
+            Channels.newOutputStream(c).write(request.getBytes(StandardCharsets.UTF_8));
+            c.shutdownOutput();
+            return new String(Channels.newInputStream(c).readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String post(String path, String body) {
+        return "POST " + path + " HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+    }
+
+    private static String get(String path) {
+        return "GET " + path + " HTTP/1.1\r\nHost: d\r\n\r\n";
+    }
+
+    @Test
+    void malformedFramingIsRefusedBeforeAnythingReachesPodman() throws Exception {
+        String create = "{\"image\":\"x\"}";
+        List<String> malformed = List.of(
+                "GET /_ping HTTP/1.1\nHost: d\n\n",                                                      // bare LF
+                "GET /_ping HTTP/1.1\r\nHost: d\r\n X-Folded: yes\r\n\r\n",                             // obs-fold
+                "POST /libpod/containers/create HTTP/1.1\r\nContent-Length: 13\r\nContent-Length: 13\r\n\r\n" + create,
+                "POST /libpod/containers/create HTTP/1.1\r\nContent-Length: 13\r\nTransfer-Encoding: chunked\r\n\r\nd\r\n" + create + "\r\n0\r\n\r\n",
+                "POST /libpod/containers/create HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+                "POST /libpod/containers/create HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nd;ext=1\r\n" + create + "\r\n0\r\n\r\n",
+                "POST /libpod/containers/create HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n" + create + "\r\n0\r\n\r\n",
+                "POST /libpod/containers/create HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nd\r\n" + create + "0\r\n\r\n",
+                "POST /libpod/containers/create HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nd\r\n" + create + "\r\n0\r\nX-Trailer: 1\r\n\r\n",
+                "POST /libpod/containers/create HTTP/1.1\r\nContent-Length: +13\r\n\r\n" + create,
+                "GET /_ping HTTP/1.1\r\nHost : d\r\n\r\n",                                                // space before the colon
+                "GET /_ping HTTP/1.1\rHost: d\r\n\r\n",                                                  // CR without LF
+                "GET /_ping HTTP/1.0\r\n\r\n",
+                "GET  /_ping HTTP/1.1\r\n\r\n",
+                "PATCH /_ping HTTP/1.1\r\n\r\n",
+                "GET http://d/_ping HTTP/1.1\r\n\r\n",
+                "GET /containers/%2e%2e/pods/json HTTP/1.1\r\n\r\n",
+                "GET /libpod/containers/mine/../../pods HTTP/1.1\r\n\r\n",
+                "GET /libpod/containers/json?filters=%zz HTTP/1.1\r\n\r\n",
+                "GET /libpod/containers/json?a=%ff HTTP/1.1\r\n\r\n",
+                "GET /_ping HTTP/1.1\r\nX: \u0001\r\n\r\n",
+                "GET /_ping HTTP/1.1\r\nX: " + "a".repeat(70_000) + "\r\n\r\n",
+                "GET /_ping HTTP/1.1\r\nHost: d");                                                       // the head never ends
+        for (String m : malformed) {
+            String answer = send(m);
+            assertThat(answer).as(m.length() > 200 ? m.substring(0, 200) : m).startsWith("HTTP/1.1 400 ").contains("\"message\":\"burrow: ");
+        }
+        assertThat(podman.received).isEmpty();
+    }
+
+    @Test
+    void aSecondRequestSentBehindTheFirstNeverReachesPodman() throws Exception {
+        String second = post("/v4.3.1/libpod/containers/create", "{\"image\":\"x\",\"privileged\":true}");
+        String answer = send(post("/v4.3.1/libpod/containers/mine/start", "") + second);
+        assertThat(answer).startsWith("HTTP/1.1 200 ");
+        assertThat(podman.forwarded()).hasSize(1).allSatisfy(r -> assertThat(r).startsWith("POST /v4.3.1/libpod/containers/" + StandInPodman.MINE + "/start "));
+        assertThat(String.join("", podman.received)).doesNotContain("privileged");
+    }
+
+    @Test
+    void aStreamPodmanDidNotTakeOverCarriesNoSecondRequest() throws Exception {
+        // A detached exec start asks for a stream, and Podman answers it like any request (red team F1).
+        String smuggled = post("/v4.3.1/libpod/containers/create", "{\"image\":\"x\",\"privileged\":true}");
+        String answer = send("POST /v4.3.1/libpod/exec/m1/start HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nUpgrade: tcp\r\n"
+                + "Connection: Upgrade\r\nContent-Length: 15\r\n\r\n{\"Detach\":true}" + smuggled);
+        assertThat(answer).startsWith("HTTP/1.1 200 ");
+        assertThat(podman.forwarded()).hasSize(1).allSatisfy(r -> assertThat(r).contains("Upgrade: tcp\r\n", "Connection: close\r\n"));
+        assertThat(String.join("", podman.received)).doesNotContain("privileged");
+        assertThat(SiblingSocket.tookOver("HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream")).isTrue();
+        assertThat(SiblingSocket.tookOver("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.multiplexed-stream")).isTrue();
+        assertThat(SiblingSocket.tookOver("HTTP/1.1 200 OK\r\nContent-Length: 0")).isFalse();
+        assertThat(SiblingSocket.tookOver("HTTP/1.1 409 Conflict\r\nContent-Type: application/json")).isFalse();
+    }
+
+    @Test
+    void queryNamesAreCheckedInEveryLetterCase() throws Exception {
+        // Podman reads query names in any case (red team F2).
+        assertThat(send("DELETE /v4.3.1/libpod/images/remove?Images=shared&Force=true HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 403 ");
+        assertThat(send("DELETE /v4.3.1/libpod/images/remove?IMAGES=shared HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 403 ");
+        assertThat(send("DELETE /v4.3.1/libpod/containers/mine?Depend=true HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 403 ");
+        assertThat(send(post("/v4.3.1/libpod/images/pull?Reference=127.0.0.1%3A5000%2Fx&Policy=always", ""))).startsWith("HTTP/1.1 403 ");
+        assertThat(send(post("/v4.3.1/libpod/build?t=x&Volume=%2Fhome%3A%2Fh", ""))).startsWith("HTTP/1.1 403 ");
+        assertThat(send(post("/v4.3.1/libpod/images/remove?images=a&Images=b", ""))).startsWith("HTTP/1.1 400 ");
+        assertThat(podman.forwarded()).isEmpty();
+    }
+
+    @Test
+    void whatIsNotNamedIsRefused() throws Exception {
+        for (String path : List.of("/v4.3.1/libpod/play/kube", "/v4.3.1/libpod/pods/create", "/v4.3.1/libpod/secrets/create", "/v4.3.1/libpod/system/prune",
+                "/v1.41/swarm/init", "/v4.3.1/libpod/generate/kube", "/v4.3.1/libpod/images/load", "/v4.3.1/libpod/containers/prune", "/auth",
+                "/v4.3.1/libpod/volumes/prune", "/v4.3.1/libpod/commit", "/v4.3.1/libpod/images/import", "/v4.3.1/libpod/containers/mine/checkpoint",
+                "/v4.3.1/libpod/containers/mine/mount", "/v4.3.1/libpod/networks/podman/connect")) {
+            assertThat(send(post(path, "{}"))).as(path).startsWith("HTTP/1.1 403 ").contains("is not available through a session's Podman socket");
+        }
+        assertThat(send(get("/v4.3.1/libpod/pods/json"))).startsWith("HTTP/1.1 403 ");
+        assertThat(podman.forwarded()).isEmpty();
+    }
+
+    @Test
+    void aSessionReachesOnlyItsOwnContainersAndByTheirExactIds() throws Exception {
+        assertThat(send(post("/v4.3.1/libpod/containers/theirs/stop", ""))).startsWith("HTTP/1.1 404 ").contains("no such container in this session: theirs");
+        assertThat(send(post("/containers/" + StandInPodman.SESSION_CONTAINER.substring(0, 12) + "/kill", ""))).startsWith("HTTP/1.1 404 ");
+        assertThat(send(post("/v4.3.1/libpod/containers/theirs/exec", "{\"Cmd\":[\"id\"]}"))).startsWith("HTTP/1.1 404 ");
+        assertThat(send(post("/v4.3.1/libpod/exec/t123/start", "{}"))).startsWith("HTTP/1.1 404 ");
+        assertThat(send("DELETE /v4.3.1/libpod/volumes/theirvol HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 404 ");
+        assertThat(podman.forwarded()).isEmpty();
+
+        assertThat(send("DELETE /v4.3.1/libpod/containers/mine?force=true HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 200 ");
+        assertThat(send(post("/v4.3.1/libpod/exec/m123/start", "{\"Detach\":false}"))).startsWith("HTTP/1.1 200 ");
+        assertThat(podman.forwarded()).containsExactly(
+                "DELETE /v4.3.1/libpod/containers/" + StandInPodman.MINE + "?force=true HTTP/1.1\r\nHost: d\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+                "POST /v4.3.1/libpod/exec/m123/start HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: 16\r\n\r\n{\"Detach\":false}");
+    }
+
+    @Test
+    void listsShowOnlyTheSessionsOwn() throws Exception {
+        String answer = send(get("/v4.3.1/libpod/containers/json?all=true"));
+        assertThat(answer).startsWith("HTTP/1.1 200 ").contains(StandInPodman.MINE).doesNotContain(StandInPodman.THEIRS).doesNotContain(StandInPodman.SESSION_CONTAINER);
+        assertThat(send(get("/containers/json?all=1&filters=%7B%7D"))).contains(StandInPodman.MINE).doesNotContain(StandInPodman.THEIRS);
+    }
+
+    @Test
+    void aCreateGetsTheSessionsLabelAndNetworkAndPassesOnlyWhatItChecked() throws Exception {
+        String body = "{\"image\":\"alpine\",\"command\":[\"echo\"],\"labels\":{\"mine\":\"1\",\"burrow.sibling-of\":\"s2\",\"Burrow.session\":\"x\"},"
+                + "\"netns\":{\"nsmode\":\"bridge\"},\"mounts\":[{\"destination\":\"/app\",\"type\":\"bind\",\"source\":\"/workspace/sub\",\"options\":[\"ro\"]}],"
+                + "\"httpproxy\":true,\"privileged\":false,\"devices\":[{\"path\":\"/dev/nvidia0\"}]}";
+        assertThat(send(post("/v4.3.1/libpod/containers/create", body))).startsWith("HTTP/1.1 200 ");
+        String sent = podman.forwarded().getFirst();
+        assertThat(sent).startsWith("POST /v4.3.1/libpod/containers/create HTTP/1.1\r\n")
+                .contains("\"labels\":{\"mine\":\"1\",\"burrow.sibling-of\":\"s1\"}")
+                .contains("\"netns\":{\"nsmode\":\"container\",\"value\":\"" + StandInPodman.SESSION_CONTAINER + "\"}")
+                .contains("\"source\":\"" + workspace.resolve("sub") + "\"")
+                .contains("\"httpproxy\":false")
+                .doesNotContain("Burrow.session");
+
+        String docker = "{\"Image\":\"alpine\",\"Labels\":{\"burrow.sibling-of\":\"s2\"},\"HostConfig\":{\"Binds\":[\"/workspace/sub:/app:ro\",\"newvol:/data\"],"
+                + "\"NetworkMode\":\"default\"},\"NetworkingConfig\":{\"EndpointsConfig\":{\"default\":{}}}}";
+        assertThat(send(post("/v1.41/containers/create?name=web", docker))).startsWith("HTTP/1.1 200 ");
+        List<String> sent2 = podman.forwarded();
+        // The named volume that did not exist is made first, with the session's label.
+        assertThat(sent2.get(1)).startsWith("POST /v4.0.0/libpod/volumes/create ").contains("\"Name\":\"newvol\"", "\"burrow.sibling-of\":\"s1\"");
+        assertThat(sent2.get(2)).startsWith("POST /v1.41/containers/create?name=web ")
+                .contains("\"Labels\":{\"burrow.sibling-of\":\"s1\"}")
+                .contains("\"NetworkMode\":\"container:" + StandInPodman.SESSION_CONTAINER + "\"")
+                .contains("\"Binds\":[\"" + workspace.resolve("sub") + ":/app:ro\",\"newvol:/data\"]")
+                .doesNotContain("NetworkingConfig");
+    }
+
+    @Test
+    void createsThatWouldReachTheHostAreRefusedFieldByField() throws Exception {
+        Map<String, String> libpod = Map.ofEntries(
+                Map.entry("{\"image\":\"x\",\"privileged\":true}", "privileged"),
+                Map.entry("{\"image\":\"x\",\"Privileged\":true}", "Privileged is not allowed"),
+                Map.entry("{\"image\":\"x\",\"privileged\":false,\"privileged\":true}", "not JSON Burrow accepts"),
+                Map.entry("{\"image\":\"x\",\"cap_add\":[\"SYS_ADMIN\"]}", "cap-add"),
+                Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/home\"}]}", "only from the session's workspace"),
+                Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/workspace/link\"}]}", "symbolic link"),
+                Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/workspace/link/passwd\"}]}", "symbolic link"),
+                Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/workspace/../..\"}]}", ". or .."),
+                Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"image\",\"source\":\"x\"}]}", "type image"),
+                Map.entry("{\"image\":\"x\",\"netns\":{\"nsmode\":\"host\"}}", "host network"),
+                Map.entry("{\"image\":\"x\",\"netns\":{\"nsmode\":\"container\",\"value\":\"" + StandInPodman.THEIRS + "\"}}", "container network"),
+                Map.entry("{\"image\":\"x\",\"pidns\":{\"nsmode\":\"host\"}}", "host pid"),
+                Map.entry("{\"image\":\"x\",\"ipcns\":{\"nsmode\":\"container\",\"value\":\"x\"}}", "container ipc"),
+                Map.entry("{\"image\":\"x\",\"userns\":{\"nsmode\":\"host\"}}", "host user"),
+                Map.entry("{\"image\":\"x\",\"cgroupns\":{\"nsmode\":\"path\",\"value\":\"/proc/1/ns/cgroup\"}}", "path cgroup"),
+                Map.entry("{\"image\":\"x\",\"volumes_from\":[\"" + StandInPodman.THEIRS + "\"]}", "volumes_from"),
+                Map.entry("{\"image\":\"x\",\"rootfs\":\"/\"}", "rootfs"),
+                Map.entry("{\"image\":\"x\",\"oci_runtime\":\"/tmp/evil\"}", "oci_runtime"),
+                Map.entry("{\"image\":\"x\",\"init_path\":\"/tmp/evil\"}", "init_path"),
+                Map.entry("{\"image\":\"x\",\"log_configuration\":{\"driver\":\"k8s-file\",\"path\":\"/home/u/.bashrc\"}}", "path"),
+                Map.entry("{\"image\":\"x\",\"env_host\":true}", "env_host"),
+                Map.entry("{\"image\":\"x\",\"seccomp_profile_path\":\"unconfined\"}", "seccomp_profile_path"),
+                Map.entry("{\"image\":\"x\",\"selinux_opts\":[\"disable\"]}", "selinux_opts"),
+                Map.entry("{\"image\":\"x\",\"apparmor_profile\":\"unconfined\"}", "apparmor_profile"),
+                Map.entry("{\"image\":\"x\",\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"}}", "sysctl"),
+                Map.entry("{\"image\":\"x\",\"r_limits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1048576,\"soft\":1048576}]}", "r_limits"),
+                Map.entry("{\"image\":\"x\",\"devices\":[{\"path\":\"/dev/fuse\"}]}", "device /dev/fuse"),
+                Map.entry("{\"image\":\"x\",\"portmappings\":[{\"host_port\":8080,\"container_port\":80}]}", "publishing ports"),
+                Map.entry("{\"image\":\"x\",\"Networks\":{\"mynet\":{}}}", "joining networks"),
+                Map.entry("{\"image\":\"x\",\"volumes\":[{\"Name\":\"theirvol\",\"Dest\":\"/v\"}]}", "no such volume"),
+                Map.entry("{\"image\":\"x\",\"volumes\":[{\"Name\":\"burrow-cache-maven\",\"Dest\":\"/v\"}]}", "Burrow's own"),
+                Map.entry("{\"image\":\"x\",\"name\":\"burrow-abc\"}", "Burrow's own"),
+                Map.entry("{\"image\":\"x\",\"annotations\":{\"run.oci.hooks\":\"x\"}}", "annotation"),
+                Map.entry("{\"image\":\"x\",\"pod\":\"p\"}", "pod"),
+                Map.entry("{\"image\":\"x\",\"hostusers\":[\"root\"]}", "hostusers"),
+                Map.entry("{\"image\":\"x\",\"resource_limits\":{\"unified\":{\"memory.max\":\"max\"}}}", "unified"),
+                Map.entry("{\"image\":\"docker-archive:/home/u/x.tar\"}", "not an image reference"),
+                Map.entry("[]", "not a JSON object"));
+        for (var e : libpod.entrySet()) {
+            assertThat(send(post("/v4.3.1/libpod/containers/create", e.getKey()))).as(e.getKey()).matches("(?s)HTTP/1.1 (400|403|404) .*").contains(e.getValue());
+        }
+        Map<String, String> docker = Map.ofEntries(
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"Privileged\":true}}", "privileged"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"privileged\":true}}", "privileged is not allowed"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"Binds\":[\"/home/u:/h\"]}}", "only from the session's workspace"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/\",\"Target\":\"/h\"}]}}", "only from the session's workspace"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\",\"Target\":\"/h\",\"VolumeOptions\":{\"DriverConfig\":{\"Options\":{\"device\":\"/home\"}}}}]}}", "DriverConfig"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"NetworkMode\":\"host\"}}", "host network"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"PidMode\":\"host\"}}", "PID mode host"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"UsernsMode\":\"host\"}}", "user namespace mode host"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"IpcMode\":\"container:" + StandInPodman.THEIRS + "\"}}", "IPC mode"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"CapAdd\":[\"ALL\"]}}", "CapAdd"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"VolumesFrom\":[\"theirs\"]}}", "VolumesFrom"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"SecurityOpt\":[\"seccomp=unconfined\"]}}", "security option"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"Devices\":[{\"PathOnHost\":\"/dev/sda\"}]}}", "device /dev/sda"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"Sysctls\":{\"a\":\"b\"}}}", "Sysctls"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"Ulimits\":[{\"Name\":\"nofile\",\"Soft\":1,\"Hard\":1}]}}", "Ulimits"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"Runtime\":\"/tmp/evil\"}}", "Runtime"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"LogConfig\":{\"Type\":\"k8s-file\",\"Config\":{\"path\":\"/x\"}}}}", "log option path"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"8080\"}]}}}", "publishing ports"),
+                Map.entry("{\"Image\":\"x\",\"NetworkingConfig\":{\"EndpointsConfig\":{\"mynet\":{}}}}", "joining networks"));
+        for (var e : docker.entrySet()) {
+            assertThat(send(post("/v1.41/containers/create", e.getKey()))).as(e.getKey()).matches("(?s)HTTP/1.1 (400|403) .*").contains(e.getValue());
+        }
+        assertThat(podman.forwarded()).isEmpty();
+    }
+
+    @Test
+    void execCannotBePrivileged() throws Exception {
+        assertThat(send(post("/v4.3.1/libpod/containers/mine/exec", "{\"Cmd\":[\"id\"],\"Privileged\":true}"))).startsWith("HTTP/1.1 403 ");
+        assertThat(send(post("/v4.3.1/libpod/containers/mine/exec", "{\"Cmd\":[\"id\"],\"PreserveFDs\":3}"))).startsWith("HTTP/1.1 403 ");
+        assertThat(podman.forwarded()).isEmpty();
+    }
+
+    @Test
+    void imagesOfBurrowAndOfOthersCannotBeTakenOverAndPullsStayInThePolicy() throws Exception {
+        assertThat(send(post("/v4.3.1/libpod/images/shared/tag?repo=localhost%2Fburrow-runner&tag=x", ""))).startsWith("HTTP/1.1 403 ").contains("Burrow's own");
+        assertThat(send(post("/v4.3.1/libpod/images/shared/tag?repo=fresh&tag=latest", ""))).startsWith("HTTP/1.1 200 ");
+        assertThat(send(post("/v4.3.1/libpod/images/myimg/tag?repo=shared&tag=latest", ""))).startsWith("HTTP/1.1 403 ").contains("did not make");
+        assertThat(send("DELETE /v4.3.1/libpod/images/remove?images=shared HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 403 ");
+        assertThat(send("DELETE /v4.3.1/libpod/images/remove?images=myimg&force=true HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 403 ");
+        assertThat(send("DELETE /v4.3.1/libpod/images/theirimg HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 404 ");
+        assertThat(send(get("/v4.3.1/libpod/images/theirimg/json"))).startsWith("HTTP/1.1 404 ");
+        assertThat(send(post("/v4.3.1/libpod/build?t=localhost%2Fburrow-base%3Abookworm", ""))).startsWith("HTTP/1.1 403 ");
+        assertThat(send(post("/v4.3.1/libpod/build?t=x&remote=https%3A%2F%2Fevil%2Fctx.tar", ""))).startsWith("HTTP/1.1 403 ");
+        assertThat(send(post("/v4.3.1/libpod/build?t=x&volume=%2Fhome%3A%2Fh", ""))).startsWith("HTTP/1.1 403 ").contains("volume");
+        assertThat(send(post("/v4.3.1/libpod/build?t=x&isolation=2", ""))).startsWith("HTTP/1.1 403 ");
+        assertThat(send(post("/v4.3.1/libpod/build?t=x&nsoptions=%5B%7B%22Name%22%3A%22network%22%2C%22Host%22%3Atrue%7D%5D", ""))).startsWith("HTTP/1.1 403 ");
+        assertThat(send(post("/v4.3.1/libpod/build?t=x&seccomp=%2Fworkspace%2Fall.json", ""))).startsWith("HTTP/1.1 403 ");
+        assertThat(send(post("/v4.3.1/libpod/images/pull?reference=127.0.0.1%3A5000%2Fx&policy=always", ""))).startsWith("HTTP/1.1 403 ").contains("this machine");
+        assertThat(send(post("/v4.3.1/libpod/images/pull?reference=localhost%2Fburrow-runner%3Ax&policy=always", ""))).startsWith("HTTP/1.1 403 ");
+        assertThat(send(post("/v4.3.1/libpod/images/pull?reference=docker.io%2Flibrary%2Falpine&authfile=%2Fhome%2Fu%2Fauth.json", ""))).startsWith("HTTP/1.1 403 ");
+        assertThat(send(post("/images/create?fromSrc=-&repo=x", ""))).startsWith("HTTP/1.1 403 ");
+        assertThat(podman.forwarded()).containsExactly("POST /v4.3.1/libpod/images/shared/tag?repo=fresh&tag=latest HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+                + "Connection: close\r\nContent-Length: 0\r\n\r\n");
+
+        // A build is labelled with the session; under the proxied policies it has no network and pulls nothing.
+        start(NetworkPolicy.ALLOWLIST);
+        podman.received.clear();
+        assertThat(send("POST /v4.3.1/libpod/build?t=app&networkmode=0&labels=%7B%22burrow.sibling-of%22%3A%22s2%22%7D HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"))
+                .startsWith("HTTP/1.1 200 ");
+        assertThat(podman.forwarded().getFirst())
+                .startsWith("POST /v4.3.1/libpod/build?t=app&networkmode=1&pullpolicy=never&labels=%7B%22burrow.sibling-of%22%3A%22s1%22%7D HTTP/1.1\r\n")
+                .endsWith("Content-Length: 3\r\n\r\nabc"); // held until read, then sent whole
+        assertThat(send(post("/v4.3.1/libpod/images/pull?reference=docker.io%2Flibrary%2Falpine&policy=always", ""))).startsWith("HTTP/1.1 403 ").contains("allowlist");
+        assertThat(send(post("/v4.3.1/libpod/images/pull?reference=quay.io%2Fx%2Fy&policy=always", ""))).startsWith("HTTP/1.1 200 ");
+        start(NetworkPolicy.NONE);
+        assertThat(send(post("/v4.3.1/libpod/images/pull?reference=quay.io%2Fx%2Fy&policy=always", ""))).startsWith("HTTP/1.1 403 ").contains("none");
+        assertThat(send(post("/v4.3.1/libpod/images/pull?reference=shared&policy=missing", ""))).startsWith("HTTP/1.1 200 ");
+    }
+
+    /** A tar of {@code files} (name, content pairs); a name "link:NAME" is a symbolic link; a name "pax:REAL:SHOWN" sets the name in a PAX header. */
+    private static byte[] tar(boolean gzip, String... files) throws Exception {
+        var bytes = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i + 1 < files.length; i += 2) {
+            String name = files[i];
+            byte[] data = files[i + 1].getBytes(StandardCharsets.UTF_8);
+            if (name.startsWith("pax:")) {
+                String real = name.split(":")[1];
+                String rec = " path=" + real + "\n";
+                String record = (rec.length() + String.valueOf(rec.length() + 2).length()) + rec;
+                entry(bytes, "PaxHeader", 'x', record.getBytes(StandardCharsets.UTF_8), "");
+                name = name.split(":")[2];
+            }
+            if (name.startsWith("link:")) entry(bytes, name.substring(5), '2', new byte[0], files[i + 1]);
+            else if (name.startsWith("gnu:")) gnuEntry(bytes, name.substring(4), data);
+            else entry(bytes, name, '0', data, "");
+        }
+        bytes.write(new byte[1024]);
+        if (!gzip) return bytes.toByteArray();
+        var zipped = new java.io.ByteArrayOutputStream();
+        try (var z = new java.util.zip.GZIPOutputStream(zipped)) {
+            z.write(bytes.toByteArray());
+        }
+        return zipped.toByteArray();
+    }
+
+    private static void entry(java.io.ByteArrayOutputStream out, String name, char type, byte[] data, String link) throws Exception {
+        byte[] h = new byte[512];
+        System.arraycopy(name.getBytes(StandardCharsets.UTF_8), 0, h, 0, name.length());
+        System.arraycopy(String.format("%011o", data.length).getBytes(StandardCharsets.US_ASCII), 0, h, 124, 11);
+        h[156] = (byte) type;
+        System.arraycopy(link.getBytes(StandardCharsets.UTF_8), 0, h, 157, link.length());
+        System.arraycopy("ustar\u000000".getBytes(StandardCharsets.US_ASCII), 0, h, 257, 8);
+        out.write(h);
+        out.write(data);
+        out.write(new byte[(512 - data.length % 512) % 512]);
+    }
+
+    /** A GNU-format entry whose access time field (where POSIX has the name prefix) holds digits. */
+    private static void gnuEntry(java.io.ByteArrayOutputStream out, String name, byte[] data) throws Exception {
+        var one = new java.io.ByteArrayOutputStream();
+        entry(one, name, '0', data, "");
+        byte[] b = one.toByteArray();
+        System.arraycopy("ustar  \u0000".getBytes(StandardCharsets.US_ASCII), 0, b, 257, 8);
+        System.arraycopy("00000000001".getBytes(StandardCharsets.US_ASCII), 0, b, 345, 11);
+        out.write(b);
+    }
+
+    private String build(String query, byte[] context) throws Exception {
+        try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(tmp.resolve("p/podman.sock")))) {
+            var out = Channels.newOutputStream(c);
+            out.write(("POST /v4.3.1/libpod/build?" + query + " HTTP/1.1\r\nContent-Type: application/x-tar\r\nContent-Length: " + context.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(context);
+            c.shutdownOutput();
+            return new String(Channels.newInputStream(c).readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void aBuildsContainerfileIsReadBeforePodmanGetsAByteOfIt() throws Exception {
+        String file = "%5B%22Containerfile%22%5D";
+        assertThat(build("t=app&dockerfile=" + file, tar(true, "src/a.txt", "a", "Containerfile", "FROM shared\nADD http://127.0.0.1:9/secret /s\n")))
+                .startsWith("HTTP/1.1 403 ").contains("this machine");
+        assertThat(build("t=app", tar(false, "Dockerfile", "FROM shared\nADD --chown=1 \\\n  http://10.1.2.3/x /x\n")))
+                .startsWith("HTTP/1.1 403 ").contains("private address");
+        assertThat(build("t=app&dockerfile=" + file, tar(true, "pax:Containerfile:harmless", "FROM shared\nRUN --network=host true\n", "Containerfile", "FROM shared\n")))
+                .startsWith("HTTP/1.1 403 ").contains("--network=host");
+        assertThat(build("t=app&dockerfile=" + file, tar(true, "link:Containerfile", "/etc/passwd"))).startsWith("HTTP/1.1 403 ").contains("is not a plain file");
+        assertThat(build("t=app&dockerfile=%5B%22sub%2FContainerfile%22%5D", tar(true, "Containerfile", "FROM shared\n")))
+                .startsWith("HTTP/1.1 403 ").contains("not in the uploaded build context");
+        assertThat(build("t=app", tar(false, "Containerfile", "FROM 192.168.1.5:5000/base\n"))).startsWith("HTTP/1.1 403 ").contains("private address");
+        assertThat(build("t=app", tar(false, "Containerfile", "FROM shared\nADD $URL /x\n"))).startsWith("HTTP/1.1 403 ").contains("variable");
+        // Parser differentials (red team F3, F5): an escape directive read two ways, GNU headers whose
+        // access time a reader could take for a name prefix, a Containerfile named outside the context,
+        // an image named by a variable.
+        assertThat(build("t=app", tar(false, "Containerfile", "# escape=`x\nFROM shared\nRUN echo hi \\\nADD http://127.0.0.1:9/x /x\n")))
+                .startsWith("HTTP/1.1 403 ").contains("this machine");
+        assertThat(build("t=app", tar(false, "gnu:Containerfile", "FROM shared\nADD http://127.0.0.1:9/x /x\n"))).startsWith("HTTP/1.1 403 ");
+        assertThat(build("t=app&dockerfile=%5B%22%2Fhome%2Fu%2Fevil%22%5D", tar(false, "home/u/evil", "FROM shared\n"))).startsWith("HTTP/1.1 403 ");
+        assertThat(build("t=app&dockerfile=%5B%22..%2Fevil%22%5D", tar(false, "evil", "FROM shared\n"))).startsWith("HTTP/1.1 403 ");
+        assertThat(build("t=app", tar(false, "Containerfile", "ARG R=127.0.0.1:5000\nFROM $R/base:1\n"))).startsWith("HTTP/1.1 403 ").contains("this machine");
+        assertThat(build("t=app&buildargs=%7B%22R%22%3A%2210.0.0.9%22%7D", tar(false, "Containerfile", "ARG R=quay.io\nFROM ${R}/base:1\n")))
+                .startsWith("HTTP/1.1 403 ").contains("private address");
+        assertThat(build("t=app", tar(false, "Containerfile", "FROM ${UNSET}/base:1\n"))).startsWith("HTTP/1.1 403 ").contains("cannot resolve");
+        assertThat(send(post("/v4.3.1/libpod/images/pull?reference=docker%3A%2F%2F127.0.0.1%3A5000%2Fx&policy=always", ""))).startsWith("HTTP/1.1 403 ")
+                .contains("not an image reference");
+        assertThat(send(post("/v4.3.1/libpod/images/pull?reference=dir%3A%2Fhome%2Fu&policy=always", ""))).startsWith("HTTP/1.1 403 ");
+        assertThat(podman.forwarded()).isEmpty();
+
+        byte[] good = tar(true, "Containerfile", "# escape=`\nFROM shared AS base\nCOPY --from=base /a /b\nADD https://203.0.113.9/x.tgz /x\nRUN echo ok\n");
+        assertThat(build("t=app&dockerfile=" + file, good)).startsWith("HTTP/1.1 200 ");
+        assertThat(podman.forwarded()).hasSize(1);
+        start(NetworkPolicy.ALLOWLIST);
+        assertThat(build("t=app&dockerfile=" + file, good)).startsWith("HTTP/1.1 403 ").contains("outside this session's allowlist network policy");
+    }
+
+    @Test
+    void underTheProxiedPoliciesSiblingsGetTheSessionsProxy() throws Exception {
+        start(NetworkPolicy.NONE);
+        assertThat(send(post("/v4.3.1/libpod/containers/create", "{\"image\":\"x\",\"env\":{\"A\":\"1\"}}"))).startsWith("HTTP/1.1 200 ");
+        assertThat(podman.forwarded().getFirst()).contains("\"env\":{\"A\":\"1\",\"HTTPS_PROXY\":\"http://127.0.0.1:3128\"}")
+                .contains("\"netns\":{\"nsmode\":\"container\",\"value\":\"" + StandInPodman.SESSION_CONTAINER + "\"}");
+    }
+
+    @Test
+    void eventsAreTheSessionsOwn() throws Exception {
+        assertThat(send(get("/v4.3.1/libpod/events?stream=false&filters=%7B%22label%22%3A%5B%22burrow.sibling-of%3Ds2%22%5D%7D"))).startsWith("HTTP/1.1 200 ");
+        assertThat(podman.forwarded().getFirst()).startsWith("GET /v4.3.1/libpod/events?stream=false&filters=%7B%22label%22%3A%5B%22burrow.sibling-of%3Ds1%22%5D%7D ");
+    }
+}
