@@ -3,6 +3,7 @@ package dev.burrow.container;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,8 +18,8 @@ import java.util.Set;
  * starts and before its agent does. The agent is root in its container but lacks NET_ADMIN,
  * so it cannot change them; its sibling containers share the namespace and the rules. Every
  * protocol is covered: non-HTTP TCP (ssh, databases) to the internet passes, anything to this
- * machine or a private range is rejected, except slirp4netns's DNS and the name servers of
- * the host (port 53 only) and the ranges the user allows.
+ * machine, a network it is on or a private range is rejected, except slirp4netns's DNS and the name servers of
+ * the host (port 53 only), the model API's address and port, and the ranges the user allows.
  */
 public final class EgressFirewall {
     public static final String TABLE = "burrow_guard";
@@ -28,8 +29,12 @@ public final class EgressFirewall {
     private EgressFirewall() {
     }
 
-    /** The ruleset, for {@code nft -f -}. */
-    public static String ruleset(PrivateAddresses guard, Set<InetAddress> machine, List<InetAddress> nameServers) {
+    /**
+     * The ruleset, for {@code nft -f -}. {@code exempt}: endpoints reached whatever their
+     * address (the model API, which may be a gateway on the user's own network), TCP only.
+     */
+    public static String ruleset(PrivateAddresses guard, Set<InetAddress> machine, List<PrivateAddresses.Range> subnets, List<InetAddress> nameServers,
+                                 List<InetSocketAddress> exempt) {
         List<String> dns4 = new ArrayList<>(List.of(SLIRP_DNS));
         List<String> dns6 = new ArrayList<>();
         for (InetAddress ns : nameServers) (ns instanceof Inet4Address ? dns4 : dns6).add(ns.getHostAddress());
@@ -40,6 +45,7 @@ public final class EgressFirewall {
         List<String> refused6 = new ArrayList<>();
         for (PrivateAddresses.Range r : PrivateAddresses.privateRanges()) (r.network() instanceof Inet4Address ? refused4 : refused6).add(r.toString());
         for (InetAddress a : machine) (a instanceof Inet4Address ? refused4 : refused6).add(a.getHostAddress());
+        for (PrivateAddresses.Range r : subnets) (r.network() instanceof Inet4Address ? refused4 : refused6).add(r.toString());
         StringBuilder sb = new StringBuilder();
         // Replacing the table makes the ruleset whole each time (a restart sets it again).
         sb.append("table inet ").append(TABLE).append(" {}\ndelete table inet ").append(TABLE).append('\n');
@@ -47,6 +53,10 @@ public final class EgressFirewall {
         sb.append("    oifname \"lo\" accept\n");
         sb.append("    ip daddr ").append(set(dns4)).append(" meta l4proto { tcp, udp } th dport 53 accept\n");
         if (!dns6.isEmpty()) sb.append("    ip6 daddr ").append(set(dns6)).append(" meta l4proto { tcp, udp } th dport 53 accept\n");
+        for (InetSocketAddress e : exempt) {
+            sb.append(e.getAddress() instanceof Inet4Address ? "    ip daddr " : "    ip6 daddr ").append(e.getAddress().getHostAddress())
+                    .append(" tcp dport ").append(e.getPort()).append(" accept\n");
+        }
         if (!allowed4.isEmpty()) sb.append("    ip daddr ").append(set(allowed4)).append(" accept\n");
         if (!allowed6.isEmpty()) sb.append("    ip6 daddr ").append(set(allowed6)).append(" accept\n");
         sb.append("    ip daddr ").append(set(refused4)).append(" reject\n");

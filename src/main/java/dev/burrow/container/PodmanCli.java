@@ -119,8 +119,45 @@ public final class PodmanCli implements ContainerEngine {
 
     @Override
     public String run(ContainerSpec spec) {
-        ExecResult r = checked(spec.runArgv());
-        return r.stdout().strip().lines().reduce((a, b) -> b).orElseThrow(() -> new ContainerException("podman run printed no container id"));
+        // A container with a network of its own gets its egress guarded next: its process id is
+        // written for guardEgress, which then needs no podman call to find it.
+        Path pidFile = spec.network() == null ? pidDir().resolve(spec.name() + ".pid") : null;
+        List<String> argv = new ArrayList<>(spec.runArgv());
+        if (pidFile != null) argv.addAll(2, List.of("--pidfile", pidFile.toString()));
+        ExecResult r = checked(argv);
+        String id = r.stdout().strip().lines().reduce((a, b) -> b).orElseThrow(() -> new ContainerException("podman run printed no container id"));
+        if (pidFile != null) pidFiles.put(id, pidFile);
+        return id;
+    }
+
+    private final java.util.concurrent.ConcurrentMap<String, Path> pidFiles = new java.util.concurrent.ConcurrentHashMap<>();
+    private Path pidDir;
+
+    private synchronized Path pidDir() {
+        try {
+            if (pidDir == null) pidDir = java.nio.file.Files.createTempDirectory("burrow-pids-");
+            return pidDir;
+        } catch (IOException e) {
+            throw new ContainerException("cannot make a temp dir for container process ids: " + e.getMessage());
+        }
+    }
+
+    /** The process id of a container this process ran, from its pid file; else asked of Podman. */
+    private String pidOf(String id) {
+        Path f = pidFiles.remove(id);
+        if (f != null) {
+            try {
+                String pid = java.nio.file.Files.readString(f).strip();
+                java.nio.file.Files.deleteIfExists(f);
+                if (pid.matches("[1-9][0-9]{0,9}")) return pid;
+            } catch (IOException e) {
+                // asked of Podman below
+            }
+        }
+        ExecResult r = podman("inspect", "--format", "{{.State.Pid}}", id);
+        String pid = r.stdout().strip();
+        if (!r.ok() || !pid.matches("[1-9][0-9]{0,9}")) throw new ContainerException("cannot find the process of container " + id + ": " + r.firstErrorLine());
+        return pid;
     }
 
     @Override
@@ -243,10 +280,9 @@ public final class PodmanCli implements ContainerEngine {
         requireId(id);
         Path nft = EgressFirewall.nft().orElseThrow(() -> new ContainerException("the full network policy needs nftables on the host to keep"
                 + " sessions off your own networks: install it (apt-get install nftables), or use the allowlist or none policy"));
-        ExecResult pid = podman("inspect", "--format", "{{.State.Pid}}", id);
-        String p = pid.stdout().strip();
-        if (!pid.ok() || !p.matches("[1-9][0-9]{0,9}")) throw new ContainerException("cannot find the process of container " + id + ": " + pid.firstErrorLine());
+        String p = pidOf(id);
         // Rootless, the container's network namespace belongs to the user's Podman namespace: enter that first.
+        // (Not the container's own user namespace: there its root could trace nft while it runs.)
         List<String> argv = new ArrayList<>(rootHost() ? List.of() : List.of(podman, "unshare"));
         argv.addAll(List.of("nsenter", "-t", p, "-n", nft.toString(), "-f", "-"));
         ExecResult r = commands.stream(argv, new java.io.ByteArrayInputStream(nftRuleset.getBytes(StandardCharsets.UTF_8)), OutputStream.nullOutputStream(),
@@ -272,9 +308,18 @@ public final class PodmanCli implements ContainerEngine {
                 name -> podman("volume", "inspect", "--format", labelOf, name), name -> podman("volume", "rm", name), "volume", failed);
         removeLabelled(podman("network", "ls", "--filter", filter, "--format", "{{.Name}}"), sessionId,
                 name -> podman("network", "inspect", "--format", labelOf, name), name -> podman("network", "rm", name), "network", failed);
+        // An image goes by its names (then by id when it has none), never by force: a container of yours that uses it keeps it.
         removeLabelled(podman("images", "--filter", filter, "--no-trunc", "--format", "{{.ID}}"), sessionId,
-                id -> podman("image", "inspect", "--format", labelOf, id), id -> podman("rmi", "--force", id), "image", failed);
+                id -> podman("image", "inspect", "--format", labelOf, id), this::removeImage, "image", failed);
         return failed;
+    }
+
+    private ExecResult removeImage(String id) {
+        ExecResult names = podman("image", "inspect", "--format", "{{range .RepoTags}}{{.}}\n{{end}}", id);
+        List<String> argv = new ArrayList<>(List.of("rmi"));
+        if (names.ok()) names.stdout().lines().map(String::strip).filter(n -> !n.isEmpty()).forEach(argv::add);
+        if (argv.size() == 1) argv.add(id);
+        return podman(argv);
     }
 
     private static void removeLabelled(ExecResult listed, String sessionId, java.util.function.Function<String, ExecResult> label,

@@ -90,10 +90,43 @@ public record PrivateAddresses(List<Range> allowed) {
         if (a.isAnyLocalAddress() || a.isLoopbackAddress() || a.isMulticastAddress() || machineAddresses().contains(a)) {
             return "it is this machine, which sessions cannot reach";
         }
-        if (PRIVATE.stream().anyMatch(r -> r.contains(a)) || a.isLinkLocalAddress() || a.isSiteLocalAddress()) {
+        if (PRIVATE.stream().anyMatch(r -> r.contains(a)) || a.isLinkLocalAddress() || a.isSiteLocalAddress()
+                || machineSubnets().stream().anyMatch(r -> r.contains(a))) {
             return "it is a private address (" + a.getHostAddress() + "), on your own networks; BURROW_ALLOWED_PRIVATE lets a range through";
         }
         return null;
+    }
+
+    /**
+     * The networks this machine is on (its interfaces' subnets), which may be public ranges:
+     * a LAN of public addresses is the user's own network too. Very wide ones (shorter than
+     * /8, or /16 for IPv6) are left out: they would take the internet with them.
+     */
+    public static List<Range> machineSubnets() {
+        List<Range> out = new ArrayList<>();
+        try {
+            for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                for (var ia : ni.getInterfaceAddresses()) {
+                    InetAddress a = ia.getAddress();
+                    int prefix = ia.getNetworkPrefixLength();
+                    int bits = a.getAddress().length * 8;
+                    if (a.isLoopbackAddress() || a.isLinkLocalAddress() || prefix < (bits == 32 ? 8 : 16) || prefix >= bits) continue;
+                    out.add(masked(a, prefix));
+                }
+            }
+        } catch (SocketException | UnknownHostException e) {
+            // no interfaces to list: the ranges above still apply
+        }
+        return out;
+    }
+
+    private static Range masked(InetAddress a, int prefix) throws UnknownHostException {
+        byte[] b = a.getAddress();
+        for (int i = 0; i < b.length; i++) {
+            int keep = Math.max(0, Math.min(8, prefix - i * 8));
+            b[i] &= (byte) (0xff << (8 - keep));
+        }
+        return new Range(InetAddress.getByAddress(b), prefix);
     }
 
     /** Every address of this machine's interfaces, without IPv6 scopes. */

@@ -58,11 +58,11 @@ final class BuildQuery {
         if (!Set.of("", "0", "1", "default", "bridge", "private", "none").contains(net)) {
             throw Refusal.forbidden("build network " + net + " is not allowed in a session");
         }
-        if (box.policy().proxied()) {
-            // RUN steps and FROM pulls would have the host's network: under none and allowlist they get none.
-            q = t.with(q, "networkmode", List.of(t.libpod() ? "1" : "none"));
-            q = t.libpod() ? t.with(q, "pullpolicy", List.of("never")) : t.with(q, "pull", List.of("false"));
-        }
+        // RUN steps would have a network of Podman's own, outside the session's: the host's
+        // loopback through slirp4netns's gateway, the user's networks. They get none, under
+        // every policy. Under none and allowlist FROM pulls nothing either.
+        q = t.with(q, "networkmode", List.of(t.libpod() ? "1" : "none"));
+        if (box.policy().proxied()) q = t.libpod() ? t.with(q, "pullpolicy", List.of("never")) : t.with(q, "pull", List.of("false"));
         return t.with(q, "labels", List.of(labels(t.param("labels"), box.sessionId())));
     }
 

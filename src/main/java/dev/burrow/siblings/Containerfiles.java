@@ -76,17 +76,33 @@ final class Containerfiles {
                             throw Refusal.forbidden("RUN " + f + " is not allowed in a session's builds");
                         }
                         if (lower.startsWith("--security=")) throw Refusal.forbidden("RUN " + f + " is not allowed in a session's builds");
-                        if (lower.startsWith("--mount=")) {
-                            for (String opt : f.substring(8).split(",")) {
-                                if (opt.startsWith("from=")) image(opt.substring(5), vars, stages, box, images);
-                            }
-                        }
+                        if (lower.startsWith("--mount=")) mount(f.substring(8));
                     }
                 }
                 default -> {
                 }
             }
         }
+    }
+
+    /**
+     * A RUN step's mount: a tmpfs, or a cache of the builder's own. Bind mounts (and caches
+     * seeded from a source) are refused: the buildah of Debian 12's Podman follows a link in
+     * the context or a stage out to the host's files (CVE-2024-1753).
+     */
+    private static void mount(String spec) throws Refusal {
+        String type = "bind";
+        boolean sourced = false;
+        for (String opt : spec.split(",")) {
+            int eq = opt.indexOf('=');
+            String k = (eq < 0 ? opt : opt.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
+            String v = eq < 0 ? "" : opt.substring(eq + 1).strip();
+            if (k.equals("type")) type = v.toLowerCase(Locale.ROOT);
+            if (Set.of("source", "src", "from").contains(k)) sourced = true;
+        }
+        if (type.equals("tmpfs") || type.equals("cache") && !sourced) return;
+        throw Refusal.forbidden("RUN --mount=" + spec + " is not allowed in a session's builds: only tmpfs and plain cache mounts"
+                + " (bind mounts can reach the host's files through this Podman's buildah, CVE-2024-1753); COPY what the step needs");
     }
 
     private static void fromFlags(List<String> flags, Map<String, String> vars, Set<String> stages, SessionBox box, Images images)
@@ -136,6 +152,7 @@ final class Containerfiles {
             throw Refusal.forbidden("ADD " + src + " is not a URL Burrow can check");
         }
         if (host == null) throw Refusal.forbidden("ADD " + src + " is not a URL Burrow can check");
+        if (Images.ambiguousNumber(host)) throw Refusal.forbidden("ADD " + src + " is refused: resolvers read the address " + host + " differently");
         try {
             for (InetAddress a : InetAddress.getAllByName(host)) {
                 String why = box.privateGuard().refusal(a);

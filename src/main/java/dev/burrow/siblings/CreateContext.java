@@ -29,6 +29,12 @@ record CreateContext(SessionBox box, String sessionContainer, Owner owner, Podma
         return name;
     }
 
+    /** Refuses an image another session built: the session runs its own and shared ones only. */
+    void image(String name) throws Refusal, IOException {
+        Images.plainImage(name);
+        if (!name.isEmpty() && owner.image(name) == Owner.ImageOwner.OTHER_SESSION) throw Refusal.notFound("no such image in this session: " + name);
+    }
+
     void device(String path) throws Refusal {
         if (!box.devices().contains(path)) {
             throw Refusal.forbidden("device " + path + " is not allowed in a session" + (box.devices().isEmpty() ? "" : "; the session's own are " + box.devices()));

@@ -31,7 +31,7 @@ final class DockerCreate {
         ObjectNode o = Fields.object(body, "the container create body");
         Fields.onlyKnown(o, CONFIG, "container option");
         Fields.label(o, "Labels", ctx.box().sessionId());
-        Images.plainImage(Fields.text(o, "Image"));
+        ctx.image(Fields.text(o, "Image"));
         JsonNode hc = o.get("HostConfig");
         if (hc != null && !hc.isNull() && !hc.isObject()) throw Refusal.badRequest("HostConfig must be an object");
         ObjectNode h = hc instanceof ObjectNode ho ? ho : o.putObject("HostConfig");

@@ -108,7 +108,18 @@ final class Images {
         return (colon < 0 ? first : first.substring(0, colon)).toLowerCase(Locale.ROOT);
     }
 
-    private String privateRegistry(String host) {
+    /**
+     * A host written as a number in any form but plain dotted decimal (octal 0177.0.0.1, hex,
+     * 127.1, a bare integer): resolvers read those differently (glibc's 0177 is 127, Java's 177).
+     */
+    static boolean ambiguousNumber(String host) {
+        if (!host.matches("[0-9a-fA-FxX.]+") || !host.matches(".*[0-9].*")) return false;
+        return !host.matches("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}")
+                && host.matches("[0-9xX.]+|0[xX].*|.*\\..*");
+    }
+
+    String privateRegistry(String host) {
+        if (ambiguousNumber(host)) return "an address written as " + host + " is read differently by different resolvers";
         try {
             for (InetAddress a : InetAddress.getAllByName(host)) {
                 String why = box.privateGuard().refusal(a);

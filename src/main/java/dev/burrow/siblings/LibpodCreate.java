@@ -35,8 +35,8 @@ final class LibpodCreate {
         ObjectNode o = Fields.object(body, "the container create body");
         Fields.onlyKnown(o, KNOWN, "container option");
         SiblingGate.notBurrows(Fields.text(o, "name"), "container");
-        Images.plainImage(Fields.text(o, "image"));
-        Images.plainImage(Fields.text(o, "raw_image_name"));
+        ctx.image(Fields.text(o, "image"));
+        ctx.image(Fields.text(o, "raw_image_name"));
         if (!Fields.empty(o.get("privileged"))) throw Refusal.forbidden("privileged containers are not allowed in a session (--privileged)");
         Fields.mustBeEmpty(o, "cap_add", "adding capabilities (--cap-add)");
         Fields.mustBeEmpty(o, "publish_image_ports", "publishing ports (-P)");

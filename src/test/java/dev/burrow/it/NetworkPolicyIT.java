@@ -220,4 +220,39 @@ class NetworkPolicyIT {
             assertThat(accepted.get()).isEqualTo(1);
         }
     }
+
+    @Test
+    void underFullAModelEndpointOnTheUsersOwnNetworkIsStillReached() throws Exception {
+        // The model API at this machine's own (non-loopback) address, as a gateway on the LAN would be: a relay to the scripted model.
+        String own = TestEnv.machineAddress();
+        int modelPort = java.net.URI.create(model.baseUrl()).getPort();
+        try (var relay = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName(own))) {
+            Thread.ofVirtual().start(() -> {
+                while (!relay.isClosed()) {
+                    try {
+                        var in = relay.accept();
+                        var out = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), modelPort);
+                        Thread.ofVirtual().start(() -> pipe(in, out));
+                        Thread.ofVirtual().start(() -> pipe(out, in));
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            burrow.close();
+            burrow = Burrow.start(TestEnv.config(tmp.resolve("data-lan-model"), model).withBaseUrl("http://" + own + ":" + relay.getLocalPort())
+                    .withNetwork(NetworkPolicy.FULL, Allowlist.DEFAULT));
+            Session s = bash(NetworkPolicy.FULL, "echo model-reached");
+            assertThat(toolOutput(s)).contains("model-reached");
+            assertThat(burrow.sessions().get(s.id()).state()).isEqualTo(SessionState.IDLE);
+        }
+    }
+
+    private static void pipe(java.net.Socket from, java.net.Socket to) {
+        try (from; to) {
+            from.getInputStream().transferTo(to.getOutputStream());
+        } catch (java.io.IOException ignored) {
+            // either side closed
+        }
+    }
 }

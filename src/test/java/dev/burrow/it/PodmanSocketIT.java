@@ -137,6 +137,17 @@ class PodmanSocketIT {
         Path hostDir = Files.createDirectories(tmp.resolve("host-home"));
         Files.writeString(hostDir.resolve("secret"), "host-secret-" + "4242");
         Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        // A service on the host's loopback, which a build's RUN step could reach through slirp4netns's gateway.
+        var loopbackHits = new java.util.concurrent.atomic.AtomicInteger();
+        var loopback = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        loopback.createContext("/", ex -> {
+            loopbackHits.incrementAndGet();
+            byte[] b = "HOST-LOOPBACK-REACHED".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        loopback.start();
         // Another session with a container of its own.
         Session victim = start("podman run -d --name victim " + image + " sleep 600 > /dev/null && echo victim-up", NetworkPolicy.FULL);
         assertThat(output(victim)).contains("victim-up");
@@ -169,15 +180,22 @@ class PodmanSocketIT {
                 t compat-caseless curl -s --unix-socket /run/podman/podman.sock -H 'Content-Type: application/json' -d '{"Image":"%1$s","HostConfig":{"privileged":true}}' http://d/v1.41/containers/create
                 t smuggle python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.connect("/run/podman/podman.sock"); s.sendall(b"POST /v1.41/containers/create HTTP/1.1\\r\\nHost: d\\r\\nContent-Length: 4\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0\\r\\n\\r\\n"); print(s.recv(100).split(b"\\r\\n")[0].decode())'
                 t smuggle-exec sh -c 'echo %5$s | base64 -d | python3'
+                mkdir -p /tmp/b3 && ln -sfn / /tmp/b3/rootlink && printf 'FROM %1$s\nRUN --mount=type=bind,source=rootlink,target=/h cat /h$H/secret\n' > /tmp/b3/Containerfile
+                t bind-mount-build podman build --no-cache /tmp/b3
+                mkdir -p /tmp/b4 && printf 'FROM %1$s\nRUN curl -s -m 4 http://10.0.2.2:%6$s/ || echo build-had-no-network\n' > /tmp/b4/Containerfile
+                t build-network sh -c 'podman build --no-cache /tmp/b4 2>&1 | grep -E "build-had-no-network|HOST" | tail -1'
                 t runner-tag podman tag %1$s localhost/burrow-runner:evil
                 t runner-rmi podman rmi -f %1$s
                 echo == done
                 """.formatted(image, hostDir, victimId, victimSession, java.util.Base64.getEncoder().encodeToString(SMUGGLE.formatted(image)
-                        .getBytes(StandardCharsets.UTF_8)));
+                        .getBytes(StandardCharsets.UTF_8)), loopback.getAddress().getPort());
         Session s = start(script, NetworkPolicy.FULL);
         String out = output(s);
         assertThat(out).contains("== done");
-        for (String refused : new String[] {"privileged", "home-bind", "home-write", "root-mount", "link-bind", "host-net", "host-pid", "cap-add", "seccomp",
+        loopback.stop(0);
+        assertThat(out).containsPattern("== build-network\n[^=]*build-had-no-network");
+        assertThat(loopbackHits.get()).as("requests from a build that reached the host's loopback").isZero();
+        for (String refused : new String[] {"bind-mount-build", "privileged", "home-bind", "home-write", "root-mount", "link-bind", "host-net", "host-pid", "cap-add", "seccomp",
                 "volumes-from", "join-session", "exec-victim", "stop-victim", "volume-bind", "cache", "kube", "compat-privileged", "compat-caseless",
                 "runner-tag", "runner-rmi"}) {
             assertThat(out).as(refused).containsPattern("== " + refused + "\\n[^=]*burrow: ");

@@ -237,6 +237,7 @@ class SiblingSocketTest {
                 Map.entry("{\"image\":\"x\",\"hostusers\":[\"root\"]}", "hostusers"),
                 Map.entry("{\"image\":\"x\",\"resource_limits\":{\"unified\":{\"memory.max\":\"max\"}}}", "unified"),
                 Map.entry("{\"image\":\"docker-archive:/home/u/x.tar\"}", "not an image reference"),
+                Map.entry("{\"image\":\"theirimg\"}", "no such image in this session"),
                 Map.entry("[]", "not a JSON object"));
         for (var e : libpod.entrySet()) {
             assertThat(send(post("/v4.3.1/libpod/containers/create", e.getKey()))).as(e.getKey()).matches("(?s)HTTP/1.1 (400|403|404) .*").contains(e.getValue());
@@ -396,12 +397,21 @@ class SiblingSocketTest {
         assertThat(build("t=app&buildargs=%7B%22R%22%3A%2210.0.0.9%22%7D", tar(false, "Containerfile", "ARG R=quay.io\nFROM ${R}/base:1\n")))
                 .startsWith("HTTP/1.1 403 ").contains("private address");
         assertThat(build("t=app", tar(false, "Containerfile", "FROM ${UNSET}/base:1\n"))).startsWith("HTTP/1.1 403 ").contains("cannot resolve");
+        // CVE-2024-1753: a bind mount of / in a RUN step would be the host's on Debian 12's buildah.
+        assertThat(build("t=app", tar(false, "Containerfile", "FROM shared\nRUN --mount=type=bind,source=/,target=/h,rw cat /h/etc/passwd\n")))
+                .startsWith("HTTP/1.1 403 ").contains("CVE-2024-1753");
+        assertThat(build("t=app", tar(false, "Containerfile", "FROM shared AS s\nRUN ln -s / /r\nFROM shared\nRUN --mount=type=bind,from=s,source=/r,target=/h,rw true\n")))
+                .startsWith("HTTP/1.1 403 ");
+        assertThat(build("t=app", tar(false, "Containerfile", "FROM shared\nRUN --mount=type=cache,from=s,target=/h true\n"))).startsWith("HTTP/1.1 403 ");
+        assertThat(build("t=app", tar(false, "Containerfile", "FROM shared\nRUN --mount=source=../..,target=/h ls /h\n"))).startsWith("HTTP/1.1 403 ");
+        assertThat(build("t=app", tar(false, "Containerfile", "FROM shared\nRUN --mount=type=secret,id=x cat /run/secrets/x\n"))).startsWith("HTTP/1.1 403 ");
         assertThat(send(post("/v4.3.1/libpod/images/pull?reference=docker%3A%2F%2F127.0.0.1%3A5000%2Fx&policy=always", ""))).startsWith("HTTP/1.1 403 ")
                 .contains("not an image reference");
         assertThat(send(post("/v4.3.1/libpod/images/pull?reference=dir%3A%2Fhome%2Fu&policy=always", ""))).startsWith("HTTP/1.1 403 ");
         assertThat(podman.forwarded()).isEmpty();
 
-        byte[] good = tar(true, "Containerfile", "# escape=`\nFROM shared AS base\nCOPY --from=base /a /b\nADD https://203.0.113.9/x.tgz /x\nRUN echo ok\n");
+        byte[] good = tar(true, "Containerfile", "# escape=`\nFROM shared AS base\nCOPY --from=base /a /b\nADD https://203.0.113.9/x.tgz /x\n"
+                + "RUN --mount=type=cache,target=/root/.m2 --mount=type=tmpfs,target=/t echo ok\n");
         assertThat(build("t=app&dockerfile=" + file, good)).startsWith("HTTP/1.1 200 ");
         assertThat(podman.forwarded()).hasSize(1);
         start(NetworkPolicy.ALLOWLIST);
