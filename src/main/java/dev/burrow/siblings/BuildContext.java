@@ -1,6 +1,7 @@
 package dev.burrow.siblings;
 
 import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,45 +9,83 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.GZIPInputStream;
 
 /**
- * A build's uploaded context, held in a private temp file until its Containerfiles are read:
- * a build runs on the host's Podman, which fetches what a Containerfile names (ADD from a URL,
- * FROM an image) on the host's network, so Burrow reads them before Podman gets a byte. The
- * context is a tar, gzip-compressed or not (Podman's client compresses, Docker's does not).
+ * A build's uploaded context, taken apart and written again before Podman gets a byte of it:
+ * a build runs on the host's Podman, and what Podman's untar and buildah make of a context is
+ * theirs to decide (links it writes through, compressions Burrow would not read, names read
+ * two ways). So Burrow reads the upload (a tar, gzip-compressed or not), keeps directories,
+ * regular files and symbolic links, each path once and none under a link, and sends Podman a
+ * plain tar of its own writing. The Containerfile Burrow checks is then the one Podman builds.
+ * Refused: hard links, devices, FIFOs, sparse files, global headers, absolute or .. names,
+ * other compressions, and links named as the files Podman reads itself (.containerignore).
  */
 final class BuildContext implements AutoCloseable {
     static final long MAX_CONTEXT = 2L * 1024 * 1024 * 1024;
-    private static final int MAX_CONTAINERFILE = 1024 * 1024;
+    private static final int MAX_TEXT = 1024 * 1024;
 
     private final Path file;
+    private final Map<String, String> texts;
 
-    private BuildContext(Path file) {
+    private BuildContext(Path file, Map<String, String> texts) {
         this.file = file;
+        this.texts = texts;
     }
 
-    /** Reads the request's whole body into a temp file of Burrow's (owner-only). */
-    static BuildContext spool(RequestHead head, InputStream in) throws IOException, Refusal {
-        Path f = Files.createTempFile("burrow-build-", ".ctx");
-        try (OutputStream out = Files.newOutputStream(f)) {
+    /** Reads the request's body and writes it again, keeping the text of the entries named in {@code wanted}. */
+    static BuildContext rewrite(RequestHead head, InputStream body, List<String> wanted) throws IOException, Refusal {
+        Path upload = Files.createTempFile("burrow-build-", ".upload");
+        Path out = Files.createTempFile("burrow-build-", ".tar");
+        try {
+            spool(head, body, upload);
+            Map<String, String> texts = new LinkedHashMap<>();
+            try (InputStream raw = new BufferedInputStream(Files.newInputStream(upload), 64 * 1024);
+                 OutputStream tar = new BufferedOutputStream(Files.newOutputStream(out), 64 * 1024)) {
+                new Rewriter(uncompressed(raw), new TarWriter(tar), wanted, texts).run();
+            }
+            return new BuildContext(out, texts);
+        } catch (IOException | Refusal | RuntimeException e) {
+            Files.deleteIfExists(out);
+            throw e;
+        } finally {
+            Files.deleteIfExists(upload);
+        }
+    }
+
+    private static void spool(RequestHead head, InputStream body, Path to) throws IOException, Refusal {
+        try (OutputStream out = Files.newOutputStream(to)) {
             long[] n = {0};
-            Body.copy(head, in, Body.sink((b, off, len) -> {
+            Body.copy(head, body, Body.sink((b, off, len) -> {
                 n[0] += len;
                 if (n[0] > MAX_CONTEXT) throw new Body.BodyTooLarge();
                 out.write(b, off, len);
             }));
         } catch (Body.BodyTooLarge e) {
-            Files.deleteIfExists(f);
             throw new Refusal(413, "a build context over 2 GiB is not accepted through a session's Podman socket");
-        } catch (IOException | Refusal | RuntimeException e) {
-            Files.deleteIfExists(f);
-            throw e;
         }
-        return new BuildContext(f);
+    }
+
+    private static InputStream uncompressed(InputStream raw) throws IOException, Refusal {
+        raw.mark(6);
+        byte[] magic = raw.readNBytes(6);
+        raw.reset();
+        if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) return new GZIPInputStream(raw, 64 * 1024);
+        boolean xz = magic.length == 6 && (magic[0] & 0xff) == 0xfd && magic[1] == '7' && magic[2] == 'z' && magic[3] == 'X' && magic[4] == 'Z';
+        boolean bzip2 = magic.length >= 3 && magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h';
+        boolean zstd = magic.length >= 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd;
+        if (xz || bzip2 || zstd) throw Refusal.forbidden("send the build context as a tar, compressed with gzip or not at all");
+        return raw;
+    }
+
+    /** The text of the entry named {@code name} (normalized), or null. */
+    String text(String name) {
+        return texts.get(name);
     }
 
     long size() throws IOException {
@@ -57,117 +96,148 @@ final class BuildContext implements AutoCloseable {
         return Files.newInputStream(file);
     }
 
-    /**
-     * The text of each entry whose name is one of {@code names} (after the tar's own long
-     * names), in order; refused when such an entry is a link (Podman would read its target).
-     */
-    Map<String, List<String>> read(List<String> names) throws IOException, Refusal {
-        Map<String, List<String>> found = new LinkedHashMap<>();
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
-            raw.mark(2);
-            boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
-            raw.reset();
-            InputStream tar = gzip ? new GZIPInputStream(raw, 64 * 1024) : raw;
-            String longName = null;
-            while (true) {
-                byte[] header = tar.readNBytes(512);
-                if (header.length < 512 || allZero(header)) break;
-                char type = (char) header[156];
-                long size = octal(header, 124, 12);
-                // Every name a tar reader could give this entry: Go's (Podman's) reads the prefix
-                // field only in POSIX and star headers; a name any reading gives counts.
-                List<String> candidates = longName != null ? List.of(longName) : names(header);
-                longName = null;
-                if (type == 'L' || type == 'x') {
-                    byte[] meta = bounded(tar, size);
-                    skipPadding(tar, size);
-                    longName = type == 'L' ? cString(meta) : paxPath(meta);
-                    continue;
-                }
-                if (type == 'g') throw Refusal.forbidden("build contexts with global tar headers are not accepted");
-                List<String> matched = candidates.stream().map(BuildContext::normalize).filter(names::contains).distinct().toList();
-                if (!matched.isEmpty() && type != '0' && type != '\0' && type != '7') {
-                    throw Refusal.forbidden("the Containerfile " + matched.getFirst() + " is not a plain file in the build context; upload the file itself");
-                }
-                if (!matched.isEmpty()) {
-                    String text = new String(bounded(tar, size), StandardCharsets.UTF_8);
-                    for (String m : matched) found.computeIfAbsent(m, k -> new ArrayList<>()).add(text);
-                } else {
-                    tar.skipNBytes(size);
-                }
-                skipPadding(tar, size);
-            }
-        } catch (IOException | RuntimeException e) {
-            throw Refusal.badRequest("the build context is not a tar Burrow can read: " + e.getMessage());
+    static String normalize(String name) throws Refusal {
+        List<String> parts = new ArrayList<>();
+        for (String p : name.split("/")) {
+            if (p.isEmpty() || p.equals(".")) continue;
+            if (p.equals("..")) throw Refusal.forbidden("build context entries may not climb out with ..: " + name);
+            parts.add(p);
         }
-        return found;
-    }
-
-    static String normalize(String name) {
-        String n = name;
-        while (n.startsWith("./") || n.startsWith("/")) n = n.startsWith("./") ? n.substring(2) : n.substring(1);
-        try {
-            return Path.of(n).normalize().toString();
-        } catch (RuntimeException e) {
-            return n;
-        }
-    }
-
-    private static byte[] bounded(InputStream in, long size) throws IOException, Refusal {
-        if (size > MAX_CONTAINERFILE) throw Refusal.forbidden("a Containerfile or tar header over 1 MiB is not accepted");
-        byte[] b = in.readNBytes((int) size);
-        if (b.length < size) throw new IOException("the tar ended inside an entry");
-        return b;
-    }
-
-    private static void skipPadding(InputStream in, long size) throws IOException {
-        long pad = (512 - size % 512) % 512;
-        in.skipNBytes(pad);
-    }
-
-    private static boolean allZero(byte[] b) {
-        for (byte x : b) if (x != 0) return false;
-        return true;
-    }
-
-    private static long octal(byte[] h, int off, int len) throws IOException {
-        if ((h[off] & 0x80) != 0) throw new IOException("binary tar sizes are not accepted");
-        String s = new String(h, off, len, StandardCharsets.US_ASCII).replace("\0", "").strip();
-        return s.isEmpty() ? 0 : Long.parseLong(s, 8);
-    }
-
-    /** The entry's name as read without a prefix, with the POSIX prefix (155 bytes) and with star's (131). */
-    private static List<String> names(byte[] h) {
-        String name = cString(java.util.Arrays.copyOfRange(h, 0, 100));
-        List<String> out = new ArrayList<>(List.of(name));
-        for (int len : new int[] {155, 131}) {
-            String prefix = cString(java.util.Arrays.copyOfRange(h, 345, 345 + len));
-            if (!prefix.isEmpty()) out.add(prefix + "/" + name);
-        }
-        return out;
-    }
-
-    private static String cString(byte[] b) {
-        int end = 0;
-        while (end < b.length && b[end] != 0) end++;
-        return new String(b, 0, end, StandardCharsets.UTF_8);
-    }
-
-    /** The "path" record of a PAX header, or null. */
-    private static String paxPath(byte[] meta) {
-        String text = new String(meta, StandardCharsets.UTF_8);
-        String path = null;
-        for (String rec : text.split("\n")) {
-            int sp = rec.indexOf(' ');
-            if (sp < 0) continue;
-            String kv = rec.substring(sp + 1);
-            if (kv.startsWith("path=")) path = kv.substring(5);
-        }
-        return path;
+        return String.join("/", parts);
     }
 
     @Override
     public void close() throws IOException {
         Files.deleteIfExists(file);
+    }
+
+    /** One pass over the upload: each entry checked, then written again. */
+    private static final class Rewriter {
+        private final InputStream in;
+        private final TarWriter out;
+        private final List<String> wanted;
+        private final Map<String, String> texts;
+        private final Set<String> paths = new HashSet<>();
+        private final Set<String> links = new HashSet<>();
+
+        Rewriter(InputStream in, TarWriter out, List<String> wanted, Map<String, String> texts) {
+            this.in = in;
+            this.out = out;
+            this.wanted = wanted;
+            this.texts = texts;
+        }
+
+        void run() throws IOException, Refusal {
+            String paxPath = null;
+            String paxLink = null;
+            long paxSize = -1;
+            String longName = null;
+            String longLink = null;
+            while (true) {
+                byte[] h = in.readNBytes(512);
+                if (h.length == 0) break;
+                if (h.length < 512) throw Refusal.badRequest("the build context is not a tar Burrow can read (it ends inside a header)");
+                if (allZero(h)) break;
+                Tar.checksum(h);
+                char type = (char) h[156];
+                long size = Tar.octal(h, 124, 12);
+                switch (type) {
+                    case 'x' -> {
+                        Map<String, String> pax = Tar.pax(bounded(size));
+                        for (String k : pax.keySet()) {
+                            if (!Set.of("path", "linkpath", "size", "mtime", "atime", "ctime", "uid", "gid", "uname", "gname", "comment").contains(k)
+                                    && !k.startsWith("SCHILY.xattr.") && !k.startsWith("LIBARCHIVE.xattr.")) {
+                                throw Refusal.forbidden("build context tar records " + k + " are not accepted");
+                            }
+                        }
+                        paxPath = pax.get("path");
+                        paxLink = pax.get("linkpath");
+                        paxSize = pax.containsKey("size") ? Long.parseLong(pax.get("size")) : -1;
+                        continue;
+                    }
+                    case 'L' -> {
+                        longName = Tar.cString(bounded(size));
+                        continue;
+                    }
+                    case 'K' -> {
+                        longLink = Tar.cString(bounded(size));
+                        continue;
+                    }
+                    default -> {
+                    }
+                }
+                String name = paxPath != null ? paxPath : longName != null ? longName : Tar.name(h);
+                String link = paxLink != null ? paxLink : longLink != null ? longLink : Tar.cString(java.util.Arrays.copyOfRange(h, 157, 257));
+                if (paxSize >= 0) size = paxSize;
+                paxPath = paxLink = longName = longLink = null;
+                paxSize = -1;
+                entry(type, normalize(name), link, size, (int) (Tar.octal(h, 100, 8) & 0777), Tar.octal(h, 136, 12));
+            }
+            out.finish();
+        }
+
+        private void entry(char type, String path, String link, long size, int mode, long mtime) throws IOException, Refusal {
+            if (path.isEmpty()) {
+                skip(size); // the context's root itself
+                return;
+            }
+            if (!paths.add(path)) throw Refusal.forbidden("the build context holds " + path + " twice");
+            for (String under = parent(path); under != null; under = parent(under)) {
+                if (links.contains(under)) throw Refusal.forbidden("the build context writes " + path + " through the link " + under);
+            }
+            switch (type) {
+                case '0', '\0', '7' -> {
+                    if (wanted.contains(path)) {
+                        byte[] data = bounded(size);
+                        texts.put(path, new String(data, StandardCharsets.UTF_8));
+                        out.file(path, mode, mtime, data.length, new java.io.ByteArrayInputStream(data));
+                    } else {
+                        out.file(path, mode, mtime, size, in);
+                        Tar.skipPadding(in, size);
+                    }
+                }
+                case '5' -> {
+                    skip(size);
+                    out.directory(path, mode, mtime);
+                }
+                case '2' -> {
+                    skip(size);
+                    String base = path.substring(path.lastIndexOf('/') + 1);
+                    if (wanted.contains(path) || base.equals(".containerignore") || base.equals(".dockerignore")) {
+                        throw Refusal.forbidden(path + " is a link in the build context; Podman reads it itself: upload the file");
+                    }
+                    for (String p : paths) {
+                        if (p.startsWith(path + "/")) throw Refusal.forbidden("the build context replaces the directory " + path + " with a link");
+                    }
+                    links.add(path);
+                    out.symlink(path, link, mtime);
+                }
+                case '1' -> throw Refusal.forbidden("hard links are not accepted in a build context (" + path + "); copy the file");
+                default -> throw Refusal.forbidden("tar entries of type " + type + " are not accepted in a build context (" + path + ")");
+            }
+        }
+
+        private void skip(long size) throws IOException {
+            in.skipNBytes(size);
+            Tar.skipPadding(in, size);
+        }
+
+        private byte[] bounded(long size) throws IOException, Refusal {
+            if (size > MAX_TEXT) throw Refusal.forbidden("a Containerfile or tar record over 1 MiB is not accepted");
+            byte[] b = in.readNBytes((int) size);
+            if (b.length < size) throw Refusal.badRequest("the build context ends inside an entry");
+            Tar.skipPadding(in, size);
+            return b;
+        }
+
+        private static String parent(String path) {
+            int slash = path.lastIndexOf('/');
+            return slash < 0 ? null : path.substring(0, slash);
+        }
+
+        private static boolean allZero(byte[] b) {
+            for (byte x : b) if (x != 0) return false;
+            return true;
+        }
     }
 }

@@ -44,6 +44,8 @@ final class BuildQuery {
             if (f.startsWith("/") || List.of(f.split("/")).contains("..")) {
                 throw Refusal.forbidden("the Containerfile must be named inside the uploaded context, not " + f);
             }
+            // Podman runs a Containerfile.in through the host's C preprocessor, which reads host files.
+            if (f.endsWith(".in")) throw Refusal.forbidden("Containerfiles ending in .in are not allowed in a session's builds (" + f + ")");
         }
         for (String name : names(t)) images.nameable(name);
         // Chroot isolation (2) runs RUN steps in the host's namespaces.

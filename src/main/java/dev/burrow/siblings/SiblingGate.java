@@ -55,21 +55,29 @@ final class SiblingGate {
         };
     }
 
-    /** A build: its query checked, then its context held until its Containerfiles are read ({@link Containerfiles}). */
+    /**
+     * A build: its query checked, then its context taken apart and written again
+     * ({@link BuildContext}) and its Containerfiles read ({@link Containerfiles}) before Podman gets it.
+     */
     private Decision build(RequestHead head, Target t, InputStream body) throws Refusal, IOException {
         Map<String, List<String>> query = BuildQuery.check(t, box, images);
-        List<String> names = BuildQuery.dockerfiles(t).stream().map(BuildContext::normalize).toList();
-        BuildContext context = BuildContext.spool(head, body);
+        List<String> names = new java.util.ArrayList<>();
+        for (String f : BuildQuery.dockerfiles(t)) names.add(BuildContext.normalize(f));
+        List<String> wanted = names.isEmpty() ? List.of("Containerfile", "Dockerfile") : names;
+        BuildContext context = BuildContext.rewrite(head, body, wanted);
         try {
-            List<String> wanted = names.isEmpty() ? List.of("Containerfile", "Dockerfile") : names;
-            Map<String, List<String>> found = context.read(wanted);
-            for (String name : names) {
-                if (!found.containsKey(name)) throw Refusal.forbidden("the Containerfile " + name + " is not in the uploaded build context");
-            }
             Map<String, String> buildArgs = BuildQuery.buildArgs(t);
-            for (List<String> texts : found.values()) {
-                for (String text : texts) Containerfiles.check(text, box, images, buildArgs);
+            boolean any = false;
+            for (String name : wanted) {
+                String text = context.text(name);
+                if (text == null) {
+                    if (!names.isEmpty()) throw Refusal.forbidden("the Containerfile " + name + " is not in the uploaded build context");
+                    continue;
+                }
+                any = true;
+                Containerfiles.check(text, box, images, buildArgs);
             }
+            if (!any) throw Refusal.forbidden("the build context has no Containerfile or Dockerfile");
             return new Decision.Forward(t.upstream(query), null, false, context);
         } catch (Refusal | IOException | RuntimeException e) {
             context.close();

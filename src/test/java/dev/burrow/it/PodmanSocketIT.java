@@ -182,6 +182,8 @@ class PodmanSocketIT {
                 t smuggle-exec sh -c 'echo %5$s | base64 -d | python3'
                 mkdir -p /tmp/b3 && ln -sfn / /tmp/b3/rootlink && printf 'FROM %1$s\nRUN --mount=type=bind,source=rootlink,target=/h cat /h$H/secret\n' > /tmp/b3/Containerfile
                 t bind-mount-build podman build --no-cache /tmp/b3
+                mkdir -p /tmp/b5 && printf 'FROM %1$s\nRUN --mount=type=cache,id=../../../../../..$H,target=/h cat /h/secret\n' > /tmp/b5/Containerfile
+                t cache-id-build podman build --no-cache /tmp/b5
                 mkdir -p /tmp/b4 && printf 'FROM %1$s\nRUN curl -s -m 4 http://10.0.2.2:%6$s/ || echo build-had-no-network\n' > /tmp/b4/Containerfile
                 t build-network sh -c 'podman build --no-cache /tmp/b4 2>&1 | grep -E "build-had-no-network|HOST" | tail -1'
                 t runner-tag podman tag %1$s localhost/burrow-runner:evil
@@ -195,7 +197,7 @@ class PodmanSocketIT {
         loopback.stop(0);
         assertThat(out).containsPattern("== build-network\n[^=]*build-had-no-network");
         assertThat(loopbackHits.get()).as("requests from a build that reached the host's loopback").isZero();
-        for (String refused : new String[] {"bind-mount-build", "privileged", "home-bind", "home-write", "root-mount", "link-bind", "host-net", "host-pid", "cap-add", "seccomp",
+        for (String refused : new String[] {"bind-mount-build", "cache-id-build", "privileged", "home-bind", "home-write", "root-mount", "link-bind", "host-net", "host-pid", "cap-add", "seccomp",
                 "volumes-from", "join-session", "exec-victim", "stop-victim", "volume-bind", "cache", "kube", "compat-privileged", "compat-caseless",
                 "runner-tag", "runner-rmi"}) {
             assertThat(out).as(refused).containsPattern("== " + refused + "\\n[^=]*burrow: ");

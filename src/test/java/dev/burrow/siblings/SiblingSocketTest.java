@@ -300,11 +300,16 @@ class SiblingSocketTest {
         // A build is labelled with the session; under the proxied policies it has no network and pulls nothing.
         start(NetworkPolicy.ALLOWLIST);
         podman.received.clear();
-        assertThat(send("POST /v4.3.1/libpod/build?t=app&networkmode=0&labels=%7B%22burrow.sibling-of%22%3A%22s2%22%7D HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"))
-                .startsWith("HTTP/1.1 200 ");
+        byte[] context = tar(false, "Containerfile", "FROM shared\n");
+        var chunked = new java.io.ByteArrayOutputStream();
+        chunked.write(("POST /v4.3.1/libpod/build?t=app&networkmode=0&labels=%7B%22burrow.sibling-of%22%3A%22s2%22%7D HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + Integer.toHexString(context.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        chunked.write(context);
+        chunked.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(send(chunked.toString(StandardCharsets.ISO_8859_1))).startsWith("HTTP/1.1 200 ");
         assertThat(podman.forwarded().getFirst())
                 .startsWith("POST /v4.3.1/libpod/build?t=app&networkmode=1&pullpolicy=never&labels=%7B%22burrow.sibling-of%22%3A%22s1%22%7D HTTP/1.1\r\n")
-                .endsWith("Content-Length: 3\r\n\r\nabc"); // held until read, then sent whole
+                .contains("Content-Length: 2048\r\n", "FROM shared"); // held until read, then sent whole
         assertThat(send(post("/v4.3.1/libpod/images/pull?reference=docker.io%2Flibrary%2Falpine&policy=always", ""))).startsWith("HTTP/1.1 403 ").contains("allowlist");
         assertThat(send(post("/v4.3.1/libpod/images/pull?reference=quay.io%2Fx%2Fy&policy=always", ""))).startsWith("HTTP/1.1 200 ");
         start(NetworkPolicy.NONE);
@@ -326,6 +331,8 @@ class SiblingSocketTest {
                 name = name.split(":")[2];
             }
             if (name.startsWith("link:")) entry(bytes, name.substring(5), '2', new byte[0], files[i + 1]);
+            else if (name.startsWith("hard:")) entry(bytes, name.substring(5), '1', new byte[0], files[i + 1]);
+            else if (name.startsWith("raw:")) bytes.write(java.util.Base64.getDecoder().decode(files[i + 1]));
             else if (name.startsWith("gnu:")) gnuEntry(bytes, name.substring(4), data);
             else entry(bytes, name, '0', data, "");
         }
@@ -345,6 +352,8 @@ class SiblingSocketTest {
         h[156] = (byte) type;
         System.arraycopy(link.getBytes(StandardCharsets.UTF_8), 0, h, 157, link.length());
         System.arraycopy("ustar\u000000".getBytes(StandardCharsets.US_ASCII), 0, h, 257, 8);
+        System.arraycopy("0000644\u0000".getBytes(StandardCharsets.US_ASCII), 0, h, 100, 8);
+        checksum(h);
         out.write(h);
         out.write(data);
         out.write(new byte[(512 - data.length % 512) % 512]);
@@ -357,7 +366,15 @@ class SiblingSocketTest {
         byte[] b = one.toByteArray();
         System.arraycopy("ustar  \u0000".getBytes(StandardCharsets.US_ASCII), 0, b, 257, 8);
         System.arraycopy("00000000001".getBytes(StandardCharsets.US_ASCII), 0, b, 345, 11);
+        checksum(b);
         out.write(b);
+    }
+
+    private static void checksum(byte[] h) {
+        java.util.Arrays.fill(h, 148, 156, (byte) ' ');
+        long sum = 0;
+        for (int i = 0; i < 512; i++) sum += h[i] & 0xff;
+        System.arraycopy(String.format("%06o\u0000 ", sum).getBytes(StandardCharsets.US_ASCII), 0, h, 148, 8);
     }
 
     private String build(String query, byte[] context) throws Exception {
@@ -378,9 +395,11 @@ class SiblingSocketTest {
                 .startsWith("HTTP/1.1 403 ").contains("this machine");
         assertThat(build("t=app", tar(false, "Dockerfile", "FROM shared\nADD --chown=1 \\\n  http://10.1.2.3/x /x\n")))
                 .startsWith("HTTP/1.1 403 ").contains("private address");
-        assertThat(build("t=app&dockerfile=" + file, tar(true, "pax:Containerfile:harmless", "FROM shared\nRUN --network=host true\n", "Containerfile", "FROM shared\n")))
+        assertThat(build("t=app&dockerfile=" + file, tar(true, "pax:Containerfile:harmless", "FROM shared\nRUN --network=host true\n")))
                 .startsWith("HTTP/1.1 403 ").contains("--network=host");
-        assertThat(build("t=app&dockerfile=" + file, tar(true, "link:Containerfile", "/etc/passwd"))).startsWith("HTTP/1.1 403 ").contains("is not a plain file");
+        assertThat(build("t=app&dockerfile=" + file, tar(true, "pax:Containerfile:harmless", "FROM shared\n", "Containerfile", "FROM shared\n")))
+                .startsWith("HTTP/1.1 403 ").contains("twice");
+        assertThat(build("t=app&dockerfile=" + file, tar(true, "link:Containerfile", "/etc/passwd"))).startsWith("HTTP/1.1 403 ").contains("is a link");
         assertThat(build("t=app&dockerfile=%5B%22sub%2FContainerfile%22%5D", tar(true, "Containerfile", "FROM shared\n")))
                 .startsWith("HTTP/1.1 403 ").contains("not in the uploaded build context");
         assertThat(build("t=app", tar(false, "Containerfile", "FROM 192.168.1.5:5000/base\n"))).startsWith("HTTP/1.1 403 ").contains("private address");
@@ -403,6 +422,21 @@ class SiblingSocketTest {
         assertThat(build("t=app", tar(false, "Containerfile", "FROM shared AS s\nRUN ln -s / /r\nFROM shared\nRUN --mount=type=bind,from=s,source=/r,target=/h,rw true\n")))
                 .startsWith("HTTP/1.1 403 ");
         assertThat(build("t=app", tar(false, "Containerfile", "FROM shared\nRUN --mount=type=cache,from=s,target=/h true\n"))).startsWith("HTTP/1.1 403 ");
+        // Third attack review: a cache id climbing out, a Containerfile written through a linked dir, compressions
+        // Burrow does not read, the host's C preprocessor, hard links.
+        assertThat(build("t=app", tar(false, "Containerfile", "FROM shared\nRUN --mount=type=cache,id=../../../home/u,target=/h cat /h/x\n")))
+                .startsWith("HTTP/1.1 403 ").contains("only tmpfs");
+        String escape = "FROM shared\nRUN --mount=type=bind,source=/,target=/h true\n";
+        assertThat(build("t=app", tar(false, "link:d", ".", "d/Containerfile", escape))).startsWith("HTTP/1.1 403 ").contains("through the link d");
+        assertThat(build("t=app", new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0, 1, 2})).startsWith("HTTP/1.1 403 ").contains("gzip or not at all");
+        assertThat(build("t=app", "BZh91AY&SY".getBytes(StandardCharsets.US_ASCII))).startsWith("HTTP/1.1 403 ");
+        assertThat(build("t=app", "not a tar at all".getBytes(StandardCharsets.US_ASCII))).startsWith("HTTP/1.1 400 ");
+        assertThat(build("t=app&dockerfile=%5B%22Containerfile.in%22%5D", tar(false, "Containerfile.in", "#include \"/etc/passwd\"\n"))).startsWith("HTTP/1.1 403 ")
+                .contains(".in");
+        assertThat(build("t=app", tar(false, "Containerfile", "FROM shared\n", "hard:h", "d/../../x"))).startsWith("HTTP/1.1 403 ");
+        assertThat(build("t=app", tar(false, "Containerfile", "FROM shared\n", "hard:h", "Containerfile"))).startsWith("HTTP/1.1 403 ").contains("hard links");
+        assertThat(build("t=app", tar(false, "src/a.txt", "a"))).startsWith("HTTP/1.1 403 ").contains("no Containerfile");
+        assertThat(build("t=app", tar(false, "Containerfile", "FROM shared\n", "link:.dockerignore", "/etc/shadow"))).startsWith("HTTP/1.1 403 ");
         assertThat(build("t=app", tar(false, "Containerfile", "FROM shared\nRUN --mount=source=../..,target=/h ls /h\n"))).startsWith("HTTP/1.1 403 ");
         assertThat(build("t=app", tar(false, "Containerfile", "FROM shared\nRUN --mount=type=secret,id=x cat /run/secrets/x\n"))).startsWith("HTTP/1.1 403 ");
         assertThat(send(post("/v4.3.1/libpod/images/pull?reference=docker%3A%2F%2F127.0.0.1%3A5000%2Fx&policy=always", ""))).startsWith("HTTP/1.1 403 ")
@@ -411,9 +445,11 @@ class SiblingSocketTest {
         assertThat(podman.forwarded()).isEmpty();
 
         byte[] good = tar(true, "Containerfile", "# escape=`\nFROM shared AS base\nCOPY --from=base /a /b\nADD https://203.0.113.9/x.tgz /x\n"
-                + "RUN --mount=type=cache,target=/root/.m2 --mount=type=tmpfs,target=/t echo ok\n");
+                + "RUN --mount=type=tmpfs,target=/t echo ok\n");
         assertThat(build("t=app&dockerfile=" + file, good)).startsWith("HTTP/1.1 200 ");
-        assertThat(podman.forwarded()).hasSize(1);
+        // Podman gets a plain tar of Burrow's writing (not the gzip sent), holding the Containerfile Burrow read.
+        assertThat(podman.forwarded()).hasSize(1).allSatisfy(r -> assertThat(r).contains("Containerfile\u0000", "ustar\u000000", "RUN --mount=type=tmpfs")
+                .doesNotContain("Transfer-Encoding"));
         start(NetworkPolicy.ALLOWLIST);
         assertThat(build("t=app&dockerfile=" + file, good)).startsWith("HTTP/1.1 403 ").contains("outside this session's allowlist network policy");
     }
