@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
- * Where a sibling's bind mount may come from: the session's workspace and what is under it,
- * named as the session sees it ({@code /workspace/...}). Burrow maps the name to the host
- * path and walks it a component at a time without following links: the agent can make links
- * in its workspace, and a link is never a way to a host path.
+ * Where a sibling's bind mount may come from: the session's workspace as a whole, named as
+ * the session sees it ({@code /workspace}). Not a directory under it: the host's Podman
+ * resolves a bind source on the host whenever it mounts or copies (at start, and for
+ * {@code podman cp} of a stopped container), and the agent can swap any directory under the
+ * workspace for a link to the user's files between Burrow's check and that moment. The
+ * workspace's own dir cannot be swapped: its parent is Burrow's.
  */
 final class BindSources {
     static final String SESSION_ROOT = "/workspace";
@@ -18,19 +20,18 @@ final class BindSources {
     private BindSources() {
     }
 
-    /** The host path for {@code source} (a path in the session), checked; refused when it is not in the workspace. */
+    /** The host path for {@code source} (a path in the session): the workspace's dir, or refused. */
     static Path hostPath(Path workspace, String source) throws Refusal {
-        if (!(source.equals(SESSION_ROOT) || source.startsWith(SESSION_ROOT + "/"))) {
-            throw Refusal.forbidden("bind mounts come only from the session's workspace (/workspace/...), not " + source);
+        String s = source.replaceAll("/+$", "").replaceAll("/\\.$", "");
+        if (s.equals(SESSION_ROOT)) {
+            check(workspace, workspace, source);
+            return workspace;
         }
-        Path at = workspace;
-        for (String part : source.substring(SESSION_ROOT.length()).split("/")) {
-            if (part.isEmpty()) continue;
-            if (part.equals(".") || part.equals("..")) throw Refusal.forbidden("bind mount sources may not hold . or ..: " + source);
-            at = at.resolve(part);
+        if (source.startsWith(SESSION_ROOT + "/")) {
+            throw Refusal.forbidden("bind mounts are of the whole workspace only (-v /workspace:/work, then -w /work/" + source.substring(SESSION_ROOT.length() + 1)
+                    + "): a directory under it could be swapped for a link to your files before Podman uses it");
         }
-        check(workspace, at, source);
-        return at;
+        throw Refusal.forbidden("bind mounts come only from the session's workspace (-v /workspace:/work), not " + source);
     }
 
     /** Refuses {@code hostPath} unless every component from the workspace down is a real dir (the last may be a file). */

@@ -60,7 +60,14 @@ final class SiblingGate {
      * ({@link BuildContext}) and its Containerfiles read ({@link Containerfiles}) before Podman gets it.
      */
     private Decision build(RequestHead head, Target t, InputStream body) throws Refusal, IOException {
-        Map<String, List<String>> query = BuildQuery.check(t, box, images);
+        Map<String, List<String>> query;
+        try {
+            query = BuildQuery.check(t, box, images);
+        } catch (Refusal r) {
+            // Read the upload to its end first, so that the client, still sending, gets the refusal and not a broken pipe.
+            Body.copy(head, body, java.io.OutputStream.nullOutputStream());
+            throw r;
+        }
         List<String> names = new java.util.ArrayList<>();
         for (String f : BuildQuery.dockerfiles(t)) names.add(BuildContext.normalize(f));
         List<String> wanted = names.isEmpty() ? List.of("Containerfile", "Dockerfile") : names;

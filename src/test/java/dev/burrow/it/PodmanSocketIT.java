@@ -106,7 +106,7 @@ class PodmanSocketIT {
                 podman run --rm $I curl -s -o /dev/null -w 'talked-%%{http_code}\\n' http://localhost:8099/
                 docker logs web-$N 2>&1 | grep -q 'GET /' && echo logs-seen
                 mkdir -p /workspace/sub && echo from-the-workspace > /workspace/sub/f.txt
-                podman run --rm -v /workspace/sub:/app $I cat /app/f.txt
+                podman run --rm -v /workspace:/app -w /app/sub $I cat f.txt
                 mkdir -p /tmp/ctx && printf 'FROM %%s\\nRUN echo built-$((40+2)) > /tmp/built\\n' $I > /tmp/ctx/Containerfile
                 podman build -q -t mytool-$N /tmp/ctx > /dev/null && podman run --rm mytool-$N cat /tmp/built
                 podman volume create data-$N > /dev/null && podman run --rm -v data-$N:/d $I sh -c 'echo kept > /d/x && cat /d/x'
@@ -163,6 +163,12 @@ class PodmanSocketIT {
                 t root-mount docker run --rm --mount type=bind,src=/,dst=/h $I ls /h
                 ln -s $H /workspace/escape
                 t link-bind podman run --rm -v /workspace/escape:/h $I cat /h/secret
+                mkdir -p /workspace/swap && podman create --name swap-$$ -v /workspace:/data %1$s true > /dev/null
+                rm -rf /workspace/swap && ln -s $H /workspace/swap
+                t cp-through-swap podman cp swap-$$:/data/swap/secret /tmp/stolen
+                t cp-check cat /tmp/stolen
+                mkdir -p /workspace/sub2
+                t sub-bind podman create -v /workspace/sub2:/data %1$s true
                 t host-net podman run --rm --network host $I true
                 t host-pid podman run --rm --pid host $I true
                 t cap-add podman run --rm --cap-add ALL $I true
@@ -197,7 +203,7 @@ class PodmanSocketIT {
         loopback.stop(0);
         assertThat(out).containsPattern("== build-network\n[^=]*build-had-no-network");
         assertThat(loopbackHits.get()).as("requests from a build that reached the host's loopback").isZero();
-        for (String refused : new String[] {"bind-mount-build", "cache-id-build", "privileged", "home-bind", "home-write", "root-mount", "link-bind", "host-net", "host-pid", "cap-add", "seccomp",
+        for (String refused : new String[] {"bind-mount-build", "cache-id-build", "privileged", "sub-bind", "home-bind", "home-write", "root-mount", "link-bind", "host-net", "host-pid", "cap-add", "seccomp",
                 "volumes-from", "join-session", "exec-victim", "stop-victim", "volume-bind", "cache", "kube", "compat-privileged", "compat-caseless",
                 "runner-tag", "runner-rmi"}) {
             assertThat(out).as(refused).containsPattern("== " + refused + "\\n[^=]*burrow: ");

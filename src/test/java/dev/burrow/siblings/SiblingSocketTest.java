@@ -173,18 +173,18 @@ class SiblingSocketTest {
     @Test
     void aCreateGetsTheSessionsLabelAndNetworkAndPassesOnlyWhatItChecked() throws Exception {
         String body = "{\"image\":\"alpine\",\"command\":[\"echo\"],\"labels\":{\"mine\":\"1\",\"burrow.sibling-of\":\"s2\",\"Burrow.session\":\"x\"},"
-                + "\"netns\":{\"nsmode\":\"bridge\"},\"mounts\":[{\"destination\":\"/app\",\"type\":\"bind\",\"source\":\"/workspace/sub\",\"options\":[\"ro\"]}],"
+                + "\"netns\":{\"nsmode\":\"bridge\"},\"mounts\":[{\"destination\":\"/app\",\"type\":\"bind\",\"source\":\"/workspace\",\"options\":[\"ro\"]}],"
                 + "\"httpproxy\":true,\"privileged\":false,\"devices\":[{\"path\":\"/dev/nvidia0\"}]}";
         assertThat(send(post("/v4.3.1/libpod/containers/create", body))).startsWith("HTTP/1.1 200 ");
         String sent = podman.forwarded().getFirst();
         assertThat(sent).startsWith("POST /v4.3.1/libpod/containers/create HTTP/1.1\r\n")
                 .contains("\"labels\":{\"mine\":\"1\",\"burrow.sibling-of\":\"s1\"}")
                 .contains("\"netns\":{\"nsmode\":\"container\",\"value\":\"" + StandInPodman.SESSION_CONTAINER + "\"}")
-                .contains("\"source\":\"" + workspace.resolve("sub") + "\"")
+                .contains("\"source\":\"" + workspace + "\"")
                 .contains("\"httpproxy\":false")
                 .doesNotContain("Burrow.session");
 
-        String docker = "{\"Image\":\"alpine\",\"Labels\":{\"burrow.sibling-of\":\"s2\"},\"HostConfig\":{\"Binds\":[\"/workspace/sub:/app:ro\",\"newvol:/data\"],"
+        String docker = "{\"Image\":\"alpine\",\"Labels\":{\"burrow.sibling-of\":\"s2\"},\"HostConfig\":{\"Binds\":[\"/workspace/:/app:ro\",\"newvol:/data\"],"
                 + "\"NetworkMode\":\"default\"},\"NetworkingConfig\":{\"EndpointsConfig\":{\"default\":{}}}}";
         assertThat(send(post("/v1.41/containers/create?name=web", docker))).startsWith("HTTP/1.1 200 ");
         List<String> sent2 = podman.forwarded();
@@ -193,7 +193,7 @@ class SiblingSocketTest {
         assertThat(sent2.get(2)).startsWith("POST /v1.41/containers/create?name=web ")
                 .contains("\"Labels\":{\"burrow.sibling-of\":\"s1\"}")
                 .contains("\"NetworkMode\":\"container:" + StandInPodman.SESSION_CONTAINER + "\"")
-                .contains("\"Binds\":[\"" + workspace.resolve("sub") + ":/app:ro\",\"newvol:/data\"]")
+                .contains("\"Binds\":[\"" + workspace + ":/app:ro\",\"newvol:/data\"]")
                 .doesNotContain("NetworkingConfig");
     }
 
@@ -205,9 +205,10 @@ class SiblingSocketTest {
                 Map.entry("{\"image\":\"x\",\"privileged\":false,\"privileged\":true}", "not JSON Burrow accepts"),
                 Map.entry("{\"image\":\"x\",\"cap_add\":[\"SYS_ADMIN\"]}", "cap-add"),
                 Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/home\"}]}", "only from the session's workspace"),
-                Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/workspace/link\"}]}", "symbolic link"),
-                Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/workspace/link/passwd\"}]}", "symbolic link"),
-                Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/workspace/../..\"}]}", ". or .."),
+                Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/workspace/link\"}]}", "whole workspace only"),
+                Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/workspace/sub\"}]}", "whole workspace only"),
+                Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/workspace/../..\"}]}", "whole workspace only"),
+                Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/workspacex\"}]}", "only from the session's workspace"),
                 Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"image\",\"source\":\"x\"}]}", "type image"),
                 Map.entry("{\"image\":\"x\",\"netns\":{\"nsmode\":\"host\"}}", "host network"),
                 Map.entry("{\"image\":\"x\",\"netns\":{\"nsmode\":\"container\",\"value\":\"" + StandInPodman.THEIRS + "\"}}", "container network"),
@@ -382,8 +383,12 @@ class SiblingSocketTest {
             var out = Channels.newOutputStream(c);
             out.write(("POST /v4.3.1/libpod/build?" + query + " HTTP/1.1\r\nContent-Type: application/x-tar\r\nContent-Length: " + context.length + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            out.write(context);
-            c.shutdownOutput();
+            try {
+                out.write(context);
+                c.shutdownOutput();
+            } catch (java.io.IOException refusedBeforeTheBody) {
+                // the socket answered from the query alone and closed: its answer is there to read
+            }
             return new String(Channels.newInputStream(c).readAllBytes(), StandardCharsets.UTF_8);
         }
     }
