@@ -35,6 +35,34 @@ record CreateContext(SessionBox box, String sessionContainer, Owner owner, Podma
         if (!name.isEmpty() && owner.image(name) == Owner.ImageOwner.OTHER_SESSION) throw Refusal.notFound("no such image in this session: " + name);
     }
 
+    /** The image's own working dir (its WORKDIR), or "/". */
+    String imageWorkdir(String image) throws IOException {
+        if (image.isEmpty()) return "/";
+        PodmanApi.Answer a = api.get(PodmanApi.PREFIX + "/images/" + Owner.imagePath(image) + "/json");
+        String dir = a.ok() ? a.json().path("Config").path("WorkingDir").asString("") : "";
+        return dir.isEmpty() ? "/" : dir;
+    }
+
+    /**
+     * Whether {@code workdir} lies on one of {@code destinations} (the container's mounts):
+     * Podman then leaves it to the runtime, inside the container. Anywhere else Podman looks
+     * the dir up on the host, through links the image may hold (and makes it there, when asked).
+     */
+    static boolean onMount(String workdir, java.util.List<String> destinations) {
+        for (String d : destinations) {
+            String dest = d.endsWith("/") && d.length() > 1 ? d.substring(0, d.length() - 1) : d;
+            if (workdir.equals(dest) || workdir.startsWith(dest + "/")) return true;
+        }
+        return false;
+    }
+
+    /** A timezone that names a zone (or local), not a path. */
+    static void timezone(String tz) throws Refusal {
+        if (!tz.isEmpty() && !tz.equals("local") && !tz.matches("[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*")) {
+            throw Refusal.forbidden("timezone " + tz + " is not a zone name");
+        }
+    }
+
     void device(String path) throws Refusal {
         if (!box.devices().contains(path)) {
             throw Refusal.forbidden("device " + path + " is not allowed in a session" + (box.devices().isEmpty() ? "" : "; the session's own are " + box.devices()));

@@ -57,7 +57,29 @@ final class DockerCreate {
         binds(h, ctx);
         mounts(h.get("Mounts"), ctx);
         devices(h.get("Devices"), ctx);
+        workdir(o, h, ctx);
         return Fields.JSON.writeValueAsBytes(o);
+    }
+
+    /**
+     * Docker's API has Podman make a missing working dir, on the host, through links the image
+     * may hold: the working dir must be / or lie on one of the container's mounts.
+     */
+    private static void workdir(ObjectNode o, ObjectNode h, CreateContext ctx) throws Refusal, IOException {
+        String dir = Fields.text(o, "WorkingDir");
+        if (dir.isEmpty()) dir = ctx.imageWorkdir(Fields.text(o, "Image"));
+        if (dir.equals("/")) return;
+        java.util.List<String> destinations = new java.util.ArrayList<>();
+        for (String b : LibpodCreate.strings(h.get("Binds"))) {
+            String[] parts = b.split(":");
+            if (parts.length >= 2) destinations.add(parts[1]);
+        }
+        for (JsonNode m : h.path("Mounts")) destinations.add(m.path("Target").asString(""));
+        if (h.get("Tmpfs") instanceof ObjectNode t) destinations.addAll(t.propertyNames());
+        if (!CreateContext.onMount(dir, destinations)) {
+            throw Refusal.forbidden("through Docker's API a container's working dir must be / or on one of its mounts (" + dir
+                    + "): Podman would make it on the host; use podman, or -w on a mount");
+        }
     }
 
     private static void log(JsonNode l) throws Refusal {

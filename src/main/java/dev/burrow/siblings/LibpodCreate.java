@@ -57,7 +57,21 @@ final class LibpodCreate {
         mounts(o.get("mounts"), ctx);
         volumes(o.get("volumes"), ctx);
         devices(o.get("devices"), ctx);
+        workdir(o, ctx);
+        CreateContext.timezone(Fields.text(o, "timezone"));
         return Fields.JSON.writeValueAsBytes(o);
+    }
+
+    /**
+     * The working dir, named always (the image's when the client names none) and never made by
+     * Podman: it makes a missing one on the host, through links the image holds, and chowns it
+     * (a session could make dirs in the user's home and hand their files to a sub-id).
+     */
+    private static void workdir(ObjectNode o, CreateContext ctx) throws Refusal, IOException {
+        String dir = Fields.text(o, "work_dir");
+        if (dir.isEmpty()) dir = ctx.imageWorkdir(Fields.text(o, "image"));
+        o.put("work_dir", dir);
+        o.put("create_working_dir", false);
     }
 
     private static void annotations(JsonNode a) throws Refusal {

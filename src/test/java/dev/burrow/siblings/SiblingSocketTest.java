@@ -270,6 +270,21 @@ class SiblingSocketTest {
     }
 
     @Test
+    void podmanNeverMakesAWorkingDirOnTheHost() throws Exception {
+        // Fifth attack review: a workdir through a link in the image, made and chowned by Podman on the host.
+        assertThat(send(post("/v4.3.1/libpod/containers/create", "{\"image\":\"x\",\"work_dir\":\"/hh/made\",\"create_working_dir\":true}")))
+                .startsWith("HTTP/1.1 200 ");
+        assertThat(send(post("/v4.3.1/libpod/containers/create", "{\"image\":\"x\"}"))).startsWith("HTTP/1.1 200 ");
+        assertThat(podman.forwarded().get(0)).contains("\"work_dir\":\"/hh/made\"", "\"create_working_dir\":false");
+        assertThat(podman.forwarded().get(1)).contains("\"work_dir\":\"/\"", "\"create_working_dir\":false");
+        assertThat(send(post("/v1.41/containers/create", "{\"Image\":\"x\",\"WorkingDir\":\"/hh/made\"}"))).startsWith("HTTP/1.1 403 ")
+                .contains("working dir must be / or on one of its mounts");
+        assertThat(send(post("/v1.41/containers/create", "{\"Image\":\"x\",\"WorkingDir\":\"/work/sub\",\"HostConfig\":{\"Binds\":[\"/workspace:/work\"]}}")))
+                .startsWith("HTTP/1.1 200 ");
+        assertThat(send(post("/v4.3.1/libpod/containers/create", "{\"image\":\"x\",\"timezone\":\"../../../home/u/secret\"}"))).startsWith("HTTP/1.1 403 ");
+    }
+
+    @Test
     void execCannotBePrivileged() throws Exception {
         assertThat(send(post("/v4.3.1/libpod/containers/mine/exec", "{\"Cmd\":[\"id\"],\"Privileged\":true}"))).startsWith("HTTP/1.1 403 ");
         assertThat(send(post("/v4.3.1/libpod/containers/mine/exec", "{\"Cmd\":[\"id\"],\"PreserveFDs\":3}"))).startsWith("HTTP/1.1 403 ");
