@@ -85,6 +85,13 @@ public interface ContainerEngine {
      */
     void guardEgress(String id, String nftRuleset);
 
+    /**
+     * Removes {@code dir}, one of Burrow's own, with what containers left in it as root
+     * (files of the user's subordinate ids, which the user cannot remove directly): inside
+     * the rootless user namespace, where those ids are the user's. Links are not followed.
+     */
+    void removeOwnedTree(java.nio.file.Path dir);
+
     /** The label on everything a session makes through its Podman socket; its value is the session's id. */
     String SIBLING_LABEL = "burrow.sibling-of";
 

@@ -290,6 +290,15 @@ public final class PodmanCli implements ContainerEngine {
         if (!r.ok()) throw new ContainerException("could not set the session's network guard (nft): " + r.firstErrorLine());
     }
 
+    @Override
+    public void removeOwnedTree(Path dir) {
+        if (!dir.isAbsolute()) throw new IllegalArgumentException("not an absolute path: " + dir);
+        List<String> argv = new ArrayList<>(rootHost() ? List.of() : List.of(podman, "unshare"));
+        argv.addAll(List.of("rm", "-rf", "--one-file-system", "--", dir.toString()));
+        ExecResult r = commands.stream(argv, java.io.InputStream.nullInputStream(), OutputStream.nullOutputStream(), 64 * 1024, Duration.ofMinutes(5));
+        if (!r.ok()) throw new ContainerException("could not remove " + dir + ": " + r.firstErrorLine());
+    }
+
     private static boolean rootHost() {
         try {
             return Integer.valueOf(0).equals(java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid"));

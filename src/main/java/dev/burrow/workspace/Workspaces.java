@@ -234,8 +234,8 @@ public final class Workspaces {
                     // best effort: a leftover file is reported by the caller's next attempt
                 }
             });
-        } catch (IOException ignored) {
-            // best effort
+        } catch (IOException | java.io.UncheckedIOException ignored) {
+            // best effort: a dir it cannot read (made by root in a container) stays; see ContainerEngine.removeOwnedTree
         }
     }
 }

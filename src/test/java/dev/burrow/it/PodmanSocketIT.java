@@ -111,6 +111,7 @@ class PodmanSocketIT {
                 podman build -q -t mytool-$N /tmp/ctx > /dev/null && podman run --rm mytool-$N cat /tmp/built
                 podman volume create data-$N > /dev/null && podman run --rm -v data-$N:/d $I sh -c 'echo kept > /d/x && cat /d/x'
                 podman network create n1-$N > /dev/null && echo network-made
+                sudo mkdir -p /workspace/by-root/deep && sudo touch /workspace/by-root/deep/f && sudo chmod 700 /workspace/by-root /workspace/by-root/deep
                 podman ps --format '{{.Names}}' | tr '\\n' ' '; echo
                 """.formatted(image);
         Session s = start(script, NetworkPolicy.FULL);
@@ -127,8 +128,11 @@ class PodmanSocketIT {
         assertThat(TestEnv.podman("ps", "-a", "--filter", "label=burrow.session=" + s.id(), "--format", "{{.Names}}")).isBlank();
         assertThat(labelled("ps", s.id())).isBlank();
         assertThat(labelled("volume", s.id())).contains("data");
+        Path sessionDir = live.burrow.sessions().get(s.id()).dir();
         live.burrow.sessions().delete(s.id());
         for (String kind : new String[] {"ps", "volume", "network", "images"}) assertThat(labelled(kind, s.id())).as(kind).isBlank();
+        // Files root made in the session (owned by the user's subordinate ids) go with it too.
+        assertThat(sessionDir).doesNotExist();
     }
 
     @Test

@@ -215,6 +215,11 @@ final class FakeEngine implements ContainerEngine {
     }
 
     @Override
+    public void removeOwnedTree(Path dir) {
+        dev.burrow.workspace.Workspaces.deleteQuietly(dir);
+    }
+
+    @Override
     public List<String> removeSessionObjects(String sessionId) {
         return List.of();
     }
