@@ -2,9 +2,7 @@ package dev.burrow.siblings;
 
 import dev.burrow.container.NetworkPolicy;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -148,15 +146,8 @@ final class Containerfiles {
             throw Refusal.forbidden("ADD " + src + " is not a URL Burrow can check");
         }
         if (host == null) throw Refusal.forbidden("ADD " + src + " is not a URL Burrow can check");
-        if (Images.ambiguousNumber(host)) throw Refusal.forbidden("ADD " + src + " is refused: resolvers read the address " + host + " differently");
-        try {
-            for (InetAddress a : InetAddress.getAllByName(host)) {
-                String why = box.privateGuard().refusal(a);
-                if (why != null) throw Refusal.forbidden("ADD " + src + " is refused: " + why);
-            }
-        } catch (UnknownHostException e) {
-            // Podman will not reach it either
-        }
+        String why = Images.privateHost(host, box.privateGuard());
+        if (why != null) throw Refusal.forbidden("ADD " + src + " is refused: " + why);
     }
 
     private static List<String> jsonOrWords(String instruction, List<String> words) {

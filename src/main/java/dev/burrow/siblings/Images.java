@@ -119,10 +119,18 @@ final class Images {
     }
 
     String privateRegistry(String host) {
+        return privateHost(host, box.privateGuard());
+    }
+
+    /**
+     * Why the host's Podman must not fetch from {@code host} (this machine, a private range,
+     * an address resolvers read two ways), or null. Checked on every address it resolves to.
+     */
+    static String privateHost(String host, dev.burrow.container.PrivateAddresses guard) {
         if (ambiguousNumber(host)) return "an address written as " + host + " is read differently by different resolvers";
         try {
             for (InetAddress a : InetAddress.getAllByName(host)) {
-                String why = box.privateGuard().refusal(a);
+                String why = guard.refusal(a);
                 if (why != null) return why;
             }
             return null;

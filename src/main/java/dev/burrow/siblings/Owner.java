@@ -27,13 +27,6 @@ final class Owner {
         throw Refusal.notFound("no such container in this session: " + name);
     }
 
-    /** The container's inspection, when it is this session's (checked again). */
-    JsonNode inspectContainer(String id) throws IOException, Refusal {
-        PodmanApi.Answer a = api.get(PodmanApi.PREFIX + "/containers/" + id + "/json");
-        if (a.ok() && mine(a.json().path("Config").path("Labels"))) return a.json();
-        throw Refusal.notFound("no such container in this session: " + id);
-    }
-
     /** The id of an exec instance in one of this session's containers. */
     String exec(String id) throws IOException, Refusal {
         PodmanApi.Answer a = api.get(PodmanApi.PREFIX + "/exec/" + Target.encode(id) + "/json");

@@ -2,12 +2,9 @@ package dev.burrow.siblings;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -138,24 +135,8 @@ final class SiblingGate {
             return new Decision.Forward(t.upstream(List.of("containers", id), t.query()), null, false);
         }
         String action = s.get(2);
-        byte[] replaced = null;
-        switch (action) {
-            case "start", "restart", "init" -> bindSourcesStillHold(id);
-            case "exec" -> replaced = execCreate(readJson(head, body));
-            default -> {
-            }
-        }
+        byte[] replaced = action.equals("exec") ? execCreate(readJson(head, body)) : null;
         return new Decision.Forward(t.upstream(List.of("containers", id, action), t.query()), replaced, action.equals("attach"));
-    }
-
-    /** The workspace may have changed since the create: a bind source that became a link is refused at start. */
-    private void bindSourcesStillHold(String id) throws Refusal, IOException {
-        JsonNode c = owner.inspectContainer(id);
-        for (JsonNode mount : c.path("Mounts")) {
-            if (!mount.path("Type").asString("").equals("bind")) continue;
-            String source = mount.path("Source").asString("");
-            BindSources.check(box.workspace(), Path.of(source), source);
-        }
     }
 
     private byte[] execCreate(byte[] json) throws Refusal {

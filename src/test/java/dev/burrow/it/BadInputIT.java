@@ -77,6 +77,19 @@ class BadInputIT {
     }
 
     @Test
+    void aRunnerImageRetaggedSinceBurrowBuiltItIsNotRun() throws Exception {
+        String tag;
+        try (Burrow burrow = Burrow.start(config())) {
+            tag = burrow.sessions().runnerImage();
+        }
+        // Burrow's record says it built another image under this tag (as if something had moved the tag since).
+        Path records = Files.createDirectories(tmp.resolve("data/runner-images"));
+        Files.writeString(records.resolve(tag.replaceAll("[^A-Za-z0-9._-]", "_")), "0".repeat(64) + "\n");
+        assertRefused(config(), new NewSession(repo.toString(), null, "hi"), SessionException.Kind.UNAVAILABLE,
+                "is not the one Burrow built (it is ");
+    }
+
+    @Test
     void aDirectoryThatIsNotAGitRepository() throws Exception {
         Path plain = Files.createDirectories(tmp.resolve("plain"));
         assertRefused(config(), new NewSession(plain.toString(), null, "hi"), SessionException.Kind.BAD_INPUT, "not a git repository");
