@@ -38,6 +38,8 @@ import java.util.Set;
  * @param allowedPrivate private address ranges sessions may reach after all (BURROW_ALLOWED_PRIVATE)
  * @param gitHost        GitHub (or an enterprise server) and its token, for private repositories, pushes and pull requests
  * @param transcriptQuota the most bytes of events one session may store; past it the session stops
+ * @param upstreamCa      null, or a PEM file of CA certificates Burrow trusts, beside the JDK's own, on its
+ *                        connections to the model API and the git host (a TLS-inspecting proxy, a gateway with its own CA)
  */
 public record Config(
         Path dataDir,
@@ -58,7 +60,8 @@ public record Config(
         Allowlist allowedHosts,
         PrivateAddresses allowedPrivate,
         GitHost gitHost,
-        long transcriptQuota) {
+        long transcriptQuota,
+        Path upstreamCa) {
 
     public Config {
         Objects.requireNonNull(dataDir);
@@ -85,7 +88,7 @@ public record Config(
     public static Config defaults(Path dataDir) {
         return new Config(dataDir, "", CredentialSettings.of("", ""), "", "", RunnerImage.DEFAULT_BASE, Duration.ofMinutes(30), "", "",
                 "127.0.0.1", 7070, Caches.NAMES, Caches.Scope.REPOSITORY, Limits.NONE, NetworkPolicy.FULL, Allowlist.DEFAULT, PrivateAddresses.NONE_ALLOWED, new GitHost(GitHost.GITHUB, ""),
-                DEFAULT_TRANSCRIPT_QUOTA);
+                DEFAULT_TRANSCRIPT_QUOTA, null);
     }
 
     /** The data dir: the override, else BURROW_DATA_DIR, else $XDG_DATA_HOME/burrow, else ~/.local/share/burrow. */
@@ -142,7 +145,8 @@ public record Config(
                 PrivateAddresses.parse(s.get("BURROW_ALLOWED_PRIVATE", "allowed_private").orElse("")),
                 new GitHost(GitHost.parseBase(s.get("BURROW_GITHUB_HOST", "github.host").orElse("")),
                         s.get("BURROW_GITHUB_TOKEN", "github.token").or(() -> s.env("GH_TOKEN")).or(() -> s.env("GITHUB_TOKEN")).orElse("")),
-                megabytes(s.get("BURROW_TRANSCRIPT_QUOTA_MB", "transcript_quota_mb"), DEFAULT_TRANSCRIPT_QUOTA, "BURROW_TRANSCRIPT_QUOTA_MB"));
+                megabytes(s.get("BURROW_TRANSCRIPT_QUOTA_MB", "transcript_quota_mb"), DEFAULT_TRANSCRIPT_QUOTA, "BURROW_TRANSCRIPT_QUOTA_MB"),
+                s.get("BURROW_UPSTREAM_CA", "upstream_ca").map(Path::of).orElse(null));
     }
 
     public Path database() {
@@ -166,58 +170,64 @@ public record Config(
     }
 
     public Config withCredentials(CredentialSettings c) {
-        return new Config(dataDir, baseUrl, c, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota);
+        return new Config(dataDir, baseUrl, c, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa);
     }
 
     public Config withBaseUrl(String url) {
-        return new Config(dataDir, url, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota);
+        return new Config(dataDir, url, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa);
     }
 
     public Config withImages(String runner, String base) {
-        return new Config(dataDir, baseUrl, credentials, model, runner, base, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota);
+        return new Config(dataDir, baseUrl, credentials, model, runner, base, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa);
     }
 
     public Config withIdleTimeout(Duration idle) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idle, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota);
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idle, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa);
     }
 
     public Config withNetwork(NetworkPolicy policy, Allowlist hosts) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                policy, hosts, allowedPrivate, gitHost, transcriptQuota);
+                policy, hosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa);
     }
 
     public Config withGitHost(GitHost g) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                network, allowedHosts, allowedPrivate, g, transcriptQuota);
+                network, allowedHosts, allowedPrivate, g, transcriptQuota, upstreamCa);
     }
 
     public Config withGitIdentity(String name, String email) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, name, email, bind, port, caches, cacheScope, limits, network,
-                allowedHosts, allowedPrivate, gitHost, transcriptQuota);
+                allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa);
     }
 
     public Config withListen(String bindAddress, int listenPort) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bindAddress, listenPort, caches, cacheScope,
-                limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota);
+                limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa);
     }
 
     public Config withLimits(Limits l) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, l, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota);
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, l, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa);
     }
 
     public Config withAllowedPrivate(PrivateAddresses ranges) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                network, allowedHosts, ranges, gitHost, transcriptQuota);
+                network, allowedHosts, ranges, gitHost, transcriptQuota, upstreamCa);
     }
 
     public Config withCacheScope(Caches.Scope scope) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, scope, limits,
-                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota);
+                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa);
     }
 
     public Config withTranscriptQuota(long bytes) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                network, allowedHosts, allowedPrivate, gitHost, bytes);
+                network, allowedHosts, allowedPrivate, gitHost, bytes, upstreamCa);
+    }
+
+    /** The same, trusting the CA certificates in {@code pem} on connections to the model API and the git host. */
+    public Config withUpstreamCa(Path pem) {
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
+                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, pem);
     }
 
     private static long megabytes(Optional<String> value, long fallback, String name) {

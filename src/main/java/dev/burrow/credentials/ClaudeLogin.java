@@ -25,8 +25,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The host user's own Claude Code login (~/.claude/.credentials.json), with Burrow as the
  * one process that renews it. Refresh tokens are single-use: two holders renewing the same
- * one log each other out. So containers get only the access token ({@link LoginToken#forContainer()}),
- * and Burrow renews the login here, under Claude Code's own lock, writing the rotated tokens
+ * one log each other out. So containers get neither token, only a placeholder
+ * ({@link LoginToken#placeholderForContainer}) that their gateway swaps for the access token;
+ * Burrow renews the login here, under Claude Code's own lock, writing the rotated tokens
  * back to the host file so the user's `claude` on the host keeps working too.
  */
 public final class ClaudeLogin {

@@ -1,11 +1,8 @@
 package dev.burrow.credentials;
 
-import dev.burrow.config.PrivateFiles;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
@@ -14,10 +11,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the access token of every session this process follows current: it renews the host
- * login before it runs out and rewrites each session's .credentials.json, which Claude Code
- * in the container reads again when the file changes. A login the user renewed on the host
- * (their own `claude`) reaches the sessions the same way.
+ * Keeps the host login current while sessions of this process use it: it renews the login
+ * before it runs out, so that a model request through a session's gateway rarely waits for a
+ * renewal. The tokens stay on the host: sessions hold a placeholder, and their gateways ask
+ * {@link ClaudeLogin#current()} for the token at each request, which also renews it when due.
+ * Every renewal, here or by another Burrow process, goes through the login's {@link RefreshLock}.
  */
 public final class LoginRefresher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LoginRefresher.class);
@@ -27,7 +25,7 @@ public final class LoginRefresher implements AutoCloseable {
     private static final Duration RETRY = Duration.ofSeconds(30);
 
     private final ClaudeLogin login;
-    private final Map<Path, String> sessions = new ConcurrentHashMap<>();
+    private final Set<Object> users = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private volatile boolean closed;
@@ -37,28 +35,13 @@ public final class LoginRefresher implements AutoCloseable {
         this.login = Objects.requireNonNull(login);
     }
 
-    /**
-     * Writes the current token into a session's Claude config dir (renewing the login first
-     * when it is due) and keeps it current from then on, until the returned handle is closed.
-     */
-    public AutoCloseable keep(Path claudeDir) {
-        LoginToken t = login.current();
-        sessions.put(claudeDir, "");
-        try {
-            writeTo(claudeDir, t);
-        } catch (RuntimeException e) {
-            sessions.remove(claudeDir);
-            throw e;
-        }
+    /** Keeps the login current from now on (renewing it first when due), until the returned handle is closed. */
+    public AutoCloseable keep() {
+        login.current();
+        Object user = new Object();
+        users.add(user);
         startOnce();
-        return () -> sessions.remove(claudeDir);
-    }
-
-    /** Writes the current token into a session's Claude config dir once. */
-    public void writeTo(Path claudeDir, LoginToken t) {
-        Path file = claudeDir.resolve(FILE);
-        PrivateFiles.write(file, t.forContainer());
-        sessions.computeIfPresent(claudeDir, (k, v) -> t.accessToken());
+        return () -> users.remove(user);
     }
 
     private synchronized void startOnce() {
@@ -69,16 +52,13 @@ public final class LoginRefresher implements AutoCloseable {
     private void loop() {
         while (!closed) {
             Duration sleep = LOOK;
-            if (sessions.isEmpty()) {
+            if (users.isEmpty()) {
                 // No session of this process uses the login now: nothing to renew it for.
                 pause(sleep);
                 continue;
             }
             try {
                 LoginToken t = login.current();
-                sessions.forEach((dir, written) -> {
-                    if (!t.accessToken().equals(written) && Files.isDirectory(dir)) writeTo(dir, t);
-                });
                 Duration untilDue = Duration.between(Instant.now(), t.expiresAt().minus(ClaudeLogin.RENEW_MARGIN));
                 if (untilDue.compareTo(sleep) < 0) sleep = untilDue.isNegative() ? RETRY : untilDue.plusMillis(50);
             } catch (RuntimeException e) {

@@ -53,12 +53,15 @@ public record LoginToken(String accessToken, String refreshToken, Instant expire
     }
 
     /**
-     * What a session's container gets: the access token and no refresh token, so that Claude
-     * Code inside can use the login but never renew it; Burrow alone does that.
+     * What a session's container gets instead: a .credentials.json whose access token is the
+     * session's placeholder, with no refresh token and an expiry a year away, so that Claude
+     * Code inside never tries to renew it; it keeps the scopes and subscription, which Claude
+     * Code reads. The session's model gateway puts the real token on each request.
      */
-    public String forContainer() {
+    public String placeholderForContainer(String placeholder) {
+        LoginToken stand = new LoginToken(placeholder, "", Instant.now().plus(Duration.ofDays(365)), scopes, subscriptionType, rateLimitTier, clientId);
         ObjectNode root = JsonNodeFactory.instance.objectNode();
-        into(root.putObject("claudeAiOauth"), false);
+        stand.into(root.putObject("claudeAiOauth"), false);
         return root.toString();
     }
 

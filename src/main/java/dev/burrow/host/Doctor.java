@@ -80,6 +80,10 @@ public final class Doctor {
         checks.add(new Check("model credentials", !(creds instanceof ModelCredentials.None), false, creds.describe(),
                 creds instanceof ModelCredentials.None none ? none.fix() : ""));
         checks.add(new Check("model endpoint", true, false, config.baseUrl().isBlank() ? "Anthropic (default)" : config.baseUrl(), ""));
+        String fingerprint = dev.burrow.gateway.BurrowCa.fingerprintIfMade(config.dataDir().resolve("ca"));
+        checks.add(new Check("model gateway", true, false, "sessions hold a placeholder; each session's gateway puts the real credential on its model "
+                + "requests to " + (config.baseUrl().isBlank() ? "https://api.anthropic.com" : config.baseUrl()) + "; Burrow's CA: "
+                + (fingerprint == null ? "not made yet" : "SHA-256 " + fingerprint), ""));
         GitIdentity who = new Workspaces(commands, config.mirrorsDir()).identity(config.gitName(), config.gitEmail(), null);
         boolean own = !who.origin().contains(GitIdentity.FALLBACK);
         checks.add(new Check("git identity", own, false, who + (own ? "; a repository's own user.name/email comes first" : ""),

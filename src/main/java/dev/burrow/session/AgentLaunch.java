@@ -12,13 +12,13 @@ import dev.burrow.container.HostileFiles;
 import dev.burrow.container.RunDir;
 import dev.burrow.container.RunnerImage;
 import dev.burrow.credentials.LoginRefresher;
+import dev.burrow.gateway.ModelGateway;
 import dev.burrow.host.HostSetup;
 import dev.burrow.workspace.GitCredentials;
 import dev.burrow.workspace.Source;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -28,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -41,7 +40,6 @@ final class AgentLaunch {
     // The container's end of the egress proxy (runner/burrow-egress) and where its socket is mounted.
     static final int EGRESS_PORT = 3128;
     static final String EGRESS_URL = "http://127.0.0.1:" + EGRESS_PORT;
-    private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "::1", "[::1]");
 
     private AgentLaunch() {
     }
@@ -78,29 +76,11 @@ final class AgentLaunch {
     }
 
     /**
-     * The rules of a session's egress proxy: its policy, the allowed hosts, and the model API,
-     * always allowed (one on the host's loopback goes through the model forwarder instead).
+     * The rules of a session's egress proxy: its policy and the allowed hosts. The model API is
+     * not among them: the container reaches it through its model gateway, under every policy.
      */
     static EgressProxy.Rules egressRules(Session s, Config config) {
-        String url = config.baseUrl().isBlank() ? "https://api.anthropic.com" : config.baseUrl();
-        if (isLoopback(url)) return new EgressProxy.Rules(s.network(), config.allowedHosts(), Map.of(), config.allowedPrivate());
-        URI u = URI.create(url);
-        String endpoint = u.getHost().toLowerCase(Locale.ROOT) + ":" + port(u);
-        return new EgressProxy.Rules(s.network(), config.allowedHosts(), Map.of(endpoint, endpoint), config.allowedPrivate());
-    }
-
-    private static int port(URI u) {
-        return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
-    }
-
-    static boolean isLoopback(String baseUrl) {
-        if (baseUrl == null || baseUrl.isBlank()) return false;
-        try {
-            String host = URI.create(baseUrl).getHost();
-            return host != null && (LOOPBACK_HOSTS.contains(host) || host.startsWith("127."));
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        return new EgressProxy.Rules(s.network(), config.allowedHosts(), Map.of(), config.allowedPrivate());
     }
 
     /** The session's repository, as its caches know it: the URL it was cloned from, or the local repository. */
@@ -128,26 +108,6 @@ final class AgentLaunch {
         return false;
     }
 
-    /**
-     * The port of a model endpoint on the host's loopback, which the container reaches on its
-     * own loopback through the session's {@link dev.burrow.container.ModelForwarder}; empty for
-     * any other endpoint.
-     */
-    static OptionalInt forwardedModelPort(String baseUrl) {
-        return isLoopback(baseUrl) ? OptionalInt.of(port(URI.create(baseUrl))) : OptionalInt.empty();
-    }
-
-    /** The base URL as the container must use it: a loopback endpoint is on the container's own loopback, forwarded. */
-    static String containerBaseUrl(String baseUrl) {
-        if (!isLoopback(baseUrl)) return baseUrl;
-        URI u = URI.create(baseUrl);
-        try {
-            return new URI(u.getScheme(), u.getUserInfo(), "127.0.0.1", port(u), u.getPath(), u.getQuery(), u.getFragment()).toString();
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("bad ANTHROPIC_BASE_URL: " + baseUrl, e);
-        }
-    }
-
     static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, Path netDir, boolean resume) {
         return spec(s, config, image, devices, podmanDir, netDir, resume, HostSetup.isRoot());
     }
@@ -172,10 +132,10 @@ final class AgentLaunch {
             env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
             env.put("DISABLE_TELEMETRY", "1");
         }
-        // The host's loopback is never opened to the container (it would expose every loopback
-        // service of the host, Burrow's own port included): a model endpoint there is forwarded.
+        // The model API is the session's gateway, on the container's own loopback (runner/burrow-egress
+        // carries that port to the gateway's socket): the container holds a placeholder, never the credential.
         String network = null;
-        forwardedModelPort(config.baseUrl()).ifPresent(p -> env.put("BURROW_MODEL_PORT", String.valueOf(p)));
+        env.put("BURROW_MODEL_PORT", String.valueOf(ModelGateway.CONTAINER_PORT));
         if (s.network().proxied()) {
             // No network of its own: the egress proxy, through a socket, is the only way out.
             network = "none";
@@ -245,11 +205,11 @@ final class AgentLaunch {
                     RunDir.READY)) {
                 Files.deleteIfExists(s.runDir().resolve(name));
             }
-            ClaudeConfigSeed.seed(s.claudeConfig(), credentials.apiKey());
+            ClaudeConfigSeed.seed(s.claudeConfig(), credentials.approvedKey(s));
             // The host login's token comes with the other credentials, after the setup.
             credentials.checkLogin();
             Files.deleteIfExists(s.claudeConfig().resolve(LoginRefresher.FILE));
-            SecretsHandOver.prepare(s, secrets(config, credentials), config.gitHost().hasToken() ? config.gitHost().token() : null);
+            SecretsHandOver.prepare(s, secrets(s, credentials), config.gitHost().hasToken() ? config.gitHost().token() : null);
             if (ready) markReady(s);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -281,11 +241,14 @@ final class AgentLaunch {
         }
     }
 
-    /** What runner/burrow-agent exports for Claude Code: NAME=VALUE lines. */
-    static String secrets(Config config, SessionCredentials credentials) {
+    /** Where the container's Claude Code finds its model API: the session's gateway. */
+    static final String MODEL_URL = "http://127.0.0.1:" + ModelGateway.CONTAINER_PORT;
+
+    /** What runner/burrow-agent exports for Claude Code: NAME=VALUE lines, the model API's address and the session's placeholder. */
+    static String secrets(Session s, SessionCredentials credentials) {
         Map<String, String> secrets = new LinkedHashMap<>();
-        if (!config.baseUrl().isBlank()) secrets.put("ANTHROPIC_BASE_URL", containerBaseUrl(config.baseUrl()));
-        secrets.putAll(credentials.secrets());
+        secrets.put("ANTHROPIC_BASE_URL", MODEL_URL);
+        secrets.putAll(credentials.secrets(s));
         StringBuilder sb = new StringBuilder();
         secrets.forEach((k, v) -> {
             if (v.contains("\n") || v.contains("\r")) throw new IllegalArgumentException(k + " must be a single line");

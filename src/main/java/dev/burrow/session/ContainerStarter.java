@@ -124,22 +124,6 @@ final class ContainerStarter {
     }
 
     /**
-     * The model API's addresses, which the full policy's firewall lets through even on the
-     * user's own network (a LiteLLM gateway on the LAN); one on the host's loopback is reached
-     * through the model forwarder instead, on the container's own loopback.
-     */
-    private List<java.net.InetSocketAddress> modelEndpoint() {
-        if (config.baseUrl().isBlank() || AgentLaunch.isLoopback(config.baseUrl())) return List.of();
-        java.net.URI u = java.net.URI.create(config.baseUrl());
-        int port = u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
-        try {
-            return java.util.Arrays.stream(java.net.InetAddress.getAllByName(u.getHost())).map(a -> new java.net.InetSocketAddress(a, port)).toList();
-        } catch (java.net.UnknownHostException e) {
-            return List.of();
-        }
-    }
-
-    /**
      * Under the full policy, the private-address guard goes into the container's network
      * before its agent starts ({@link EgressFirewall}); a container that cannot have it is removed.
      */
@@ -148,7 +132,8 @@ final class ContainerStarter {
         try {
             engine.guardEgress(id, EgressFirewall.ruleset(config.allowedPrivate(), PrivateAddresses.machineAddresses(), PrivateAddresses.machineSubnets(),
                     EgressFirewall.hostNameServers(),
-                    modelEndpoint()));
+                    // No model endpoint to exempt: the container reaches the model API through its gateway.
+                    List.of()));
             return id;
         } catch (RuntimeException e) {
             try {

@@ -2,8 +2,12 @@ package dev.burrow.session;
 
 import dev.burrow.config.Config;
 import dev.burrow.container.EgressProxy;
-import dev.burrow.container.ModelForwarder;
 import dev.burrow.container.RunDir;
+import dev.burrow.gateway.ModelExchange;
+import dev.burrow.gateway.ModelGateway;
+import dev.burrow.gateway.ModelPrices;
+import dev.burrow.gateway.UpstreamTls;
+import dev.burrow.store.ModelUsageStore;
 import dev.burrow.host.GpuSupport;
 import dev.burrow.host.PodmanService;
 import dev.burrow.siblings.SessionBox;
@@ -12,6 +16,7 @@ import dev.burrow.workspace.Workspaces;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,8 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The services on the host side of a session's container, which the process following the
  * session holds open: the Podman socket (containers of its own), the egress proxy (its only
- * network under the none and allowlist policies), the model forwarder (to a model endpoint on
- * the host's loopback) and the upkeep of its Claude login. Their sockets live in
+ * network under the none and allowlist policies), the model gateway (its model API, where its
+ * placeholder becomes the real credential) and the upkeep of its Claude login. Their sockets live in
  * short per-session dirs under Burrow's runtime dir: a socket path may not be longer than 107 bytes.
  */
 final class HostSideServices {
@@ -35,8 +40,13 @@ final class HostSideServices {
     private final PodmanService podman;
     private final SessionCredentials credentials;
     private final GpuSupport gpus;
+    private final ModelUsageStore usage;
+    // One client for every session's gateway: its connections to the model API are pooled.
+    private final HttpClient http;
 
-    HostSideServices(Config config, PodmanService podman, SessionCredentials credentials, GpuSupport gpus) {
+    HostSideServices(Config config, PodmanService podman, SessionCredentials credentials, GpuSupport gpus, ModelUsageStore usage) {
+        this.usage = Objects.requireNonNull(usage);
+        this.http = UpstreamTls.client(config.upstreamCa());
         this.config = Objects.requireNonNull(config);
         this.podman = Objects.requireNonNull(podman);
         this.credentials = Objects.requireNonNull(credentials);
@@ -59,16 +69,14 @@ final class HostSideServices {
         return created(podmanDirOf(s));
     }
 
-    /**
-     * The host dir holding the session's egress proxy and model forwarder sockets (mounted at
-     * /run/burrow-net), or null when it needs neither (the full policy and a model API elsewhere).
-     */
+    /** The host dir holding the session's model gateway and egress proxy sockets (mounted at /run/burrow-net). */
     Path netDir(Session s) {
-        return s.network().proxied() || forwardsModel() ? created(netDirOf(s)) : null;
+        return created(netDirOf(s));
     }
 
-    private boolean forwardsModel() {
-        return AgentLaunch.forwardedModelPort(config.baseUrl()).isPresent();
+    /** Where the session's model requests go on from its gateway: Burrow's ANTHROPIC_BASE_URL, else Anthropic's API. */
+    URI upstream() {
+        return URI.create(config.baseUrl().isBlank() ? "https://api.anthropic.com" : config.baseUrl());
     }
 
     /**
@@ -93,17 +101,18 @@ final class HostSideServices {
                 LOG.warn("session {} has no network: its egress proxy did not start: {}", s.shortId(), e.toString());
             }
         }
-        if (forwardsModel()) {
-            try {
-                URI endpoint = URI.create(config.baseUrl());
-                l.attach(ModelForwarder.start(s.id(), netDirOf(s).resolve(RunDir.MODEL_SOCKET), endpoint.getHost(),
-                        AgentLaunch.forwardedModelPort(config.baseUrl()).getAsInt()));
-            } catch (IOException e) {
-                LOG.warn("session {} cannot reach the model: its forwarder did not start: {}", s.shortId(), e.toString());
-            }
+        try {
+            ModelGateway.Route route = new ModelGateway.Route(upstream(), credentials.placeholder(s), credentials::upstream);
+            l.attach(ModelGateway.start(s.id(), netDirOf(s).resolve(RunDir.MODEL_SOCKET), route, http, e -> record(s, e)));
+        } catch (IOException e) {
+            LOG.warn("session {} cannot reach the model: its gateway did not start: {}", s.shortId(), e.toString());
         }
         // The credentials, once the repository's setup has ended; then the login is kept current.
         l.attach(SecretsHandOver.start(s, credentials));
+    }
+
+    private void record(Session s, ModelExchange e) {
+        usage.add(s.id(), e.endsTurn(), e.inputTokens(), e.outputTokens(), e.cacheReadTokens(), e.cacheCreationTokens(), ModelPrices.cost(e));
     }
 
     /** Removes the session's socket dirs (the session is deleted). */

@@ -1,5 +1,7 @@
 package dev.burrow.session;
 
+import dev.burrow.gateway.Placeholders;
+
 import dev.burrow.agent.AgentEvent;
 import dev.burrow.config.Config;
 import dev.burrow.container.Allowlist;
@@ -67,8 +69,8 @@ public final class SessionManager implements AutoCloseable {
         this.store = Objects.requireNonNull(store);
         this.recorder = new SessionRecorder(store, config.transcriptQuota());
         this.queries = new SessionQueries(store, recorder);
-        this.credentials = new SessionCredentials(config.credentials());
-        this.services = new HostSideServices(config, Objects.requireNonNull(podman), credentials, gpus);
+        this.credentials = new SessionCredentials(config.credentials(), Placeholders.loadOrCreate(config.dataDir().resolve("gateway")));
+        this.services = new HostSideServices(config, Objects.requireNonNull(podman), credentials, gpus, store.usage());
         this.starter = new ContainerStarter(config, engine, runnerImage, gpus, services, credentials);
         this.saver = new WorkSaver(engine, starter::runImage, config.limits(), workspaces, recorder);
         this.supervisor = new SessionSupervisor(config.idleTimeout(), engine, store, recorder, services, saver);
@@ -124,6 +126,11 @@ public final class SessionManager implements AutoCloseable {
 
     public List<SessionStore.TurnUsage> turns(String id) {
         return queries.turns(id);
+    }
+
+    /** What the session's model gateway saw pass. */
+    public dev.burrow.store.ModelUsageStore.Totals modelUsage(String id) {
+        return queries.modelUsage(id);
     }
 
     public List<String> recentRepos() {

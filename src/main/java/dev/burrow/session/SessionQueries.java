@@ -63,6 +63,11 @@ public final class SessionQueries {
         return store.turns(get(id).id());
     }
 
+    /** What the session's model gateway saw pass: usage the container cannot forge. */
+    public dev.burrow.store.ModelUsageStore.Totals modelUsage(String id) {
+        return store.usage().totals(get(id).id());
+    }
+
     public List<String> recentRepos() {
         return store.recentRepos(20);
     }

@@ -1,5 +1,7 @@
 package dev.burrow.siblings;
 
+import dev.burrow.http.Refusal;
+
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;

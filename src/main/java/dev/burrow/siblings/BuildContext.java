@@ -1,5 +1,9 @@
 package dev.burrow.siblings;
 
+import dev.burrow.http.RequestHead;
+import dev.burrow.http.Body;
+import dev.burrow.http.Refusal;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;

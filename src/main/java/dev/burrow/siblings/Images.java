@@ -1,5 +1,7 @@
 package dev.burrow.siblings;
 
+import dev.burrow.http.Refusal;
+
 import dev.burrow.container.NetworkPolicy;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,5 +1,9 @@
 package dev.burrow.siblings;
 
+import dev.burrow.http.RequestHead;
+import dev.burrow.http.Body;
+import dev.burrow.http.Refusal;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;

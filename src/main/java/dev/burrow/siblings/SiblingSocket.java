@@ -1,5 +1,10 @@
 package dev.burrow.siblings;
 
+import dev.burrow.http.RequestHead;
+import dev.burrow.http.StatusLine;
+import dev.burrow.http.Body;
+import dev.burrow.http.Refusal;
+
 import dev.burrow.container.ProxyIo;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -178,7 +183,7 @@ public final class SiblingSocket implements AutoCloseable {
     }
 
     private static void answer(OutputStream out, int status, byte[] json) throws IOException {
-        String head = "HTTP/1.1 " + status + " " + reason(status) + "\r\nContent-Type: application/json\r\nContent-Length: " + json.length
+        String head = "HTTP/1.1 " + status + " " + StatusLine.reason(status) + "\r\nContent-Type: application/json\r\nContent-Length: " + json.length
                 + "\r\nConnection: close\r\n\r\n";
         out.write(head.getBytes(StandardCharsets.ISO_8859_1));
         out.write(json);
@@ -190,18 +195,6 @@ public final class SiblingSocket implements AutoCloseable {
         return Fields.JSON.writeValueAsBytes(Fields.JSON.createObjectNode().put("cause", message).put("message", message).put("response", status));
     }
 
-    private static String reason(int status) {
-        return switch (status) {
-            case 200 -> "OK";
-            case 400 -> "Bad Request";
-            case 403 -> "Forbidden";
-            case 404 -> "Not Found";
-            case 409 -> "Conflict";
-            case 413 -> "Content Too Large";
-            case 503 -> "Service Unavailable";
-            default -> "Error";
-        };
-    }
 
     @Override
     public void close() {

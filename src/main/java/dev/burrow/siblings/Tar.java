@@ -1,5 +1,7 @@
 package dev.burrow.siblings;
 
+import dev.burrow.http.Refusal;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

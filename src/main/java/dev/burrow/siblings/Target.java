@@ -1,5 +1,7 @@
 package dev.burrow.siblings;
 
+import dev.burrow.http.Refusal;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

@@ -21,9 +21,16 @@ import java.util.Optional;
 /** Sessions and their event logs in the database. */
 public final class SessionStore {
     private final Database db;
+    private final ModelUsageStore usage;
 
     public SessionStore(Database db) {
         this.db = Objects.requireNonNull(db);
+        this.usage = new ModelUsageStore(db);
+    }
+
+    /** What the sessions' model gateways observed. */
+    public ModelUsageStore usage() {
+        return usage;
     }
 
     public void insert(Session s) {
@@ -138,6 +145,7 @@ public final class SessionStore {
     public void delete(String id) {
         db.transaction(c -> {
             for (String sql : List.of("DELETE FROM turns WHERE session_id = ?", "DELETE FROM events WHERE session_id = ?",
+                    "DELETE FROM model_usage WHERE session_id = ?",
                     "DELETE FROM sessions WHERE id = ?")) {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     ps.setString(1, id);

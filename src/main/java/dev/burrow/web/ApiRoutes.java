@@ -34,6 +34,7 @@ final class ApiRoutes {
         cfg.routes.get("/api/sessions/{id}", ctx -> {
             Session s = sessions.get(ctx.pathParam("id"));
             var details = Json.session(s, sessions.turns(s.id())).put("saving", sessions.saving(s.id()));
+            Json.gatewayUsage(details, sessions.modelUsage(s.id()));
             var limits = details.putObject("limits");
             limits.put("memory", sessions.limits().memory()).put("cpus", sessions.limits().cpus()).put("pids", sessions.limits().pids());
             details.put("pullRequest", sessions.publisher().pullRequest(s.id()).orElse(null));

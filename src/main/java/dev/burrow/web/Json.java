@@ -78,6 +78,13 @@ final class Json {
         return n;
     }
 
+    /** What the session's model gateway saw pass, under "gateway": the figures the container cannot forge. */
+    static void gatewayUsage(ObjectNode details, dev.burrow.store.ModelUsageStore.Totals g) {
+        details.putObject("gateway").put("requests", g.requests()).put("turnEnds", g.turnEnds()).put("inputTokens", g.inputTokens())
+                .put("outputTokens", g.outputTokens()).put("cacheReadTokens", g.cacheReadTokens()).put("cacheCreationTokens", g.cacheCreationTokens())
+                .put("costUsd", g.costUsd()).put("unpricedAnswers", g.unpriced());
+    }
+
     static ArrayNode sessions(List<Session> list) {
         ArrayNode a = MAPPER.createArrayNode();
         list.forEach(s -> a.add(session(s)));

@@ -161,9 +161,24 @@ final class SessionPage {
                 + "<p class=\"meta\">" + (s.mode() == SessionMode.TERMINAL ? "terminal · " : "") + (s.gpu() ? "GPU · " : "")
                 + (s.network().proxied() ? "network: " + s.network().label() + " · " : "")
                 + (sessions.limits().any() ? Html.esc(sessions.limits().describe()) + " · " : "") + "<code>" + Html.esc(s.branch()) + "</code>" + (s.baseBranch() == null ? "" : " from <code>" + Html.esc(s.baseBranch()) + "</code>")
-                + String.format(Locale.ROOT, " · $%.4f · %,d in / %,d out tokens · %d turns (as the agent reports)", s.costUsd(), in, out, turns.size()) + pr + "</p>"
+                + String.format(Locale.ROOT, " · $%.4f · %,d in / %,d out tokens · %d turns (as the agent reports)", s.costUsd(), in, out, turns.size())
+                + gatewayUsage(sessions.modelUsage(s.id()), in, out) + pr + "</p>"
                 + (s.reason() == null ? "" : "<p class=\"notice" + (s.state() == SessionState.FAILED ? " error" : "") + "\">" + Html.esc(s.reason()) + "</p>")
                 + "<div class=\"actions\">" + actions + "</div>";
+    }
+
+    /**
+     * What the session's model gateway saw, beside what the agent reports: the agent's figures
+     * come from lines the container writes, the gateway's from the answers themselves.
+     */
+    static String gatewayUsage(dev.burrow.store.ModelUsageStore.Totals g, long agentIn, long agentOut) {
+        if (g.requests() == 0) return "";
+        String cost = g.unpriced() == g.requests() ? "cost unknown" : String.format(Locale.ROOT, "$%.4f at list prices%s", g.costUsd(),
+                g.unpriced() > 0 ? " (" + g.unpriced() + " answers of unknown models not priced)" : "");
+        boolean differs = g.inputTokens() != agentIn || g.outputTokens() != agentOut;
+        return String.format(Locale.ROOT, " · <span class=\"gateway-usage%s\" title=\"counted by Burrow's model gateway as the answers passed\">"
+                        + "%s · %,d in / %,d out tokens · %d answers, %d turn ends (as the gateway saw%s)</span>", differs ? " differs" : "", cost,
+                g.inputTokens(), g.outputTokens(), g.requests(), g.turnEnds(), differs ? "; the agent's figures differ" : "");
     }
 
     private void stream(Context ctx) throws Exception {

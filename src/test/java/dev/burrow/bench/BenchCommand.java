@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
  * with the scripted model they run against), which only `./burrow bench` puts on the class path;
  * the jar `./burrow serve` runs has none of it.
  */
-@Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Start.class, BenchCommand.Events.class, BenchCommand.Terminal.class})
+@Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Start.class, BenchCommand.Events.class, BenchCommand.Terminal.class,
+        BenchCommand.Gateway.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -62,6 +63,17 @@ public final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             options.refuseRoot("run sessions");
             return new TerminalBench(options.config(), System.out).run(runs);
+        }
+    }
+
+    @Command(name = "gateway", description = "First-token latency of a streamed model answer through a session's model gateway, beside direct.")
+    static final class Gateway implements Callable<Integer> {
+        @Option(names = "--runs", defaultValue = "200")
+        int runs;
+
+        @Override
+        public Integer call() throws Exception {
+            return new GatewayBench(System.out).run(runs);
         }
     }
 }

@@ -42,9 +42,29 @@ public final class ScriptedModel implements AutoCloseable {
     private final List<String> credentials = new CopyOnWriteArrayList<>();
     private final ScriptedLogin login = new ScriptedLogin();
     private volatile long slowChunkMillis = 400;
+    private volatile String requiredKey;
+
+    static {
+        // A real API server sends each event of a stream at once (TCP_NODELAY). The JDK's server does
+        // not by default, and on a kept-alive connection each small event after the first then waits
+        // for the client's delayed ACK: 40 ms that Burrow would seem to add.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
 
     public ScriptedModel() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        this(null);
+    }
+
+    /** Over HTTPS with this server context (a certificate for 127.0.0.1), or plain HTTP when null. */
+    public ScriptedModel(javax.net.ssl.SSLContext tls) throws IOException {
+        InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        if (tls == null) {
+            server = HttpServer.create(at, 64);
+        } else {
+            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(at, 64);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            server = https;
+        }
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::handle);
         server.start();
@@ -64,7 +84,7 @@ public final class ScriptedModel implements AutoCloseable {
 
     /** The base URL to give Claude Code as ANTHROPIC_BASE_URL. */
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return (server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort();
     }
 
     public List<JsonNode> requests() {
@@ -74,6 +94,11 @@ public final class ScriptedModel implements AutoCloseable {
     /** What each Messages request authenticated with: "Bearer TOKEN" or "x-api-key KEY", in order. */
     public List<String> credentials() {
         return List.copyOf(credentials);
+    }
+
+    /** From now on an x-api-key other than {@code key} is refused, as Anthropic refuses a key it never issued. */
+    public void requireApiKey(String key) {
+        requiredKey = key;
     }
 
     public void slowChunkMillis(long ms) {
@@ -112,6 +137,11 @@ public final class ScriptedModel implements AutoCloseable {
             if (auth != null && !(auth.startsWith("Bearer ") && login.accepts(auth.substring(7)))) {
                 // As Anthropic answers a token it never issued, or one that has expired.
                 send(ex, 401, "application/json", error("authentication_error", "Invalid bearer token"));
+                return;
+            }
+            String key = ex.getRequestHeaders().getFirst("x-api-key");
+            if (auth == null && requiredKey != null && !requiredKey.equals(key)) {
+                send(ex, 401, "application/json", error("authentication_error", "invalid x-api-key"));
                 return;
             }
             boolean hasTools = req.path("tools").isArray() && !req.path("tools").isEmpty();

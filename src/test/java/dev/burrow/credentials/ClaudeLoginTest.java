@@ -78,7 +78,9 @@ class ClaudeLoginTest {
         assertThat(root.path("claudeAiOauth").path("refreshToken").asString()).isEqualTo(t.refreshToken()).isNotEqualTo(old.refreshToken());
         assertThat(root.path("claudeAiOauth").path("subscriptionType").asString()).isEqualTo("max");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-        assertThat(t.forContainer()).contains(t.accessToken()).doesNotContain("refreshToken").doesNotContain(t.refreshToken());
+        String stand = t.placeholderForContainer("burrow-session-x");
+        assertThat(stand).contains("burrow-session-x").contains("\"subscriptionType\":\"max\"").doesNotContain("refreshToken")
+                .doesNotContain(t.refreshToken()).doesNotContain(t.accessToken());
         assertThat(t.toString()).doesNotContain(t.accessToken()).doesNotContain(t.refreshToken());
     }
 

@@ -26,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Sessions on the host user's own Claude login: two Burrow processes (as a server and a CLI
  * beside it would be) each run a session on the one login, whose refresh tokens are
  * single-use. Both renewals they race for happen exactly once, nobody is logged out, and
- * the containers only ever hold access tokens.
+ * the containers never hold a token: their gateways put the current one on each model request.
  */
 class ClaudeLoginIT {
     @TempDir
@@ -89,8 +89,6 @@ class ClaudeLoginIT {
 
         Eventually.await(Duration.ofSeconds(60), "the second renewal", () -> model.login().renewals() == 2);
         String current = hostAccessToken();
-        Eventually.await(Duration.ofSeconds(20), "both sessions to get the renewed token",
-                () -> containerFile(first, sa).contains(current) && containerFile(second, sb).contains(current));
         first.sessions().send(sa.id(), "after the renewal a");
         second.sessions().send(sb.id(), "after the renewal b");
         Eventually.idle(first, sa.id());
@@ -101,18 +99,26 @@ class ClaudeLoginIT {
         // One renewal per rotation, and no refresh token was ever used twice.
         assertThat(model.login().renewals()).isEqualTo(2);
         assertThat(model.login().refusedRenewals()).isZero();
+        // The model saw the real, current token: the sessions' gateways put it there.
         List<String> used = model.credentials();
         assertThat(used.subList(used.size() - 2, used.size())).containsOnly("Bearer " + current);
-        assertThat(used).noneMatch(c -> c.startsWith("x-api-key"));
-        // The containers hold the access token alone; nothing secret is in podman inspect.
+        assertThat(used).noneMatch(c -> c.startsWith("x-api-key")).noneMatch(c -> c.contains("burrow-session-"));
+        // The containers never held a token: their .credentials.json has the session's placeholder; nothing secret is in podman inspect.
         String hostFile = Files.readString(claudeDir.resolve(".credentials.json"));
         String refresh = JsonMapper.builder().build().readTree(hostFile).path("claudeAiOauth").path("refreshToken").asString();
         for (var pair : List.of(new Object[] {first, sa}, new Object[] {second, sb})) {
             Burrow bw = (Burrow) pair[0];
             Session s = bw.sessions().get(((Session) pair[1]).id());
-            assertThat(containerFile(bw, s)).contains(current).doesNotContain("refreshToken").doesNotContain(refresh);
+            String file = containerFile(bw, s);
+            assertThat(file).contains("burrow-session-").doesNotContain("refreshToken");
+            String inside = TestEnv.podman("exec", s.containerId(), "sh", "-c", "cat /home/agent/.claude/.credentials.json; env; cat /run/burrow-secrets/*");
             String inspect = TestEnv.podman("inspect", s.containerId());
-            assertThat(inspect).contains("burrow.session").doesNotContain(current).doesNotContain(refresh).doesNotContain(original.accessToken());
+            assertThat(inspect).contains("burrow.session");
+            for (String secret : List.of(current, refresh, original.accessToken(), original.refreshToken())) {
+                assertThat(file).doesNotContain(secret);
+                assertThat(inside).doesNotContain(secret);
+                assertThat(inspect).doesNotContain(secret);
+            }
         }
     }
 

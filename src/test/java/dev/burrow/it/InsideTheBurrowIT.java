@@ -121,9 +121,10 @@ class InsideTheBurrowIT {
                         + " grep -rs test-key /run /home /tmp /etc'; } > /workspace/.setup-saw 2>&1 || true\n",
                 ".gitignore", ".env\n.setup-saw\n", ".burrow/include", "# gitignored files the agent needs\n.env\n");
         Files.writeString(repo.resolve(".env"), "SECRET_FROM_CHECKOUT=1\n"); // not committed: ignored
-        String out = bash(repo, "cat /tmp/setup-done .env; echo agent-has-key=$(grep -c test-key /run/burrow-secrets/agent.env)");
-        assertThat(out).contains("done", "SECRET_FROM_CHECKOUT=1", "agent-has-key=1");
-        assertThat(Files.readString(last.workspace().resolve(".setup-saw"))).contains("HOME=").doesNotContain("test-key");
+        String out = bash(repo, "cat /tmp/setup-done .env; echo agent-has-placeholder=$(grep -c burrow-session- /run/burrow-secrets/agent.env)"
+                + " agent-has-key=$(grep -c test-key /run/burrow-secrets/agent.env)");
+        assertThat(out).contains("done", "SECRET_FROM_CHECKOUT=1", "agent-has-placeholder=1", "agent-has-key=0");
+        assertThat(Files.readString(last.workspace().resolve(".setup-saw"))).contains("HOME=").doesNotContain("test-key").doesNotContain("burrow-session-");
         List<AgentEvent> events = events(last);
         assertThat(events).filteredOn(AgentEvent.SetupStep.class::isInstance).map(AgentEvent.SetupStep.class::cast)
                 .anySatisfy(st -> {

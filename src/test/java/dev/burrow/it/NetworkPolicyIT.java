@@ -222,7 +222,7 @@ class NetworkPolicyIT {
     }
 
     @Test
-    void underFullAModelEndpointOnTheUsersOwnNetworkIsStillReached() throws Exception {
+    void underFullAModelEndpointOnTheUsersOwnNetworkIsReachedThroughTheGatewayAlone() throws Exception {
         // The model API at this machine's own (non-loopback) address, as a gateway on the LAN would be: a relay to the scripted model.
         String own = TestEnv.machineAddress();
         int modelPort = java.net.URI.create(model.baseUrl()).getPort();
@@ -242,8 +242,10 @@ class NetworkPolicyIT {
             burrow.close();
             burrow = Burrow.start(TestEnv.config(tmp.resolve("data-lan-model"), model).withBaseUrl("http://" + own + ":" + relay.getLocalPort())
                     .withNetwork(NetworkPolicy.FULL, Allowlist.DEFAULT));
-            Session s = bash(NetworkPolicy.FULL, "echo model-reached");
-            assertThat(toolOutput(s)).contains("model-reached");
+            // The session's gateway reaches it from the host; the container itself has no way to it.
+            Session s = bash(NetworkPolicy.FULL, "echo model-reached; curl -sS -m 5 -o /dev/null -w direct=%{http_code} http://" + own + ":"
+                    + relay.getLocalPort() + "/v1/messages 2>&1 | tail -c 80");
+            assertThat(toolOutput(s)).contains("model-reached").contains("direct=000");
             assertThat(burrow.sessions().get(s.id()).state()).isEqualTo(SessionState.IDLE);
         }
     }

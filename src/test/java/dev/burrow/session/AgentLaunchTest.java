@@ -22,7 +22,12 @@ class AgentLaunchTest {
     }
 
     SessionCredentials credentials() {
-        return new SessionCredentials(new dev.burrow.credentials.ModelCredentials.ApiKey("sk-secret-key-value"));
+        return new SessionCredentials(new dev.burrow.credentials.ModelCredentials.ApiKey("sk-secret-key-value"),
+                dev.burrow.gateway.Placeholders.loadOrCreate(tmp.resolve("gateway")));
+    }
+
+    String placeholder() {
+        return credentials().placeholder(session());
     }
 
     Session session() {
@@ -61,7 +66,9 @@ class AgentLaunchTest {
         assertThat(global.path("hasCompletedOnboarding").asBoolean()).isTrue();
         assertThat(global.path("projects").path("/workspace").path("hasTrustDialogAccepted").asBoolean()).isTrue();
         assertThat(global.path("projects").path("/workspace").has("allowedTools")).isTrue();
-        assertThat(global.path("customApiKeyResponses").path("approved").toString()).isEqualTo("[\"sk-secret-key-value\"]"); // under 20 characters: all of it
+        // The key Claude Code sees is the session's placeholder: it is approved by its last 20 characters.
+        String ph = placeholder();
+        assertThat(global.path("customApiKeyResponses").path("approved").toString()).isEqualTo("[\"" + ph.substring(ph.length() - 20) + "\"]");
         var settings = json.readTree(Files.readString(dir.resolve("settings.json")));
         assertThat(settings.path("skipDangerousModePermissionPrompt").asBoolean()).isTrue();
         assertThat(settings.path("model").asString()).isEqualTo("opus");
@@ -100,7 +107,8 @@ class AgentLaunchTest {
         AgentLaunch.prepareRunDir(s, config("https://gw.example"), credentials(), true);
         Path pending = s.pendingSecretsDir().resolve("agent.env");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pending))).isEqualTo("rw-------");
-        assertThat(Files.readString(pending)).contains("ANTHROPIC_API_KEY=sk-secret-key-value\n").doesNotContain("CLAUDE_CODE_OAUTH_TOKEN");
+        assertThat(Files.readString(pending)).contains("ANTHROPIC_API_KEY=" + placeholder() + "\n").contains("ANTHROPIC_BASE_URL=http://127.0.0.1:3129\n")
+                .doesNotContain("sk-secret-key-value").doesNotContain("CLAUDE_CODE_OAUTH_TOKEN");
         assertThat(s.secretsDir()).isEmptyDirectory();
         assertThat(s.runDir().resolve("agent.env")).doesNotExist();
 
@@ -110,7 +118,7 @@ class AgentLaunchTest {
             Files.writeString(s.runDir().resolve("setup.done"), "");
             long deadline = System.nanoTime() + 5_000_000_000L;
             while (!Files.exists(s.secretsDir().resolve("ready")) && System.nanoTime() < deadline) Thread.sleep(5);
-            assertThat(Files.readString(s.secretsDir().resolve("agent.env"))).contains("ANTHROPIC_API_KEY=sk-secret-key-value");
+            assertThat(Files.readString(s.secretsDir().resolve("agent.env"))).contains("ANTHROPIC_API_KEY=" + placeholder()).doesNotContain("sk-secret");
             assertThat(pending).doesNotExist();
         }
         // The next container starts with an empty secrets dir again.
@@ -120,17 +128,13 @@ class AgentLaunchTest {
     }
 
     @Test
-    void aLoopbackEndpointIsForwardedAndTheHostsLoopbackIsNeverOpened() {
-        assertThat(AgentLaunch.containerBaseUrl("http://localhost:8080/x")).isEqualTo("http://127.0.0.1:8080/x");
-        assertThat(AgentLaunch.containerBaseUrl("http://127.0.0.1/x")).isEqualTo("http://127.0.0.1:80/x");
-        assertThat(AgentLaunch.containerBaseUrl("https://gw.example/v")).isEqualTo("https://gw.example/v");
-        assertThat(AgentLaunch.forwardedModelPort("http://127.0.0.1:8080")).hasValue(8080);
-        assertThat(AgentLaunch.forwardedModelPort("https://gw.example")).isEmpty();
-        ContainerSpec loopback = AgentLaunch.spec(session(), config("http://127.0.0.1:8080"), "img", List.of(), null, Path.of("/tmp/net"), false, false);
-        assertThat(loopback.runArgv()).noneMatch(a -> a.startsWith("--network")).noneMatch(a -> a.contains("allow_host_loopback"))
-                .contains("/tmp/net:/run/burrow-net:ro");
-        assertThat(loopback.env()).containsEntry("BURROW_MODEL_PORT", "8080");
-        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, false, false).env())
-                .doesNotContainKey("BURROW_MODEL_PORT");
+    void theModelApiIsTheSessionsGatewayOnTheContainersOwnLoopbackAndTheHostsLoopbackIsNeverOpened() {
+        for (String endpoint : List.of("http://127.0.0.1:8080", "https://gw.example", "")) {
+            ContainerSpec spec = AgentLaunch.spec(session(), config(endpoint), "img", List.of(), null, Path.of("/tmp/net"), false, false);
+            assertThat(spec.runArgv()).noneMatch(a -> a.startsWith("--network")).noneMatch(a -> a.contains("allow_host_loopback"))
+                    .contains("/tmp/net:/run/burrow-net:ro");
+            assertThat(spec.env()).containsEntry("BURROW_MODEL_PORT", "3129").doesNotContainKey("ANTHROPIC_BASE_URL");
+            assertThat(String.join(" ", spec.runArgv())).doesNotContain("gw.example").doesNotContain("8080");
+        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.burrow.siblings;
+package dev.burrow.http;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,12 +11,12 @@ import java.nio.charset.StandardCharsets;
  * (an upload), and written upstream with framing of Burrow's own. Chunks are decoded
  * strictly: hex sizes without extensions, CRLF where it belongs, no trailers.
  */
-final class Body {
+public final class Body {
     private Body() {
     }
 
     /** The whole body, at most {@code max} bytes. */
-    static byte[] readAll(RequestHead head, InputStream in, int max) throws IOException, Refusal {
+    public static byte[] readAll(RequestHead head, InputStream in, int max) throws IOException, Refusal {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         copy(head, in, sink((b, off, len) -> {
             if (out.size() + len > max) throw new BodyTooLarge();
@@ -26,11 +26,11 @@ final class Body {
     }
 
     /** Where decoded body bytes go, a run at a time. */
-    interface Sink {
+    public interface Sink {
         void write(byte[] b, int off, int len) throws IOException;
     }
 
-    static OutputStream sink(Sink sink) {
+    public static OutputStream sink(Sink sink) {
         return new OutputStream() {
             @Override
             public void write(int b) throws IOException {
@@ -45,14 +45,14 @@ final class Body {
     }
 
     /** Thrown inside {@link #readAll} when a body outgrows its bound. */
-    static final class BodyTooLarge extends IOException {
-        BodyTooLarge() {
+    public static final class BodyTooLarge extends IOException {
+        public BodyTooLarge() {
             super("request body too large", null);
         }
     }
 
     /** Copies the body's bytes (decoded from chunks) to {@code out}. */
-    static void copy(RequestHead head, InputStream in, OutputStream out) throws IOException, Refusal {
+    public static void copy(RequestHead head, InputStream in, OutputStream out) throws IOException, Refusal {
         if (head.chunked()) {
             while (true) {
                 long size = chunkSize(in);
@@ -69,7 +69,7 @@ final class Body {
     }
 
     /** Copies the body upstream as chunks of Burrow's own framing, ending with the last chunk. */
-    static void forwardChunked(RequestHead head, InputStream in, OutputStream upstream) throws IOException, Refusal {
+    public static void forwardChunked(RequestHead head, InputStream in, OutputStream upstream) throws IOException, Refusal {
         copy(head, in, sink((b, off, len) -> {
             if (len == 0) return;
             upstream.write((Integer.toHexString(len) + "\r\n").getBytes(StandardCharsets.US_ASCII));

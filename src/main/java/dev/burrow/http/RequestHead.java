@@ -1,4 +1,4 @@
-package dev.burrow.siblings;
+package dev.burrow.http;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,16 +22,16 @@ import java.util.regex.Pattern;
  * @param length  the Content-Length, or -1 for none
  * @param chunked the body is chunked
  */
-record RequestHead(String method, String target, List<Header> headers, long length, boolean chunked) {
-    static final int MAX_HEAD = 64 * 1024;
+public record RequestHead(String method, String target, List<Header> headers, long length, boolean chunked) {
+    public static final int MAX_HEAD = 64 * 1024;
     private static final Pattern REQUEST_LINE = Pattern.compile("(GET|HEAD|POST|PUT|DELETE) (/[\\x21-\\x7e]*) HTTP/1\\.1");
     private static final Pattern FIELD = Pattern.compile("([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \\t]*([\\x21-\\x7e]([\\x20-\\x7e\\t]*[\\x21-\\x7e])?)?[ \\t]*");
 
-    record Header(String name, String value) {
+    public record Header(String name, String value) {
     }
 
     /** Reads a head, or empty when the client closed before sending one. */
-    static Optional<RequestHead> read(InputStream in) throws IOException, Refusal {
+    public static Optional<RequestHead> read(InputStream in) throws IOException, Refusal {
         List<String> lines = new ArrayList<>();
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int total = 0;
@@ -94,11 +94,11 @@ record RequestHead(String method, String target, List<Header> headers, long leng
     }
 
     /** The value of a header (first of that name, any case), or null. */
-    String header(String name) {
+    public String header(String name) {
         return headers.stream().filter(h -> h.name().equalsIgnoreCase(name)).map(Header::value).findFirst().orElse(null);
     }
 
-    boolean hasBody() {
+    public boolean hasBody() {
         return chunked || length > 0;
     }
 

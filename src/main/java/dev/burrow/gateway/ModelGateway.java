@@ -1,0 +1,266 @@
+package dev.burrow.gateway;
+
+import dev.burrow.container.ProxyIo;
+import dev.burrow.http.Body;
+import dev.burrow.http.Refusal;
+import dev.burrow.http.RequestHead;
+import dev.burrow.http.StatusLine;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A session's model API, as its container sees it: plain HTTP on a unix socket in the
+ * session's net dir (runner/burrow-egress carries the container's 127.0.0.1:{@value #CONTAINER_PORT}
+ * to it, and ANTHROPIC_BASE_URL points there). The container holds only the session's
+ * placeholder; here it is swapped for the real credential, and the request goes on to the
+ * real model API (Anthropic's, or the ANTHROPIC_BASE_URL Burrow was given) over HTTPS or
+ * HTTP. The answer streams back as it arrives, and its usage is read on the way
+ * ({@link UsageMeter}).
+ *
+ * <p>Requests run one after another on each connection (HTTP/1.1 keep-alive), each
+ * connection on a virtual thread of its own; nothing is shared between them but the
+ * immutable setup and the thread-safe HTTP client.
+ */
+public final class ModelGateway implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelGateway.class);
+    /** Where the container's Claude Code finds its model API: http://127.0.0.1:PORT. */
+    public static final int CONTAINER_PORT = 3129;
+    private static final int MAX_BODY = 64 * 1024 * 1024;
+    // Never forwarded as they came: they describe this hop, or the client's own encoding wishes
+    // (the answer is read for its usage, so it comes unencoded), or they are set by the HTTP client.
+    private static final Set<String> HOP = Set.of("host", "connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate",
+            "te", "trailer", "upgrade", "transfer-encoding", "content-length", "accept-encoding", "expect", "http2-settings");
+    private static final Set<String> CREDENTIAL_HEADERS = Set.of("x-api-key", "authorization");
+    // The only requests the real credential goes on: the model's. Not the rest of what a key or a
+    // login can do (files uploaded elsewhere, batches, the account's profile and settings).
+    private static final java.util.regex.Pattern MODEL_PATHS = java.util.regex.Pattern.compile("/v1/(messages|messages/count_tokens|models|models/[A-Za-z0-9._@:-]+)");
+
+    /** Where a session's model requests go, and with what. */
+    public record Route(URI upstream, String placeholder, Supplier<UpstreamCredential> credential) {
+        public Route {
+            Objects.requireNonNull(upstream);
+            Objects.requireNonNull(placeholder);
+            Objects.requireNonNull(credential);
+            if (!"http".equalsIgnoreCase(upstream.getScheme()) && !"https".equalsIgnoreCase(upstream.getScheme())) {
+                throw new IllegalArgumentException("the model API's URL must be http:// or https://, not " + upstream);
+            }
+        }
+
+        URI resolve(String target) {
+            String base = upstream.toString().replaceAll("/+$", "");
+            return URI.create(base + target);
+        }
+    }
+
+    private final String sessionId;
+    private final Path listen;
+    private final Route route;
+    private final HttpClient http;
+    private final Consumer<ModelExchange> observer;
+    private final ServerSocketChannel server;
+    private volatile boolean closed;
+
+    private ModelGateway(String sessionId, Path listen, Route route, HttpClient http, Consumer<ModelExchange> observer, ServerSocketChannel server) {
+        this.sessionId = sessionId;
+        this.listen = listen;
+        this.route = route;
+        this.http = http;
+        this.observer = observer;
+        this.server = server;
+    }
+
+    /** Listens on {@code listen}; {@code observer} hears of every model answer that passed (on the connection's thread). */
+    public static ModelGateway start(String sessionId, Path listen, Route route, HttpClient http, Consumer<ModelExchange> observer) throws IOException {
+        ModelGateway g = new ModelGateway(Objects.requireNonNull(sessionId), listen, Objects.requireNonNull(route), Objects.requireNonNull(http),
+                Objects.requireNonNull(observer), ProxyIo.listen(listen));
+        ProxyIo.acceptOn(g.server, "model-gateway-" + sessionId.substring(0, Math.min(8, sessionId.length())), () -> g.closed, g::serve);
+        return g;
+    }
+
+    private void serve(SocketChannel client) {
+        try (client) {
+            InputStream in = new BufferedInputStream(Channels.newInputStream(client));
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(client), 16 * 1024);
+            while (!closed) {
+                Optional<RequestHead> head;
+                try {
+                    head = RequestHead.read(in);
+                } catch (Refusal r) {
+                    error(out, r.status, r.getMessage(), true);
+                    return;
+                }
+                if (head.isEmpty() || !exchange(head.get(), in, out)) return;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("session {}: a model connection ended: {}", sessionId, e.toString());
+        }
+    }
+
+    /** One request and its answer; false when the connection ends after it. */
+    private boolean exchange(RequestHead head, InputStream in, OutputStream out) throws IOException {
+        byte[] body;
+        try {
+            body = Body.readAll(head, in, MAX_BODY);
+        } catch (Body.BodyTooLarge e) {
+            error(out, 413, "burrow: a model request over 64 MiB", true);
+            return false;
+        } catch (Refusal r) {
+            error(out, r.status, r.getMessage(), true);
+            return false;
+        }
+        boolean close = "close".equalsIgnoreCase(head.header("Connection"));
+        HttpRequest.Builder req = HttpRequest.newBuilder(route.resolve(head.target()))
+                .method(head.method(), body.length == 0 && !head.hasBody() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if ("http".equalsIgnoreCase(route.upstream().getScheme())) req.version(HttpClient.Version.HTTP_1_1);
+        boolean placeholder = false;
+        for (RequestHead.Header h : head.headers()) {
+            String name = h.name().toLowerCase(Locale.ROOT);
+            if (CREDENTIAL_HEADERS.contains(name) && isPlaceholder(h.value())) placeholder = true;
+        }
+        for (RequestHead.Header h : head.headers()) {
+            String name = h.name().toLowerCase(Locale.ROOT);
+            if (HOP.contains(name) || name.startsWith("proxy-")) continue;
+            // With the placeholder presented, the real credential replaces every credential header.
+            if (placeholder && CREDENTIAL_HEADERS.contains(name)) continue;
+            req.header(h.name(), h.value());
+        }
+        if (placeholder) {
+            String path = head.target().contains("?") ? head.target().substring(0, head.target().indexOf('?')) : head.target();
+            if (!MODEL_PATHS.matcher(path).matches()) {
+                error(out, 403, "burrow: this session's credential is only sent with model requests (/v1/messages, /v1/models), not "
+                        + head.method() + " " + path, close);
+                return !close;
+            }
+            UpstreamCredential real = route.credential().get();
+            if (real instanceof UpstreamCredential.Unavailable u) {
+                error(out, 401, "burrow: " + u.reason(), close);
+                return !close;
+            }
+            req.setHeader(real.header(), real.value());
+        }
+        HttpResponse<InputStream> answer;
+        try {
+            answer = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            LOG.info("session {}: the model API at {} cannot be reached: {}", sessionId, route.upstream().getHost(), e.toString());
+            error(out, 502, "burrow: the model API at " + route.upstream().getHost() + " cannot be reached: " + e.getMessage(), close);
+            return !close;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        relay(head, answer, out, close);
+        return !close;
+    }
+
+    private boolean isPlaceholder(String value) {
+        String v = value.regionMatches(true, 0, "Bearer ", 0, 7) ? value.substring(7).strip() : value.strip();
+        return java.security.MessageDigest.isEqual(v.getBytes(StandardCharsets.UTF_8), route.placeholder().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The answer's head, then its body in chunks as they arrive, each flushed at once. */
+    private void relay(RequestHead head, HttpResponse<InputStream> answer, OutputStream out, boolean close) throws IOException {
+        int status = answer.statusCode();
+        boolean bodyless = head.method().equals("HEAD") || status == 204 || status == 304 || status < 200;
+        StringBuilder h = new StringBuilder("HTTP/1.1 ").append(status).append(' ').append(StatusLine.reason(status)).append("\r\n");
+        for (Map.Entry<String, List<String>> e : answer.headers().map().entrySet()) {
+            String name = e.getKey().toLowerCase(Locale.ROOT);
+            if (name.startsWith(":") || HOP.contains(name)) continue;
+            for (String v : e.getValue()) h.append(e.getKey()).append(": ").append(v).append("\r\n");
+        }
+        if (!bodyless) h.append("Transfer-Encoding: chunked\r\n");
+        if (close) h.append("Connection: close\r\n");
+        out.write(h.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+        String type = answer.headers().firstValue("content-type").orElse("");
+        UsageMeter meter = status / 100 == 2 ? new UsageMeter(type.startsWith("text/event-stream")) : null;
+        boolean metered = meter == null;
+        try (InputStream body = answer.body()) {
+            if (bodyless) {
+                out.flush();
+                return;
+            }
+            byte[] buf = new byte[16 * 1024];
+            for (int n; (n = body.read(buf)) >= 0; ) {
+                if (n == 0) continue;
+                out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(buf, 0, n);
+                out.write('\r');
+                out.write('\n');
+                out.flush();
+                if (meter != null) meter.accept(buf, 0, n);
+            }
+            // Recorded before the client sees the answer end: what it then asks for includes it.
+            metered = true;
+            if (meter != null) meter.result().ifPresent(this::observe);
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        } finally {
+            // An answer broken off (the client went away, an interrupt) still used what it used.
+            if (!metered) meter.result().ifPresent(this::observe);
+        }
+    }
+
+    private void observe(ModelExchange e) {
+        try {
+            observer.accept(e);
+        } catch (RuntimeException ex) {
+            LOG.warn("session {}: the model's usage could not be recorded: {}", sessionId, ex.toString());
+        }
+    }
+
+    /** An answer of the gateway's own, in the Messages API's error format, so Claude Code shows its message. */
+    private static void error(OutputStream out, int status, String message, boolean close) throws IOException {
+        String type = switch (status) {
+            case 400 -> "invalid_request_error";
+            case 401 -> "authentication_error";
+            case 403 -> "permission_error";
+            case 413 -> "request_too_large";
+            default -> "api_error";
+        };
+        String json = "{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":" + jsonString(message) + "}}";
+        byte[] b = json.getBytes(StandardCharsets.UTF_8);
+        out.write(("HTTP/1.1 " + status + " " + StatusLine.reason(status) + "\r\nContent-Type: application/json\r\nContent-Length: " + b.length
+                + "\r\nx-should-retry: false\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.write(b);
+        out.flush();
+    }
+
+    private static String jsonString(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') sb.append('\\').append(c);
+            else if (c < 0x20) sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            else sb.append(c);
+        }
+        return sb.append('"').toString();
+    }
+
+
+    @Override
+    public void close() {
+        closed = true;
+        ProxyIo.close(server, listen);
+    }
+}
