@@ -70,6 +70,17 @@ public final class EgressProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Hosts a gateway answers for itself (the git host, with the session's token): a CONNECT to
+     * one of them is handed to it, tunnel and all, instead of going out.
+     */
+    public interface Interceptor {
+        boolean intercepts(String host, int port);
+
+        /** Serves the tunnel the container opened to {@code host:port} (its TLS, then its requests) until it ends. */
+        void serve(InputStream in, OutputStream out, String host, int port) throws IOException;
+    }
+
     /** @param endpoint the model API: the one destination that may be on this machine */
     record Decision(String host, int port, String refusal, boolean endpoint) {
     }
@@ -77,21 +88,28 @@ public final class EgressProxy implements AutoCloseable {
     private final String sessionId;
     private final Path listen;
     private final Rules rules;
+    private final Interceptor interceptor;
     private final ServerSocketChannel server;
     private volatile boolean closed;
 
-    private EgressProxy(String sessionId, Path listen, Rules rules, ServerSocketChannel server) {
+    private EgressProxy(String sessionId, Path listen, Rules rules, Interceptor interceptor, ServerSocketChannel server) {
         this.sessionId = sessionId;
         this.listen = listen;
         this.rules = rules;
+        this.interceptor = interceptor;
         this.server = server;
     }
 
     public static EgressProxy start(String sessionId, Path listen, Rules rules) throws IOException {
+        return start(sessionId, listen, rules, null);
+    }
+
+    /** {@code interceptor}: null, or the gateway that answers CONNECTs to the hosts it holds a credential for. */
+    public static EgressProxy start(String sessionId, Path listen, Rules rules, Interceptor interceptor) throws IOException {
         Objects.requireNonNull(sessionId);
         Objects.requireNonNull(rules);
         ServerSocketChannel server = ProxyIo.listen(listen);
-        EgressProxy proxy = new EgressProxy(sessionId, listen, rules, server);
+        EgressProxy proxy = new EgressProxy(sessionId, listen, rules, interceptor, server);
         ProxyIo.acceptOn(server, "egress-proxy-" + sessionId.substring(0, Math.min(8, sessionId.length())), () -> proxy.closed, proxy::serve);
         return proxy;
     }
@@ -133,6 +151,13 @@ public final class EgressProxy implements AutoCloseable {
                 forwardedLine = request[0] + " " + path + " " + request[2];
             }
             Decision d = rules.decide(host, port);
+            if (d.refusal() == null && tunnel && interceptor != null && interceptor.intercepts(host, port)) {
+                // A host the policy allows, whose credential Burrow holds: the gateway reaches it itself.
+                out.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                interceptor.serve(in, out, host, port);
+                return;
+            }
             InetAddress address = null;
             if (d.refusal() == null) {
                 try {

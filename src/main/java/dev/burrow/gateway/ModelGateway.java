@@ -50,8 +50,7 @@ public final class ModelGateway implements AutoCloseable {
     private static final int MAX_BODY = 64 * 1024 * 1024;
     // Never forwarded as they came: they describe this hop, or the client's own encoding wishes
     // (the answer is read for its usage, so it comes unencoded), or they are set by the HTTP client.
-    private static final Set<String> HOP = Set.of("host", "connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate",
-            "te", "trailer", "upgrade", "transfer-encoding", "content-length", "accept-encoding", "expect", "http2-settings");
+    private static final Set<String> HOP = Answers.HOP;
     private static final Set<String> CREDENTIAL_HEADERS = Set.of("x-api-key", "authorization");
     // The only requests the real credential goes on: the model's. Not the rest of what a key or a
     // login can do (files uploaded elsewhere, batches, the account's profile and settings).
@@ -180,46 +179,23 @@ public final class ModelGateway implements AutoCloseable {
         return java.security.MessageDigest.isEqual(v.getBytes(StandardCharsets.UTF_8), route.placeholder().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The answer's head, then its body in chunks as they arrive, each flushed at once. */
+    /** The answer passed on, its usage read on the way. */
     private void relay(RequestHead head, HttpResponse<InputStream> answer, OutputStream out, boolean close) throws IOException {
-        int status = answer.statusCode();
-        boolean bodyless = head.method().equals("HEAD") || status == 204 || status == 304 || status < 200;
-        StringBuilder h = new StringBuilder("HTTP/1.1 ").append(status).append(' ').append(StatusLine.reason(status)).append("\r\n");
-        for (Map.Entry<String, List<String>> e : answer.headers().map().entrySet()) {
-            String name = e.getKey().toLowerCase(Locale.ROOT);
-            if (name.startsWith(":") || HOP.contains(name)) continue;
-            for (String v : e.getValue()) h.append(e.getKey()).append(": ").append(v).append("\r\n");
-        }
-        if (!bodyless) h.append("Transfer-Encoding: chunked\r\n");
-        if (close) h.append("Connection: close\r\n");
-        out.write(h.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
         String type = answer.headers().firstValue("content-type").orElse("");
-        UsageMeter meter = status / 100 == 2 ? new UsageMeter(type.startsWith("text/event-stream")) : null;
-        boolean metered = meter == null;
-        try (InputStream body = answer.body()) {
-            if (bodyless) {
-                out.flush();
-                return;
-            }
-            byte[] buf = new byte[16 * 1024];
-            for (int n; (n = body.read(buf)) >= 0; ) {
-                if (n == 0) continue;
-                out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.write(buf, 0, n);
-                out.write('\r');
-                out.write('\n');
-                out.flush();
-                if (meter != null) meter.accept(buf, 0, n);
-            }
-            // Recorded before the client sees the answer end: what it then asks for includes it.
-            metered = true;
-            if (meter != null) meter.result().ifPresent(this::observe);
-            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-        } finally {
-            // An answer broken off (the client went away, an interrupt) still used what it used.
-            if (!metered) meter.result().ifPresent(this::observe);
+        if (answer.statusCode() / 100 != 2) {
+            Answers.relay(head.method(), answer, out, close, null);
+            return;
         }
+        UsageMeter meter = new UsageMeter(type.startsWith("text/event-stream"));
+        Answers.relay(head.method(), answer, out, close, new Answers.Tap() {
+            public void bytes(byte[] b, int off, int len) {
+                meter.accept(b, off, len);
+            }
+
+            public void complete() {
+                meter.result().ifPresent(ModelGateway.this::observe);
+            }
+        });
     }
 
     private void observe(ModelExchange e) {
@@ -241,7 +217,7 @@ public final class ModelGateway implements AutoCloseable {
         };
         String json = "{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":" + jsonString(message) + "}}";
         byte[] b = json.getBytes(StandardCharsets.UTF_8);
-        out.write(("HTTP/1.1 " + status + " " + StatusLine.reason(status) + "\r\nContent-Type: application/json\r\nContent-Length: " + b.length
+        out.write((StatusLine.of(status) + "\r\nContent-Type: application/json\r\nContent-Length: " + b.length
                 + "\r\nx-should-retry: false\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
         out.write(b);
         out.flush();

@@ -12,6 +12,7 @@ import dev.burrow.container.HostileFiles;
 import dev.burrow.container.RunDir;
 import dev.burrow.container.RunnerImage;
 import dev.burrow.credentials.LoginRefresher;
+import dev.burrow.gateway.ContainerTrust;
 import dev.burrow.gateway.ModelGateway;
 import dev.burrow.host.HostSetup;
 import dev.burrow.workspace.GitCredentials;
@@ -108,8 +109,25 @@ final class AgentLaunch {
         return false;
     }
 
-    static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, Path netDir, boolean resume) {
-        return spec(s, config, image, devices, podmanDir, netDir, resume, HostSetup.isRoot());
+    static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, Path netDir, boolean resume,
+                              GitReach git) {
+        return spec(s, config, image, devices, podmanDir, netDir, resume, HostSetup.isRoot(), git);
+    }
+
+    /**
+     * How the container reaches its git host, when Burrow holds a token for it: through the
+     * session's git gateway (on a port of its own loopback for a git host on this machine's,
+     * else by the egress proxy, set for every policy), trusting Burrow's CA.
+     *
+     * @param loopbackPort the git host's port when it is on this machine's loopback, else 0
+     * @param trust        the trust files of the runner image, or null (a plain-HTTP git host)
+     */
+    record GitReach(int loopbackPort, ContainerTrust.Prepared trust) {
+    }
+
+    static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, Path netDir, boolean resume,
+                              boolean rootHost) {
+        return spec(s, config, image, devices, podmanDir, netDir, resume, rootHost, null);
     }
 
     /**
@@ -119,7 +137,7 @@ final class AgentLaunch {
      * and its model forwarder's (for a model endpoint on the host's loopback), or null for neither.
      */
     static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, Path netDir, boolean resume,
-                              boolean rootHost) {
+                              boolean rootHost, GitReach git) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("HOME", CONTAINER_HOME);
         env.put("CLAUDE_CONFIG_DIR", CONTAINER_CLAUDE_DIR);
@@ -149,9 +167,15 @@ final class AgentLaunch {
                 new Mount(s.secretsDir(), RunDir.SECRETS_MOUNT, true)));
         mounts.addAll(Caches.mounts(config.caches(), config.cacheScope(), cacheKey(s)));
         if (config.gitHost().hasToken()) {
-            // git and gh inside read the token from the run dir's github-token file, for this host only.
+            // git and gh inside read the session's placeholder from the secrets dir's github-token file, for this host only;
+            // the session's git gateway puts the real token in its place.
             env.putAll(GitCredentials.helperConfig(config.gitHost(), "/usr/local/bin/burrow-git-credential"));
             if (!config.gitHost().isGitHubCom()) env.put("GH_HOST", config.gitHost().authority());
+        }
+        if (git != null) {
+            if (git.loopbackPort() > 0) env.put("BURROW_GIT_PORT", String.valueOf(git.loopbackPort()));
+            else if (!s.network().proxied()) env.putAll(proxyEnv()); // under full too: the git host is reached through the gateway
+            if (git.trust() != null) mounts.addAll(ContainerTrust.mounts(git.trust()));
         }
         // Read-only: the container connects to the sockets Burrow made there, and can put nothing beside them.
         if (netDir != null) mounts.add(new Mount(netDir, RunDir.NET_MOUNT, true));
@@ -209,7 +233,7 @@ final class AgentLaunch {
             // The host login's token comes with the other credentials, after the setup.
             credentials.checkLogin();
             Files.deleteIfExists(s.claudeConfig().resolve(LoginRefresher.FILE));
-            SecretsHandOver.prepare(s, secrets(s, credentials), config.gitHost().hasToken() ? config.gitHost().token() : null);
+            SecretsHandOver.prepare(s, secrets(s, credentials), config.gitHost().hasToken() ? credentials.gitPlaceholder(s) : null);
             if (ready) markReady(s);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -2,24 +2,21 @@ package dev.burrow.session;
 
 import dev.burrow.agent.AgentEvent;
 import dev.burrow.agent.EventParser;
-import dev.burrow.container.ContainerEngine;
-import dev.burrow.container.ExecResult;
 import dev.burrow.session.SessionException.Kind;
 import dev.burrow.store.SessionStore;
 import dev.burrow.store.StoredEvent;
 import dev.burrow.workspace.GitHost;
+import dev.burrow.workspace.GitHubApi;
 import dev.burrow.workspace.Source;
 import dev.burrow.workspace.WorkspaceException;
 import dev.burrow.workspace.Workspaces;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Takes a session's branch to the git host: Push branch (from the host, with the host's token
- * through git's credential helper) and Open PR (GitHub's `gh` in the session's container,
- * which reads the same token from its secret file). The pull request's link stays on the session.
+ * through git's credential helper) and Open PR (the git host's REST API, from the host, with
+ * the same token; the container never holds it). The pull request's link stays on the session.
  */
 public final class BranchPublisher {
     /** @param remote where the branch went */
@@ -29,15 +26,16 @@ public final class BranchPublisher {
     private final SessionQueries sessions;
     private final SessionStore store;
     private final Workspaces workspaces;
-    private final ContainerEngine engine;
     private final SessionRecorder log;
     private final WorkSaver saver;
+    private final GitHubApi api;
 
-    BranchPublisher(SessionQueries sessions, SessionStore store, Workspaces workspaces, ContainerEngine engine, SessionRecorder log, WorkSaver saver) {
+    BranchPublisher(SessionQueries sessions, SessionStore store, Workspaces workspaces, SessionRecorder log, WorkSaver saver,
+                    GitHubApi api) {
+        this.api = Objects.requireNonNull(api);
         this.sessions = Objects.requireNonNull(sessions);
         this.store = Objects.requireNonNull(store);
         this.workspaces = Objects.requireNonNull(workspaces);
-        this.engine = Objects.requireNonNull(engine);
         this.log = Objects.requireNonNull(log);
         this.saver = Objects.requireNonNull(saver);
     }
@@ -81,8 +79,8 @@ public final class BranchPublisher {
     }
 
     /**
-     * Pushes the branch, then opens a pull request for it with `gh pr create` in the session's
-     * container; returns its URL. {@code title} and {@code body} may be blank: the first prompt
+     * Pushes the branch, then opens a pull request for it through the git host's REST API (into
+     * the session's base branch, else the repository's default); returns its URL. {@code title} and {@code body} may be blank: the first prompt
      * and a line naming the session stand in.
      */
     public String openPullRequest(String id, String title, String body) {
@@ -91,18 +89,15 @@ public final class BranchPublisher {
         String remote = remote(s);
         String ownerRepo = host().ownerRepo(remote).orElseThrow(() -> new SessionException(Kind.CONFLICT,
                 "the session's repository (" + remote + ") is not on " + host().authority() + "; push the branch and open the pull request there"));
-        if (s.containerId() == null || !s.state().live()) {
-            throw new SessionException(Kind.CONFLICT, "the session is " + s.state().label() + "; resume it, then open the pull request");
-        }
         push(s, remote);
-        List<String> argv = new ArrayList<>(List.of("gh", "pr", "create", "--repo", ownerRepo, "--head", s.branch(),
-                "--title", title == null || title.isBlank() ? defaultTitle(s) : title.strip(),
-                "--body", body == null || body.isBlank() ? "Made with Claude Code in Burrow session " + s.shortId() + "." : body));
-        if (s.baseBranch() != null) argv.addAll(List.of("--base", s.baseBranch()));
-        ExecResult r = engine.exec(s.containerId(), argv);
-        if (!r.ok()) throw new SessionException(Kind.UNAVAILABLE, "gh pr create failed: " + r.firstErrorLine());
-        String url = r.stdout().lines().map(String::strip).filter(l -> l.startsWith("http")).reduce((a, b) -> b)
-                .orElseThrow(() -> new SessionException(Kind.UNAVAILABLE, "gh pr create printed no pull request URL"));
+        String url;
+        try {
+            String base = s.baseBranch() != null ? s.baseBranch() : api.defaultBranch(ownerRepo);
+            url = api.openPullRequest(ownerRepo, s.branch(), base, title == null || title.isBlank() ? defaultTitle(s) : title.strip(),
+                    body == null || body.isBlank() ? "Made with Claude Code in Burrow session " + s.shortId() + "." : body);
+        } catch (java.io.IOException e) {
+            throw new SessionException(Kind.UNAVAILABLE, "the pull request could not be opened: " + e.getMessage());
+        }
         store.setPullRequest(s.id(), url);
         log.append(s.id(), EventParser.notice("info", "opened pull request " + url), -1);
         return url;
@@ -116,9 +111,14 @@ public final class BranchPublisher {
 
     /** The remote a session's branch goes to: the URL it was cloned from, else its repository's origin. */
     private String remote(Session s) {
-        if (Source.URL.matcher(s.repo()).matches()) return s.repo();
-        return workspaces.originUrl(s.source()).orElseThrow(() -> new SessionException(Kind.CONFLICT,
+        return remoteOf(workspaces, s).orElseThrow(() -> new SessionException(Kind.CONFLICT,
                 "the repository " + s.repo() + " has no origin remote to push to; add one with git remote add origin URL"));
+    }
+
+    /** The remote a session's branch goes to, if it has one: the URL it was cloned from, else its repository's origin. */
+    static java.util.Optional<String> remoteOf(Workspaces workspaces, Session s) {
+        if (Source.URL.matcher(s.repo()).matches()) return java.util.Optional.of(s.repo());
+        return workspaces.originUrl(s.source());
     }
 
     private String defaultTitle(Session s) {

@@ -7,6 +7,9 @@ import dev.burrow.container.EgressFirewall;
 import dev.burrow.container.NetworkPolicy;
 import dev.burrow.container.PrivateAddresses;
 import dev.burrow.container.RunnerImagePin;
+import dev.burrow.gateway.ContainerTrust;
+import dev.burrow.gateway.GitGateway;
+import dev.burrow.workspace.GitHost;
 import dev.burrow.host.GpuSupport;
 import dev.burrow.host.HostSetup;
 import dev.burrow.session.SessionException.Kind;
@@ -35,6 +38,7 @@ final class ContainerStarter {
     private final HostSideServices services;
     private final SessionCredentials credentials;
     private volatile boolean imageSeen;
+    private volatile ContainerTrust.Prepared trust;
 
     ContainerStarter(Config config, ContainerEngine engine, String image, GpuSupport gpus, HostSideServices services, SessionCredentials credentials) {
         this.credentials = Objects.requireNonNull(credentials);
@@ -69,6 +73,27 @@ final class ContainerStarter {
         }
         pinned = id;
         return id;
+    }
+
+    /** How the session's container reaches its git host through its gateway, or null when Burrow holds no token it may use. */
+    private AgentLaunch.GitReach gitReach(Session s) {
+        GitHost host = config.gitHost();
+        if (!host.hasToken() || !services.reachesGitHost(s)) return null;
+        boolean https = host.isGitHubCom() || "https".equalsIgnoreCase(host.base().getScheme());
+        return new AgentLaunch.GitReach(GitGateway.loopbackPort(host).orElse(0), https ? trust() : null);
+    }
+
+    /** The runner image's trust files with Burrow's CA, prepared once per image (a throwaway container the first time). */
+    private ContainerTrust.Prepared trust() {
+        ContainerTrust.Prepared t = trust;
+        if (t != null) return t;
+        try {
+            t = ContainerTrust.prepare(engine, runImage(), config.dataDir().resolve("ca"), services.ca());
+        } catch (ContainerException e) {
+            throw new SessionException(Kind.UNAVAILABLE, e.getMessage());
+        }
+        trust = t;
+        return t;
     }
 
     GpuSupport gpus() {
@@ -110,7 +135,7 @@ final class ContainerStarter {
     CompletableFuture<String> startBeside(Session s) {
         String run = runImage();
         return CompletableFuture.supplyAsync(() -> guarded(s, engine.run(AgentLaunch.spec(s, config, run, devices(s), services.podmanDir(s), services.netDir(s),
-                false))), STARTER);
+                false, gitReach(s)))), STARTER);
     }
 
     /** A fresh container for an existing session, resuming its conversation; the channel leaves what it needs for the first prompt. */
@@ -118,7 +143,7 @@ final class ContainerStarter {
         // Not "ready" until the container's network is guarded: its agent waits for that file.
         AgentLaunch.prepareRunDir(s, config, credentials, false);
         channel.prepareStart(s, firstPrompt);
-        String id = guarded(s, engine.run(AgentLaunch.spec(s, config, runImage(), devices(s), services.podmanDir(s), services.netDir(s), true)));
+        String id = guarded(s, engine.run(AgentLaunch.spec(s, config, runImage(), devices(s), services.podmanDir(s), services.netDir(s), true, gitReach(s))));
         AgentLaunch.markReady(s);
         return id;
     }

@@ -3,7 +3,12 @@ package dev.burrow.session;
 import dev.burrow.config.Config;
 import dev.burrow.container.EgressProxy;
 import dev.burrow.container.RunDir;
+import dev.burrow.gateway.BurrowCa;
+import dev.burrow.gateway.GitGateway;
+import dev.burrow.gateway.GitScope;
 import dev.burrow.gateway.ModelExchange;
+import dev.burrow.gateway.ServerTls;
+import dev.burrow.workspace.GitHost;
 import dev.burrow.gateway.ModelGateway;
 import dev.burrow.gateway.ModelPrices;
 import dev.burrow.gateway.UpstreamTls;
@@ -41,11 +46,17 @@ final class HostSideServices {
     private final SessionCredentials credentials;
     private final GpuSupport gpus;
     private final ModelUsageStore usage;
+    private final java.util.function.Function<Session, Optional<String>> remoteOf;
+    private BurrowCa ca;
+    private ServerTls serverTls;
     // One client for every session's gateway: its connections to the model API are pooled.
     private final HttpClient http;
 
-    HostSideServices(Config config, PodmanService podman, SessionCredentials credentials, GpuSupport gpus, ModelUsageStore usage) {
+    /** {@code remoteOf}: the URL a session's branch is pushed to (where it was cloned from, or its repository's origin), if any. */
+    HostSideServices(Config config, PodmanService podman, SessionCredentials credentials, GpuSupport gpus, ModelUsageStore usage,
+                     java.util.function.Function<Session, Optional<String>> remoteOf) {
         this.usage = Objects.requireNonNull(usage);
+        this.remoteOf = Objects.requireNonNull(remoteOf);
         this.http = UpstreamTls.client(config.upstreamCa());
         this.config = Objects.requireNonNull(config);
         this.podman = Objects.requireNonNull(podman);
@@ -94,9 +105,20 @@ final class HostSideServices {
                 LOG.warn("session {} cannot run containers: {}", s.shortId(), e.toString());
             }
         }
-        if (s.network().proxied()) {
+        GitGateway git = gitGateway(s);
+        if (git != null) {
+            l.attach(git);
+            if (GitGateway.loopbackPort(config.gitHost()).isPresent()) {
+                try {
+                    git.listen(netDirOf(s).resolve(RunDir.GIT_SOCKET));
+                } catch (IOException e) {
+                    LOG.warn("session {} cannot reach its git host: its gateway did not start: {}", s.shortId(), e.toString());
+                }
+            }
+        }
+        if (s.network().proxied() || git != null) {
             try {
-                l.attach(EgressProxy.start(s.id(), netDirOf(s).resolve(RunDir.EGRESS_SOCKET), AgentLaunch.egressRules(s, config)));
+                l.attach(EgressProxy.start(s.id(), netDirOf(s).resolve(RunDir.EGRESS_SOCKET), AgentLaunch.egressRules(s, config), git));
             } catch (IOException e) {
                 LOG.warn("session {} has no network: its egress proxy did not start: {}", s.shortId(), e.toString());
             }
@@ -109,6 +131,44 @@ final class HostSideServices {
         }
         // The credentials, once the repository's setup has ended; then the login is kept current.
         l.attach(SecretsHandOver.start(s, credentials));
+    }
+
+    /**
+     * The session's way to its git host with Burrow's token, or null: no token, or a policy that
+     * does not let the session reach the git host. Its scope is the repository the session came
+     * from, when that is on the git host, and the session's branch.
+     */
+    private GitGateway gitGateway(Session s) {
+        GitHost host = config.gitHost();
+        if (!host.hasToken() || !reachesGitHost(s)) return null;
+        String ownerRepo = remoteOf.apply(s).flatMap(host::ownerRepo).orElse("");
+        GitScope scope = new GitScope(ownerRepo, s.branch(), !host.isGitHubCom());
+        return new GitGateway(s.id(), host, scope, credentials.gitPlaceholder(s), credentials.placeholder(s), serverTls(), http);
+    }
+
+    /** Whether the session's network policy lets it reach the git host (and, for github.com, its API host). */
+    boolean reachesGitHost(Session s) {
+        GitHost host = config.gitHost();
+        return switch (s.network()) {
+            case FULL -> true;
+            case NONE -> false;
+            case ALLOWLIST -> config.allowedHosts().allows(host.base().getHost(), port(host.base()));
+        };
+    }
+
+    private static int port(URI u) {
+        return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+    }
+
+    private synchronized ServerTls serverTls() {
+        if (serverTls == null) serverTls = new ServerTls(ca());
+        return serverTls;
+    }
+
+    /** The install's CA, made on first use. */
+    synchronized BurrowCa ca() {
+        if (ca == null) ca = BurrowCa.loadOrCreate(config.dataDir().resolve("ca"));
+        return ca;
     }
 
     private void record(Session s, ModelExchange e) {

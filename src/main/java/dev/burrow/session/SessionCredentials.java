@@ -65,6 +65,11 @@ final class SessionCredentials implements AutoCloseable {
         return placeholders.of(s.id(), Placeholders.Purpose.MODEL);
     }
 
+    /** The session's stand-in for the git host's token. */
+    String gitPlaceholder(Session s) {
+        return placeholders.of(s.id(), Placeholders.Purpose.GITHUB);
+    }
+
     /** What goes into the secrets dir's agent.env: the placeholder, under the name the real credential would have. */
     Map<String, String> secrets(Session s) {
         Map<String, String> m = new LinkedHashMap<>();

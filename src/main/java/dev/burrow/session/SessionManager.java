@@ -70,14 +70,16 @@ public final class SessionManager implements AutoCloseable {
         this.recorder = new SessionRecorder(store, config.transcriptQuota());
         this.queries = new SessionQueries(store, recorder);
         this.credentials = new SessionCredentials(config.credentials(), Placeholders.loadOrCreate(config.dataDir().resolve("gateway")));
-        this.services = new HostSideServices(config, Objects.requireNonNull(podman), credentials, gpus, store.usage());
+        this.services = new HostSideServices(config, Objects.requireNonNull(podman), credentials, gpus, store.usage(),
+                s -> BranchPublisher.remoteOf(workspaces, s));
         this.starter = new ContainerStarter(config, engine, runnerImage, gpus, services, credentials);
         this.saver = new WorkSaver(engine, starter::runImage, config.limits(), workspaces, recorder);
         this.supervisor = new SessionSupervisor(config.idleTimeout(), engine, store, recorder, services, saver);
         this.reconciler = new SessionReconciler(engine, store, recorder, supervisor, starts);
         this.creator = new SessionCreator(config, engine, workspaces, store, recorder, starter, supervisor, starts);
         this.resumer = new SessionResumer(engine, store, recorder, starter, supervisor, starts);
-        this.publisher = new BranchPublisher(queries, store, workspaces, engine, recorder, saver);
+        this.publisher = new BranchPublisher(queries, store, workspaces, recorder, saver,
+                new dev.burrow.workspace.GitHubApi(config.gitHost(), dev.burrow.gateway.UpstreamTls.client(config.upstreamCa())));
     }
 
     // ---- reads ----

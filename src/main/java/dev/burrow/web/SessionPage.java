@@ -150,9 +150,9 @@ final class SessionPage {
                     : Html.form(base + "to-chat", csrf, "Back to chat", ""));
         }
         if (sessions.publisher().available() && s.state() != SessionState.CREATING) {
-            // Both bring the work out first; the pull request needs the container's gh.
+            // Both bring the work out first (a turn must not be moving the branch meanwhile).
             actions.append(Html.form(base + "push", csrf, "Push branch", ""));
-            if (s.state().live() && s.state() != SessionState.RUNNING) actions.append(Html.form(base + "pull-request", csrf, "Open PR", ""));
+            if (s.state() != SessionState.RUNNING) actions.append(Html.form(base + "pull-request", csrf, "Open PR", ""));
         }
         actions.append(Html.form(base + "delete", csrf, "Delete", "danger"));
         String pr = sessions.publisher().pullRequest(s.id()).map(u -> " · <a class=\"pr\" href=\"" + Html.esc(u) + "\">pull request</a>").orElse("");

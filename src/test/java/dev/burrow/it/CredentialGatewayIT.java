@@ -10,13 +10,8 @@ import dev.burrow.session.NewSession;
 import dev.burrow.session.Session;
 import dev.burrow.session.SessionState;
 import dev.burrow.store.StoredEvent;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -88,15 +83,7 @@ class CredentialGatewayIT {
     @Test
     void aModelApiOverHttpsWithACaOfItsOwnIsReachedWhenBurrowIsToldToTrustIt() throws Exception {
         // The scripted model over HTTPS, its certificate signed by a test CA (not Burrow's own).
-        dev.burrow.gateway.BurrowCa testCa = dev.burrow.gateway.BurrowCa.loadOrCreate(tmp.resolve("test-ca"));
-        dev.burrow.gateway.BurrowCa.Leaf leaf = testCa.leaf("127.0.0.1");
-        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("leaf", leaf.key(), new char[0], leaf.chain());
-        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, new char[0]);
-        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
-        tls.init(kmf.getKeyManagers(), null, null);
+        javax.net.ssl.SSLContext tls = TestEnv.testCaServer(tmp.resolve("test-ca"), "127.0.0.1");
         model.close();
         model = new ScriptedModel(tls);
         String key = "sk-ant-api03-" + UUID.randomUUID();
@@ -127,27 +114,6 @@ class CredentialGatewayIT {
         return burrow.sessions().get(s.id());
     }
 
-    /**
-     * Looks for {@code text} in the container: the environment and command line of every process,
-     * then the files of {@code paths} and of every mount. The text goes to the scan on its stdin,
-     * never in an argument the container could keep, and the processes are read before any of
-     * them has it in its own command line.
-     */
-    static String scan(String container, String user, List<String> paths, String text) throws Exception {
-        String script = "read -r s; cat /proc/[0-9]*/environ /proc/[0-9]*/cmdline > /tmp/scan-procs-$$ 2>/dev/null; "
-                + "grep -c -F -e \"$s\" /tmp/scan-procs-$$; rm -f /tmp/scan-procs-$$; "
-                + "while read -r p; do printf '%s\\n' \"$p\"; done > /tmp/scan-paths-$$; "
-                + "xargs -a /tmp/scan-paths-$$ -d '\\n' grep -r -F -l -s -e \"$s\" /workspace /home/agent /run/burrow /run/burrow-secrets /run/burrow-net /tmp; "
-                + "echo scan-end";
-        Process p = new ProcessBuilder("podman", "exec", "-i", "--user", user, container, "sh", "-c", script).redirectErrorStream(true).start();
-        p.getOutputStream().write((text + "\n" + String.join("\n", paths) + "\n").getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        p.getInputStream().transferTo(out);
-        p.waitFor();
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
     String toolOutput(Session s) {
         StringBuilder out = new StringBuilder();
         for (StoredEvent e : burrow.sessions().events(s.id(), 0)) {
@@ -156,33 +122,7 @@ class CredentialGatewayIT {
         return out.toString();
     }
 
-    /**
-     * The secret is in none of: podman inspect, the environment and command line of every
-     * process in the container, the files its writable layer changed (podman diff), every
-     * mount (workspace, home with the Claude dir and caches, run dir, secrets dir, net dir),
-     * the event store and the database.
-     */
     void assertNowhereInTheBox(Session s, String secret) throws Exception {
-        String id = s.containerId();
-        assertThat(TestEnv.podman("inspect", id)).contains("burrow.session").doesNotContain(secret);
-        List<String> changed = new ArrayList<>();
-        for (String line : TestEnv.podman("diff", id).lines().toList()) {
-            String path = line.length() > 2 ? line.substring(2).strip() : "";
-            if (path.startsWith("/") && !path.startsWith("/proc") && !path.startsWith("/sys") && !path.startsWith("/dev")) changed.add(path);
-        }
-        assertThat(changed).as("podman diff").isNotEmpty();
-        // grep -c prints 0 for no process with it; grep -l lists the files that have it: none.
-        // As the agent (whose processes' environments root in the container may not read) and as root.
-        assertThat(scan(id, "agent", changed, secret)).as("the in-container scan as the agent").isEqualTo("0\nscan-end\n");
-        assertThat(scan(id, "root", changed, secret)).as("the in-container scan as root").isEqualTo("0\nscan-end\n");
-        // The same scan finds what is there: the placeholder, in Claude Code's environment and the secrets dir.
-        String placeholder = toolOutput(s).replaceAll("(?s).*?(burrow-session-[A-Za-z0-9_-]{43}).*", "$1");
-        assertThat(scan(id, "agent", changed, placeholder)).contains("/run/burrow-secrets/agent.env").doesNotStartWith("0\n");
-        for (StoredEvent e : burrow.sessions().events(s.id(), 0)) assertThat(e.event().toString()).doesNotContain(secret);
-        burrow.sessions().stop(s.id());
-        for (String f : List.of("burrow.db", "burrow.db-wal")) {
-            Path db = tmp.resolve("data").resolve(f);
-            if (Files.exists(db)) assertThat(new String(Files.readAllBytes(db), StandardCharsets.ISO_8859_1)).as(f).doesNotContain(secret);
-        }
+        SecretScan.assertNowhereInTheBox(burrow, s, secret, tmp.resolve("data"));
     }
 }

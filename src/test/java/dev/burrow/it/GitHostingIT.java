@@ -29,10 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The git host's token, end to end, against a real git server that wants it (git's own
- * http-backend behind Basic authentication): a private repository is cloned, the session
- * branch is pushed, and git and gh inside the container get the token from its secret file.
- * GitHub itself cannot be reached from the build machines, so the pull request is not opened
- * here; what leads up to it is.
+ * http-backend behind Basic authentication, with a request recorder standing in for the REST
+ * API): a private repository is cloned, and the session's git and API calls go through its git
+ * gateway, which puts the token on only what the session's scope allows; the container holds
+ * a placeholder. GitHub itself cannot be reached from the build machines.
  */
 class GitHostingIT {
     static final String TOKEN = "ghp_burrowTestToken0123456789abcdefABCDEF";
@@ -76,25 +76,53 @@ class GitHostingIT {
     }
 
     @Test
-    void aPrivateRepositoryIsClonedWithTheTokenAndTheSessionBranchPushedBack() throws Exception {
+    void aPrivateRepositoryIsClonedAndTheSessionsGitAndApiCallsGetTheTokenOnlyWhereItsScopeAllows() throws Exception {
         burrow = burrow(TOKEN);
+        String url = git.base() + "/org/private.git";
         String host = git.base().substring("http://".length());
-        String command = "echo from-the-session > pushed.txt && git add pushed.txt && git commit -qm 'From the session'; "
-                + "printf 'protocol=http\\nhost=" + host + "\\n\\n' | git credential fill | sed -n 's/^password=//p' | tr -d '\\n' | sha256sum; "
-                + "gh auth token 2>&1 | tr -d '\\n' | sha256sum";
-        Session s = burrow.sessions().create(new NewSession(git.base() + "/org/private.git", null, "BASH: " + command), p -> { });
+        String ph = "$(cat /run/burrow-secrets/github-token)";
+        Session s = burrow.sessions().create(new NewSession(url, null, "hi"), p -> { });
         Eventually.state(burrow, s.id(), SessionState.IDLE, Duration.ofSeconds(120));
-        assertThat(git.served.get()).isPositive();
-
-        // git's credential helper and gh both find the token, read from the secret file in the run dir.
+        // Inside, as a prompt-injected agent would: push its branch (passes), then main, another session's branch and
+        // another repository; read the API for its repository, another one, and try to delete its own.
+        String command = "echo from-the-session > pushed.txt && git add pushed.txt && git commit -qm 'From the session'; "
+                + "git push -q " + url + " HEAD:refs/heads/" + s.branch() + " > /tmp/own 2>&1; echo own-push=$?; "
+                + "git push " + url + " HEAD:refs/heads/main 2>&1 | grep -o 'remote rejected.*'; "
+                + "git push " + url + " HEAD:refs/heads/burrow/0therses 2>&1 | grep -o 'remote rejected.*'; "
+                + "git push " + git.base() + "/org/other.git HEAD:refs/heads/" + s.branch() + " 2>&1 | grep -o 'burrow: .*'; "
+                + "printf 'protocol=http\\nhost=" + host + "\\n\\n' | git credential fill | sed -n 's/^password=/helper=/p'; "
+                + "echo gh=$(gh auth token 2>&1); "
+                + "curl -sS -H \"Authorization: token " + ph + "\" " + git.base() + "/api/v3/repos/org/private; echo; "
+                + "curl -sS -H \"Authorization: token " + ph + "\" " + git.base() + "/api/v3/repos/org/other; "
+                + "curl -sS -X DELETE -H \"Authorization: token " + ph + "\" " + git.base() + "/api/v3/repos/org/private";
+        burrow.sessions().send(s.id(), "BASH: " + command);
+        Eventually.state(burrow, s.id(), SessionState.IDLE, Duration.ofSeconds(120));
         StringBuilder out = new StringBuilder();
         for (StoredEvent e : burrow.sessions().events(s.id(), 0)) {
             if (e.event() instanceof AgentEvent.ToolResults r) out.append(r.message().toString());
         }
-        String hash = sha256(TOKEN);
-        assertThat(out.toString().split(hash, -1)).as("the token's hash twice in %s", out).hasSize(3);
+        String seen = out.toString();
+        System.out.println("The agent's pushes and API calls: " + seen);
 
-        // Push branch, from the session page's API; the page offers both actions.
+        // Its branch went out with the real token, put on by the gateway; main and the other session's branch did not.
+        assertThat(seen).contains("own-push=0");
+        assertThat(TestEnv.git(bare, "log", "-1", "--format=%s", s.branch())).isEqualTo("From the session");
+        assertThat(TestEnv.git(bare, "log", "-1", "--format=%s", "main")).isEqualTo("init");
+        assertThat(TestEnv.git(bare, "branch", "--list", "burrow/0therses")).isEmpty();
+        assertThat(seen).contains("remote rejected] HEAD -> main (burrow: this session pushes only to refs/heads/" + s.branch() + ")")
+                .contains("remote rejected] HEAD -> burrow/0therses (burrow: this session pushes only to refs/heads/" + s.branch() + ")")
+                .contains("burrow: this session pushes only to its own repository org/private, not org/other");
+        assertThat(git.gitCredentials).filteredOn(c -> !c.equals("null")).isNotEmpty()
+                .allMatch(c -> c.equals("Basic " + java.util.Base64.getEncoder().encodeToString(("x-access-token:" + TOKEN).getBytes(StandardCharsets.UTF_8))));
+        // git and gh inside have the placeholder only.
+        assertThat(seen).containsPattern("helper=burrow-session-[A-Za-z0-9_-]{43}").containsPattern("gh=burrow-session-[A-Za-z0-9_-]{43}");
+        // The API: its repository read with the token; the other repository and the delete never left the gateway.
+        assertThat(seen).contains("\\\"default_branch\\\":\\\"main\\\"")
+                .contains("burrow: this session's GitHub token is only sent with API calls for org/private")
+                .contains("burrow: this session's GitHub token may read org/private");
+        assertThat(git.api).containsExactly("GET /api/v3/repos/org/private auth=token " + TOKEN + " body=");
+
+        // Push branch and Open PR, from the session page's API: Burrow's own, from the host, with the real token.
         try (WebServer server = WebServer.start(burrow, new WebOptions("127.0.0.1", 0, false, Set.of()))) {
             burrow.auth().setPassword("a long enough password");
             WebClient client = new WebClient("http://127.0.0.1:" + server.port());
@@ -102,15 +130,18 @@ class GitHostingIT {
             assertThat(client.get("/sessions/" + s.id()).body()).contains("Push branch", "Open PR");
             WebClient.Response pushed = client.post("/api/sessions/" + s.id() + "/push", "");
             assertThat(pushed.status()).as(pushed.body()).isEqualTo(200);
-            assertThat(pushed.body()).contains(git.base() + "/org/private.git", s.branch());
-            assertThat(client.get("/api/sessions/" + s.id()).body()).contains("\"pullRequest\":null");
+            assertThat(pushed.body()).contains(url, s.branch());
+            WebClient.Response pr = client.post("/api/sessions/" + s.id() + "/pull-request", "{\"title\":\"A title\"}");
+            assertThat(pr.status()).as(pr.body()).isEqualTo(201);
+            assertThat(pr.body()).contains(git.base() + "/org/private/pull/1");
+            assertThat(client.get("/api/sessions/" + s.id()).body()).contains("\"pullRequest\":\"" + git.base() + "/org/private/pull/1\"");
         }
-        assertThat(TestEnv.git(bare, "log", "-1", "--format=%s", s.branch())).isEqualTo("From the session");
+        assertThat(git.api).hasSize(3).last().asString().startsWith("POST /api/v3/repos/org/private/pulls auth=token " + TOKEN)
+                .contains("\"head\":\"" + s.branch() + "\"").contains("\"base\":\"main\"").contains("\"title\":\"A title\"");
         assertThat(burrow.sessions().events(s.id(), 0)).anySatisfy(e -> assertThat(e.event().toString()).contains("pushed " + s.branch()));
 
-        // Nowhere but in files: not in the container's configuration, not in Burrow's git config.
-        String inspect = TestEnv.podman("inspect", burrow.sessions().get(s.id()).containerId());
-        assertThat(inspect).contains("burrow-git-credential").doesNotContain(TOKEN);
+        // Nowhere but on the host: not in the container, not in Burrow's git config.
+        SecretScan.assertNowhereInTheBox(burrow, burrow.sessions().get(s.id()), TOKEN, tmp.resolve("data-" + TOKEN.length()));
         try (var files = Files.walk(burrow.config().mirrorsDir())) {
             assertThat(files.filter(f -> f.getFileName().toString().equals("config")).map(f -> {
                 try {
@@ -121,20 +152,62 @@ class GitHostingIT {
             })).noneMatch(c -> c.contains(TOKEN));
         }
 
-        // Open PR runs gh in the session's container. There is no GitHub API here, so it fails, and says so in one line.
-        SessionException failed = org.assertj.core.api.Assertions.catchThrowableOfType(SessionException.class,
-                () -> burrow.sessions().publisher().openPullRequest(s.id(), "A title", null));
-        assertThat(failed.kind()).isEqualTo(SessionException.Kind.UNAVAILABLE);
-        assertThat(failed).hasMessageStartingWith("gh pr create failed: ").hasMessageNotContaining(TOKEN);
-        System.out.println("Open PR with no GitHub to reach: " + failed.getMessage());
-        assertThat(burrow.sessions().publisher().pullRequest(s.id())).isEmpty();
-
         // The pull request needs the repository on the git host; a local one without a remote there is refused with the fix.
         Session local = burrow.sessions().create(new NewSession(TestEnv.repo(tmp.resolve("local")).toString(), null, "hi"), p -> { });
         Eventually.state(burrow, local.id(), SessionState.IDLE, Duration.ofSeconds(90));
         assertThatThrownBy(() -> burrow.sessions().publisher().openPullRequest(local.id(), null, null))
                 .isInstanceOfSatisfying(SessionException.class, e -> assertThat(e.kind()).isEqualTo(SessionException.Kind.CONFLICT))
                 .hasMessageContaining("has no origin remote");
+    }
+
+    @Test
+    void overHttpsTheGatewayAnswersForTheGitHostThroughTheProxyAndTheContainersToolsTrustBurrowsCa() throws Exception {
+        // The git host over HTTPS at this machine's own address (so the container reaches it through its proxy, as it
+        // would github.com), its certificate signed by a test CA that Burrow is told to trust.
+        String own = TestEnv.machineAddress();
+        javax.net.ssl.SSLContext tls = TestEnv.testCaServer(tmp.resolve("test-ca"), own);
+        git.close();
+        git = new GitHttpServer(tmp.resolve("server"), TOKEN, java.net.InetAddress.getByName(own), tls);
+        String url = git.base() + "/org/private.git";
+        String api = git.base() + "/api/v3/repos/org/private";
+        // The session's repository is a local one whose origin is on the git host.
+        Path local = TestEnv.repo(tmp.resolve("local"));
+        Files.writeString(local.resolve("Fetch.java"), """
+                public class Fetch {
+                    public static void main(String[] a) throws Exception {
+                        var c = (java.net.HttpURLConnection) java.net.URI.create(a[0]).toURL().openConnection();
+                        System.out.println("java=" + c.getResponseCode());
+                    }
+                }
+                """);
+        TestEnv.git(local, "add", ".");
+        TestEnv.git(local, "-c", "user.name=T", "-c", "user.email=t@t", "commit", "-q", "-m", "fetch");
+        TestEnv.git(local, "remote", "add", "origin", url);
+        burrow = Burrow.start(TestEnv.config(tmp.resolve("data-https"), model).withGitHost(new GitHost(URI.create(git.base()), TOKEN))
+                .withUpstreamCa(tmp.resolve("test-ca/ca.crt")));
+        String token = "$(cat /run/burrow-secrets/github-token)";
+        String command = "git ls-remote " + url + " 2>&1 | grep -o 'refs/heads/main'; "
+                + "curl -sS -H \"Authorization: token " + token + "\" " + api + "; echo; "
+                + "echo gh=$(gh api repos/org/private --jq .default_branch 2>&1); "
+                + "python3 -c 'import sys, urllib.request as u; r = u.Request(sys.argv[1], headers={\"Authorization\": \"token \" + sys.argv[2]}); "
+                + "print(\"python=\" + u.urlopen(r).read().decode())' " + api + " " + token + "; "
+                + "java /workspace/Fetch.java " + api + " 2>&1 | grep -v Picked";
+        Session s = burrow.sessions().create(new NewSession(local.toString(), null, "BASH: " + command), p -> { });
+        Eventually.state(burrow, s.id(), SessionState.IDLE, Duration.ofSeconds(120));
+        StringBuilder out = new StringBuilder();
+        for (StoredEvent e : burrow.sessions().events(s.id(), 0)) {
+            if (e.event() instanceof AgentEvent.ToolResults r) out.append(r.message().toString());
+        }
+        String seen = out.toString();
+        System.out.println("Over HTTPS through the gateway: " + seen);
+        // git, curl, gh, Python and Java all took Burrow's leaf for the git host, and those that presented the placeholder got the token on.
+        assertThat(seen).contains("refs/heads/main").contains("gh=main").contains("python={\\\"full_name\\\"").contains("java=401");
+        assertThat(seen.split("default_branch", -1)).as("curl and python read the repository").hasSizeGreaterThanOrEqualTo(3);
+        assertThat(git.gitCredentials).filteredOn(c -> !c.equals("null")).isNotEmpty()
+                .allMatch(c -> c.equals("Basic " + java.util.Base64.getEncoder().encodeToString(("x-access-token:" + TOKEN).getBytes(StandardCharsets.UTF_8))));
+        assertThat(git.api).filteredOn(r -> r.contains("auth=token " + TOKEN)).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(git.api).allMatch(r -> r.contains("auth=token " + TOKEN) || r.contains("auth=null"));
+        SecretScan.assertNowhereInTheBox(burrow, burrow.sessions().get(s.id()), TOKEN, tmp.resolve("data-https"));
     }
 
     @Test

@@ -19,7 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A real git server for the tests: git's own smart-HTTP backend (`git http-backend`) behind
  * HTTP Basic authentication, as a private repository on a git host is. Only the user
- * x-access-token with the token gets in.
+ * x-access-token with the token gets in. Under /api/v3 it stands in for the host's REST API as
+ * a request recorder: it records what it is sent (and with which credential) and answers
+ * minimal JSON (a repository's default branch, an opened pull request's address), which proves
+ * what Burrow sends, not how GitHub behaves.
  */
 final class GitHttpServer implements AutoCloseable {
     private final HttpServer server;
@@ -27,23 +30,73 @@ final class GitHttpServer implements AutoCloseable {
     private final String expected;
     final AtomicInteger refused = new AtomicInteger();
     final AtomicInteger served = new AtomicInteger();
+    /** Every request under /api: "METHOD PATH auth=AUTHORIZATION body=BODY". */
+    final java.util.List<String> api = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Every Authorization header the git side was sent, in order. */
+    final java.util.List<String> gitCredentials = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final String token;
+    private final String host;
 
     GitHttpServer(Path root, String token) throws IOException {
+        this(root, token, InetAddress.getLoopbackAddress(), null);
+    }
+
+    /** On {@code address}, over HTTPS with {@code tls} (a certificate for that address) when not null. */
+    GitHttpServer(Path root, String token, InetAddress address, javax.net.ssl.SSLContext tls) throws IOException {
         this.root = root;
+        this.token = token;
         this.expected = "Basic " + Base64.getEncoder().encodeToString(("x-access-token:" + token).getBytes(StandardCharsets.UTF_8));
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        this.host = address.getHostAddress();
+        if (tls == null) {
+            server = HttpServer.create(new InetSocketAddress(address, 0), 16);
+        } else {
+            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress(address, 0), 16);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            server = https;
+        }
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::handle);
         server.start();
     }
 
-    /** http://127.0.0.1:PORT */
+    /** http://127.0.0.1:PORT, or https://ADDRESS:PORT */
     String base() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return (server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http") + "://" + host + ":" + server.getAddress().getPort();
+    }
+
+    private void api(HttpExchange ex) throws IOException {
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        String path = ex.getRequestURI().getPath();
+        api.add(ex.getRequestMethod() + " " + path + " auth=" + auth + " body=" + new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("/api/v3/repos/([^/]+)/([^/]+)(/pulls)?").matcher(path);
+        int status;
+        String json;
+        if (!("token " + token).equals(auth)) {
+            status = 401;
+            json = "{\"message\":\"Bad credentials\"}";
+        } else if (m.matches() && m.group(3) == null && ex.getRequestMethod().equals("GET")) {
+            status = 200;
+            json = "{\"full_name\":\"" + m.group(1) + "/" + m.group(2) + "\",\"default_branch\":\"main\"}";
+        } else if (m.matches() && m.group(3) != null && ex.getRequestMethod().equals("POST")) {
+            status = 201;
+            json = "{\"number\":1,\"html_url\":\"" + base() + "/" + m.group(1) + "/" + m.group(2) + "/pull/1\"}";
+        } else {
+            status = 404;
+            json = "{\"message\":\"Not Found\"}";
+        }
+        byte[] b = json.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, b.length);
+        ex.getResponseBody().write(b);
     }
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
+            if (ex.getRequestURI().getPath().startsWith("/api/")) {
+                api(ex);
+                return;
+            }
+            gitCredentials.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
             if (!expected.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
                 refused.incrementAndGet();
                 ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"git\"");

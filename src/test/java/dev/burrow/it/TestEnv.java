@@ -85,6 +85,22 @@ final class TestEnv {
         return own;
     }
 
+    /**
+     * A server's TLS context with a certificate for {@code host} signed by a test CA made in
+     * {@code caDir} (its certificate in caDir/ca.crt, for BURROW_UPSTREAM_CA): not Burrow's own CA.
+     */
+    static javax.net.ssl.SSLContext testCaServer(Path caDir, String host) throws Exception {
+        dev.burrow.gateway.BurrowCa.Leaf leaf = dev.burrow.gateway.BurrowCa.loadOrCreate(caDir).leaf(host);
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("leaf", leaf.key(), new char[0], leaf.chain());
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, new char[0]);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(kmf.getKeyManagers(), null, null);
+        return tls;
+    }
+
     static String podman(String... args) throws IOException, InterruptedException {
         List<String> argv = new java.util.ArrayList<>(List.of("podman"));
         argv.addAll(List.of(args));

@@ -1,0 +1,80 @@
+package dev.burrow.gateway;
+
+import dev.burrow.http.StatusLine;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** How the gateways answer the container: the real API's answers passed on as they arrive, and their own. */
+final class Answers {
+    // Never passed on as they came: they describe a hop, not the answer.
+    static final Set<String> HOP = Set.of("host", "connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate",
+            "te", "trailer", "upgrade", "transfer-encoding", "content-length", "accept-encoding", "expect", "http2-settings");
+
+    private Answers() {
+    }
+
+    /** Sees an answer's body pass. {@link #complete} is called once: before its last chunk is written, or after it broke off. */
+    interface Tap {
+        void bytes(byte[] b, int off, int len);
+
+        void complete();
+    }
+
+    /** The answer's head, then its body in chunks as they arrive, each flushed at once. */
+    static void relay(String method, HttpResponse<InputStream> answer, OutputStream out, boolean close, Tap tap) throws IOException {
+        int status = answer.statusCode();
+        boolean bodyless = method.equals("HEAD") || status == 204 || status == 304 || status < 200;
+        StringBuilder h = new StringBuilder(StatusLine.of(status)).append("\r\n");
+        for (Map.Entry<String, List<String>> e : answer.headers().map().entrySet()) {
+            String name = e.getKey().toLowerCase(Locale.ROOT);
+            if (name.startsWith(":") || HOP.contains(name)) continue;
+            for (String v : e.getValue()) h.append(e.getKey()).append(": ").append(v).append("\r\n");
+        }
+        if (!bodyless) h.append("Transfer-Encoding: chunked\r\n");
+        if (close) h.append("Connection: close\r\n");
+        out.write(h.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+        boolean completed = tap == null;
+        try (InputStream body = answer.body()) {
+            if (bodyless) {
+                out.flush();
+                return;
+            }
+            byte[] buf = new byte[16 * 1024];
+            for (int n; (n = body.read(buf)) >= 0; ) {
+                if (n == 0) continue;
+                out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(buf, 0, n);
+                out.write('\r');
+                out.write('\n');
+                out.flush();
+                if (tap != null) tap.bytes(buf, 0, n);
+            }
+            // Seen whole before the client sees the end: what it asks next finds it recorded.
+            completed = true;
+            if (tap != null) tap.complete();
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        } finally {
+            if (!completed) tap.complete();
+        }
+    }
+
+    /** An answer of Burrow's own as one line of text, which git and curl show. */
+    static void plain(OutputStream out, int status, String message, boolean close) throws IOException {
+        own(out, status, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8), close);
+    }
+
+    static void own(OutputStream out, int status, String type, byte[] body, boolean close) throws IOException {
+        out.write((StatusLine.of(status) + "\r\nContent-Type: " + type + "\r\nContent-Length: " + body.length + "\r\n"
+                + (close ? "Connection: close\r\n" : "") + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.write(body);
+        out.flush();
+    }
+}
