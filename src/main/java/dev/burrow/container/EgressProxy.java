@@ -91,6 +91,7 @@ public final class EgressProxy implements AutoCloseable {
     private final Interceptor interceptor;
     private final ServerSocketChannel server;
     private volatile boolean closed;
+    private volatile ProxyIo.Connections connections;
 
     private EgressProxy(String sessionId, Path listen, Rules rules, Interceptor interceptor, ServerSocketChannel server) {
         this.sessionId = sessionId;
@@ -110,7 +111,7 @@ public final class EgressProxy implements AutoCloseable {
         Objects.requireNonNull(rules);
         ServerSocketChannel server = ProxyIo.listen(listen);
         EgressProxy proxy = new EgressProxy(sessionId, listen, rules, interceptor, server);
-        ProxyIo.acceptOn(server, "egress-proxy-" + sessionId.substring(0, Math.min(8, sessionId.length())), () -> proxy.closed, proxy::serve);
+        proxy.connections = ProxyIo.acceptOn(server, "egress-proxy-" + sessionId.substring(0, Math.min(8, sessionId.length())), () -> proxy.closed, proxy::serve);
         return proxy;
     }
 
@@ -234,6 +235,6 @@ public final class EgressProxy implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        ProxyIo.close(server, listen);
+        ProxyIo.close(server, listen, connections);
     }
 }

@@ -36,19 +36,49 @@ public final class ProxyIo {
         return server;
     }
 
+    /** The connections a server is serving now: closed with it, so a door that closes leaves no conversation open behind it. */
+    public static final class Connections {
+        private final java.util.Set<SocketChannel> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        void closeAll() {
+            for (SocketChannel c : open) {
+                try {
+                    c.close();
+                } catch (IOException ignored) {
+                    // gone already
+                }
+            }
+        }
+    }
+
     /** Serves each connection on a virtual thread of its own until the server is closed. */
-    public static void acceptOn(ServerSocketChannel server, String name, BooleanSupplier closed, Consumer<SocketChannel> serve) {
+    public static Connections acceptOn(ServerSocketChannel server, String name, BooleanSupplier closed, Consumer<SocketChannel> serve) {
+        Connections connections = new Connections();
         Thread.ofVirtual().name(name).start(() -> {
             while (!closed.getAsBoolean()) {
                 try {
                     SocketChannel client = server.accept();
-                    Thread.ofVirtual().start(() -> serve.accept(client));
+                    connections.open.add(client);
+                    Thread.ofVirtual().start(() -> {
+                        try {
+                            serve.accept(client);
+                        } finally {
+                            connections.open.remove(client);
+                        }
+                    });
                 } catch (IOException e) {
                     if (!closed.getAsBoolean()) LOG.debug("{} stopped accepting: {}", name, e.toString());
                     return;
                 }
             }
         });
+        return connections;
+    }
+
+    /** Closes the server, its socket file and every connection it is serving. */
+    public static void close(ServerSocketChannel server, Path path, Connections connections) {
+        close(server, path);
+        if (connections != null) connections.closeAll();
     }
 
     public static void close(ServerSocketChannel server, Path path) {

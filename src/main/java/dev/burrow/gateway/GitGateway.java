@@ -59,6 +59,7 @@ public final class GitGateway implements EgressProxy.Interceptor, AutoCloseable 
     private volatile ServerSocketChannel server;
     private volatile Path listen;
     private volatile boolean closed;
+    private volatile ProxyIo.Connections connections;
 
     public GitGateway(String sessionId, GitHost host, GitScope scope, String placeholder, String modelPlaceholder, ServerTls tls, HttpClient http) {
         this.sessionId = Objects.requireNonNull(sessionId);
@@ -81,7 +82,7 @@ public final class GitGateway implements EgressProxy.Interceptor, AutoCloseable 
     public void listen(Path socket) throws IOException {
         server = ProxyIo.listen(socket);
         listen = socket;
-        ProxyIo.acceptOn(server, "git-gateway-" + sessionId.substring(0, Math.min(8, sessionId.length())), () -> closed, this::serveLoopback);
+        connections = ProxyIo.acceptOn(server, "git-gateway-" + sessionId.substring(0, Math.min(8, sessionId.length())), () -> closed, this::serveLoopback);
     }
 
     private void serveLoopback(SocketChannel client) {
@@ -286,6 +287,6 @@ public final class GitGateway implements EgressProxy.Interceptor, AutoCloseable 
     @Override
     public void close() {
         closed = true;
-        if (server != null) ProxyIo.close(server, listen);
+        if (server != null) ProxyIo.close(server, listen, connections);
     }
 }

@@ -80,6 +80,7 @@ public final class ModelGateway implements AutoCloseable {
     private final Consumer<ModelExchange> observer;
     private final ServerSocketChannel server;
     private volatile boolean closed;
+    private volatile ProxyIo.Connections connections;
 
     private ModelGateway(String sessionId, Path listen, Route route, HttpClient http, Consumer<ModelExchange> observer, ServerSocketChannel server) {
         this.sessionId = sessionId;
@@ -94,7 +95,7 @@ public final class ModelGateway implements AutoCloseable {
     public static ModelGateway start(String sessionId, Path listen, Route route, HttpClient http, Consumer<ModelExchange> observer) throws IOException {
         ModelGateway g = new ModelGateway(Objects.requireNonNull(sessionId), listen, Objects.requireNonNull(route), Objects.requireNonNull(http),
                 Objects.requireNonNull(observer), ProxyIo.listen(listen));
-        ProxyIo.acceptOn(g.server, "model-gateway-" + sessionId.substring(0, Math.min(8, sessionId.length())), () -> g.closed, g::serve);
+        g.connections = ProxyIo.acceptOn(g.server, "model-gateway-" + sessionId.substring(0, Math.min(8, sessionId.length())), () -> g.closed, g::serve);
         return g;
     }
 
@@ -237,6 +238,6 @@ public final class ModelGateway implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        ProxyIo.close(server, listen);
+        ProxyIo.close(server, listen, connections);
     }
 }

@@ -42,6 +42,7 @@ public final class SiblingSocket implements AutoCloseable {
     private final Supplier<Optional<Path>> upstream;
     private final ServerSocketChannel server;
     private volatile boolean closed;
+    private volatile ProxyIo.Connections connections;
 
     private SiblingSocket(SessionBox box, Path listen, Supplier<Optional<Path>> upstream, ServerSocketChannel server) {
         this.box = box;
@@ -58,7 +59,7 @@ public final class SiblingSocket implements AutoCloseable {
         ServerSocketChannel server = ProxyIo.listen(listen);
         SiblingSocket socket = new SiblingSocket(box, listen, upstream, server);
         String id = box.sessionId();
-        ProxyIo.acceptOn(server, "podman-socket-" + id.substring(0, Math.min(8, id.length())), () -> socket.closed, socket::serve);
+        socket.connections = ProxyIo.acceptOn(server, "podman-socket-" + id.substring(0, Math.min(8, id.length())), () -> socket.closed, socket::serve);
         return socket;
     }
 
@@ -199,6 +200,6 @@ public final class SiblingSocket implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        ProxyIo.close(server, listen);
+        ProxyIo.close(server, listen, connections);
     }
 }

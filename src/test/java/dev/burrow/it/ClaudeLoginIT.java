@@ -120,6 +120,10 @@ class ClaudeLoginIT {
                 assertThat(inspect).doesNotContain(secret);
             }
         }
+        // The whole scan, for the token in use and the refresh token: nowhere in the box, nor in what Burrow stored.
+        Session s = first.sessions().get(sa.id());
+        SecretScan.assertNowhereInTheBox(first, s, current, tmp.resolve("first"));
+        SecretScan.assertNowhereInTheBox(second, second.sessions().get(sb.id()), refresh, tmp.resolve("second"));
     }
 
     Session create(Burrow b, String repo, String prompt) {

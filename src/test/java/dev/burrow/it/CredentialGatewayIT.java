@@ -108,6 +108,36 @@ class CredentialGatewayIT {
         assertThat(model.credentials()).isNotEmpty().containsOnly("x-api-key " + key);
     }
 
+    @Test
+    void withNoBurrowFollowingTheSessionAModelRequestFailsAtOnceSayingWhy() throws Exception {
+        Path data = tmp.resolve("data");
+        burrow = Burrow.start(TestEnv.config(data, model));
+        Session s = burrow.sessions().create(new NewSession(TestEnv.repo(tmp.resolve("repo")).toString(), null, "hello"), p -> { });
+        Eventually.idle(burrow, s.id());
+        // Burrow goes away (the container stays): the session's gateway, and every connection through it, with it.
+        burrow.close();
+        burrow = null;
+        Path out = s.runDir().resolve("out.jsonl");
+        long offset = java.nio.file.Files.size(out);
+        int before = model.requests().size();
+        long start = System.nanoTime();
+        // A message reaches Claude Code all the same, as one written to its input by hand would.
+        java.nio.file.Files.writeString(s.runDir().resolve("in.fifo"), "{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":\"are you there\"}}\n");
+        String[] result = {""};
+        Eventually.await(Duration.ofSeconds(90), "the turn to end", () -> {
+            String tail = java.nio.file.Files.readString(out).substring((int) offset);
+            result[0] = tail.lines().filter(l -> l.contains("\"type\":\"result\"")).findFirst().orElse("");
+            return !result[0].isEmpty();
+        });
+        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+        System.out.println("With no gateway, after " + seconds + " s: " + result[0]);
+        assertThat(result[0]).contains("\"is_error\":true").contains("burrow: the session's model gateway is not running");
+        // One try (burrow-egress waits 10 s for the gateway), not Claude Code's minutes of retries.
+        assertThat(seconds).isLessThan(40);
+        assertThat(model.requests()).hasSize(before);
+        burrow = Burrow.start(TestEnv.config(data, model)); // follows again, so the container is stopped after the test
+    }
+
     Session attack() throws Exception {
         Session s = burrow.sessions().create(new NewSession(TestEnv.repo(tmp.resolve("repo")).toString(), null, ATTACK), p -> { });
         Eventually.await(Duration.ofSeconds(120), "the attack's turn to end", () -> burrow.sessions().get(s.id()).state() == SessionState.IDLE);

@@ -40,9 +40,11 @@ final class SecretScan {
         try (var files = Files.list(s.secretsDir())) {
             for (Path f : files.toList()) secrets.append(Files.readString(f));
         }
+        Path login = s.claudeConfig().resolve(".credentials.json");
+        if (Files.isRegularFile(login)) secrets.append(Files.readString(login));
         String placeholder = secrets.toString().replaceAll("(?s).*?(burrow-session-[A-Za-z0-9_-]{43}).*", "$1");
         assertThat(placeholder).startsWith("burrow-session-");
-        assertThat(scan(id, "agent", changed, placeholder)).contains("/run/burrow-secrets/");
+        assertThat(scan(id, "agent", changed, placeholder)).containsAnyOf("/run/burrow-secrets/", "/home/agent/.claude/.credentials.json");
         for (StoredEvent e : burrow.sessions().events(s.id(), 0)) assertThat(e.event().toString()).doesNotContain(secret);
         burrow.sessions().stop(s.id());
         for (String f : List.of("burrow.db", "burrow.db-wal")) {
