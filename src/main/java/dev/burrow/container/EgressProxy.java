@@ -151,6 +151,11 @@ public final class EgressProxy implements AutoCloseable {
                         + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
                 forwardedLine = request[0] + " " + path + " " + request[2];
             }
+            if (!tunnel && new String(head, StandardCharsets.ISO_8859_1).contains("burrow-session-")) {
+                // A placeholder in plain HTTP to a host no gateway answers for: worth nothing there, and sent nowhere.
+                answer(out, 403, "Forbidden", "burrow: a session's credentials are only sent to the hosts they belong to, not " + host);
+                return;
+            }
             Decision d = rules.decide(host, port);
             if (d.refusal() == null && tunnel && interceptor != null && interceptor.intercepts(host, port)) {
                 // A host the policy allows, whose credential Burrow holds: the gateway reaches it itself.

@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
 public final class ProxyIo {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyIo.class);
     static final int MAX_HEAD = 64 * 1024;
+    /** The most connections one of a session's doors serves at once. */
+    public static final int MAX_CONNECTIONS = 256;
 
     private ProxyIo() {
     }
@@ -51,25 +53,60 @@ public final class ProxyIo {
         }
     }
 
-    /** Serves each connection on a virtual thread of its own until the server is closed. */
+    /** Serves each connection on a virtual thread of its own until the server is closed; at most {@link #MAX_CONNECTIONS} at once. */
     public static Connections acceptOn(ServerSocketChannel server, String name, BooleanSupplier closed, Consumer<SocketChannel> serve) {
+        return acceptOn(server, name, closed, serve, MAX_CONNECTIONS);
+    }
+
+    /**
+     * Serves each connection on a virtual thread of its own until the server is closed. A
+     * connection past {@code max} open ones is closed at once: a session's doors hold a
+     * bounded share of Burrow's file descriptors and threads, however many it opens. An
+     * accept that fails (out of descriptors) is tried again after a pause, never given up.
+     */
+    public static Connections acceptOn(ServerSocketChannel server, String name, BooleanSupplier closed, Consumer<SocketChannel> serve, int max) {
         Connections connections = new Connections();
         Thread.ofVirtual().name(name).start(() -> {
+            boolean warned = false;
             while (!closed.getAsBoolean()) {
+                SocketChannel client;
                 try {
-                    SocketChannel client = server.accept();
-                    connections.open.add(client);
-                    Thread.ofVirtual().start(() -> {
-                        try {
-                            serve.accept(client);
-                        } finally {
-                            connections.open.remove(client);
-                        }
-                    });
-                } catch (IOException e) {
-                    if (!closed.getAsBoolean()) LOG.debug("{} stopped accepting: {}", name, e.toString());
+                    client = server.accept();
+                } catch (java.nio.channels.ClosedChannelException e) {
                     return;
+                } catch (IOException e) {
+                    if (closed.getAsBoolean()) return;
+                    LOG.warn("{} could not accept a connection ({}); trying again", name, e.toString());
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                    continue;
                 }
+                if (connections.open.size() >= max) {
+                    if (!warned) LOG.warn("{}: {} connections are open, its most; further ones are closed at once", name, max);
+                    warned = true;
+                    try {
+                        client.close();
+                    } catch (IOException ignored) {
+                        // closed either way
+                    }
+                    continue;
+                }
+                connections.open.add(client);
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        serve.accept(client);
+                    } finally {
+                        connections.open.remove(client);
+                        try {
+                            client.close();
+                        } catch (IOException ignored) {
+                            // closed either way
+                        }
+                    }
+                });
             }
         });
         return connections;

@@ -17,6 +17,13 @@ final class Answers {
     static final Set<String> HOP = Set.of("host", "connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate",
             "te", "trailer", "upgrade", "transfer-encoding", "content-length", "accept-encoding", "expect", "http2-settings");
 
+    /**
+     * Request headers the gateways never send on with a credential: what some servers read as the
+     * method instead of the request line's, and claims about where the request came from.
+     */
+    static final Set<String> NOT_FORWARDED = Set.of("x-http-method-override", "x-http-method", "x-method-override", "forwarded", "x-forwarded-for",
+            "x-forwarded-host", "x-forwarded-proto", "x-real-ip");
+
     private Answers() {
     }
 

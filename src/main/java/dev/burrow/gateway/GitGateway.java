@@ -47,7 +47,10 @@ import tools.jackson.databind.json.JsonMapper;
 public final class GitGateway implements EgressProxy.Interceptor, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GitGateway.class);
     private static final int MAX_JSON = 1024 * 1024;
+    private static final long MAX_DROPPED = 512L << 20;
     private static final String API_HOST = "api.github.com";
+    // The fields a pull request may be opened with: nothing that names another repository (head_repo) or issue.
+    private static final java.util.Set<String> PULL_FIELDS = java.util.Set.of("head", "base", "title", "body", "draft", "maintainer_can_modify");
 
     private final String sessionId;
     private final GitHost host;
@@ -82,7 +85,7 @@ public final class GitGateway implements EgressProxy.Interceptor, AutoCloseable 
     public void listen(Path socket) throws IOException {
         server = ProxyIo.listen(socket);
         listen = socket;
-        connections = ProxyIo.acceptOn(server, "git-gateway-" + sessionId.substring(0, Math.min(8, sessionId.length())), () -> closed, this::serveLoopback);
+        connections = ProxyIo.acceptOn(server, "git-gateway-" + sessionId.substring(0, Math.min(8, sessionId.length())), () -> closed, this::serveLoopback, 32);
     }
 
     private void serveLoopback(SocketChannel client) {
@@ -139,26 +142,36 @@ public final class GitGateway implements EgressProxy.Interceptor, AutoCloseable 
         String path = target.contains("?") ? target.substring(0, target.indexOf('?')) : target;
         String query = target.contains("?") ? target.substring(target.indexOf('?') + 1) : null;
         boolean apiHost = host.isGitHubCom() && name.equals(API_HOST);
+        if (head.headers().stream().filter(h -> h.name().equalsIgnoreCase("Authorization")).count() > 1) {
+            Answers.plain(out, 400, "burrow: one Authorization header at most", true);
+            return false;
+        }
         String auth = head.header("Authorization");
         if (carries(auth, modelPlaceholder)) {
-            body.drain();
-            Answers.plain(out, 403, "burrow: this session's model credential is only sent to its model API, not " + name, close);
-            return !close;
+            Answers.plain(out, 403, "burrow: this session's model credential is only sent to its model API, not " + name, true);
+            return false;
         }
-        if (!carries(auth, placeholder)) return forward(head, body, null, name, port, out, close, true);
+        for (RequestHead.Header h : head.headers()) {
+            boolean ours = h.name().equalsIgnoreCase("Authorization") && carries(h.value(), placeholder);
+            if (!ours && h.value().contains(Placeholders.PREFIX)) {
+                // Another session's placeholder, or ours where it does not belong: never sent on.
+                Answers.plain(out, 403, "burrow: a session's credentials are only sent to the hosts they belong to, in its Authorization header", true);
+                return false;
+            }
+        }
+        if (!carries(auth, placeholder)) return forward(head, body, body, null, name, port, out, close, true);
         GitScope.Verdict v = scope.judge(apiHost, head.method(), path, query);
         switch (v) {
             case GitScope.Verdict.Refused r -> {
                 LOG.info("session {}: {} {} {}: {}", sessionId.substring(0, 8), head.method(), name, path, r.message());
-                body.drain();
-                Answers.plain(out, r.status(), r.message(), close);
-                return !close;
+                Answers.plain(out, r.status(), r.message(), true);
+                return false;
             }
             case GitScope.Verdict.Bare b -> {
-                return forward(head, body, null, name, port, out, close, false);
+                return forward(head, body, body, null, name, port, out, close, false);
             }
             case GitScope.Verdict.WithToken w -> {
-                return forward(head, body, token(w.api()), name, port, out, close, false);
+                return forward(head, body, body, token(w.api()), name, port, out, close, false);
             }
             case GitScope.Verdict.CheckPush c -> {
                 return push(head, body, name, port, out, close);
@@ -167,16 +180,18 @@ public final class GitGateway implements EgressProxy.Interceptor, AutoCloseable 
                 byte[] json = body.readNBytes(MAX_JSON + 1);
                 String head2 = null;
                 try {
-                    head2 = JsonMapper.builder().build().readTree(json).path("head").asString(null);
+                    // Strict: a second "head" key must not be the one GitHub reads, nor another field name another repository.
+                    var pr = JsonMapper.builder().enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build().readTree(json);
+                    if (pr.isObject() && PULL_FIELDS.containsAll(pr.propertyNames())) head2 = pr.path("head").asString(null);
                 } catch (JacksonException e) {
                     // refused below
                 }
-                if (json.length > MAX_JSON || !scope.isOwnHead(head2)) {
-                    body.drain();
-                    Answers.plain(out, 403, "burrow: a pull request from this session must have head " + scope.branch() + ", not " + head2, close);
-                    return !close;
+                if (json.length > MAX_JSON || !body.finished() || !scope.isOwnHead(head2)) {
+                    Answers.plain(out, 403, "burrow: a pull request from this session must have head " + scope.branch() + " and no fields but "
+                            + String.join(", ", new java.util.TreeSet<>(PULL_FIELDS)), true);
+                    return false;
                 }
-                return forward(head, new ByteArrayInputStream(json), token(true), name, port, out, close, false);
+                return forward(head, new ByteArrayInputStream(json), body, token(true), name, port, out, close, false);
             }
         }
     }
@@ -184,29 +199,28 @@ public final class GitGateway implements EgressProxy.Interceptor, AutoCloseable 
     /** A push to the session's repository: its ref updates are read first, and only the session's branch may be among them. */
     private boolean push(RequestHead head, BodyStream body, String name, int port, OutputStream out, boolean close) throws IOException {
         if (head.header("Content-Encoding") != null) {
-            body.drain();
-            Answers.plain(out, 415, "burrow: a push with Content-Encoding cannot be checked; push without it", close);
-            return !close;
+            Answers.plain(out, 415, "burrow: a push with Content-Encoding cannot be checked; push without it", true);
+            return false;
         }
         ReceivePack commands;
         try {
             commands = ReceivePack.read(body);
         } catch (IOException e) {
-            body.drain();
-            Answers.plain(out, 400, "burrow: " + e.getMessage(), close);
-            return !close;
+            Answers.plain(out, 400, "burrow: " + e.getMessage(), true);
+            return false;
         }
         var others = commands.refs().stream().filter(r -> !r.equals(scope.ref())).toList();
         if (!others.isEmpty()) {
             LOG.info("session {}: refused a push to {}", sessionId.substring(0, 8), others);
-            body.drain();
+            // git sends its pack before it reads the report: it is read (and dropped, up to a bound) so git gets to see it.
+            if (!body.drain(MAX_DROPPED)) return false;
             String reason = "burrow: this session pushes only to " + scope.ref();
             byte[] report = commands.rejection(reason);
             if (report == null) Answers.plain(out, 403, reason + ", not " + String.join(", ", others), close);
             else Answers.own(out, 200, "application/x-git-receive-pack-result", report, close);
             return !close;
         }
-        return forward(head, new SequenceInputStream(new ByteArrayInputStream(commands.head()), body), token(false), name, port, out, close, false);
+        return forward(head, new SequenceInputStream(new ByteArrayInputStream(commands.head()), body), body, token(false), name, port, out, close, false);
     }
 
     /**
@@ -214,7 +228,7 @@ public final class GitGateway implements EgressProxy.Interceptor, AutoCloseable 
      * Authorization to put on, or null; {@code clientsOwn}: keep the client's own Authorization
      * (it presented no placeholder) rather than none.
      */
-    private boolean forward(RequestHead head, InputStream body, String credential, String name, int port, OutputStream out, boolean close,
+    private boolean forward(RequestHead head, InputStream body, BodyStream raw, String credential, String name, int port, OutputStream out, boolean close,
                             boolean clientsOwn) throws IOException {
         URI upstream = URI.create(origin(name, port) + head.target());
         boolean hasBody = head.hasBody() || body instanceof ByteArrayInputStream || body instanceof SequenceInputStream;
@@ -223,7 +237,7 @@ public final class GitGateway implements EgressProxy.Interceptor, AutoCloseable 
         if ("http".equalsIgnoreCase(upstream.getScheme())) req.version(HttpClient.Version.HTTP_1_1);
         for (RequestHead.Header h : head.headers()) {
             String n = h.name().toLowerCase(Locale.ROOT);
-            if (Answers.HOP.contains(n) && !n.equals("accept-encoding") || n.startsWith("proxy-")) continue;
+            if (Answers.HOP.contains(n) && !n.equals("accept-encoding") || n.startsWith("proxy-") || Answers.NOT_FORWARDED.contains(n)) continue;
             if (n.equals("authorization") && !clientsOwn) continue;
             req.header(h.name(), h.value());
         }
@@ -233,7 +247,6 @@ public final class GitGateway implements EgressProxy.Interceptor, AutoCloseable 
             answer = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
             LOG.info("session {}: {} cannot be reached: {}", sessionId.substring(0, 8), upstream.getHost(), e.toString());
-            if (body instanceof BodyStream b) b.drain();
             Answers.plain(out, 502, "burrow: " + upstream.getHost() + " cannot be reached: " + e.getMessage(), true);
             return false;
         } catch (InterruptedException e) {
@@ -241,7 +254,8 @@ public final class GitGateway implements EgressProxy.Interceptor, AutoCloseable 
             return false;
         }
         Answers.relay(head.method(), answer, out, close, null);
-        return !close;
+        // An answer that came before the whole request did leaves the rest unread: the connection cannot go on.
+        return !close && raw.finished();
     }
 
     /** Where a request to {@code name:port} goes: the configured git host's own origin, or api.github.com. */

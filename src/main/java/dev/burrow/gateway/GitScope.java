@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 /**
  * What a session's GitHub token may do, decided per request by the git gateway: git for the
  * session's own repository (pushes to its branch alone), the REST API for that repository
- * (reads, opening a pull request from its branch, comments), and nothing else.
+ * (reads, opening a pull request from its branch, commenting on its issues and pull requests),
+ * and nothing else.
  *
  * @param ownerRepo the session's repository on the git host ("owner/repo"), or empty when it has none there
  * @param branch    the session's branch ("burrow/1a2b3c4d"), the one ref it may push
@@ -76,8 +77,7 @@ public record GitScope(String ownerRepo, String branch, boolean enterprise) {
         String rest = r.group(3) == null ? "" : r.group(3);
         if (m.equals("GET") || m.equals("HEAD")) return new Verdict.WithToken(true);
         if (m.equals("POST") && rest.equals("/pulls")) return new Verdict.CheckPullRequest();
-        if (m.equals("POST") && rest.matches("/(issues|pulls)/\\d+/comments|/issues")) return new Verdict.WithToken(true);
-        if (m.equals("PATCH") && rest.matches("/pulls/\\d+")) return new Verdict.WithToken(true);
+        if (m.equals("POST") && rest.matches("/(issues|pulls)/\\d+/comments")) return new Verdict.WithToken(true);
         return refused(403, "this session's GitHub token may read " + repoOrNone() + ", open pull requests from " + branch
                 + " and comment, not " + m + " " + path);
     }

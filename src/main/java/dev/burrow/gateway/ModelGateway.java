@@ -1,7 +1,7 @@
 package dev.burrow.gateway;
 
 import dev.burrow.container.ProxyIo;
-import dev.burrow.http.Body;
+import dev.burrow.http.BodyStream;
 import dev.burrow.http.Refusal;
 import dev.burrow.http.RequestHead;
 import dev.burrow.http.StatusLine;
@@ -19,9 +19,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -54,7 +52,7 @@ public final class ModelGateway implements AutoCloseable {
     private static final Set<String> CREDENTIAL_HEADERS = Set.of("x-api-key", "authorization");
     // The only requests the real credential goes on: the model's. Not the rest of what a key or a
     // login can do (files uploaded elsewhere, batches, the account's profile and settings).
-    private static final java.util.regex.Pattern MODEL_PATHS = java.util.regex.Pattern.compile("/v1/(messages|messages/count_tokens|models|models/[A-Za-z0-9._@:-]+)");
+    private static final java.util.regex.Pattern MODEL_PATHS = java.util.regex.Pattern.compile("/v1/(messages|messages/count_tokens|models|models/[A-Za-z0-9][A-Za-z0-9._@:-]*)");
 
     /** Where a session's model requests go, and with what. */
     public record Route(URI upstream, String placeholder, Supplier<UpstreamCredential> credential) {
@@ -95,7 +93,7 @@ public final class ModelGateway implements AutoCloseable {
     public static ModelGateway start(String sessionId, Path listen, Route route, HttpClient http, Consumer<ModelExchange> observer) throws IOException {
         ModelGateway g = new ModelGateway(Objects.requireNonNull(sessionId), listen, Objects.requireNonNull(route), Objects.requireNonNull(http),
                 Objects.requireNonNull(observer), ProxyIo.listen(listen));
-        g.connections = ProxyIo.acceptOn(g.server, "model-gateway-" + sessionId.substring(0, Math.min(8, sessionId.length())), () -> g.closed, g::serve);
+        g.connections = ProxyIo.acceptOn(g.server, "model-gateway-" + sessionId.substring(0, Math.min(8, sessionId.length())), () -> g.closed, g::serve, 64);
         return g;
     }
 
@@ -120,43 +118,57 @@ public final class ModelGateway implements AutoCloseable {
 
     /** One request and its answer; false when the connection ends after it. */
     private boolean exchange(RequestHead head, InputStream in, OutputStream out) throws IOException {
-        byte[] body;
-        try {
-            body = Body.readAll(head, in, MAX_BODY);
-        } catch (Body.BodyTooLarge e) {
-            error(out, 413, "burrow: a model request over 64 MiB", true);
-            return false;
-        } catch (Refusal r) {
-            error(out, r.status, r.getMessage(), true);
+        boolean close = "close".equalsIgnoreCase(head.header("Connection"));
+        // Only the model's own requests pass, with Burrow's credential or without: the session's way to the
+        // model API is no way to the rest of what is behind it (a LiteLLM's admin routes, files, batches).
+        String path = head.target().contains("?") ? head.target().substring(0, head.target().indexOf('?')) : head.target();
+        if (!MODEL_PATHS.matcher(path).matches() || !(head.method().equals("POST") || head.method().equals("GET") || head.method().equals("HEAD"))) {
+            error(out, 403, "burrow: a session's model gateway passes model requests only (/v1/messages, /v1/models), not " + head.method() + " " + path,
+                    true);
             return false;
         }
-        boolean close = "close".equalsIgnoreCase(head.header("Connection"));
-        HttpRequest.Builder req = HttpRequest.newBuilder(route.resolve(head.target()))
-                .method(head.method(), body.length == 0 && !head.hasBody() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (head.target().contains(Placeholders.PREFIX)) {
+            error(out, 403, "burrow: a session's credentials are only sent to the hosts they belong to, not in a model request's address", true);
+            return false;
+        }
+        if (head.length() > MAX_BODY) {
+            error(out, 413, "burrow: a model request over 64 MiB", true);
+            return false;
+        }
+        if (count(head, "authorization") > 1 || count(head, "x-api-key") > 1) {
+            error(out, 400, "burrow: one Authorization and one x-api-key header at most", true);
+            return false;
+        }
+        // The body is passed on as it arrives, never held whole: a session cannot fill Burrow's memory with requests.
+        BodyStream body = new BodyStream(head, in);
+        HttpRequest.BodyPublisher publisher = !head.hasBody() ? HttpRequest.BodyPublishers.noBody()
+                : head.chunked() ? HttpRequest.BodyPublishers.ofInputStream(() -> new Capped(body, MAX_BODY))
+                : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> body), head.length());
+        HttpRequest.Builder req = HttpRequest.newBuilder(route.resolve(head.target())).method(head.method(), publisher);
         if ("http".equalsIgnoreCase(route.upstream().getScheme())) req.version(HttpClient.Version.HTTP_1_1);
         boolean placeholder = false;
         for (RequestHead.Header h : head.headers()) {
             String name = h.name().toLowerCase(Locale.ROOT);
-            if (CREDENTIAL_HEADERS.contains(name) && isPlaceholder(h.value())) placeholder = true;
+            if (CREDENTIAL_HEADERS.contains(name) && isPlaceholder(h.value())) {
+                placeholder = true;
+            } else if (h.value().contains(Placeholders.PREFIX)) {
+                // Another of Burrow's placeholders (the session's GitHub one, another session's): never sent on.
+                error(out, 403, "burrow: a session's credentials are only sent to the hosts they belong to; this one is not for the model API", true);
+                return false;
+            }
         }
         for (RequestHead.Header h : head.headers()) {
             String name = h.name().toLowerCase(Locale.ROOT);
-            if (HOP.contains(name) || name.startsWith("proxy-")) continue;
+            if (HOP.contains(name) || name.startsWith("proxy-") || Answers.NOT_FORWARDED.contains(name)) continue;
             // With the placeholder presented, the real credential replaces every credential header.
             if (placeholder && CREDENTIAL_HEADERS.contains(name)) continue;
             req.header(h.name(), h.value());
         }
         if (placeholder) {
-            String path = head.target().contains("?") ? head.target().substring(0, head.target().indexOf('?')) : head.target();
-            if (!MODEL_PATHS.matcher(path).matches()) {
-                error(out, 403, "burrow: this session's credential is only sent with model requests (/v1/messages, /v1/models), not "
-                        + head.method() + " " + path, close);
-                return !close;
-            }
             UpstreamCredential real = route.credential().get();
             if (real instanceof UpstreamCredential.Unavailable u) {
-                error(out, 401, "burrow: " + u.reason(), close);
-                return !close;
+                error(out, 401, "burrow: " + u.reason(), true);
+                return false;
             }
             req.setHeader(real.header(), real.value());
         }
@@ -164,15 +176,24 @@ public final class ModelGateway implements AutoCloseable {
         try {
             answer = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
+            if (body.overran()) {
+                error(out, 413, "burrow: a model request over 64 MiB", true);
+                return false;
+            }
             LOG.info("session {}: the model API at {} cannot be reached: {}", sessionId, route.upstream().getHost(), e.toString());
-            error(out, 502, "burrow: the model API at " + route.upstream().getHost() + " cannot be reached: " + e.getMessage(), close);
-            return !close;
+            error(out, 502, "burrow: the model API at " + route.upstream().getHost() + " cannot be reached: " + e.getMessage(), true);
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
         relay(head, answer, out, close);
-        return !close;
+        // An answer that came before the whole request did leaves the rest unread: the connection cannot go on.
+        return !close && body.finished();
+    }
+
+    private static long count(RequestHead head, String name) {
+        return head.headers().stream().filter(h -> h.name().equalsIgnoreCase(name)).count();
     }
 
     private boolean isPlaceholder(String value) {
@@ -234,6 +255,29 @@ public final class ModelGateway implements AutoCloseable {
         return sb.append('"').toString();
     }
 
+
+    /** A chunked body cut off past its bound: the request then fails, and the client is told why. */
+    private static final class Capped extends java.io.FilterInputStream {
+        private final BodyStream body;
+        private final long max;
+        private long read;
+
+        Capped(BodyStream body, long max) {
+            super(body);
+            this.body = body;
+            this.max = max;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0 && (read += n) > max) {
+                body.overrun();
+                throw new IOException("a model request over 64 MiB");
+            }
+            return n;
+        }
+    }
 
     @Override
     public void close() {

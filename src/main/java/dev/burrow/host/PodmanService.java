@@ -91,8 +91,12 @@ public final class PodmanService implements AutoCloseable {
         try {
             Files.createDirectories(runtimeDir);
             Files.deleteIfExists(own);
-            Process p = new ProcessBuilder(List.of("podman", "system", "service", "--time=0", "unix://" + own))
-                    .redirectErrorStream(true).redirectOutput(runtimeDir.resolve("podman-service.log").toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(List.of("podman", "system", "service", "--time=0", "unix://" + own))
+                    .redirectErrorStream(true).redirectOutput(runtimeDir.resolve("podman-service.log").toFile());
+            // The service answers sessions' requests, and Podman fills a container's bare "NAME" environment entries
+            // from its own environment: it gets none of Burrow's (keys, tokens, the password), only what it needs to run.
+            serviceEnvironment(pb.environment());
+            Process p = pb.start();
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (System.nanoTime() < deadline && p.isAlive()) {
                 if (answers(own)) {
@@ -127,5 +131,11 @@ public final class PodmanService implements AutoCloseable {
         started.descendants().forEach(ProcessHandle::destroy);
         started.destroy();
         started = null;
+    }
+
+    /** Keeps only what Podman needs of the environment: where things are, who the user is, the locale, Podman's own settings. */
+    static void serviceEnvironment(java.util.Map<String, String> env) {
+        env.keySet().removeIf(name -> !(java.util.Set.of("PATH", "HOME", "USER", "LOGNAME", "LANG", "TZ", "TMPDIR", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME",
+                "XDG_DATA_HOME", "DBUS_SESSION_BUS_ADDRESS").contains(name) || name.startsWith("LC_") || name.startsWith("CONTAINERS_")));
     }
 }

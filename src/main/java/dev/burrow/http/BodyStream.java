@@ -13,6 +13,7 @@ public final class BodyStream extends InputStream {
     private final boolean chunked;
     private long left;
     private boolean done;
+    private volatile boolean overrun;
 
     public BodyStream(RequestHead head, InputStream in) {
         this.in = in;
@@ -68,11 +69,33 @@ public final class BodyStream extends InputStream {
         if (in.read() != '\r' || in.read() != '\n') throw new IOException("a chunk not followed by CRLF (trailers are not accepted)");
     }
 
+    /** Whether the whole body has been read. */
+    public boolean finished() {
+        return done;
+    }
+
+    /** Marks the body as cut off for being too large (by whoever bounds it). */
+    public void overrun() {
+        overrun = true;
+    }
+
+    /** Whether the body was cut off for being too large. */
+    public boolean overran() {
+        return overrun;
+    }
+
     /** Reads what is left of the body and drops it, so the next request can be read. */
     public void drain() throws IOException {
+        drain(Long.MAX_VALUE);
+    }
+
+    /** Reads and drops at most {@code max} more bytes; whether the body ended within them. */
+    public boolean drain(long max) throws IOException {
         byte[] buf = new byte[16 * 1024];
-        while (read(buf, 0, buf.length) >= 0) {
-            // dropped
+        long dropped = 0;
+        for (int n; (n = read(buf, 0, buf.length)) >= 0; ) {
+            if ((dropped += n) > max) return false;
         }
+        return true;
     }
 }

@@ -37,6 +37,13 @@ final class BuildContext implements AutoCloseable {
     private final Path file;
     private final Map<String, String> texts;
 
+    private volatile Runnable whenClosed;
+
+    /** Runs {@code r} once, when the context is closed (its file deleted). */
+    void whenClosed(Runnable r) {
+        whenClosed = r;
+    }
+
     private BuildContext(Path file, Map<String, String> texts) {
         this.file = file;
         this.texts = texts;
@@ -44,6 +51,11 @@ final class BuildContext implements AutoCloseable {
 
     /** Reads the request's body and writes it again, keeping the text of the entries named in {@code wanted}. */
     static BuildContext rewrite(RequestHead head, InputStream body, List<String> wanted) throws IOException, Refusal {
+        return rewrite(head, body, wanted, MAX_CONTEXT);
+    }
+
+    /** The same, with the context at most {@code max} bytes once decompressed. */
+    static BuildContext rewrite(RequestHead head, InputStream body, List<String> wanted, long max) throws IOException, Refusal {
         Path upload = Files.createTempFile("burrow-build-", ".upload");
         Path out = Files.createTempFile("burrow-build-", ".tar");
         try {
@@ -51,7 +63,7 @@ final class BuildContext implements AutoCloseable {
             Map<String, String> texts = new LinkedHashMap<>();
             try (InputStream raw = new BufferedInputStream(Files.newInputStream(upload), 64 * 1024);
                  OutputStream tar = new BufferedOutputStream(Files.newOutputStream(out), 64 * 1024)) {
-                new Rewriter(uncompressed(raw), new TarWriter(tar), wanted, texts).run();
+                new Rewriter(bounded(uncompressed(raw), max), new TarWriter(tar), wanted, texts).run();
             }
             return new BuildContext(out, texts);
         } catch (IOException | Refusal | RuntimeException e) {
@@ -60,6 +72,35 @@ final class BuildContext implements AutoCloseable {
         } finally {
             Files.deleteIfExists(upload);
         }
+    }
+
+    /**
+     * The context as it is read after decompression, at most {@code max} bytes: a
+     * small gzip can stand for a thousand times its size, which would otherwise land on the
+     * host's disk as the rewritten tar.
+     */
+    private static InputStream bounded(InputStream in, long max) {
+        return new java.io.FilterInputStream(in) {
+            private long read;
+
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) count(1);
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) count(n);
+                return n;
+            }
+
+            private void count(long n) throws IOException {
+                if ((read += n) > max) throw new Body.BodyTooLarge();
+            }
+        };
     }
 
     private static void spool(RequestHead head, InputStream body, Path to) throws IOException, Refusal {
@@ -112,7 +153,13 @@ final class BuildContext implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        Files.deleteIfExists(file);
+        Runnable then = whenClosed;
+        whenClosed = null;
+        try {
+            Files.deleteIfExists(file);
+        } finally {
+            if (then != null) then.run();
+        }
     }
 
     /** One pass over the upload: each entry checked, then written again. */

@@ -32,6 +32,7 @@ final class DockerCreate {
     static byte[] check(byte[] body, CreateContext ctx) throws Refusal, IOException {
         ObjectNode o = Fields.object(body, "the container create body");
         Fields.onlyKnown(o, CONFIG, "container option");
+        Fields.explicitEnv(o, "Env");
         Fields.label(o, "Labels", ctx.box().sessionId());
         ctx.image(Fields.text(o, "Image"));
         JsonNode hc = o.get("HostConfig");

@@ -106,6 +106,23 @@ final class Fields {
         labels.put(SessionBox.LABEL, session);
     }
 
+    /**
+     * Environment entries as a list of "NAME=VALUE": each must have its value. Podman fills a
+     * bare "NAME" (or "NAME*") from its own service's environment, which is the host's, not the
+     * session's.
+     */
+    static void explicitEnv(JsonNode parent, String field) throws Refusal {
+        JsonNode env = parent.get(field);
+        if (empty(env)) return;
+        if (!env.isArray()) throw Refusal.badRequest(field + " must be a list of NAME=VALUE");
+        for (JsonNode e : env) {
+            if (!e.isString() || !e.asString().contains("=") || e.asString().startsWith("=")) {
+                throw Refusal.forbidden("environment entries must be NAME=VALUE: a bare name would be filled from the host's environment ("
+                        + firstLine(e.toString()) + ")");
+            }
+        }
+    }
+
     static String firstLine(String s) {
         if (s == null) return "";
         int nl = s.indexOf('\n');

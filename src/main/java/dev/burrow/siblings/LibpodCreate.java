@@ -36,6 +36,8 @@ final class LibpodCreate {
     static byte[] check(byte[] body, CreateContext ctx) throws Refusal, IOException {
         ObjectNode o = Fields.object(body, "the container create body");
         Fields.onlyKnown(o, KNOWN, "container option");
+        Fields.explicitEnv(o, "env_merge");
+        if (!Fields.empty(o.get("env")) && !o.get("env").isObject()) throw Refusal.badRequest("env must be an object of NAME: VALUE");
         SiblingGate.notBurrows(Fields.text(o, "name"), "container");
         ctx.image(Fields.text(o, "image"));
         ctx.image(Fields.text(o, "raw_image_name"));

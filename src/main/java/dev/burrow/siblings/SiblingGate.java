@@ -30,7 +30,11 @@ final class SiblingGate {
     private final Owner owner;
     private final Images images;
 
-    SiblingGate(SessionBox box, PodmanApi api) {
+    /** The builds the session may run at once; shared by all its requests. */
+    private final java.util.concurrent.Semaphore builds;
+
+    SiblingGate(SessionBox box, PodmanApi api, java.util.concurrent.Semaphore builds) {
+        this.builds = java.util.Objects.requireNonNull(builds);
         this.box = box;
         this.api = api;
         this.owner = new Owner(api, box.sessionId());
@@ -72,7 +76,22 @@ final class SiblingGate {
         List<String> names = new java.util.ArrayList<>();
         for (String f : BuildQuery.dockerfiles(t)) names.add(BuildContext.normalize(f));
         List<String> wanted = names.isEmpty() ? List.of("Containerfile", "Dockerfile") : names;
-        BuildContext context = BuildContext.rewrite(head, body, wanted);
+        // Each build holds its upload and its rewritten context on the host's disk until it ends: two at a time per session.
+        if (!builds.tryAcquire()) {
+            Body.copy(head, body, java.io.OutputStream.nullOutputStream());
+            throw new Refusal(429, "a session runs two builds at once at most; wait for one to end");
+        }
+        BuildContext context;
+        try {
+            context = BuildContext.rewrite(head, body, wanted);
+        } catch (Body.BodyTooLarge e) {
+            builds.release();
+            throw new Refusal(413, "a build context over 2 GiB (uncompressed) is not accepted through a session's Podman socket");
+        } catch (IOException | Refusal | RuntimeException e) {
+            builds.release();
+            throw e;
+        }
+        context.whenClosed(builds::release);
         try {
             Map<String, String> buildArgs = BuildQuery.buildArgs(t);
             boolean any = false;
@@ -146,6 +165,7 @@ final class SiblingGate {
     private byte[] execCreate(byte[] json) throws Refusal {
         ObjectNode o = Fields.object(json, "the exec body");
         Fields.onlyKnown(o, EXEC_KEYS, "exec option");
+        Fields.explicitEnv(o, "Env");
         if (!Fields.empty(o.get("Privileged"))) throw Refusal.forbidden("privileged exec is not allowed in a session (--privileged)");
         return Fields.JSON.writeValueAsBytes(o);
     }

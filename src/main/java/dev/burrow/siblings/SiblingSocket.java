@@ -43,6 +43,7 @@ public final class SiblingSocket implements AutoCloseable {
     private final ServerSocketChannel server;
     private volatile boolean closed;
     private volatile ProxyIo.Connections connections;
+    private final java.util.concurrent.Semaphore builds = new java.util.concurrent.Semaphore(2);
 
     private SiblingSocket(SessionBox box, Path listen, Supplier<Optional<Path>> upstream, ServerSocketChannel server) {
         this.box = box;
@@ -89,7 +90,7 @@ public final class SiblingSocket implements AutoCloseable {
                     deadline.interrupt();
                 }
                 if (head.isEmpty()) return;
-                Decision d = new SiblingGate(box, new PodmanApi(target.get())).decide(head.get(), Target.parse(head.get().target()), in);
+                Decision d = new SiblingGate(box, new PodmanApi(target.get()), builds).decide(head.get(), Target.parse(head.get().target()), in);
                 switch (d) {
                     case Decision.Answer a -> answer(out, a.status(), a.json());
                     case Decision.Forward f -> {

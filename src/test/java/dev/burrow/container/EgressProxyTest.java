@@ -63,6 +63,38 @@ class EgressProxyTest {
     }
 
     @Test
+    void aConnectToAHostAGatewayAnswersForIsHandedToItWhenThePolicyAllowsItAndAPlaceholderNeverGoesOutInPlainHttp() throws IOException {
+        java.util.List<String> handed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        EgressProxy.Interceptor gateway = new EgressProxy.Interceptor() {
+            public boolean intercepts(String host, int port) {
+                return host.equals("github.com") && port == 443;
+            }
+
+            public void serve(InputStream in, OutputStream out, String host, int port) throws IOException {
+                handed.add(host + ":" + port);
+                out.write("answered by the gateway".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+        };
+        Path sock = tmp.resolve("egress-gw.sock");
+        for (NetworkPolicy policy : NetworkPolicy.values()) {
+            var rules = new EgressProxy.Rules(policy, Allowlist.parse("github.com"), Map.of());
+            try (EgressProxy proxy = EgressProxy.start("0123456789", sock, rules, gateway);
+                 SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(sock))) {
+                Channels.newOutputStream(ch).write("CONNECT github.com:443 HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                String answer = new String(Channels.newInputStream(ch).readAllBytes(), StandardCharsets.UTF_8);
+                if (policy == NetworkPolicy.NONE) assertThat(answer).as(policy.label()).startsWith("HTTP/1.1 403");
+                else assertThat(answer).as(policy.label()).isEqualTo("HTTP/1.1 200 Connection established\r\n\r\nanswered by the gateway");
+            }
+        }
+        assertThat(handed).containsExactly("github.com:443", "github.com:443");
+        int port = local.getAddress().getPort();
+        var full = new EgressProxy.Rules(NetworkPolicy.FULL, Allowlist.parse("x.org"), Map.of("gw.example:" + port, "127.0.0.1:" + port));
+        assertThat(through(full, "GET http://gw.example:" + port + "/ HTTP/1.1\r\nAuthorization: token burrow-session-abc\r\n\r\n"))
+                .startsWith("HTTP/1.1 403").contains("burrow: a session's credentials are only sent to the hosts they belong to, not gw.example");
+    }
+
+    @Test
     void hostsOffTheListAndThisMachineAreRefusedWithTheReason() throws IOException {
         int port = local.getAddress().getPort();
         var rules = new EgressProxy.Rules(NetworkPolicy.ALLOWLIST, Allowlist.parse("localhost:" + port + ",*.example.org"), Map.of());

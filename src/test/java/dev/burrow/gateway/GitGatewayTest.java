@@ -114,10 +114,25 @@ class GitGatewayTest {
         assertThat(send("POST", "/api/v3/repos/org/repo/pulls", "token " + PLACEHOLDER,
                 "{\"head\":\"main\",\"base\":\"dev\"}".getBytes(StandardCharsets.UTF_8))).startsWith("HTTP/1.1 403");
         assertThat(send("POST", "/api/v3/repos/org/repo/pulls", "token " + PLACEHOLDER,
+                "{\"head\":\"burrow/1a2b3c4d\",\"base\":\"main\",\"head_repo\":\"org/other\"}".getBytes(StandardCharsets.UTF_8))).startsWith("HTTP/1.1 403");
+        assertThat(send("POST", "/api/v3/repos/org/repo/pulls", "token " + PLACEHOLDER,
                 "{\"head\":\"burrow/1a2b3c4d\",\"base\":\"main\"}".getBytes(StandardCharsets.UTF_8))).startsWith("HTTP/1.1 200");
         assertThat(seen).containsExactly("GET /other/public.git/info/refs?service=git-upload-pack auth=null body=",
                 "GET /org/repo.git/info/refs?service=git-upload-pack auth=token someone-elses body=",
                 "POST /api/v3/repos/org/repo/pulls auth=token " + TOKEN + " body={\"head\":\"burrow/1a2b3c4d\",\"base\":\"main\"}");
+    }
+
+    @Test
+    void aSecondAuthorizationOrAnotherSessionsPlaceholderIsRefusedBeforeAnythingIsSent() throws IOException {
+        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            Channels.newOutputStream(ch).write(("GET /api/v3/user HTTP/1.1\r\nAuthorization: token abc\r\nAuthorization: token " + PLACEHOLDER
+                    + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(new String(Channels.newInputStream(ch).readAllBytes(), StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 400")
+                    .contains("burrow: one Authorization header at most");
+        }
+        assertThat(send("GET", "/org/repo.git/info/refs?service=git-upload-pack", "token burrow-session-another", new byte[0]))
+                .startsWith("HTTP/1.1 403").contains("burrow: a session's credentials are only sent to the hosts they belong to");
+        assertThat(seen).isEmpty();
     }
 
     @Test

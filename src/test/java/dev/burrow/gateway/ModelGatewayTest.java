@@ -141,10 +141,15 @@ class ModelGatewayTest {
     @Test
     void withoutThePlaceholderNothingOfBurrowsIsAdded() throws IOException {
         Path socket = open(URI.create(model.baseUrl()), () -> new UpstreamCredential.ApiKey("sk-real-key"));
-        // Another session's placeholder, or a key the agent brought: passed as it is, worth nothing.
-        assertThat(exchange(socket, request("x-api-key: burrow-session-someoneelse", "close")).status()).isEqualTo(200);
-        assertThat(exchange(socket, request("x-api-key: " + PLACEHOLDER.substring(0, 40), "close")).status()).isEqualTo(200);
-        assertThat(model.credentials()).containsExactly("x-api-key burrow-session-someoneelse", "x-api-key " + PLACEHOLDER.substring(0, 40));
+        // A key the agent brought: passed as it is, with nothing of Burrow's.
+        assertThat(exchange(socket, request("x-api-key: sk-the-agents-own", "close")).status()).isEqualTo(200);
+        // Another placeholder (another session's, its GitHub one, a part of its own) is never sent on.
+        for (String other : List.of("burrow-session-someoneelse", PLACEHOLDER.substring(0, 40), "Bearer " + PLACEHOLDER + "x")) {
+            Answer a = exchange(socket, request("x-api-key: " + other, "close"));
+            assertThat(a.status()).as(other).isEqualTo(403);
+            assertThat(a.body()).contains("burrow: a session's credentials are only sent to the hosts they belong to");
+        }
+        assertThat(model.credentials()).containsExactly("x-api-key sk-the-agents-own");
     }
 
     @Test
@@ -168,14 +173,38 @@ class ModelGatewayTest {
     }
 
     @Test
-    void theCredentialGoesOnlyOnModelRequests() throws IOException {
+    void onlyModelRequestsPassWithTheCredentialOrWithout() throws IOException {
         Path socket = open(URI.create(model.baseUrl()), () -> new UpstreamCredential.ApiKey("sk-real-key"));
-        for (String target : List.of("/v1/files", "/v1/messages/batches", "/api/oauth/profile", "/v1/messages/../files", "/v1/organizations/me")) {
-            Answer a = exchange(socket, "GET " + target + " HTTP/1.1\r\nx-api-key: " + PLACEHOLDER + "\r\n\r\n");
-            assertThat(a.status()).as(target).isEqualTo(403);
-            assertThat(a.body()).contains("burrow: this session's credential is only sent with model requests");
+        for (String target : List.of("/v1/files", "/v1/messages/batches", "/api/oauth/profile", "/v1/messages/../files", "/v1/organizations/me",
+                "/v1/models/..", "/admin/config", "//v1/messages")) {
+            for (String credential : List.of("x-api-key: " + PLACEHOLDER + "\r\n", "")) {
+                Answer a = exchange(socket, "GET " + target + " HTTP/1.1\r\n" + credential + "\r\n");
+                assertThat(a.status()).as(target).isEqualTo(403);
+                assertThat(a.body()).contains("burrow: a session's model gateway passes model requests only");
+            }
         }
+        Answer inAddress = exchange(socket, "GET /v1/models/burrow-session-" + "x".repeat(43) + " HTTP/1.1\r\nx-api-key: " + PLACEHOLDER + "\r\n\r\n");
+        assertThat(inAddress.status()).isEqualTo(403);
+        assertThat(inAddress.body()).contains("not in a model request's address");
+        Answer put = exchange(socket, "PUT /v1/messages HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+        assertThat(put.status()).isEqualTo(403);
+        Answer twice = exchange(socket, "POST /v1/messages HTTP/1.1\r\nx-api-key: a\r\nx-api-key: " + PLACEHOLDER + "\r\nContent-Length: 0\r\n\r\n");
+        assertThat(twice.status()).isEqualTo(400);
         assertThat(model.credentials()).isEmpty();
+    }
+
+    @Test
+    void aLargeRequestIsPassedOnAsItArrivesAndOneTooLargeIsRefusedUnread() throws IOException {
+        Path socket = open(URI.create(model.baseUrl()), () -> new UpstreamCredential.ApiKey("sk-real-key"));
+        Answer big = exchange(socket, "POST /v1/messages HTTP/1.1\r\nx-api-key: " + PLACEHOLDER + "\r\nContent-Length: 67108865\r\n\r\n");
+        assertThat(big.status()).isEqualTo(413);
+        // 8 MiB of conversation, streamed: the scripted model gets it whole.
+        String text = "x".repeat(8 << 20);
+        String body = "{\"model\":\"m\",\"max_tokens\":10,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
+        Answer a = exchange(socket, "POST /v1/messages HTTP/1.1\r\nx-api-key: " + PLACEHOLDER + "\r\nContent-Length: " + body.length()
+                + "\r\nConnection: close\r\n\r\n" + body);
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(model.sawText(text)).isTrue();
     }
 
     @Test

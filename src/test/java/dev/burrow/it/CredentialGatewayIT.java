@@ -60,7 +60,7 @@ class CredentialGatewayIT {
         Session s = attack();
         assertThat(model.credentials()).isNotEmpty().containsOnly("x-api-key " + key);
         assertThat(toolOutput(s)).contains("key=burrow-session-").contains("ANTHROPIC_API_KEY=burrow-session-")
-                .contains("base=http://127.0.0.1:3129").contains("burrow: this session's credential is only sent with model requests");
+                .contains("base=http://127.0.0.1:3129").contains("burrow: a session's model gateway passes model requests only");
         assertNowhereInTheBox(s, key);
         // What the gateway saw: each answer of the scripted model, 100 tokens in and 20 out.
         var usage = burrow.sessions().modelUsage(s.id());
@@ -76,7 +76,7 @@ class CredentialGatewayIT {
         Session s = attack();
         assertThat(model.credentials()).isNotEmpty().containsOnly("Bearer " + token);
         assertThat(toolOutput(s)).contains("CLAUDE_CODE_OAUTH_TOKEN=burrow-session-")
-                .contains("burrow: this session's credential is only sent with model requests");
+                .contains("burrow: a session's model gateway passes model requests only");
         assertNowhereInTheBox(s, token);
     }
 

@@ -188,6 +188,8 @@ class PodmanSocketIT {
                 t kube podman play kube /tmp/k.yaml
                 t compat-privileged curl -s --unix-socket /run/podman/podman.sock -H 'Content-Type: application/json' -d '{"Image":"%1$s","HostConfig":{"Privileged":true}}' http://d/v1.41/containers/create
                 t compat-caseless curl -s --unix-socket /run/podman/podman.sock -H 'Content-Type: application/json' -d '{"Image":"%1$s","HostConfig":{"privileged":true}}' http://d/v1.41/containers/create
+                t env-from-host curl -s --unix-socket /run/podman/podman.sock -H 'Content-Type: application/json' -d '{"Image":"%1$s","Env":["ANTHROPIC_API_KEY","BURROW*"]}' http://d/v1.41/containers/create
+                t env-from-host-podman podman run --rm --env 'BURROW*' $I env
                 t smuggle python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.connect("/run/podman/podman.sock"); s.sendall(b"POST /v1.41/containers/create HTTP/1.1\\r\\nHost: d\\r\\nContent-Length: 4\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0\\r\\n\\r\\n"); print(s.recv(100).split(b"\\r\\n")[0].decode())'
                 t smuggle-exec sh -c 'echo %5$s | base64 -d | python3'
                 mkdir -p /tmp/b3 && ln -sfn / /tmp/b3/rootlink && printf 'FROM %1$s\nRUN --mount=type=bind,source=rootlink,target=/h cat /h$H/secret\n' > /tmp/b3/Containerfile
@@ -209,10 +211,12 @@ class PodmanSocketIT {
         assertThat(loopbackHits.get()).as("requests from a build that reached the host's loopback").isZero();
         for (String refused : new String[] {"bind-mount-build", "cache-id-build", "privileged", "sub-bind", "home-bind", "home-write", "root-mount", "link-bind", "host-net", "host-pid", "cap-add", "seccomp",
                 "volumes-from", "join-session", "exec-victim", "stop-victim", "volume-bind", "cache", "kube", "compat-privileged", "compat-caseless",
-                "runner-tag", "runner-rmi"}) {
+                "runner-tag", "runner-rmi", "env-from-host"}) {
             assertThat(out).as(refused).containsPattern("== " + refused + "\\n[^=]*burrow: ");
         }
         assertThat(out).doesNotContain("host-secret-4242").doesNotContain("victim\n== volume");
+        // Nothing of Burrow's own environment reaches a sibling, whatever the client asks for (the model key is the test's).
+        assertThat(out).doesNotContain(live.burrow.config().apiKey()).doesNotContain("BURROW_DATA_DIR=");
         // On the host: the home untouched, the other session's container running and unvisited, Burrow's image intact.
         assertThat(hostDir.resolve("pwned")).doesNotExist();
         assertThat(TestEnv.podman("inspect", "--format", "{{.State.Running}}", victimId)).isEqualTo("true");

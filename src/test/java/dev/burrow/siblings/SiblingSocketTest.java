@@ -200,6 +200,7 @@ class SiblingSocketTest {
     @Test
     void createsThatWouldReachTheHostAreRefusedFieldByField() throws Exception {
         Map<String, String> libpod = Map.ofEntries(
+                Map.entry("{\"image\":\"x\",\"env_merge\":[\"BURROW_PASSWORD\"]}", "environment entries must be NAME=VALUE"),
                 Map.entry("{\"image\":\"x\",\"privileged\":true}", "privileged"),
                 Map.entry("{\"image\":\"x\",\"Privileged\":true}", "Privileged is not allowed"),
                 Map.entry("{\"image\":\"x\",\"privileged\":false,\"privileged\":true}", "not JSON Burrow accepts"),
@@ -244,6 +245,9 @@ class SiblingSocketTest {
             assertThat(send(post("/v4.3.1/libpod/containers/create", e.getKey()))).as(e.getKey()).matches("(?s)HTTP/1.1 (400|403|404) .*").contains(e.getValue());
         }
         Map<String, String> docker = Map.ofEntries(
+                // A bare name is filled from the Podman service's environment: the host's.
+                Map.entry("{\"Image\":\"x\",\"Env\":[\"ANTHROPIC_API_KEY\"]}", "environment entries must be NAME=VALUE"),
+                Map.entry("{\"Image\":\"x\",\"Env\":[\"BURROW*\"]}", "environment entries must be NAME=VALUE"),
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"Privileged\":true}}", "privileged"),
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"privileged\":true}}", "privileged is not allowed"),
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"Binds\":[\"/home/u:/h\"]}}", "only from the session's workspace"),
@@ -288,6 +292,8 @@ class SiblingSocketTest {
     void execCannotBePrivileged() throws Exception {
         assertThat(send(post("/v4.3.1/libpod/containers/mine/exec", "{\"Cmd\":[\"id\"],\"Privileged\":true}"))).startsWith("HTTP/1.1 403 ");
         assertThat(send(post("/v4.3.1/libpod/containers/mine/exec", "{\"Cmd\":[\"id\"],\"PreserveFDs\":3}"))).startsWith("HTTP/1.1 403 ");
+        assertThat(send(post("/v1.41/containers/mine/exec", "{\"Cmd\":[\"env\"],\"Env\":[\"BURROW_GITHUB_TOKEN\"]}"))).startsWith("HTTP/1.1 403 ")
+                .contains("environment entries must be NAME=VALUE");
         assertThat(podman.forwarded()).isEmpty();
     }
 
