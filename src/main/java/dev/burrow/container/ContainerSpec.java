@@ -59,7 +59,8 @@ public record ContainerSpec(
 
     private List<String> argv(List<String> verb) {
         List<String> argv = new ArrayList<>(verb);
-        argv.addAll(List.of("--init", "--name", name));
+        // --http-proxy=false: podman would copy the host's proxy variables (credentials and all) into the container.
+        argv.addAll(List.of("--init", "--http-proxy=false", "--name", name));
         labels.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> argv.addAll(List.of("--label", e.getKey() + "=" + e.getValue())));
         if (userns != null) argv.add("--userns=" + userns);

@@ -21,8 +21,13 @@ final class Answers {
      * Request headers the gateways never send on with a credential: what some servers read as the
      * method instead of the request line's, and claims about where the request came from.
      */
-    static final Set<String> NOT_FORWARDED = Set.of("x-http-method-override", "x-http-method", "x-method-override", "forwarded", "x-forwarded-for",
-            "x-forwarded-host", "x-forwarded-proto", "x-real-ip");
+    private static final Set<String> NOT_FORWARDED = Set.of("x-http-method-override", "x-http-method", "x-method-override", "forwarded", "x-real-ip",
+            "x-original-url", "x-rewrite-url", "x-host", "x-http-host-override");
+
+    /** Whether a request header (lower case) is kept from the real API: routing claims, method overrides, this hop's own. */
+    static boolean notForwarded(String name) {
+        return NOT_FORWARDED.contains(name) || name.startsWith("x-forwarded-") || name.startsWith("x-original-") || name.startsWith("proxy-");
+    }
 
     private Answers() {
     }

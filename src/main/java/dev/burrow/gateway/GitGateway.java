@@ -237,7 +237,7 @@ public final class GitGateway implements EgressProxy.Interceptor, AutoCloseable 
         if ("http".equalsIgnoreCase(upstream.getScheme())) req.version(HttpClient.Version.HTTP_1_1);
         for (RequestHead.Header h : head.headers()) {
             String n = h.name().toLowerCase(Locale.ROOT);
-            if (Answers.HOP.contains(n) && !n.equals("accept-encoding") || n.startsWith("proxy-") || Answers.NOT_FORWARDED.contains(n)) continue;
+            if (Answers.HOP.contains(n) && !n.equals("accept-encoding") || Answers.notForwarded(n)) continue;
             if (n.equals("authorization") && !clientsOwn) continue;
             req.header(h.name(), h.value());
         }

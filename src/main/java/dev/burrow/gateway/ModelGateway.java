@@ -127,7 +127,7 @@ public final class ModelGateway implements AutoCloseable {
                     true);
             return false;
         }
-        if (head.target().contains(Placeholders.PREFIX)) {
+        if (decoded(head.target()).contains(Placeholders.PREFIX)) {
             error(out, 403, "burrow: a session's credentials are only sent to the hosts they belong to, not in a model request's address", true);
             return false;
         }
@@ -159,7 +159,7 @@ public final class ModelGateway implements AutoCloseable {
         }
         for (RequestHead.Header h : head.headers()) {
             String name = h.name().toLowerCase(Locale.ROOT);
-            if (HOP.contains(name) || name.startsWith("proxy-") || Answers.NOT_FORWARDED.contains(name)) continue;
+            if (HOP.contains(name) || Answers.notForwarded(name)) continue;
             // With the placeholder presented, the real credential replaces every credential header.
             if (placeholder && CREDENTIAL_HEADERS.contains(name)) continue;
             req.header(h.name(), h.value());
@@ -190,6 +190,21 @@ public final class ModelGateway implements AutoCloseable {
         relay(head, answer, out, close);
         // An answer that came before the whole request did leaves the rest unread: the connection cannot go on.
         return !close && body.finished();
+    }
+
+    /** The target with its %XX escapes decoded (bytes as Latin-1), as a server behind would read it. */
+    private static String decoded(String target) {
+        StringBuilder sb = new StringBuilder(target.length());
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c == '%' && i + 2 < target.length() && Character.digit(target.charAt(i + 1), 16) >= 0 && Character.digit(target.charAt(i + 2), 16) >= 0) {
+                sb.append((char) Integer.parseInt(target.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     private static long count(RequestHead head, String name) {

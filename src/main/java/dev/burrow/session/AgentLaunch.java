@@ -74,6 +74,21 @@ final class AgentLaunch {
     }
 
     /**
+     * The host's own proxy variables that a `full` session may have: only those without
+     * credentials (a user:password in the URL is a secret, and the container's environment is
+     * the agent's to read). Podman's own copying of them is off (--http-proxy=false).
+     */
+    static Map<String, String> hostProxies(Map<String, String> hostEnv) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String name : List.of("HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "ftp_proxy", "no_proxy")) {
+            String v = hostEnv.get(name);
+            if (v == null || v.isBlank() || v.contains("@") || v.contains("\n")) continue;
+            out.put(name, v);
+        }
+        return out;
+    }
+
+    /**
      * The rules of a session's egress proxy: its policy and the allowed hosts. The model API is
      * not among them: the container reaches it through its model gateway, under every policy.
      */
@@ -156,6 +171,7 @@ final class AgentLaunch {
             network = "none";
             env.putAll(proxyEnv());
         }
+        if (!s.network().proxied() && !env.containsKey("HTTPS_PROXY")) env.putAll(hostProxies(System.getenv()));
         List<Mount> mounts = new ArrayList<>(List.of(
                 new Mount(s.workspace(), "/workspace", false),
                 new Mount(s.claudeConfig(), CONTAINER_CLAUDE_DIR, false),

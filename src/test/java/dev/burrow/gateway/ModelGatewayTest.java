@@ -186,6 +186,7 @@ class ModelGatewayTest {
         Answer inAddress = exchange(socket, "GET /v1/models/burrow-session-" + "x".repeat(43) + " HTTP/1.1\r\nx-api-key: " + PLACEHOLDER + "\r\n\r\n");
         assertThat(inAddress.status()).isEqualTo(403);
         assertThat(inAddress.body()).contains("not in a model request's address");
+        assertThat(exchange(socket, "GET /v1/models?k=burrow%2Dsession%2Dx HTTP/1.1\r\n\r\n").status()).isEqualTo(403);
         Answer put = exchange(socket, "PUT /v1/messages HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
         assertThat(put.status()).isEqualTo(403);
         Answer twice = exchange(socket, "POST /v1/messages HTTP/1.1\r\nx-api-key: a\r\nx-api-key: " + PLACEHOLDER + "\r\nContent-Length: 0\r\n\r\n");

@@ -137,4 +137,13 @@ class AgentLaunchTest {
             assertThat(String.join(" ", spec.runArgv())).doesNotContain("gw.example").doesNotContain("8080");
         }
     }
+
+    @Test
+    void theHostsProxyReachesAFullSessionOnlyWithoutItsCredentialsAndPodmanCopiesNothing() {
+        assertThat(AgentLaunch.hostProxies(java.util.Map.of("HTTPS_PROXY", "http://user:secret@proxy.corp:3128", "HTTP_PROXY", "http://proxy.corp:3128",
+                "NO_PROXY", "internal.corp", "FTP_PROXY", "ftp://u:p@x", "PATH", "/bin")))
+                .containsOnlyKeys("HTTP_PROXY", "NO_PROXY").containsEntry("HTTP_PROXY", "http://proxy.corp:3128");
+        assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, false, false).runArgv())
+                .contains("--http-proxy=false");
+    }
 }
