@@ -83,6 +83,17 @@ final class Answers {
         own(out, status, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8), close);
     }
 
+    /** An answer of Burrow's own in GitHub's API error format ({"message": ...}), which gh shows as "HTTP 403: message". */
+    static void apiError(OutputStream out, int status, String message) throws IOException {
+        StringBuilder json = new StringBuilder("{\"message\":\"");
+        for (char c : message.toCharArray()) {
+            if (c == '"' || c == '\\') json.append('\\').append(c);
+            else if (c < 0x20) json.append(' ');
+            else json.append(c);
+        }
+        own(out, status, "application/json; charset=utf-8", json.append("\"}").toString().getBytes(StandardCharsets.UTF_8), true);
+    }
+
     static void own(OutputStream out, int status, String type, byte[] body, boolean close) throws IOException {
         out.write((StatusLine.of(status) + "\r\nContent-Type: " + type + "\r\nContent-Length: " + body.length + "\r\n"
                 + (close ? "Connection: close\r\n" : "") + "\r\n").getBytes(StandardCharsets.ISO_8859_1));

@@ -164,7 +164,9 @@ public final class GitGateway implements EgressProxy.Interceptor, AutoCloseable 
         switch (v) {
             case GitScope.Verdict.Refused r -> {
                 LOG.info("session {}: {} {} {}: {}", sessionId.substring(0, 8), head.method(), name, path, r.message());
-                Answers.plain(out, r.status(), r.message(), true);
+                // The API's clients (gh, curl) show an error's "message"; git shows a text body.
+                if (apiHost || path.startsWith("/api/")) Answers.apiError(out, r.status(), r.message());
+                else Answers.plain(out, r.status(), r.message(), true);
                 return false;
             }
             case GitScope.Verdict.Bare b -> {

@@ -68,7 +68,7 @@ public record GitScope(String ownerRepo, String branch, boolean enterprise) {
     private Verdict judgeApi(String m, String path) {
         if (path.equals("/graphql")) {
             return refused(403, "GraphQL is not available with this session's GitHub token (a query reaches every repository the token can read); "
-                    + "use the REST API for " + repoOrNone() + " (gh api repos/" + repoOrNone() + "/...), or Burrow's Open PR");
+                    + "gh pr create works here (through the REST API), and gh api repos/" + repoOrNone() + "/... for the rest");
         }
         Matcher r = REPO_API.matcher(path);
         if (!r.matches() || !own(r.group(1), r.group(2)) || path.contains("/../") || path.endsWith("/..")) {

@@ -189,6 +189,8 @@ class GitHostingIT {
         String command = "git ls-remote " + url + " 2>&1 | grep -o 'refs/heads/main'; "
                 + "curl -sS -H \"Authorization: token " + token + "\" " + api + "; echo; "
                 + "echo gh=$(gh api repos/org/private --jq .default_branch 2>&1); "
+                + "echo pr=$(gh pr create -R org/private -t 'From gh' -b 'Opened in the session' 2>&1); "
+                + "echo graphql=$(gh pr list -R org/private 2>&1 | head -c 300); "
                 + "python3 -c 'import sys, urllib.request as u; r = u.Request(sys.argv[1], headers={\"Authorization\": \"token \" + sys.argv[2]}); "
                 + "print(\"python=\" + u.urlopen(r).read().decode())' " + api + " " + token + "; "
                 + "java /workspace/Fetch.java " + api + " 2>&1 | grep -v Picked";
@@ -206,6 +208,10 @@ class GitHostingIT {
         assertThat(git.gitCredentials).filteredOn(c -> !c.equals("null")).isNotEmpty()
                 .allMatch(c -> c.equals("Basic " + java.util.Base64.getEncoder().encodeToString(("x-access-token:" + TOKEN).getBytes(StandardCharsets.UTF_8))));
         assertThat(git.api).filteredOn(r -> r.contains("auth=token " + TOKEN)).hasSizeGreaterThanOrEqualTo(3);
+        // gh pr create, through the REST API from the session's branch; gh's GraphQL (gh pr list) is refused.
+        assertThat(seen).contains("pr=" + git.base() + "/org/private/pull/1").contains("graphql=HTTP 403: burrow: GraphQL is not available");
+        assertThat(git.api).anySatisfy(r -> assertThat(r).startsWith("POST /api/v3/repos/org/private/pulls auth=token " + TOKEN)
+                .contains("\"head\":\"" + s.branch() + "\"").contains("\"base\":\"main\"").contains("\"title\":\"From gh\""));
         assertThat(git.api).allMatch(r -> r.contains("auth=token " + TOKEN) || r.contains("auth=null"));
         SecretScan.assertNowhereInTheBox(burrow, burrow.sessions().get(s.id()), TOKEN, tmp.resolve("data-https"));
     }
