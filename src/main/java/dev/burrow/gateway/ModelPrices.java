@@ -21,15 +21,18 @@ public final class ModelPrices {
         return (e.inputTokens() * in + e.cacheCreationTokens() * in * 1.25 + e.cacheReadTokens() * in * 0.1 + e.outputTokens() * out) / 1_000_000d;
     }
 
-    /** {input, output} dollars per million tokens. */
+    /**
+     * {input, output} dollars per million tokens, for the model families whose list price is
+     * known here; any other (a newer model) is left unpriced rather than priced like an older one.
+     */
     private static double[] perMillion(String model) {
         String m = model.toLowerCase(Locale.ROOT);
-        if (m.contains("opus-4-5") || m.contains("opus-4-6") || m.contains("opus-4.5")) return new double[] {5, 25};
-        if (m.contains("opus")) return new double[] {15, 75};
-        if (m.contains("sonnet")) return new double[] {3, 15};
-        if (m.contains("haiku-4") || m.contains("haiku-4.5")) return new double[] {1, 5};
-        if (m.contains("3-5-haiku") || m.contains("haiku-3-5")) return new double[] {0.8, 4};
-        if (m.contains("haiku")) return new double[] {0.25, 1.25};
+        if (m.matches(".*opus-4-[56].*")) return new double[] {5, 25};
+        if (m.matches(".*(opus-4-[01]|opus-4-2025|opus-4$|3-opus).*")) return new double[] {15, 75};
+        if (m.matches(".*(sonnet-4|3-7-sonnet|3-5-sonnet).*")) return new double[] {3, 15};
+        if (m.matches(".*haiku-4-5.*")) return new double[] {1, 5};
+        if (m.matches(".*3-5-haiku.*")) return new double[] {0.8, 4};
+        if (m.matches(".*3-haiku.*")) return new double[] {0.25, 1.25};
         return null;
     }
 }

@@ -88,10 +88,22 @@ final class Pages {
             b.append("<li><a href=\"/sessions/").append(s.id()).append(s.mode() == SessionMode.TERMINAL ? "/terminal" : "").append("\"><span class=\"state ").append(s.state().label()).append("\">")
                     .append(stateLabel(s)).append("</span> <b>").append(Html.esc(s.repo())).append("</b> <code>")
                     .append(Html.esc(s.branch())).append("</code> <span class=\"meta\">").append(age(s.createdAt())).append(" · ")
-                    .append(String.format(Locale.ROOT, "$%.4f", s.costUsd())).append("</span>")
+                    .append(cost(s)).append("</span>")
                     .append(s.reason() == null ? "" : "<div class=\"meta\">" + Html.esc(s.reason()) + "</div>").append("</a></li>");
         }
         return b.append("</ul>").toString();
+    }
+
+    /**
+     * A session's cost in the list: as Burrow's model gateway counted it (at list prices) when it
+     * priced the session's answers, else as the agent reports it, labelled so.
+     */
+    private String cost(Session s) {
+        var g = sessions.modelUsage(s.id());
+        if (g.requests() > 0 && g.unpriced() == 0) {
+            return String.format(Locale.ROOT, "<span class=\"cost\" title=\"counted by Burrow's model gateway, at list prices\">$%.4f</span>", g.costUsd());
+        }
+        return String.format(Locale.ROOT, "<span class=\"cost reported\" title=\"as the agent reports it\">$%.4f (agent)</span>", s.costUsd());
     }
 
     /** What a state means to the user. */

@@ -43,6 +43,7 @@ public final class ScriptedModel implements AutoCloseable {
     private final ScriptedLogin login = new ScriptedLogin();
     private volatile long slowChunkMillis = 400;
     private volatile String requiredKey;
+    private volatile String answeringModel = "claude-scripted";
 
     static {
         // A real API server sends each event of a stream at once (TCP_NODELAY). The JDK's server does
@@ -94,6 +95,11 @@ public final class ScriptedModel implements AutoCloseable {
     /** What each Messages request authenticated with: "Bearer TOKEN" or "x-api-key KEY", in order. */
     public List<String> credentials() {
         return List.copyOf(credentials);
+    }
+
+    /** The model its answers name (their usage is priced by that name). */
+    public void answerAs(String model) {
+        answeringModel = model;
     }
 
     /** From now on an x-api-key other than {@code key} is refused, as Anthropic refuses a key it never issued. */
@@ -213,7 +219,7 @@ public final class ScriptedModel implements AutoCloseable {
         ObjectNode usage = JSON.createObjectNode().put("input_tokens", 100).put("output_tokens", 20)
                 .put("cache_read_input_tokens", 0).put("cache_creation_input_tokens", 0);
         ObjectNode message = JSON.createObjectNode().put("id", "msg_" + id()).put("type", "message").put("role", "assistant")
-                .put("model", "claude-scripted").putNull("stop_sequence");
+                .put("model", answeringModel).putNull("stop_sequence");
         if (!stream) {
             message.set("content", JSON.valueToTree(blocks));
             message.put("stop_reason", stopReason);

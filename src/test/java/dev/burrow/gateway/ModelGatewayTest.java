@@ -228,5 +228,9 @@ class ModelGatewayTest {
         assertThat(e.endsTurn()).isFalse();
         assertThat(ModelPrices.cost(e)).isEqualTo(15.0);
         assertThat(ModelPrices.cost(new ModelExchange("claude-scripted", 1, 1, 0, 0, "end_turn"))).isNaN();
+        // A model newer than the table is not priced like an older one of its family.
+        assertThat(ModelPrices.cost(new ModelExchange("claude-opus-5-5", 1, 1, 0, 0, "end_turn"))).isNaN();
+        assertThat(ModelPrices.cost(new ModelExchange("claude-sonnet-4-5-20250929", 1_000_000, 0, 0, 0, "end_turn"))).isEqualTo(3.0);
+        assertThat(ModelPrices.cost(new ModelExchange("claude-haiku-4-5", 0, 1_000_000, 0, 0, "end_turn"))).isEqualTo(5.0);
     }
 }

@@ -56,6 +56,7 @@ class CredentialGatewayIT {
     void anApiKeyReachesTheModelButNeverTheBox() throws Exception {
         String key = "sk-ant-api03-" + UUID.randomUUID() + UUID.randomUUID();
         model.requireApiKey(key);
+        model.answerAs("claude-sonnet-4-5");
         burrow = Burrow.start(TestEnv.config(tmp.resolve("data"), model).withCredentials(CredentialSettings.of(key, "")));
         Session s = attack();
         assertThat(model.credentials()).isNotEmpty().containsOnly("x-api-key " + key);
@@ -67,6 +68,9 @@ class CredentialGatewayIT {
         assertThat(usage.requests()).isEqualTo(model.requests().size());
         assertThat(usage.inputTokens()).isEqualTo(100L * model.requests().size());
         assertThat(usage.turnEnds()).isGreaterThanOrEqualTo(1);
+        // Answers named claude-sonnet-4-5 are priced at its list price: 100 in at $3 and 20 out at $15 per million tokens.
+        assertThat(usage.unpriced()).isZero();
+        assertThat(usage.costUsd()).isCloseTo(0.0006 * usage.requests(), org.assertj.core.data.Offset.offset(1e-9));
     }
 
     @Test

@@ -200,6 +200,13 @@ class WebApiIT {
         assertThat(details.path("mode").asString()).isEqualTo("chat");
         assertThat(details.path("gpu").isBoolean()).isTrue();
         assertThat(details.path("network").asString()).isEqualTo("full");
+        // What the gateway saw, beside what the agent reports: two answers of the scripted model, 100 tokens in each;
+        // its model is not one Burrow prices, so the list shows the agent's figure, labelled so.
+        assertThat(details.path("gateway").path("requests").asLong()).isGreaterThanOrEqualTo(2);
+        assertThat(details.path("gateway").path("inputTokens").asLong()).isEqualTo(100 * details.path("gateway").path("requests").asLong());
+        assertThat(details.path("gateway").path("turnEnds").asLong()).isGreaterThanOrEqualTo(2);
+        assertThat(client.get("/fragments/sessions").body()).contains("(agent)");
+        assertThat(client.get("/sessions/" + id).body()).contains("as the gateway saw");
         WebClient.Response badNetwork = client.post("/api/sessions", "{\"repo\":\"" + repo + "\",\"prompt\":\"x\",\"network\":\"open\"}");
         assertThat(badNetwork.status()).isEqualTo(400);
         assertThat(badNetwork.body()).contains("full, none or allowlist");
