@@ -48,6 +48,8 @@ public final class GitGateway implements EgressProxy.Interceptor, AutoCloseable 
     private static final Logger LOG = LoggerFactory.getLogger(GitGateway.class);
     private static final int MAX_JSON = 1024 * 1024;
     private static final long MAX_DROPPED = 512L << 20;
+    private static final long MAX_SMALL_BODY = 1L << 20;
+    private static final JsonMapper STRICT_JSON = JsonMapper.builder().enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     private static final String API_HOST = "api.github.com";
     // The fields a pull request may be opened with: nothing that names another repository (head_repo) or issue.
     private static final java.util.Set<String> PULL_FIELDS = java.util.Set.of("head", "base", "title", "body", "draft", "maintainer_can_modify");
@@ -164,6 +166,8 @@ public final class GitGateway implements EgressProxy.Interceptor, AutoCloseable 
         switch (v) {
             case GitScope.Verdict.Refused r -> {
                 LOG.info("session {}: {} {} {}: {}", sessionId.substring(0, 8), head.method(), name, path, r.message());
+                // A small body is read first: closing on unread bytes resets the connection, and the client would lose the answer.
+                body.drain(MAX_SMALL_BODY);
                 // The API's clients (gh, curl) show an error's "message"; git shows a text body.
                 if (apiHost || path.startsWith("/api/")) Answers.apiError(out, r.status(), r.message());
                 else Answers.plain(out, r.status(), r.message(), true);
@@ -183,7 +187,7 @@ public final class GitGateway implements EgressProxy.Interceptor, AutoCloseable 
                 String head2 = null;
                 try {
                     // Strict: a second "head" key must not be the one GitHub reads, nor another field name another repository.
-                    var pr = JsonMapper.builder().enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build().readTree(json);
+                    var pr = STRICT_JSON.readTree(json);
                     if (pr.isObject() && PULL_FIELDS.containsAll(pr.propertyNames())) head2 = pr.path("head").asString(null);
                 } catch (JacksonException e) {
                     // refused below

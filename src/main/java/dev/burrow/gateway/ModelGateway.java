@@ -46,9 +46,6 @@ public final class ModelGateway implements AutoCloseable {
     /** Where the container's Claude Code finds its model API: http://127.0.0.1:PORT. */
     public static final int CONTAINER_PORT = 3129;
     private static final int MAX_BODY = 64 * 1024 * 1024;
-    // Never forwarded as they came: they describe this hop, or the client's own encoding wishes
-    // (the answer is read for its usage, so it comes unencoded), or they are set by the HTTP client.
-    private static final Set<String> HOP = Answers.HOP;
     private static final Set<String> CREDENTIAL_HEADERS = Set.of("x-api-key", "authorization");
     // The only requests the real credential goes on: the model's. Not the rest of what a key or a
     // login can do (files uploaded elsewhere, batches, the account's profile and settings).
@@ -159,7 +156,8 @@ public final class ModelGateway implements AutoCloseable {
         }
         for (RequestHead.Header h : head.headers()) {
             String name = h.name().toLowerCase(Locale.ROOT);
-            if (HOP.contains(name) || Answers.notForwarded(name)) continue;
+            // This hop's own headers, and Accept-Encoding (the answer is read for its usage, so it comes unencoded).
+            if (Answers.HOP.contains(name) || Answers.notForwarded(name)) continue;
             // With the placeholder presented, the real credential replaces every credential header.
             if (placeholder && CREDENTIAL_HEADERS.contains(name)) continue;
             req.header(h.name(), h.value());

@@ -135,6 +135,11 @@ public final class SessionManager implements AutoCloseable {
         return queries.modelUsage(id);
     }
 
+    /** Every session's gateway totals, by session id. */
+    public java.util.Map<String, dev.burrow.store.ModelUsageStore.Totals> modelUsage() {
+        return queries.modelUsage();
+    }
+
     public List<String> recentRepos() {
         return queries.recentRepos();
     }

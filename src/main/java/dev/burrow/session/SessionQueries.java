@@ -68,6 +68,11 @@ public final class SessionQueries {
         return store.usage().totals(get(id).id());
     }
 
+    /** Every session's gateway totals, by session id, in one read. */
+    public java.util.Map<String, dev.burrow.store.ModelUsageStore.Totals> modelUsage() {
+        return store.usage().all();
+    }
+
     public List<String> recentRepos() {
         return store.recentRepos(20);
     }

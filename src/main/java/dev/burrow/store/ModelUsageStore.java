@@ -49,17 +49,32 @@ public final class ModelUsageStore {
         });
     }
 
+    private static final String COLUMNS = "requests, turn_ends, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd, unpriced";
+
     public Totals totals(String sessionId) {
         return db.transaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT requests, turn_ends, input_tokens, output_tokens, cache_read_tokens, "
-                    + "cache_creation_tokens, cost_usd, unpriced FROM model_usage WHERE session_id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM model_usage WHERE session_id = ?")) {
                 ps.setString(1, sessionId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) return Totals.NONE;
-                    return new Totals(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getDouble(7),
-                            rs.getLong(8));
+                    return rs.next() ? row(rs, 1) : Totals.NONE;
                 }
             }
         });
+    }
+
+    /** Every session's totals, by session id, in one query (the session list). */
+    public java.util.Map<String, Totals> all() {
+        return db.transaction(c -> {
+            java.util.Map<String, Totals> out = new java.util.HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT session_id, " + COLUMNS + " FROM model_usage"); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.put(rs.getString(1), row(rs, 2));
+            }
+            return out;
+        });
+    }
+
+    private static Totals row(ResultSet rs, int first) throws java.sql.SQLException {
+        return new Totals(rs.getLong(first), rs.getLong(first + 1), rs.getLong(first + 2), rs.getLong(first + 3), rs.getLong(first + 4),
+                rs.getLong(first + 5), rs.getDouble(first + 6), rs.getLong(first + 7));
     }
 }

@@ -83,12 +83,13 @@ final class Pages {
         var list = sessions.list();
         if (list.isEmpty()) return "<p class=\"empty\">No sessions yet. <a href=\"/new\">Start one.</a></p>";
         b.append("<ul class=\"sessions\">");
+        var usage = sessions.modelUsage();
         for (Session s : list) {
             // A terminal-mode session opens on Claude's screen.
             b.append("<li><a href=\"/sessions/").append(s.id()).append(s.mode() == SessionMode.TERMINAL ? "/terminal" : "").append("\"><span class=\"state ").append(s.state().label()).append("\">")
                     .append(stateLabel(s)).append("</span> <b>").append(Html.esc(s.repo())).append("</b> <code>")
                     .append(Html.esc(s.branch())).append("</code> <span class=\"meta\">").append(age(s.createdAt())).append(" · ")
-                    .append(cost(s)).append("</span>")
+                    .append(cost(s, usage.getOrDefault(s.id(), dev.burrow.store.ModelUsageStore.Totals.NONE))).append("</span>")
                     .append(s.reason() == null ? "" : "<div class=\"meta\">" + Html.esc(s.reason()) + "</div>").append("</a></li>");
         }
         return b.append("</ul>").toString();
@@ -98,8 +99,7 @@ final class Pages {
      * A session's cost in the list: as Burrow's model gateway counted it (at list prices) when it
      * priced the session's answers, else as the agent reports it, labelled so.
      */
-    private String cost(Session s) {
-        var g = sessions.modelUsage(s.id());
+    private static String cost(Session s, dev.burrow.store.ModelUsageStore.Totals g) {
         if (g.requests() > 0 && g.unpriced() == 0) {
             return String.format(Locale.ROOT, "<span class=\"cost\" title=\"counted by Burrow's model gateway, at list prices\">$%.4f</span>", g.costUsd());
         }
