@@ -92,6 +92,29 @@ public interface ContainerEngine {
      */
     void removeOwnedTree(java.nio.file.Path dir);
 
+    /**
+     * Binds {@code source}, a dir, at {@code target}, an empty dir of Burrow's, where Podman
+     * makes containers (rootless: in its own mount namespace, invisible to the host), and
+     * answers the identity ("dev:inode", hex:decimal) of the dir that got bound. The source
+     * path is resolved when it is bound, links and all: the caller checks the identity.
+     */
+    default String pinDirectory(java.nio.file.Path source, java.nio.file.Path target) {
+        throw new UnsupportedOperationException("pins are not supported by this engine");
+    }
+
+    /**
+     * Binds the network namespace of a running container at {@code target}, an empty file of
+     * Burrow's, as {@link #pinDirectory} does; the container's process is checked to be the
+     * same before and after, so a reused process id cannot hand over another namespace.
+     */
+    default void pinNetwork(String id, java.nio.file.Path target) {
+        throw new UnsupportedOperationException("pins are not supported by this engine");
+    }
+
+    /** Undoes a pin; quiet when nothing is bound at {@code target}. */
+    default void unpin(java.nio.file.Path target) {
+    }
+
     /** The label on everything a session makes through its Podman socket; its value is the session's id. */
     String SIBLING_LABEL = "burrow.sibling-of";
 

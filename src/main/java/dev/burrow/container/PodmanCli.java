@@ -299,6 +299,61 @@ public final class PodmanCli implements ContainerEngine {
         if (!r.ok()) throw new ContainerException("could not remove " + dir + ": " + r.firstErrorLine());
     }
 
+    @Override
+    public String pinDirectory(Path source, Path target) {
+        absolute(source);
+        absolute(target);
+        // --no-canonicalize: mount(8) would resolve the path itself first, a second time, in its own way.
+        inPodmanNamespace(List.of("mount", "--bind", "--no-canonicalize", source.toString(), target.toString()), "bind " + source);
+        // %D: the device in hex, as the JDK's file keys show it.
+        ExecResult r = inPodmanNamespace(List.of("stat", "--format", "%D:%i", "--", target.toString()), "inspect the bind of " + source);
+        return r.stdout().strip();
+    }
+
+    @Override
+    public void pinNetwork(String id, Path target) {
+        requireId(id);
+        absolute(target);
+        String before = processOf(id);
+        inPodmanNamespace(List.of("mount", "--bind", "--no-canonicalize", "/proc/" + before.split(" ")[0] + "/ns/net", target.toString()),
+                "pin the network of container " + id);
+        // The process id was the container's before the bind and still is after it, so it was throughout.
+        if (!before.equals(processOf(id))) {
+            unpin(target);
+            throw new ContainerException("container " + id + " stopped while its network was being pinned");
+        }
+    }
+
+    /** "PID STARTED" of a running container. */
+    private String processOf(String id) {
+        ExecResult r = podman("inspect", "--format", "{{.State.Running}} {{.State.Pid}} {{.State.StartedAt}}", id);
+        String[] f = r.stdout().strip().split(" ", 2);
+        if (!r.ok() || f.length < 2 || !f[0].equals("true") || !f[1].matches("[1-9][0-9]{0,9} .+")) {
+            throw new ContainerException("container " + id + " is not running: " + r.firstErrorLine());
+        }
+        return f[1];
+    }
+
+    @Override
+    public void unpin(Path target) {
+        absolute(target);
+        List<String> argv = new ArrayList<>(rootHost() ? List.of() : List.of(podman, "unshare"));
+        argv.addAll(List.of("umount", "--lazy", target.toString()));
+        commands.run(argv);
+    }
+
+    private ExecResult inPodmanNamespace(List<String> command, String what) {
+        List<String> argv = new ArrayList<>(rootHost() ? List.of() : List.of(podman, "unshare"));
+        argv.addAll(command);
+        ExecResult r = commands.run(argv);
+        if (!r.ok()) throw new ContainerException("could not " + what + ": " + r.firstErrorLine());
+        return r;
+    }
+
+    private static void absolute(Path p) {
+        if (!p.isAbsolute() || !p.normalize().equals(p)) throw new IllegalArgumentException("not an absolute, normal path: " + p);
+    }
+
     private static boolean rootHost() {
         try {
             return Integer.valueOf(0).equals(java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid"));

@@ -1,6 +1,7 @@
 package dev.burrow.session;
 
 import dev.burrow.config.Config;
+import dev.burrow.container.ContainerEngine;
 import dev.burrow.container.EgressProxy;
 import dev.burrow.container.RunDir;
 import dev.burrow.gateway.BurrowCa;
@@ -15,6 +16,7 @@ import dev.burrow.gateway.UpstreamTls;
 import dev.burrow.store.ModelUsageStore;
 import dev.burrow.host.GpuSupport;
 import dev.burrow.host.PodmanService;
+import dev.burrow.siblings.Pins;
 import dev.burrow.siblings.SessionBox;
 import dev.burrow.siblings.SiblingSocket;
 import dev.burrow.workspace.Workspaces;
@@ -43,6 +45,9 @@ final class HostSideServices {
 
     private final Config config;
     private final PodmanService podman;
+    private final ContainerEngine engine;
+    // The pins of the sessions whose containers run (see Pins): undone when the container goes.
+    private final java.util.concurrent.ConcurrentHashMap<String, Pins> pins = new java.util.concurrent.ConcurrentHashMap<>();
     private final SessionCredentials credentials;
     private final GpuSupport gpus;
     private final ModelUsageStore usage;
@@ -53,13 +58,14 @@ final class HostSideServices {
     private final HttpClient http;
 
     /** {@code remoteOf}: the URL a session's branch is pushed to (where it was cloned from, or its repository's origin), if any. */
-    HostSideServices(Config config, PodmanService podman, SessionCredentials credentials, GpuSupport gpus, ModelUsageStore usage,
+    HostSideServices(Config config, ContainerEngine engine, PodmanService podman, SessionCredentials credentials, GpuSupport gpus, ModelUsageStore usage,
                      java.util.function.Function<Session, Optional<String>> remoteOf) {
         this.usage = Objects.requireNonNull(usage);
         this.remoteOf = Objects.requireNonNull(remoteOf);
         this.http = UpstreamTls.client(config.upstreamCa());
         this.config = Objects.requireNonNull(config);
         this.podman = Objects.requireNonNull(podman);
+        this.engine = Objects.requireNonNull(engine);
         this.credentials = Objects.requireNonNull(credentials);
         this.gpus = Objects.requireNonNull(gpus);
     }
@@ -98,7 +104,8 @@ final class HostSideServices {
         if (podmanDir(s) != null) {
             try {
                 SessionBox box = new SessionBox(s.id(), container, s.workspace(), s.network(), config.allowedHosts()::allows,
-                        config.allowedPrivate(), s.network().proxied() ? AgentLaunch.proxyEnv() : java.util.Map.of(), devices(s));
+                        config.allowedPrivate(), s.network().proxied() ? AgentLaunch.proxyEnv() : java.util.Map.of(), devices(s),
+                        pins.computeIfAbsent(s.id(), id -> new Pins(engine, pinsDirOf(s))));
                 // The Podman service is found or started when the session first uses the socket, not before.
                 l.attach(SiblingSocket.start(box, podmanDirOf(s).resolve("podman.sock"), podman::socket));
             } catch (IOException e) {
@@ -176,13 +183,24 @@ final class HostSideServices {
     }
 
     /** Removes the session's socket dirs (the session is deleted). */
+    /** Undoes the session's pins (its container is gone), this process's and any an earlier one left. */
+    void unpin(Session s) {
+        Pins p = pins.remove(s.id());
+        (p != null ? p : new Pins(engine, pinsDirOf(s))).close();
+    }
+
     void remove(Session s) {
+        unpin(s);
         Workspaces.deleteQuietly(podmanDirOf(s));
         Workspaces.deleteQuietly(netDirOf(s));
     }
 
     private Path podmanDirOf(Session s) {
         return podman.runtimeDir().resolve(s.shortId());
+    }
+
+    private Path pinsDirOf(Session s) {
+        return podman.runtimeDir().resolve(s.shortId() + "-pins");
     }
 
     private Path netDirOf(Session s) {

@@ -70,7 +70,7 @@ public final class SessionManager implements AutoCloseable {
         this.recorder = new SessionRecorder(store, config.transcriptQuota());
         this.queries = new SessionQueries(store, recorder);
         this.credentials = new SessionCredentials(config.credentials(), Placeholders.loadOrCreate(config.dataDir().resolve("gateway")));
-        this.services = new HostSideServices(config, Objects.requireNonNull(podman), credentials, gpus, store.usage(),
+        this.services = new HostSideServices(config, engine, Objects.requireNonNull(podman), credentials, gpus, store.usage(),
                 s -> BranchPublisher.remoteOf(workspaces, s));
         this.starter = new ContainerStarter(config, engine, runnerImage, gpus, services, credentials);
         this.saver = new WorkSaver(engine, starter::runImage, config.limits(), workspaces, recorder);

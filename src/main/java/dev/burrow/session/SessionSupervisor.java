@@ -143,6 +143,7 @@ final class SessionSupervisor implements AutoCloseable {
         monitor.unwatch(s.id());
         saver.save(s); // in the container while it still runs: quicker than a throwaway one after it
         if (s.containerId() != null) removeQuietly(s.containerId());
+        services.unpin(s);
         if (reason != null) recorder.append(s.id(), EventParser.notice(state == SessionState.FAILED ? "error" : "info", reason), -1);
         recorder.setState(s.id(), state, reason);
     }

@@ -62,11 +62,19 @@ final class BuildQuery {
         if (!Set.of("", "0", "1", "default", "bridge", "private", "none").contains(net)) {
             throw Refusal.forbidden("build network " + net + " is not allowed in a session");
         }
-        // RUN steps would have a network of Podman's own, outside the session's: the host's
-        // loopback through slirp4netns's gateway, the user's networks. They get none, under
-        // every policy. Under none and allowlist FROM pulls nothing either.
-        q = t.with(q, "networkmode", List.of(t.libpod() ? "1" : "none"));
-        if (box.policy().proxied()) q = t.libpod() ? t.with(q, "pullpolicy", List.of("never")) : t.with(q, "pull", List.of("false"));
+        // RUN steps join the session container's network namespace, by a pin (Pins), so the
+        // session's policy holds for them as for the agent: the guard under full, loopback and
+        // the session's proxy under none and allowlist. Left to Podman they would run in a network
+        // of its own (the host's loopback through slirp4netns's gateway) or, through Docker's API
+        // without nsoptions, in the host's own network namespace.
+        String container = box.sessionContainer().get().orElseThrow(() -> new Refusal(409, "the session's container is not running"));
+        q = t.with(q, "nsoptions", List.of(nsOptionsJoining(t.param("nsoptions"), box.pins().network(container))));
+        q = t.with(q, "networkmode", List.of("0"));
+        if (box.policy().proxied()) {
+            // Under none and allowlist FROM pulls nothing, and RUN steps reach out through the session's proxy.
+            q = t.libpod() ? t.with(q, "pullpolicy", List.of("never")) : t.with(q, "pull", List.of("false"));
+            q = t.with(q, "buildargs", List.of(withProxies(t, box)));
+        }
         return t.with(q, "labels", List.of(labels(t.param("labels"), box.sessionId())));
     }
 
@@ -93,6 +101,28 @@ final class BuildQuery {
         List<String> out = new ArrayList<>(t.params("t"));
         if (!t.param("output").isEmpty()) out.add(t.param("output"));
         return out;
+    }
+
+    /** The client's namespace options (checked: none of the host's) with the network namespace at {@code network}. */
+    static String nsOptionsJoining(String raw, java.nio.file.Path network) {
+        tools.jackson.databind.node.ArrayNode out = Fields.JSON.createArrayNode();
+        if (!raw.isEmpty() && !raw.equals("null")) {
+            for (JsonNode ns : Fields.JSON.readTree(raw)) {
+                if (!ns.path("Name").asString("").equalsIgnoreCase("network")) out.add(ns);
+            }
+        }
+        out.addObject().put("Name", "network").put("Host", false).put("Path", network.toString());
+        return out.toString();
+    }
+
+    /** The build's arguments with the session's proxy variables (those RUN steps get without an ARG) unless set. */
+    private static String withProxies(Target t, SessionBox box) throws Refusal {
+        ObjectNode args = Fields.JSON.createObjectNode();
+        buildArgs(t).forEach(args::put);
+        box.proxyEnv().forEach((name, value) -> {
+            if (name.matches("(?i)(https?|no)_proxy") && !args.has(name)) args.put(name, value);
+        });
+        return args.toString();
     }
 
     private static void nsOptions(String raw) throws Refusal {

@@ -15,7 +15,7 @@ record CreateContext(SessionBox box, String sessionContainer, Owner owner, Podma
 
     /** The host path for a bind source named as the session sees it. */
     String bindSource(String source) throws Refusal {
-        return BindSources.hostPath(box.workspace(), source).toString();
+        return BindSources.hostPath(box, source).toString();
     }
 
     /** A named volume for a sibling: this session's, or made now with its label; never another's. */

@@ -24,9 +24,11 @@ import java.util.function.Supplier;
  * @param privateGuard     the private-address guard, also for registries
  * @param proxyEnv         what a sibling's environment gets under the proxied policies
  * @param devices          the host devices the session has (its GPU): siblings may have those
+ * @param pins             where workspace subdirectories and the session's network are bound for Podman
  */
 public record SessionBox(String sessionId, Supplier<Optional<String>> sessionContainer, Path workspace, NetworkPolicy policy,
-                         Predicate<String> registryAllowed, PrivateAddresses privateGuard, Map<String, String> proxyEnv, List<String> devices) {
+                         Predicate<String> registryAllowed, PrivateAddresses privateGuard, Map<String, String> proxyEnv, List<String> devices,
+                         Pins pins) {
     /** The label Burrow sets on every container, volume, network and image a session makes. */
     public static final String LABEL = ContainerEngine.SIBLING_LABEL;
 
@@ -39,5 +41,6 @@ public record SessionBox(String sessionId, Supplier<Optional<String>> sessionCon
         Objects.requireNonNull(privateGuard);
         proxyEnv = Map.copyOf(proxyEnv);
         devices = List.copyOf(devices);
+        Objects.requireNonNull(pins);
     }
 }

@@ -107,6 +107,10 @@ class PodmanSocketIT {
                 docker logs web-$N 2>&1 | grep -q 'GET /' && echo logs-seen
                 mkdir -p /workspace/sub && echo from-the-workspace > /workspace/sub/f.txt
                 podman run --rm -v /workspace:/app -w /app/sub $I cat f.txt
+                podman run --rm -u 0 -v /workspace/sub:/x $I sh -c 'cat /x/f.txt | tr a-z A-Z; echo written-by-sibling > /x/w.txt' && cat /workspace/sub/w.txt
+                docker run --rm -v /workspace/sub/:/x:ro $I cat /x/w.txt | sed 's/^/docker-/'
+                mkdir -p /tmp/ctx2 && printf 'FROM %%s\nRUN curl -s -o /dev/null -w "build-talked-%%%%{http_code}" http://localhost:8099/\n' $I > /tmp/ctx2/Dockerfile
+                tar -C /tmp/ctx2 -cf /tmp/ctx2.tar . && curl -s --unix-socket /run/podman/podman.sock -H 'Content-Type: application/x-tar' --data-binary @/tmp/ctx2.tar 'http://d/v1.41/build?nocache=1' | grep -o 'build-talked-[0-9]*'
                 mkdir -p /tmp/ctx && printf 'FROM %%s\\nRUN echo built-$((40+2)) > /tmp/built\\n' $I > /tmp/ctx/Containerfile
                 podman build -q -t mytool-$N /tmp/ctx > /dev/null && podman run --rm mytool-$N cat /tmp/built
                 podman volume create data-$N > /dev/null && podman run --rm -v data-$N:/d $I sh -c 'echo kept > /d/x && cat /d/x'
@@ -118,6 +122,8 @@ class PodmanSocketIT {
         String out = output(s);
         if (!out.contains("network-made")) live.burrow.sessions().delete(s.id()); // leave nothing behind for the next run
         assertThat(out).contains("sibling-42", "talked-200", "logs-seen", "from-the-workspace", "built-42", "kept", "network-made");
+        // A workspace subdirectory, read and written through its pin; a build's RUN step in the session's network (its sibling's server).
+        assertThat(out).contains("FROM-THE-WORKSPACE", "written-by-sibling", "docker-written-by-sibling", "build-talked-200");
         assertThat(labelled("ps", s.id())).contains("web");
         assertThat(labelled("volume", s.id())).contains("data");
         assertThat(labelled("network", s.id())).contains("n1");
@@ -171,8 +177,11 @@ class PodmanSocketIT {
                 rm -rf /workspace/swap && ln -s $H /workspace/swap
                 t cp-through-swap podman cp swap-$$:/data/swap/secret /tmp/stolen
                 t cp-check cat /tmp/stolen
-                mkdir -p /workspace/sub2
-                t sub-bind podman create -v /workspace/sub2:/data %1$s true
+                mkdir -p /workspace/race/sub && ln -s $H /workspace/race/lnk
+                python3 -c 'import ctypes,os; f=ctypes.CDLL(None).renameat2; os.chdir("/workspace/race"); [f(-100, b"sub", -100, b"lnk", 2) for _ in iter(int, 1)]' & P=$!
+                echo "== sub-bind-race"; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do podman run --rm -v /workspace/race/sub:/x $I cat /x/secret 2>&1 | cut -c1-60; done | sort | uniq -c
+                kill $P
+                t compat-build-loopback sh -c 'mkdir -p /tmp/b6 && printf "FROM %1$s\nRUN curl -s -m 4 http://127.0.0.1:%6$s/ || echo compat-build-had-no-host\n" > /tmp/b6/Dockerfile && tar -C /tmp/b6 -cf /tmp/b6.tar . && curl -s --unix-socket /run/podman/podman.sock -H "Content-Type: application/x-tar" --data-binary @/tmp/b6.tar "http://d/v1.41/build?nocache=1" | grep -oE "compat-build-had-no-host|HOST-LOOPBACK-REACHED" | tail -1'
                 t host-net podman run --rm --network host $I true
                 t host-pid podman run --rm --pid host $I true
                 t cap-add podman run --rm --cap-add ALL $I true
@@ -208,8 +217,9 @@ class PodmanSocketIT {
         assertThat(out).contains("== done");
         loopback.stop(0);
         assertThat(out).containsPattern("== build-network\n[^=]*build-had-no-network");
+        assertThat(out).containsPattern("== compat-build-loopback\n[^=]*compat-build-had-no-host");
         assertThat(loopbackHits.get()).as("requests from a build that reached the host's loopback").isZero();
-        for (String refused : new String[] {"bind-mount-build", "cache-id-build", "privileged", "sub-bind", "home-bind", "home-write", "root-mount", "link-bind", "host-net", "host-pid", "cap-add", "seccomp",
+        for (String refused : new String[] {"bind-mount-build", "cache-id-build", "privileged", "home-bind", "home-write", "root-mount", "link-bind", "host-net", "host-pid", "cap-add", "seccomp",
                 "volumes-from", "join-session", "exec-victim", "stop-victim", "volume-bind", "cache", "kube", "compat-privileged", "compat-caseless",
                 "runner-tag", "runner-rmi", "env-from-host"}) {
             assertThat(out).as(refused).containsPattern("== " + refused + "\\n[^=]*burrow: ");

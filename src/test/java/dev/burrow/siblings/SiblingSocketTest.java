@@ -25,6 +25,7 @@ class SiblingSocketTest {
     StandInPodman podman;
     SiblingSocket socket;
     Path workspace;
+    final PinsTest.Binds binds = new PinsTest.Binds();
 
     @BeforeEach
     void start() throws Exception {
@@ -38,7 +39,8 @@ class SiblingSocketTest {
     private void start(NetworkPolicy policy) throws Exception {
         if (socket != null) socket.close();
         SessionBox box = new SessionBox("s1", () -> Optional.of(StandInPodman.SESSION_CONTAINER), workspace, policy, h -> h.equals("quay.io"),
-                PrivateAddresses.NONE_ALLOWED, policy.proxied() ? Map.of("HTTPS_PROXY", "http://127.0.0.1:3128") : Map.of(), List.of("/dev/nvidia0"));
+                PrivateAddresses.NONE_ALLOWED, policy.proxied() ? Map.of("HTTPS_PROXY", "http://127.0.0.1:3128") : Map.of(), List.of("/dev/nvidia0"),
+                new Pins(PinsTest.engine(binds), tmp.resolve("pins")));
         socket = SiblingSocket.start(box, tmp.resolve("p/podman.sock"), () -> Optional.of(tmp.resolve("up.sock")));
     }
 
@@ -206,9 +208,8 @@ class SiblingSocketTest {
                 Map.entry("{\"image\":\"x\",\"privileged\":false,\"privileged\":true}", "not JSON Burrow accepts"),
                 Map.entry("{\"image\":\"x\",\"cap_add\":[\"SYS_ADMIN\"]}", "cap-add"),
                 Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/home\"}]}", "only from the session's workspace"),
-                Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/workspace/link\"}]}", "whole workspace only"),
-                Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/workspace/sub\"}]}", "whole workspace only"),
-                Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/workspace/../..\"}]}", "whole workspace only"),
+                Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/workspace/link\"}]}", "goes through a link"),
+                Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/workspace/../..\"}]}", "not a plain path"),
                 Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/workspacex\"}]}", "only from the session's workspace"),
                 Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"image\",\"source\":\"x\"}]}", "type image"),
                 Map.entry("{\"image\":\"x\",\"netns\":{\"nsmode\":\"host\"}}", "host network"),
@@ -319,7 +320,7 @@ class SiblingSocketTest {
         assertThat(podman.forwarded()).containsExactly("POST /v4.3.1/libpod/images/shared/tag?repo=fresh&tag=latest HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
                 + "Connection: close\r\nContent-Length: 0\r\n\r\n");
 
-        // A build is labelled with the session; under the proxied policies it has no network and pulls nothing.
+        // A build is labelled with the session and has its network; under the proxied policies it pulls nothing and has the session's proxy.
         start(NetworkPolicy.ALLOWLIST);
         podman.received.clear();
         byte[] context = tar(false, "Containerfile", "FROM shared\n");
@@ -330,7 +331,9 @@ class SiblingSocketTest {
         chunked.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         assertThat(send(chunked.toString(StandardCharsets.ISO_8859_1))).startsWith("HTTP/1.1 200 ");
         assertThat(podman.forwarded().getFirst())
-                .startsWith("POST /v4.3.1/libpod/build?t=app&networkmode=1&pullpolicy=never&labels=%7B%22burrow.sibling-of%22%3A%22s1%22%7D HTTP/1.1\r\n")
+                .startsWith("POST /v4.3.1/libpod/build?t=app&nsoptions=%5B%7B%22Name%22%3A%22network%22%2C%22Host%22%3Afalse%2C%22Path%22%3A%22"
+                        + java.net.URLEncoder.encode(tmp.resolve("pins/net").toString(), StandardCharsets.UTF_8)
+                        + "%22%7D%5D&networkmode=0&pullpolicy=never&buildargs=%7B%22HTTPS_PROXY%22%3A%22http%3A%2F%2F127.0.0.1%3A3128%22%7D&labels=%7B%22burrow.sibling-of%22%3A%22s1%22%7D HTTP/1.1\r\n")
                 .contains("Content-Length: 2048\r\n", "FROM shared"); // held until read, then sent whole
         assertThat(send(post("/v4.3.1/libpod/images/pull?reference=docker.io%2Flibrary%2Falpine&policy=always", ""))).startsWith("HTTP/1.1 403 ").contains("allowlist");
         assertThat(send(post("/v4.3.1/libpod/images/pull?reference=quay.io%2Fx%2Fy&policy=always", ""))).startsWith("HTTP/1.1 200 ");
@@ -400,9 +403,13 @@ class SiblingSocketTest {
     }
 
     private String build(String query, byte[] context) throws Exception {
+        return build("/v4.3.1/libpod/build", query, context);
+    }
+
+    private String build(String path, String query, byte[] context) throws Exception {
         try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(tmp.resolve("p/podman.sock")))) {
             var out = Channels.newOutputStream(c);
-            out.write(("POST /v4.3.1/libpod/build?" + query + " HTTP/1.1\r\nContent-Type: application/x-tar\r\nContent-Length: " + context.length + "\r\n\r\n")
+            out.write(("POST " + path + "?" + query + " HTTP/1.1\r\nContent-Type: application/x-tar\r\nContent-Length: " + context.length + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             try {
                 out.write(context);
@@ -492,5 +499,40 @@ class SiblingSocketTest {
     void eventsAreTheSessionsOwn() throws Exception {
         assertThat(send(get("/v4.3.1/libpod/events?stream=false&filters=%7B%22label%22%3A%5B%22burrow.sibling-of%3Ds2%22%5D%7D"))).startsWith("HTTP/1.1 200 ");
         assertThat(podman.forwarded().getFirst()).startsWith("GET /v4.3.1/libpod/events?stream=false&filters=%7B%22label%22%3A%5B%22burrow.sibling-of%3Ds1%22%5D%7D ");
+    }
+
+    @Test
+    void buildsOfEitherApiRunInTheSessionsNetworkNamespaceNeverTheHosts() throws Exception {
+        // Podman's Docker API runs RUN steps in the host's network namespace when nsoptions is absent.
+        byte[] context = tar(false, "Dockerfile", "FROM shared\nRUN true\n");
+        String pinned = java.net.URLEncoder.encode("[{\"Name\":\"network\",\"Host\":false,\"Path\":\"" + tmp.resolve("pins/net") + "\"}]", StandardCharsets.UTF_8)
+                .replace("+", "%20");
+        for (String query : List.of("t=app", "t=app&networkmode=host", "t=app&NetworkMode=none", "t=app&nsoptions=%5B%5D",
+                "t=app&nsoptions=%5B%7B%22Name%22%3A%22network%22%2C%22Host%22%3Afalse%7D%5D")) {
+            podman.received.clear();
+            String answer = build("/v1.41/build", query, context);
+            if (query.contains("host")) {
+                assertThat(answer).startsWith("HTTP/1.1 403 ");
+                continue;
+            }
+            assertThat(answer).as(query).startsWith("HTTP/1.1 200 ");
+            assertThat(podman.forwarded().getFirst()).as(query).startsWith("POST /v1.41/build?t=app&nsoptions=" + pinned + "&networkmode=0&labels=");
+        }
+        assertThat(binds.networks).containsEntry(tmp.resolve("pins/net"), StandInPodman.SESSION_CONTAINER);
+        assertThat(build("/v1.41/build", "t=app&nsoptions=%5B%7B%22Name%22%3A%22network%22%2C%22Path%22%3A%22%2Fproc%2F1%2Fns%2Fnet%22%7D%5D", context))
+                .startsWith("HTTP/1.1 403 ");
+    }
+
+    @Test
+    void aWorkspaceSubdirectoryIsBoundThroughItsPin() throws Exception {
+        String libpod = "{\"image\":\"shared\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/workspace/sub/\"}]}";
+        assertThat(send(post("/v4.3.1/libpod/containers/create", libpod))).startsWith("HTTP/1.1 200 ");
+        Path pin = tmp.resolve("pins/d1");
+        assertThat(binds.bound).containsEntry(pin, workspace.resolve("sub").toRealPath());
+        assertThat(podman.forwarded().getLast()).contains("\"source\":\"" + pin + "\"");
+        String docker = "{\"Image\":\"shared\",\"HostConfig\":{\"Binds\":[\"/workspace/sub:/app:ro\"]}}";
+        assertThat(send(post("/v1.41/containers/create", docker))).startsWith("HTTP/1.1 200 ");
+        assertThat(podman.forwarded().getLast()).contains("\"Binds\":[\"" + pin + ":/app:ro\"]");
+        assertThat(binds.bound).hasSize(1);
     }
 }

@@ -1,0 +1,184 @@
+package dev.burrow.siblings;
+
+import dev.burrow.container.ContainerEngine;
+import dev.burrow.container.ContainerException;
+import dev.burrow.http.Refusal;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What a session's siblings get from the host by a path Burrow owns, not by a path the agent
+ * can change: a workspace subdirectory for a bind mount, and the session container's network
+ * namespace for a build's RUN steps. Each is bound, where Podman makes containers, at an entry
+ * of a Burrow-private dir, and Podman is given that entry.
+ *
+ * <p>Why: the host's Podman resolves a bind source whenever it mounts or copies (at each start,
+ * for {@code podman cp}), and the agent can swap a workspace subdirectory for a link to the
+ * user's files at any moment. A pin is resolved once; then it is checked: the dir that got bound
+ * must be the one reached from the workspace, component by component, with no link followed
+ * ({@link SecureDirectoryStream}, openat with O_NOFOLLOW). A dir cannot be renamed out of the
+ * workspace from the container (another mount), so what was pinned stays the workspace's.
+ *
+ * <p>Thread-safe: every method holds this object's lock (pins are rare and quick).
+ */
+public final class Pins {
+    /** Bind mounts a session may hold at once; each one is a mount in Podman's namespace. */
+    static final int MAX = 64;
+    private static final Pattern FILE_KEY = Pattern.compile("\\(dev=([0-9a-f]+),ino=([0-9]+)\\)");
+
+    private final ContainerEngine engine;
+    private final Path dir;
+    private final Map<String, Pinned> dirs = new HashMap<>();
+    private String networkOf;
+    private int next;
+
+    private record Pinned(Path at, String identity) {
+    }
+
+    /** {@code dir}: the session's pins, Burrow's own, never mounted into a container; {@code engine}: null for none. */
+    public Pins(ContainerEngine engine, Path dir) {
+        this.engine = engine;
+        this.dir = dir.toAbsolutePath().normalize();
+    }
+
+    /** No pins: for a session whose Podman cannot make them (tests of the gate alone). */
+    public static Pins none() {
+        return new Pins(null, Path.of("/nonexistent"));
+    }
+
+    /**
+     * The host path to give Podman for the workspace's subdirectory {@code relative} ("a/b"):
+     * a pin of it, made now or before.
+     */
+    synchronized Path directory(Path workspace, String relative) throws Refusal {
+        List<String> parts = List.of(relative.split("/"));
+        for (String p : parts) {
+            if (p.isEmpty() || p.equals(".") || p.equals("..")) throw Refusal.badRequest("not a plain path in the workspace: /workspace/" + relative);
+        }
+        String seen = identity(workspace, parts, relative);
+        Pinned old = dirs.get(relative);
+        if (old != null && old.identity.equals(seen)) return old.at;
+        if (engine == null) throw Refusal.forbidden("bind mounts of workspace subdirectories are not available here; bind /workspace itself");
+        if (next >= MAX) throw Refusal.forbidden("a session may bind at most " + MAX + " workspace subdirectories; bind /workspace itself");
+        Path at = made().resolve("d" + (++next));
+        // Entries an earlier process left may still be containers' sources: never reused.
+        while (Files.exists(at, LinkOption.NOFOLLOW_LINKS)) at = dir.resolve("d" + (++next));
+        try {
+            Files.createDirectory(at);
+        } catch (IOException e) {
+            throw new Refusal(500, "could not make a pin for the session's bind mount: " + e);
+        }
+        String bound;
+        try {
+            bound = engine.pinDirectory(workspace.resolve(String.join("/", parts)), at);
+        } catch (ContainerException | UnsupportedOperationException e) {
+            throw new Refusal(500, "could not bind /workspace/" + relative + ": " + e.getMessage());
+        }
+        // Checked after the bind: whatever the path led to when it was bound, that dir must be the one there now, reached without links.
+        String now;
+        try {
+            now = identity(workspace, parts, relative);
+        } catch (Refusal r) {
+            engine.unpin(at);
+            throw r;
+        }
+        if (!bound.equals(now)) {
+            engine.unpin(at);
+            throw Refusal.forbidden("/workspace/" + relative + " changed while it was being bound; bind mounts may not go through links");
+        }
+        // A pin it replaces may still be a container's source: it stays until close().
+        dirs.put(relative, new Pinned(at, bound));
+        return at;
+    }
+
+    /** The host path naming the network namespace of {@code container}, the session's own, running. */
+    synchronized Path network(String container) throws Refusal {
+        Path at = dir.resolve("net");
+        if (container.equals(networkOf)) return at;
+        if (engine == null) throw new Refusal(409, "builds cannot have the session's network here");
+        networkOf = null;
+        try {
+            made();
+            engine.unpin(at); // an earlier container's, or an earlier process's
+            if (!Files.exists(at, LinkOption.NOFOLLOW_LINKS)) Files.createFile(at);
+            engine.pinNetwork(container, at);
+        } catch (IOException | ContainerException | UnsupportedOperationException e) {
+            throw new Refusal(409, "could not give the build the session's network: " + e.getMessage());
+        }
+        networkOf = container;
+        return at;
+    }
+
+    /** Undoes every pin of the session, of this process or an earlier one, and removes the dir. */
+    public synchronized void close() {
+        dirs.clear();
+        networkOf = null;
+        if (engine == null || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path e : entries) {
+                engine.unpin(e);
+                Files.deleteIfExists(e);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException | RuntimeException e) {
+            // An entry still bound (another process's, busy) stays; the next close tries again.
+        }
+    }
+
+    /** The pins dir, made private. */
+    private Path made() throws Refusal {
+        try {
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(dir.getParent());
+                Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new Refusal(500, "could not make a pin for the session's bind mount: " + e);
+        }
+    }
+
+    /**
+     * The identity ("dev:inode", as {@link ContainerEngine#pinDirectory} answers it) of the dir
+     * reached from {@code workspace} through {@code parts}, following no link on the way.
+     */
+    static String identity(Path workspace, List<String> parts, String shown) throws Refusal {
+        try (DirectoryStream<Path> root = Files.newDirectoryStream(workspace)) {
+            if (!(root instanceof SecureDirectoryStream<Path> at)) throw new Refusal(500, "this system cannot open dirs safely (no openat)");
+            SecureDirectoryStream<Path> cur = at;
+            try {
+                for (String p : parts) {
+                    SecureDirectoryStream<Path> child = cur.newDirectoryStream(Path.of(p), LinkOption.NOFOLLOW_LINKS);
+                    if (cur != at) cur.close();
+                    cur = child;
+                }
+                Object key = cur.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
+                Matcher m = FILE_KEY.matcher(String.valueOf(key));
+                if (!m.matches()) throw new Refusal(500, "unexpected file key " + key);
+                return m.group(1) + ":" + m.group(2);
+            } finally {
+                if (cur != at) cur.close();
+            }
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            throw Refusal.badRequest("/workspace/" + shown + " is not a directory in the workspace");
+        } catch (java.nio.file.FileSystemException e) {
+            // ELOOP: a link where a directory was expected.
+            throw Refusal.forbidden("/workspace/" + shown + " goes through a link; bind mounts come from the workspace's own directories");
+        } catch (IOException e) {
+            throw new Refusal(500, "could not read /workspace/" + shown + ": " + e.getMessage());
+        }
+    }
+}
