@@ -22,7 +22,7 @@ final class BuildQuery {
     private static final Set<String> FREE = Set.of("q", "nocache", "rm", "forcerm", "memory", "memswap", "cpushares", "cpusetcpus", "cpuperiod",
             "cpuquota", "buildargs", "shmsize", "squash", "target", "platform", "outputformat", "layers", "jobs", "identitylabel",
             "idmappingoptions", "omithistory", "timestamp", "unsetenv", "unsetlabel", "extrahosts", "dnsservers", "dnssearch", "dnsoptions",
-            "httpproxy", "annotations", "format", "dropcapabilities", "compression", "sbom");
+            "httpproxy", "annotations", "format", "dropcapabilities", "compression");
     private static final Set<String> CHECKED = Set.of("t", "output", "dockerfile", "labels", "isolation", "networkmode", "nsoptions", "seccomp",
             "pullpolicy", "pull", "remote");
 
@@ -68,7 +68,7 @@ final class BuildQuery {
         // of its own (the host's loopback through slirp4netns's gateway) or, through Docker's API
         // without nsoptions, in the host's own network namespace.
         String container = box.sessionContainer().get().orElseThrow(() -> new Refusal(409, "the session's container is not running"));
-        q = t.with(q, "nsoptions", List.of(nsOptionsJoining(t.param("nsoptions"), box.pins().network(container))));
+        q = t.with(q, "nsoptions", List.of(nsOptionsJoining(box.pins().network(container))));
         q = t.with(q, "networkmode", List.of("0"));
         if (box.policy().proxied()) {
             // Under none and allowlist FROM pulls nothing, and RUN steps reach out through the session's proxy.
@@ -103,14 +103,14 @@ final class BuildQuery {
         return out;
     }
 
-    /** The client's namespace options (checked: none of the host's) with the network namespace at {@code network}. */
-    static String nsOptionsJoining(String raw, java.nio.file.Path network) {
+    /**
+     * The namespace options Podman gets: the session's network namespace, and nothing of the
+     * client's. A client can ask only for private namespaces ({@link #nsOptions}), which are
+     * the default anyway; passing its JSON on would let Go read names Burrow did not (Go
+     * matches JSON names in any letter case).
+     */
+    static String nsOptionsJoining(java.nio.file.Path network) {
         tools.jackson.databind.node.ArrayNode out = Fields.JSON.createArrayNode();
-        if (!raw.isEmpty() && !raw.equals("null")) {
-            for (JsonNode ns : Fields.JSON.readTree(raw)) {
-                if (!ns.path("Name").asString("").equalsIgnoreCase("network")) out.add(ns);
-            }
-        }
         out.addObject().put("Name", "network").put("Host", false).put("Path", network.toString());
         return out.toString();
     }
@@ -125,6 +125,11 @@ final class BuildQuery {
         return args.toString();
     }
 
+    /**
+     * Refuses namespace options that ask for a host namespace or a path, read as Go reads them:
+     * field names in any letter case (two spellings of one refused), only Name, Host and Path.
+     * Private namespaces pass (and are dropped: Burrow sends only its network entry).
+     */
     private static void nsOptions(String raw) throws Refusal {
         if (raw.isEmpty() || raw.equals("null") || raw.equals("[]")) return;
         JsonNode list;
@@ -133,12 +138,25 @@ final class BuildQuery {
         } catch (RuntimeException e) {
             throw Refusal.badRequest("nsoptions is not JSON");
         }
+        if (!list.isArray()) throw Refusal.badRequest("nsoptions must be a list");
         for (JsonNode ns : list) {
-            String name = ns.path("Name").asString("");
-            boolean host = ns.path("Host").asBoolean(false);
-            if (!ns.path("Path").asString("").isEmpty() || (host && !name.equals("user"))) {
-                throw Refusal.forbidden("the host's " + name + " namespace is not allowed in a session's builds");
+            if (!ns.isObject()) throw Refusal.badRequest("nsoptions entries must be objects");
+            Map<String, JsonNode> fields = new LinkedHashMap<>();
+            for (var e : ns.properties()) {
+                String key = e.getKey().toLowerCase(java.util.Locale.ROOT);
+                if (!Set.of("name", "host", "path").contains(key)) throw Refusal.forbidden("namespace option " + e.getKey() + " is not allowed in a session's builds");
+                if (fields.put(key, e.getValue()) != null) throw Refusal.badRequest("nsoptions names " + key + " twice");
             }
+            JsonNode name = fields.get("name");
+            JsonNode host = fields.get("host");
+            JsonNode path = fields.get("path");
+            if (name == null || !name.isString()) throw Refusal.badRequest("an nsoptions entry needs a Name");
+            if (host != null && !host.isBoolean() || path != null && !path.isString()) throw Refusal.badRequest("nsoptions Host is true or false, Path a string");
+            boolean asksHost = host != null && host.asBoolean(false);
+            boolean asksPath = path != null && !path.asString("").isEmpty();
+            if (!asksHost && !asksPath) continue;
+            if (asksHost && !asksPath && name.asString("").equals("user")) continue;
+            throw Refusal.forbidden("the host's " + name.asString("") + " namespace (or one by path) is not allowed in a session's builds");
         }
     }
 

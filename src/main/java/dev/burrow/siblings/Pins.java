@@ -13,6 +13,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,7 @@ public final class Pins {
     private final Map<String, Pinned> dirs = new HashMap<>();
     private String networkOf;
     private int next;
+    private int pinned;
 
     private record Pinned(Path at, String identity) {
     }
@@ -68,11 +70,17 @@ public final class Pins {
         for (String p : parts) {
             if (p.isEmpty() || p.equals(".") || p.equals("..")) throw Refusal.badRequest("not a plain path in the workspace: /workspace/" + relative);
         }
+        Path source;
+        try {
+            source = workspace.resolve(String.join("/", parts));
+        } catch (java.nio.file.InvalidPathException e) {
+            throw Refusal.badRequest("Burrow cannot name /workspace/" + relative + " on this system (its locale has no UTF-8: run Burrow with LANG=C.UTF-8)");
+        }
         String seen = identity(workspace, parts, relative);
         Pinned old = dirs.get(relative);
         if (old != null && old.identity.equals(seen)) return old.at;
         if (engine == null) throw Refusal.forbidden("bind mounts of workspace subdirectories are not available here; bind /workspace itself");
-        if (next >= MAX) throw Refusal.forbidden("a session may bind at most " + MAX + " workspace subdirectories; bind /workspace itself");
+        if (pinned >= MAX) throw Refusal.forbidden("a session may bind at most " + MAX + " workspace subdirectories; bind /workspace itself");
         Path at = made().resolve("d" + (++next));
         // Entries an earlier process left may still be containers' sources: never reused.
         while (Files.exists(at, LinkOption.NOFOLLOW_LINKS)) at = dir.resolve("d" + (++next));
@@ -81,27 +89,33 @@ public final class Pins {
         } catch (IOException e) {
             throw new Refusal(500, "could not make a pin for the session's bind mount: " + e);
         }
-        String bound;
+        boolean kept = false;
         try {
-            bound = engine.pinDirectory(workspace.resolve(String.join("/", parts)), at);
-        } catch (ContainerException | UnsupportedOperationException e) {
-            throw new Refusal(500, "could not bind /workspace/" + relative + ": " + e.getMessage());
+            String bound;
+            try {
+                bound = engine.pinDirectory(source, at);
+            } catch (ContainerException | UnsupportedOperationException e) {
+                throw new Refusal(500, "could not bind /workspace/" + relative + ": " + e.getMessage());
+            }
+            // Checked after the bind: whatever the path led to when it was bound, that dir must be the one there now, reached without links.
+            if (!bound.equals(identity(workspace, parts, relative))) {
+                throw Refusal.forbidden("/workspace/" + relative + " changed while it was being bound; bind mounts may not go through links");
+            }
+            // A pin it replaces may still be a container's source: it stays until close().
+            dirs.put(relative, new Pinned(at, bound));
+            pinned++;
+            kept = true;
+            return at;
+        } finally {
+            if (!kept) {
+                engine.unpin(at);
+                try {
+                    Files.deleteIfExists(at);
+                } catch (IOException ignored) {
+                    // close() tries again
+                }
+            }
         }
-        // Checked after the bind: whatever the path led to when it was bound, that dir must be the one there now, reached without links.
-        String now;
-        try {
-            now = identity(workspace, parts, relative);
-        } catch (Refusal r) {
-            engine.unpin(at);
-            throw r;
-        }
-        if (!bound.equals(now)) {
-            engine.unpin(at);
-            throw Refusal.forbidden("/workspace/" + relative + " changed while it was being bound; bind mounts may not go through links");
-        }
-        // A pin it replaces may still be a container's source: it stays until close().
-        dirs.put(relative, new Pinned(at, bound));
-        return at;
     }
 
     /** The host path naming the network namespace of {@code container}, the session's own, running. */
@@ -126,6 +140,7 @@ public final class Pins {
     public synchronized void close() {
         dirs.clear();
         networkOf = null;
+        pinned = 0;
         if (engine == null || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path e : entries) {
@@ -153,7 +168,9 @@ public final class Pins {
 
     /**
      * The identity ("dev:inode", as {@link ContainerEngine#pinDirectory} answers it) of the dir
-     * reached from {@code workspace} through {@code parts}, following no link on the way.
+     * reached from {@code workspace} through {@code parts}, following no link on the way: each
+     * part is looked at (fstatat, no follow) and then opened relative to its parent (openat,
+     * O_NOFOLLOW), and what was opened must be what was looked at.
      */
     static String identity(Path workspace, List<String> parts, String shown) throws Refusal {
         try (DirectoryStream<Path> root = Files.newDirectoryStream(workspace)) {
@@ -161,13 +178,19 @@ public final class Pins {
             SecureDirectoryStream<Path> cur = at;
             try {
                 for (String p : parts) {
-                    SecureDirectoryStream<Path> child = cur.newDirectoryStream(Path.of(p), LinkOption.NOFOLLOW_LINKS);
+                    Path name = Path.of(p);
+                    BasicFileAttributes looked = cur.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+                    if (looked.isSymbolicLink()) throw new java.nio.file.FileSystemException(p);
+                    if (!looked.isDirectory()) throw new NotDirectoryException(p);
+                    SecureDirectoryStream<Path> child = open(cur, name);
                     if (cur != at) cur.close();
                     cur = child;
+                    if (!looked.fileKey().equals(key(cur))) {
+                        throw Refusal.forbidden("/workspace/" + shown + " changed while Burrow looked at it; bind mounts may not go through links");
+                    }
                 }
-                Object key = cur.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
-                Matcher m = FILE_KEY.matcher(String.valueOf(key));
-                if (!m.matches()) throw new Refusal(500, "unexpected file key " + key);
+                Matcher m = FILE_KEY.matcher(String.valueOf(key(cur)));
+                if (!m.matches()) throw new Refusal(500, "unexpected file key " + key(cur));
                 return m.group(1) + ":" + m.group(2);
             } finally {
                 if (cur != at) cur.close();
@@ -177,8 +200,58 @@ public final class Pins {
         } catch (java.nio.file.FileSystemException e) {
             // ELOOP: a link where a directory was expected.
             throw Refusal.forbidden("/workspace/" + shown + " goes through a link; bind mounts come from the workspace's own directories");
+        } catch (java.nio.file.InvalidPathException e) {
+            throw Refusal.badRequest("Burrow cannot name /workspace/" + shown + " on this system (its locale has no UTF-8: run Burrow with LANG=C.UTF-8)");
         } catch (IOException e) {
             throw new Refusal(500, "could not read /workspace/" + shown + ": " + e.getMessage());
+        }
+    }
+
+    private static Object key(SecureDirectoryStream<Path> dir) throws IOException {
+        return dir.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
+    }
+
+    /**
+     * Opens {@code name} in {@code parent} as a dir. The agent may have swapped it for a FIFO
+     * since it was looked at, and opening a FIFO waits for a writer: after a moment Burrow
+     * opens it for writing itself, through the same parent and without following links, which
+     * lets the open go on (and fail: a FIFO is not a dir).
+     */
+    static SecureDirectoryStream<Path> open(SecureDirectoryStream<Path> parent, Path name) throws IOException, Refusal {
+        var opening = new java.util.concurrent.CompletableFuture<SecureDirectoryStream<Path>>();
+        Thread.ofVirtual().name("pin-open").start(() -> {
+            try {
+                opening.complete(parent.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS));
+            } catch (IOException | RuntimeException e) {
+                opening.completeExceptionally(new java.io.UncheckedIOException(e instanceof IOException io ? io : new IOException(e)));
+            }
+        });
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return opening.get(2, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (attempt >= 2) {
+                    opening.thenAccept(late -> {
+                        try {
+                            late.close();
+                        } catch (IOException ignored) {
+                            // nothing else holds it
+                        }
+                    });
+                    throw Refusal.forbidden("/workspace/" + name + " does not open as a directory (a FIFO?); bind mounts come from directories");
+                }
+                try (var unblock = parent.newByteChannel(name, java.util.Set.of(java.nio.file.StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))) {
+                    // opened and closed: the waiting open has had its writer
+                } catch (IOException | RuntimeException ignored) {
+                    // not a FIFO any more: the open ends on its own
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof java.io.UncheckedIOException u) throw u.getCause();
+                throw new IOException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Refusal(500, "interrupted");
+            }
         }
     }
 }

@@ -207,6 +207,9 @@ class PodmanSocketIT {
                 t cache-id-build podman build --no-cache /tmp/b5
                 mkdir -p /tmp/b4 && printf 'FROM %1$s\nRUN curl -s -m 4 http://10.0.2.2:%6$s/ || echo build-had-no-network\n' > /tmp/b4/Containerfile
                 t build-network sh -c 'podman build --no-cache /tmp/b4 2>&1 | grep -E "build-had-no-network|HOST" | tail -1'
+                t ns-case curl -s --unix-socket /run/podman/podman.sock -X POST -H "Content-Type: application/x-tar" --data-binary @/tmp/b6.tar "http://d/v4.3.1/libpod/build?nsoptions=%%5B%%7B%%22name%%22%%3A%%22pid%%22%%2C%%22host%%22%%3Atrue%%7D%%5D"
+                mkfifo /workspace/ff
+                t fifo-bind timeout 30 podman run --rm -v /workspace/ff:/x $I true
                 t runner-tag podman tag %1$s localhost/burrow-runner:evil
                 t runner-rmi podman rmi -f %1$s
                 echo == done
@@ -221,7 +224,7 @@ class PodmanSocketIT {
         assertThat(loopbackHits.get()).as("requests from a build that reached the host's loopback").isZero();
         for (String refused : new String[] {"bind-mount-build", "cache-id-build", "privileged", "home-bind", "home-write", "root-mount", "link-bind", "host-net", "host-pid", "cap-add", "seccomp",
                 "volumes-from", "join-session", "exec-victim", "stop-victim", "volume-bind", "cache", "kube", "compat-privileged", "compat-caseless",
-                "runner-tag", "runner-rmi", "env-from-host"}) {
+                "runner-tag", "runner-rmi", "env-from-host", "ns-case", "fifo-bind"}) {
             assertThat(out).as(refused).containsPattern("== " + refused + "\\n[^=]*burrow: ");
         }
         assertThat(out).doesNotContain("host-secret-4242").doesNotContain("victim\n== volume");

@@ -85,12 +85,16 @@ class PinsTest {
         Files.createDirectories(ws.resolve("real"));
         Files.createSymbolicLink(ws.resolve("real/link"), tmp.resolve("outside"));
         Files.writeString(ws.resolve("file"), "x");
+        // A FIFO would hold an open for a dir until someone writes: refused without opening it.
+        assertThat(new ProcessBuilder("mkfifo", ws.resolve("fifo").toString()).start().waitFor()).isZero();
         Binds binds = new Binds();
         Pins pins = new Pins(engine(binds), tmp.resolve("pins"));
         assertThatThrownBy(() -> pins.directory(ws, "link")).isInstanceOf(Refusal.class).hasMessageContaining("goes through a link");
         assertThatThrownBy(() -> pins.directory(ws, "link/inner")).isInstanceOf(Refusal.class).hasMessageContaining("goes through a link");
         assertThatThrownBy(() -> pins.directory(ws, "real/link")).isInstanceOf(Refusal.class).hasMessageContaining("goes through a link");
         assertThatThrownBy(() -> pins.directory(ws, "file")).isInstanceOf(Refusal.class).hasMessageContaining("not a directory");
+        assertThat(org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                () -> org.junit.jupiter.api.Assertions.assertThrows(Refusal.class, () -> pins.directory(ws, "fifo")))).hasMessageContaining("not a directory");
         assertThatThrownBy(() -> pins.directory(ws, "missing")).isInstanceOf(Refusal.class).hasMessageContaining("not a directory");
         assertThatThrownBy(() -> pins.directory(ws, "../outside")).isInstanceOf(Refusal.class).hasMessageContaining("not a plain path");
         assertThatThrownBy(() -> pins.directory(ws, "real//x")).isInstanceOf(Refusal.class).hasMessageContaining("not a plain path");
@@ -149,5 +153,17 @@ class PinsTest {
         assertThat(binds.networks).containsEntry(net, "d".repeat(64));
         assertThatThrownBy(() -> Pins.none().network("c".repeat(64))).isInstanceOf(Refusal.class);
         assertThatThrownBy(() -> Pins.none().directory(tmp, "pins")).isInstanceOf(Refusal.class).hasMessageContaining("bind /workspace itself");
+    }
+
+    @Test
+    void aFifoSwappedInAfterTheLookIsOpenedForWritingByBurrowSoTheOpenEndsInsteadOfHanging() throws Exception {
+        Path ws = Files.createDirectories(tmp.resolve("ws"));
+        assertThat(new ProcessBuilder("mkfifo", ws.resolve("sub").toString()).start().waitFor()).isZero();
+        try (var root = (java.nio.file.SecureDirectoryStream<Path>) Files.newDirectoryStream(ws)) {
+            long t0 = System.nanoTime();
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(15),
+                    () -> assertThatThrownBy(() -> Pins.open(root, Path.of("sub"))).isInstanceOfAny(IOException.class, Refusal.class));
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(java.time.Duration.ofSeconds(8));
+        }
     }
 }

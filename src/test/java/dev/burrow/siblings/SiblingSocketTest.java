@@ -521,6 +521,19 @@ class SiblingSocketTest {
         assertThat(binds.networks).containsEntry(tmp.resolve("pins/net"), StandInPodman.SESSION_CONTAINER);
         assertThat(build("/v1.41/build", "t=app&nsoptions=%5B%7B%22Name%22%3A%22network%22%2C%22Path%22%3A%22%2Fproc%2F1%2Fns%2Fnet%22%7D%5D", context))
                 .startsWith("HTTP/1.1 403 ");
+        // Go reads JSON names in any letter case: a lower-case host pid namespace is the host's all the same.
+        for (String ns : List.of("[{\"name\":\"pid\",\"host\":true}]", "[{\"Name\":\"ipc\",\"HOST\":true}]", "[{\"nAmE\":\"uts\",\"path\":\"/proc/1/ns/uts\"}]",
+                "[{\"Name\":\"pid\",\"Host\":false,\"host\":true}]", "[{\"Name\":\"pid\",\"Extra\":1}]", "{\"Name\":\"pid\"}")) {
+            podman.received.clear();
+            assertThat(build("/v4.3.1/libpod/build", "t=app&nsoptions=" + java.net.URLEncoder.encode(ns, StandardCharsets.UTF_8), context))
+                    .as(ns).matches("(?s)HTTP/1.1 40[03] .*");
+            assertThat(podman.forwarded()).as(ns).isEmpty();
+        }
+        // Private namespaces pass, and only Burrow's network entry goes on.
+        podman.received.clear();
+        assertThat(build("/v4.3.1/libpod/build", "t=app&nsoptions=" + java.net.URLEncoder.encode("[{\"Name\":\"pid\",\"Host\":false},{\"Name\":\"user\",\"Host\":true}]",
+                StandardCharsets.UTF_8), context)).startsWith("HTTP/1.1 200 ");
+        assertThat(podman.forwarded().getFirst()).contains("nsoptions=" + pinned + "&");
     }
 
     @Test
