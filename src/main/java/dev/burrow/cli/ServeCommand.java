@@ -53,10 +53,19 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private void serve(Burrow burrow, CountDownLatch closed) throws InterruptedException {
-        burrow.sessions().ensureRunnerImage(Options::progress);
-        burrow.sessions().reconcile(true);
-        // Sessions whose CLI went away (or whose container died unseen) are taken over while the server runs.
-        burrow.sessions().reconcileEvery(RECONCILE_PERIOD);
+        // Serving starts at once; the runner image (minutes on a fresh machine) is built beside it,
+        // and until it is, pages say how far it is and new sessions wait for it.
+        Thread.ofVirtual().name("runner-image").start(() -> {
+            try {
+                burrow.sessions().ensureRunnerImage(Options::progress);
+            } catch (RuntimeException e) {
+                System.err.println("burrow: " + e.getMessage() + " (Burrow serves on; pages say so; fix it and restart)");
+                return;
+            }
+            burrow.sessions().reconcile(true);
+            // Sessions whose CLI went away (or whose container died unseen) are taken over while the server runs.
+            burrow.sessions().reconcileEvery(RECONCILE_PERIOD);
+        });
         String host = bind != null ? bind : burrow.config().bind();
         int p = port != null ? port : burrow.config().port();
         try (WebServer server = WebServer.start(burrow, new WebOptions(host, p, secureCookies, Set.copyOf(trustedProxies), Set.copyOf(hosts)))) {

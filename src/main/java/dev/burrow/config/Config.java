@@ -38,6 +38,7 @@ import java.util.Set;
  * @param allowedPrivate private address ranges sessions may reach after all (BURROW_ALLOWED_PRIVATE)
  * @param gitHost        GitHub (or an enterprise server) and its token, for private repositories, pushes and pull requests
  * @param transcriptQuota the most bytes of events one session may store; past it the session stops
+ * @param maxStarts       how many session containers Burrow starts at once; more wait their turn ({@code BURROW_MAX_STARTS})
  * @param upstreamCa      null, or a PEM file of CA certificates Burrow trusts, beside the JDK's own, on its
  *                        connections to the model API and the git host (a TLS-inspecting proxy, a gateway with its own CA)
  */
@@ -61,7 +62,8 @@ public record Config(
         PrivateAddresses allowedPrivate,
         GitHost gitHost,
         long transcriptQuota,
-        Path upstreamCa) {
+        Path upstreamCa,
+        int maxStarts) {
 
     public Config {
         Objects.requireNonNull(dataDir);
@@ -75,10 +77,18 @@ public record Config(
         Objects.requireNonNull(allowedPrivate);
         Objects.requireNonNull(gitHost);
         if (transcriptQuota <= 0) throw new IllegalArgumentException("the transcript quota must be positive");
+        if (maxStarts < 1) throw new IllegalArgumentException("BURROW_MAX_STARTS must be a positive number of container starts at once");
     }
 
     /** A session's stored events may reach 256 MiB: far more than a day's work, far less than the disk. */
     public static final long DEFAULT_TRANSCRIPT_QUOTA = 256L << 20;
+
+    /**
+     * Container starts at once. Podman 4.3 hangs when handed 16 `podman run` at once; on this
+     * 2-core machine starts are CPU-bound, so more than a few at once only makes each slower
+     * (measured: see the note of issue 14).
+     */
+    public static final int DEFAULT_MAX_STARTS = 4;
 
     /**
      * Burrow's defaults on this data dir, before the environment and burrow.properties say
@@ -88,7 +98,7 @@ public record Config(
     public static Config defaults(Path dataDir) {
         return new Config(dataDir, "", CredentialSettings.of("", ""), "", "", RunnerImage.DEFAULT_BASE, Duration.ofMinutes(30), "", "",
                 "127.0.0.1", 7070, Caches.NAMES, Caches.Scope.REPOSITORY, Limits.NONE, NetworkPolicy.FULL, Allowlist.DEFAULT, PrivateAddresses.NONE_ALLOWED, new GitHost(GitHost.GITHUB, ""),
-                DEFAULT_TRANSCRIPT_QUOTA, null);
+                DEFAULT_TRANSCRIPT_QUOTA, null, DEFAULT_MAX_STARTS);
     }
 
     /** The data dir: the override, else BURROW_DATA_DIR, else $XDG_DATA_HOME/burrow, else ~/.local/share/burrow. */
@@ -146,7 +156,8 @@ public record Config(
                 new GitHost(GitHost.parseBase(s.get("BURROW_GITHUB_HOST", "github.host").orElse("")),
                         s.get("BURROW_GITHUB_TOKEN", "github.token").or(() -> s.env("GH_TOKEN")).or(() -> s.env("GITHUB_TOKEN")).orElse("")),
                 megabytes(s.get("BURROW_TRANSCRIPT_QUOTA_MB", "transcript_quota_mb"), DEFAULT_TRANSCRIPT_QUOTA, "BURROW_TRANSCRIPT_QUOTA_MB"),
-                s.get("BURROW_UPSTREAM_CA", "upstream_ca").map(Path::of).orElse(null));
+                s.get("BURROW_UPSTREAM_CA", "upstream_ca").map(Path::of).orElse(null),
+                positive(s.get("BURROW_MAX_STARTS", "max_starts"), DEFAULT_MAX_STARTS, "BURROW_MAX_STARTS"));
     }
 
     public Path database() {
@@ -170,64 +181,81 @@ public record Config(
     }
 
     public Config withCredentials(CredentialSettings c) {
-        return new Config(dataDir, baseUrl, c, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa);
+        return new Config(dataDir, baseUrl, c, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts);
     }
 
     public Config withBaseUrl(String url) {
-        return new Config(dataDir, url, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa);
+        return new Config(dataDir, url, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts);
     }
 
     public Config withImages(String runner, String base) {
-        return new Config(dataDir, baseUrl, credentials, model, runner, base, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa);
+        return new Config(dataDir, baseUrl, credentials, model, runner, base, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts);
     }
 
     public Config withIdleTimeout(Duration idle) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idle, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa);
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idle, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts);
     }
 
     public Config withNetwork(NetworkPolicy policy, Allowlist hosts) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                policy, hosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa);
+                policy, hosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts);
     }
 
     public Config withGitHost(GitHost g) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                network, allowedHosts, allowedPrivate, g, transcriptQuota, upstreamCa);
+                network, allowedHosts, allowedPrivate, g, transcriptQuota, upstreamCa, maxStarts);
     }
 
     public Config withGitIdentity(String name, String email) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, name, email, bind, port, caches, cacheScope, limits, network,
-                allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa);
+                allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts);
     }
 
     public Config withListen(String bindAddress, int listenPort) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bindAddress, listenPort, caches, cacheScope,
-                limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa);
+                limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts);
     }
 
     public Config withLimits(Limits l) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, l, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa);
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, l, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts);
     }
 
     public Config withAllowedPrivate(PrivateAddresses ranges) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                network, allowedHosts, ranges, gitHost, transcriptQuota, upstreamCa);
+                network, allowedHosts, ranges, gitHost, transcriptQuota, upstreamCa, maxStarts);
     }
 
     public Config withCacheScope(Caches.Scope scope) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, scope, limits,
-                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa);
+                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts);
     }
 
     public Config withTranscriptQuota(long bytes) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                network, allowedHosts, allowedPrivate, gitHost, bytes, upstreamCa);
+                network, allowedHosts, allowedPrivate, gitHost, bytes, upstreamCa, maxStarts);
     }
 
     /** The same, trusting the CA certificates in {@code pem} on connections to the model API and the git host. */
     public Config withUpstreamCa(Path pem) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, pem);
+                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, pem, maxStarts);
+    }
+
+    /** The same, starting at most {@code n} session containers at once. */
+    public Config withMaxStarts(int n) {
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
+                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, n);
+    }
+
+    private static int positive(Optional<String> value, int fallback, String name) {
+        if (value.isEmpty()) return fallback;
+        try {
+            int n = Integer.parseInt(value.get().strip());
+            if (n > 0) return n;
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException(name + " must be a whole number above 0, like " + fallback);
     }
 
     private static long megabytes(Optional<String> value, long fallback, String name) {

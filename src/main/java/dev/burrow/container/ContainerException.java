@@ -5,4 +5,8 @@ public class ContainerException extends RuntimeException {
     public ContainerException(String message) {
         super(message);
     }
+
+    public ContainerException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -124,10 +124,44 @@ public final class PodmanCli implements ContainerEngine {
         Path pidFile = spec.network() == null ? pidDir().resolve(spec.name() + ".pid") : null;
         List<String> argv = new ArrayList<>(spec.runArgv());
         if (pidFile != null) argv.addAll(2, List.of("--pidfile", pidFile.toString()));
-        ExecResult r = checked(argv);
+        // The id is written as soon as the container exists, so a run that fails or hangs after
+        // that (killed at its timeout) leaves nothing behind: the container goes by that exact id.
+        Path cidFile = pidDir().resolve(spec.name() + ".cid");
+        try {
+            java.nio.file.Files.deleteIfExists(cidFile);
+        } catch (IOException e) {
+            throw new ContainerException("cannot clear " + cidFile + ": " + e.getMessage());
+        }
+        argv.addAll(2, List.of("--cidfile", cidFile.toString()));
+        ExecResult r;
+        try {
+            r = checked(argv);
+        } catch (ContainerException e) {
+            throw new ContainerException(e.getMessage() + removeHalfMade(cidFile), e);
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(cidFile);
+            } catch (IOException ignored) {
+                // a stale id file is cleared before the next run of this name
+            }
+        }
         String id = r.stdout().strip().lines().reduce((a, b) -> b).orElseThrow(() -> new ContainerException("podman run printed no container id"));
         if (pidFile != null) pidFiles.put(id, pidFile);
         return id;
+    }
+
+    /** Removes the container a failed run made, if it made one; says what became of it. */
+    private String removeHalfMade(Path cidFile) {
+        String id;
+        try {
+            id = java.nio.file.Files.readString(cidFile).strip();
+        } catch (IOException e) {
+            return ""; // no container was made
+        }
+        if (!id.matches("[0-9a-f]{64}")) return "";
+        podman("rm", "--force", "--time", "0", id);
+        ExecResult left = podman("container", "exists", id);
+        return left.exitCode() == 1 ? " (its container was removed)" : " (its container " + id + " could not be removed: " + left.firstErrorLine() + ")";
     }
 
     private final java.util.concurrent.ConcurrentMap<String, Path> pidFiles = new java.util.concurrent.ConcurrentHashMap<>();

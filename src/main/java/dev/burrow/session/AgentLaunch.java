@@ -204,9 +204,18 @@ final class AgentLaunch {
         // runs as root in the container, which Claude Code accepts only when told it is sandboxed.
         String userns = rootHost ? null : RunnerImage.KEEP_ID_USERNS;
         if (rootHost) env.put("IS_SANDBOX", "1");
-        return new ContainerSpec(name, image, Map.of(PodmanCli.SESSION_LABEL, s.id()),
+        // The install label: a reconcile removes only its own install's session containers, never
+        // another data dir's, nor throwaway ones (saves), which have none.
+        return new ContainerSpec(name, image, Map.of(PodmanCli.SESSION_LABEL, s.id(), INSTALL_LABEL, install(config)),
                 userns, network, mounts, env, "/workspace", devices, config.limits(), claudeArgv(s.mode(), s.claudeSessionId(),
                 resume && conversationSaved(s), config.model()), rootHost ? "root" : null);
+    }
+
+    /** The label that says which Burrow install (data dir) a session container is of. */
+    static final String INSTALL_LABEL = "burrow.data";
+
+    static String install(Config config) {
+        return config.dataDir().toAbsolutePath().normalize().toString();
     }
 
     /**

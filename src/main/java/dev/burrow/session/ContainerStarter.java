@@ -15,6 +15,7 @@ import dev.burrow.host.HostSetup;
 import dev.burrow.session.SessionException.Kind;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -39,6 +40,8 @@ final class ContainerStarter {
     private final SessionCredentials credentials;
     private volatile boolean imageSeen;
     private volatile ContainerTrust.Prepared trust;
+    private final StartQueue queue;
+    private final ImageBuild build = new ImageBuild();
 
     ContainerStarter(Config config, ContainerEngine engine, String image, GpuSupport gpus, HostSideServices services, SessionCredentials credentials) {
         this.credentials = Objects.requireNonNull(credentials);
@@ -48,6 +51,7 @@ final class ContainerStarter {
         this.image = Objects.requireNonNull(image);
         this.gpus = Objects.requireNonNull(gpus);
         this.pin = new RunnerImagePin(engine, config.dataDir());
+        this.queue = new StartQueue(config.maxStarts());
     }
 
     /** Makes a session's run dir ready for a container: FIFO, secrets, seeded Claude config; "ready" when {@code ready}. */
@@ -103,14 +107,54 @@ final class ContainerStarter {
     /** Builds the runner image when it is missing (showing progress), and remembers that it exists. */
     void ensureImage(Consumer<String> progress) {
         if (imageSeen) return;
-        HostSetup.ensureImage(engine, config, image, progress);
-        imageSeen = true;
+        build.begin();
+        try {
+            HostSetup.ensureImage(engine, config, image, line -> {
+                build.step(line);
+                progress.accept(line);
+            });
+            imageSeen = true;
+            build.end(null);
+        } catch (RuntimeException e) {
+            build.end(e.getMessage());
+            throw e;
+        }
+    }
+
+    /** While the runner image is being built (or after it could not be), the line that says so. */
+    Optional<String> imageBuild() {
+        return build.line();
+    }
+
+    /** Waits for a runner image build under way, telling {@code progress} how far it is; fails when it failed. */
+    void awaitImage(Consumer<String> progress) {
+        while (true) {
+            Optional<String> line = build.line();
+            if (line.isEmpty()) return;
+            if (!build.running()) throw new SessionException(Kind.UNAVAILABLE, line.get());
+            progress.accept("waiting for the runner image: " + line.get());
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SessionException(Kind.UNAVAILABLE, "stopped while waiting for the runner image");
+            }
+        }
     }
 
     /** Fails fast, with the fix, when no session could start: no podman, no image, no endpoint, no credentials. */
     void checkRunnable() {
+        checkRunnable(false);
+    }
+
+    /** As above; {@code canWait}: a start that can wait for a runner image build under way is not refused for it. */
+    void checkRunnable(boolean canWait) {
+        Optional<String> building = build.line();
+        if (building.isPresent() && !(canWait && build.running())) {
+            throw new SessionException(Kind.UNAVAILABLE, building.get() + (build.running() ? "; try again when it is done" : ""));
+        }
         try {
-            if (!imageSeen && !engine.imageExists(image)) {
+            if (building.isEmpty() && !imageSeen && !engine.imageExists(image)) {
                 throw new SessionException(Kind.UNAVAILABLE, "the runner image " + image + " is missing; build it with ./burrow image build");
             }
             imageSeen = true;
@@ -132,18 +176,20 @@ final class ContainerStarter {
     }
 
     /** A new session's container, started while its workspace is still being cloned; it waits for "ready". */
-    CompletableFuture<String> startBeside(Session s) {
+    CompletableFuture<String> startBeside(Session s, Consumer<String> progress) {
         String run = runImage();
-        return CompletableFuture.supplyAsync(() -> guarded(s, engine.run(AgentLaunch.spec(s, config, run, devices(s), services.podmanDir(s), services.netDir(s),
-                false, gitReach(s)))), STARTER);
+        return CompletableFuture.supplyAsync(() -> queue.run(placeIn(progress), () -> guarded(s, engine.run(AgentLaunch.spec(s, config, run, devices(s),
+                services.podmanDir(s), services.netDir(s), false, gitReach(s))))), STARTER);
     }
 
     /** A fresh container for an existing session, resuming its conversation; the channel leaves what it needs for the first prompt. */
-    String start(Session s, AgentChannel channel, String firstPrompt) {
+    String start(Session s, AgentChannel channel, String firstPrompt, Consumer<String> progress) {
         // Not "ready" until the container's network is guarded: its agent waits for that file.
         AgentLaunch.prepareRunDir(s, config, credentials, false);
         channel.prepareStart(s, firstPrompt);
-        String id = guarded(s, engine.run(AgentLaunch.spec(s, config, runImage(), devices(s), services.podmanDir(s), services.netDir(s), true, gitReach(s))));
+        String run = runImage();
+        String id = queue.run(placeIn(progress), () -> guarded(s, engine.run(AgentLaunch.spec(s, config, run, devices(s), services.podmanDir(s),
+                services.netDir(s), true, gitReach(s)))));
         AgentLaunch.markReady(s);
         return id;
     }
@@ -168,6 +214,13 @@ final class ContainerStarter {
             }
             throw e;
         }
+    }
+
+    /** A place in the start queue, in words. */
+    private static java.util.function.IntConsumer placeIn(Consumer<String> progress) {
+        return place -> {
+            if (place > 0) progress.accept(place == 1 ? "waiting to start: next in line" : "waiting to start: " + (place - 1) + " ahead");
+        };
     }
 
     static String join(CompletableFuture<String> container) {

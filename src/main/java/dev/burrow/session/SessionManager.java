@@ -75,7 +75,7 @@ public final class SessionManager implements AutoCloseable {
         this.starter = new ContainerStarter(config, engine, runnerImage, gpus, services, credentials);
         this.saver = new WorkSaver(engine, starter::runImage, config.limits(), workspaces, recorder);
         this.supervisor = new SessionSupervisor(config.idleTimeout(), engine, store, recorder, services, saver);
-        this.reconciler = new SessionReconciler(engine, store, recorder, supervisor, starts);
+        this.reconciler = new SessionReconciler(engine, store, recorder, supervisor, starts, AgentLaunch.install(config));
         this.creator = new SessionCreator(config, engine, workspaces, store, recorder, starter, supervisor, starts);
         this.resumer = new SessionResumer(engine, store, recorder, starter, supervisor, starts);
         this.publisher = new BranchPublisher(queries, store, workspaces, recorder, saver,
@@ -153,6 +153,11 @@ public final class SessionManager implements AutoCloseable {
         starter.ensureImage(progress);
     }
 
+    /** While the runner image is being built, or after it could not be, the line that says how far it is or why. */
+    public java.util.Optional<String> imageBuild() {
+        return starter.imageBuild();
+    }
+
     /** The resource limits session containers get (from the configuration). */
     public Limits limits() {
         return config.limits();
@@ -192,6 +197,15 @@ public final class SessionManager implements AutoCloseable {
 
     public Session create(NewSession req, Consumer<String> progress) {
         return creator.create(req, progress);
+    }
+
+    /**
+     * Checks the request and answers at once with the session, creating; it is made in the
+     * background, its reason saying how far it is ("waiting to start: 2 ahead"). Bad input is
+     * refused here; a start that fails later leaves the session failed with the reason.
+     */
+    public Session submit(NewSession req) {
+        return creator.submit(req);
     }
 
     public Session send(String id, String text) {

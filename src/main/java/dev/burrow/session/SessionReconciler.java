@@ -6,6 +6,9 @@ import dev.burrow.container.ContainerException;
 import dev.burrow.container.ContainerState;
 import dev.burrow.store.SessionStore;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +31,11 @@ final class SessionReconciler implements AutoCloseable {
     private final SessionSupervisor supervisor;
     private final StartGuard starts;
     private volatile Thread periodic;
+    private final String install;
 
-    SessionReconciler(ContainerEngine engine, SessionStore store, SessionRecorder recorder, SessionSupervisor supervisor, StartGuard starts) {
+    /** {@code install}: this install's label value ({@link AgentLaunch#install}); only its session containers are ever removed. */
+    SessionReconciler(ContainerEngine engine, SessionStore store, SessionRecorder recorder, SessionSupervisor supervisor, StartGuard starts, String install) {
+        this.install = Objects.requireNonNull(install);
         this.engine = Objects.requireNonNull(engine);
         this.store = Objects.requireNonNull(store);
         this.recorder = Objects.requireNonNull(recorder);
@@ -44,13 +50,15 @@ final class SessionReconciler implements AutoCloseable {
      * are left to it.
      */
     void reconcile(boolean follow) {
-        List<ContainerState> running;
+        List<ContainerState> owned;
         try {
-            running = engine.listOwned().stream().filter(ContainerState::running).toList();
+            owned = engine.listOwned();
         } catch (ContainerException e) {
             LOG.warn("cannot list containers: {}", e.getMessage());
             return;
         }
+        List<ContainerState> running = owned.stream().filter(ContainerState::running).toList();
+        removeStrays(owned);
         List<Thread> ending = new ArrayList<>();
         for (Session listed : store.list()) {
             if (!listed.state().live() || supervisor.follows(listed.id())) continue;
@@ -86,6 +94,57 @@ final class SessionReconciler implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * Removes this install's session containers that no session has: of a session deleted or
+     * gone from the database, or not the container a session records (left by a start that failed half-way,
+     * or by a stop that did not finish). A session being started (by any process) is left alone.
+     */
+    private void removeStrays(List<ContainerState> owned) {
+        for (ContainerState c : owned) {
+            String sid = c.sessionLabel();
+            String of = c.labels().get(AgentLaunch.INSTALL_LABEL);
+            if (sid == null || sid.isBlank() || of == null || of.isBlank()) continue;
+            if (!install.equals(of)) {
+                // Another install's: left alone while its data dir exists; with the data dir gone, nobody can ever follow it.
+                if (!installGone(of)) continue;
+                removeQuietly(c, "its data dir " + of + " is gone");
+                continue;
+            }
+            Optional<Session> listed = store.find(sid).filter(s -> s.id().equals(sid));
+            if (listed.isPresent() && isItsContainer(listed.get(), c)) continue;
+            Optional<StartGuard.Held> held = listed.isPresent() ? starts.tryHold(listed.get()) : Optional.empty();
+            if (listed.isPresent() && held.isEmpty()) continue;
+            try {
+                if (listed.isPresent() && isItsContainer(recorder.current(sid), c)) continue;
+                removeQuietly(c, listed.isEmpty() ? "no such session" : "not the session's container");
+            } finally {
+                held.ifPresent(StartGuard.Held::close);
+            }
+        }
+    }
+
+    private void removeQuietly(ContainerState c, String why) {
+        LOG.info("removing container {} of session {}: {}", c.id().substring(0, Math.min(12, c.id().length())), c.sessionLabel(), why);
+        try {
+            engine.remove(c.id());
+        } catch (RuntimeException e) {
+            LOG.warn("could not remove stray container {}: {}", c.id(), e.getMessage());
+        }
+    }
+
+    private static boolean installGone(String dataDir) {
+        try {
+            Path p = Path.of(dataDir);
+            return p.isAbsolute() && !Files.exists(p, LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
+    }
+
+    private static boolean isItsContainer(Session s, ContainerState c) {
+        return s.state().live() && c.id().equals(s.containerId());
     }
 
     /** Reconciles (and so follows) every {@code period} until closed: the server takes over sessions nobody follows. */

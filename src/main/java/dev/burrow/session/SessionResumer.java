@@ -44,7 +44,7 @@ final class SessionResumer {
             progress.accept("starting a fresh container");
             String containerId;
             try {
-                containerId = starter.start(s, channel, first);
+                containerId = starter.start(s, channel, first, progress);
             } catch (RuntimeException e) {
                 recorder.setState(id, SessionState.FAILED, "could not start the container: " + e.getMessage());
                 throw new SessionException(Kind.UNAVAILABLE, e.getMessage(), e);

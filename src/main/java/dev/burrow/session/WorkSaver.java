@@ -83,6 +83,24 @@ final class WorkSaver {
     }
 
     private String saveNow(Session s) {
+        // Saves have a bound of their own, beside the start queue's: never behind a burst of starts, never a burst themselves.
+        try {
+            saves.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WorkspaceException("interrupted before the save");
+        }
+        try {
+            return saveHoldingTurn(s);
+        } finally {
+            saves.release();
+        }
+    }
+
+    /** Saves at once: a save is a podman exec and a host git fetch, each bursting Podman and the CPUs. */
+    private final java.util.concurrent.Semaphore saves = new java.util.concurrent.Semaphore(4, true);
+
+    private String saveHoldingTurn(Session s) {
         List<String> argv = WorkBundle.argv(s.branch(), s.baseCommit(), s.shortId());
         Path bundle = s.dir().resolve("save.bundle");
         try {

@@ -30,6 +30,10 @@ final class ApiRoutes {
         cfg.routes.post("/api/login", this::login);
         cfg.routes.post("/api/logout", this::logout);
         cfg.routes.get("/api/sessions", ctx -> Json.send(ctx, 200, Json.sessions(sessions.list())));
+        // 503 with the line while the runner image builds (or could not be built): sessions asked for wait, resumes are refused.
+        cfg.routes.get("/api/health", ctx -> sessions.imageBuild().ifPresentOrElse(line -> {
+            throw new ApiError(503, line);
+        }, () -> Json.send(ctx, 200, Json.MAPPER.createObjectNode().put("ok", true))));
         cfg.routes.post("/api/sessions", this::create);
         cfg.routes.get("/api/sessions/{id}", ctx -> {
             Session s = sessions.get(ctx.pathParam("id"));
@@ -105,8 +109,9 @@ final class ApiRoutes {
         SessionMode mode = SessionMode.parse(Json.optionalField(body, "mode"));
         Boolean gpu = Json.optionalBoolean(body, "gpu");
         String network = Json.optionalField(body, "network");
-        Session s = sessions.create(new NewSession(repo, Json.optionalField(body, "branch"), prompt, mode, gpu,
-                network == null ? null : NetworkPolicy.parse(network)), p -> { });
+        // Answered at once: the session is made in the background, its reason saying how far it is.
+        Session s = sessions.submit(new NewSession(repo, Json.optionalField(body, "branch"), prompt, mode, gpu,
+                network == null ? null : NetworkPolicy.parse(network)));
         Json.send(ctx, 201, Json.session(s));
     }
 

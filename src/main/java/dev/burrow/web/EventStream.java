@@ -38,18 +38,20 @@ final class EventStream {
 
     /** Streams until the client goes away or the server closes; {@code render} turns an event into the data sent. */
     void stream(SseClient client, String sessionId, long after, Function<StoredEvent, String> render, Function<Session, String> renderState) {
-        BlockingQueue<Object> live = new LinkedBlockingQueue<>();
+        // Bounded: a client that falls behind (a slow phone link) holds at most BACKLOG events
+        // here; past that they are dropped and it catches up from the store, a page at a time.
+        BlockingQueue<Object> live = new LinkedBlockingQueue<>(BACKLOG);
         open.add(live);
         Runnable unsubscribe = sessions.subscribe(new SessionManager.Listener() {
             public void onEvent(StoredEvent e) {
-                if (e.sessionId().equals(sessionId)) live.add(e);
+                if (e.sessionId().equals(sessionId)) queue(live, e);
             }
 
             public void onState(Session s) {
-                if (s.id().equals(sessionId)) live.add(s);
+                if (s.id().equals(sessionId)) queue(live, s);
             }
         });
-        client.onClose(() -> live.add(END));
+        client.onClose(() -> end(live));
         try {
             long last = catchUp(client, sessionId, after, render);
             client.sendEvent("state", renderState.apply(sessions.get(sessionId)));
@@ -65,6 +67,9 @@ final class EventStream {
                     else if (e.seq() > last) last = catchUp(client, sessionId, last, render);
                 } else if (next instanceof Session s) {
                     client.sendEvent("state", renderState.apply(s));
+                } else if (next == BEHIND) {
+                    last = catchUp(client, sessionId, last, render);
+                    client.sendEvent("state", renderState.apply(sessions.get(sessionId)));
                 }
             }
         } catch (InterruptedException e) {
@@ -79,9 +84,26 @@ final class EventStream {
         }
     }
 
+    /** Adds to a client's queue; a full queue is emptied for one mark that says to catch up from the store. */
+    static void queue(BlockingQueue<Object> live, Object item) {
+        if (live.offer(item)) return;
+        live.clear();
+        live.offer(BEHIND);
+    }
+
+    /** Ends a stream: what it had waiting no longer matters. */
+    private static void end(BlockingQueue<Object> live) {
+        live.clear();
+        live.offer(END);
+    }
+
+    /** Events one client may have waiting before it catches up from the store instead. */
+    static final int BACKLOG = 1024;
+    static final Object BEHIND = new Object();
+
     /** Ends every open stream and waits (a little) until they have let go of their requests. */
     void closeAll() {
-        open.forEach(q -> q.add(END));
+        open.forEach(EventStream::end);
         long deadline = System.nanoTime() + 2_000_000_000L;
         while (!open.isEmpty() && System.nanoTime() < deadline) {
             try {

@@ -78,10 +78,16 @@ final class Pages {
         }
     }
 
+    /** While the runner image builds (or after it failed), a line saying so: sessions asked for meanwhile wait for it. */
+    private String imageBanner() {
+        return sessions.imageBuild().map(line -> "<p class=\"notice\" role=\"status\" id=\"image-build\">" + Html.esc(line)
+                + "; sessions asked for meanwhile start when it is ready.</p>").orElse("");
+    }
+
     private String sessionList() {
-        StringBuilder b = new StringBuilder();
+        StringBuilder b = new StringBuilder(imageBanner());
         var list = sessions.list();
-        if (list.isEmpty()) return "<p class=\"empty\">No sessions yet. <a href=\"/new\">Start one.</a></p>";
+        if (list.isEmpty()) return b + "<p class=\"empty\">No sessions yet. <a href=\"/new\">Start one.</a></p>";
         b.append("<ul class=\"sessions\">");
         var usage = sessions.modelUsage();
         for (Session s : list) {
@@ -130,7 +136,7 @@ final class Pages {
         boolean terminal = "terminal".equals(mode);
         StringBuilder options = new StringBuilder();
         for (String r : sessions.recentRepos()) options.append("<option value=\"").append(Html.esc(r)).append("\">");
-        return Html.page("New session", csrf, "<section class=\"card\"><h1>New session</h1>"
+        return Html.page("New session", csrf, "<section class=\"card\"><h1>New session</h1>" + imageBanner()
                 + (error == null ? "" : "<p class=\"error-text\" role=\"alert\">" + Html.esc(error) + "</p>")
                 + "<form method=\"post\" action=\"/sessions\" id=\"new-session\"><input type=\"hidden\" name=\"_csrf\" value=\"" + Html.esc(csrf) + "\">"
                 + "<label>Repository (a path on the server or a git URL)<input name=\"repo\" list=\"recent-repos\" required value=\""
@@ -170,8 +176,9 @@ final class Pages {
             // Unchecked boxes are not sent: the GPU is used only when the form offered it and it stayed checked.
             Boolean gpu = sessions.gpus().usable() ? Boolean.valueOf("on".equals(ctx.formParam("gpu"))) : null;
             String network = ctx.formParam("network");
-            Session s = sessions.create(new NewSession(repo, branch, prompt, SessionMode.parse(mode), gpu,
-                    network == null ? null : NetworkPolicy.parse(network)), p -> { });
+            // To the session's page at once: it shows how far the start is, then the session.
+            Session s = sessions.submit(new NewSession(repo, branch, prompt, SessionMode.parse(mode), gpu,
+                    network == null ? null : NetworkPolicy.parse(network)));
             ctx.redirect("/sessions/" + s.id() + (s.mode() == SessionMode.TERMINAL ? "/terminal" : ""));
         } catch (SessionException e) {
             ctx.status(WebServer.status(e.kind())).html(newSessionPage(csrf(ctx), e.getMessage(), nz(repo), nz(branch), nz(prompt), nz(mode)));

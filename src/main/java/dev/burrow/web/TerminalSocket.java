@@ -69,6 +69,11 @@ final class TerminalSocket {
             ctx.closeSession(4404, "no such session");
             return;
         }
+        if (s.state() == dev.burrow.session.SessionState.CREATING && s.containerId() == null) {
+            // Still starting (queued, cloning): the page's script tries again in a moment.
+            ctx.closeSession(4503, "session " + s.shortId() + " is starting" + (s.reason() == null ? "" : ": " + s.reason()));
+            return;
+        }
         if (!s.state().live() || s.containerId() == null) {
             ctx.closeSession(4409, "session " + s.shortId() + " is " + s.state().label() + "; resume it to open a terminal");
             return;

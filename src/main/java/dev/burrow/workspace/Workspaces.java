@@ -88,6 +88,12 @@ public final class Workspaces {
             if (!git.run(local.path(), "rev-parse", "--verify", "--quiet", "HEAD^{commit}").ok()) {
                 throw new WorkspaceException("repository has no commits yet: " + local.path() + "; commit something first");
             }
+            // Checked now, not when the clone meets it: a session is answered before it is cloned.
+            // What clone --branch takes: the source's branches and tags.
+            if (baseBranch != null && !git.run(local.path(), "rev-parse", "--verify", "--quiet", "refs/heads/" + baseBranch + "^{commit}").ok()
+                    && !git.run(local.path(), "rev-parse", "--verify", "--quiet", "refs/tags/" + baseBranch + "^{commit}").ok()) {
+                throw new WorkspaceException("no branch " + baseBranch + " in " + local.path() + "; name one of its branches, or none for its current one");
+            }
         }
     }
 

@@ -67,4 +67,30 @@ class PodmanCliTest {
         assertThatThrownBy(() -> new ContainerSpec("x", "img", java.util.Map.of(), null, null, List.of(), java.util.Map.of(), null,
                 List.of(), null, List.of(), null)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aRunThatFailsAfterMakingItsContainerRemovesItByTheIdItWrote() {
+        var exists = new java.util.concurrent.atomic.AtomicBoolean();
+        ScriptedProcesses p = new ScriptedProcesses(argv -> {
+            if (argv.get(1).equals("run")) {
+                // Podman made the container, wrote its id, then hung: killed at its timeout, it printed nothing.
+                try {
+                    java.nio.file.Files.writeString(java.nio.file.Path.of(argv.get(argv.indexOf("--cidfile") + 1)), OURS + "\n");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                exists.set(true);
+                return new ScriptedProcesses.Answer(124, "", "timed out after 120 s: podman run");
+            }
+            if (argv.get(1).equals("rm")) exists.set(false);
+            if (argv.get(1).equals("container")) return new ScriptedProcesses.Answer(exists.get() ? 0 : 1, "", "");
+            return new ScriptedProcesses.Answer(0, "", "");
+        });
+        ContainerSpec spec = new ContainerSpec("burrow-x", "img", java.util.Map.of("burrow.session", "s1"), "keep-id", "none", List.of(),
+                java.util.Map.of(), "/workspace", List.of(), null, List.of("true"), null);
+        assertThatThrownBy(() -> new PodmanCli(p).run(spec)).isInstanceOf(ContainerException.class)
+                .hasMessage("podman run failed: timed out after 120 s: podman run (its container was removed)");
+        assertThat(p.calls).contains(List.of("podman", "rm", "--force", "--time", "0", OURS), List.of("podman", "container", "exists", OURS));
+        assertThat(exists).isFalse();
+    }
 }

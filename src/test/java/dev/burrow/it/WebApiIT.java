@@ -106,8 +106,8 @@ class WebApiIT {
         String id = JSON.readTree(created.body()).path("id").asString();
         assertThat(client.readEvents("/api/sessions/" + id + "/events", null, e -> true, "Origin", "http://evil.example").getFirst().data())
                 .isEqualTo("403");
-        assertThat(client.readEvents("/api/sessions/" + id + "/events", null, e -> !e.isEmpty(), "Origin", client.base).getFirst().event())
-                .isEqualTo("event");
+        assertThat(client.readEvents("/api/sessions/" + id + "/events", null, e -> e.stream().anyMatch(x -> "event".equals(x.event())), "Origin", client.base))
+                .anyMatch(x -> "event".equals(x.event()));
     }
 
     @Test

@@ -34,6 +34,7 @@ final class FakeEngine implements ContainerEngine {
     private final Map<String, FakeAgent> agents = new ConcurrentHashMap<>();
     private final Map<String, Boolean> running = new ConcurrentHashMap<>();
     private final Map<String, Path> workspaces = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, String>> labels = new ConcurrentHashMap<>();
     private final AtomicInteger next = new AtomicInteger();
     final List<List<String>> execs = new CopyOnWriteArrayList<>();
     final List<String> removed = new CopyOnWriteArrayList<>();
@@ -160,6 +161,20 @@ final class FakeEngine implements ContainerEngine {
         agents.put(id, FakeAgent.start(runDir, spec.env().getOrDefault("BURROW_MODE", "chat")));
         workspaces.put(id, spec.mounts().stream().filter(m -> "/workspace".equals(m.container())).map(Mount::host).findFirst().orElseThrow());
         running.put(id, true);
+        labels.put(id, Map.copyOf(spec.labels()));
+        return id;
+    }
+
+    /** A stopped session container for {@code sessionId}, labelled as the last one run was (its install), as a start that failed half-way leaves one. */
+    String leftOver(String sessionId) {
+        return leftOver(sessionId, lastSpec.labels().get("burrow.data"));
+    }
+
+    /** The same, of the install {@code install} (another data dir's, when it differs). */
+    String leftOver(String sessionId, String install) {
+        String id = "fake" + next.incrementAndGet();
+        running.put(id, false);
+        labels.put(id, Map.of(dev.burrow.container.PodmanCli.SESSION_LABEL, sessionId, "burrow.data", install));
         return id;
     }
 
@@ -186,8 +201,8 @@ final class FakeEngine implements ContainerEngine {
         return out;
     }
 
-    private static ContainerState state(String id, boolean up) {
-        return new ContainerState(id, id, up ? "running" : "exited", up, up ? 0 : 137, Map.of());
+    private ContainerState state(String id, boolean up) {
+        return new ContainerState(id, id, up ? "running" : "exited", up, up ? 0 : 137, labels.getOrDefault(id, Map.of()));
     }
 
     @Override
@@ -228,6 +243,7 @@ final class FakeEngine implements ContainerEngine {
     public void remove(String id) {
         removed.add(id);
         running.remove(id);
+        labels.remove(id);
         FakeAgent a = agents.get(id);
         if (a != null) a.stop();
     }

@@ -229,6 +229,23 @@ class SessionEngineTest {
     }
 
     @Test
+    void reconcileRemovesContainersNoSessionHasAndKeepsTheLiveOnes() throws Exception {
+        Session s = sessions.create(new NewSession(repo.toString(), null, "task"), p -> { });
+        awaitState(s, SessionState.IDLE);
+        String live = sessions.get(s.id()).containerId();
+        String halfMade = engine.leftOver(s.id()); // an earlier start of this session that failed half-way
+        String orphan = engine.leftOver(java.util.UUID.randomUUID().toString()); // a session no longer in the database
+        // Another install's, while its data dir exists: never ours to remove. With its data dir gone, nobody's.
+        String anotherInstalls = engine.leftOver(java.util.UUID.randomUUID().toString(), Files.createDirectories(tmp.resolve("other-data")).toString());
+        String goneInstalls = engine.leftOver(java.util.UUID.randomUUID().toString(), tmp.resolve("deleted-data").toString());
+        sessions.reconcile(false);
+        assertThat(engine.removed).containsExactlyInAnyOrder(halfMade, orphan, goneInstalls);
+        assertThat(engine.inspect(anotherInstalls)).isPresent();
+        assertThat(engine.inspect(live)).isPresent();
+        assertThat(sessions.get(s.id()).state()).isEqualTo(SessionState.IDLE);
+    }
+
+    @Test
     void reconcileStopsASessionWhoseContainerIsGoneAndStoresWhatItPrinted() throws Exception {
         Session s = sessions.create(new NewSession(repo.toString(), null, "task"), p -> { });
         awaitState(s, SessionState.IDLE);
