@@ -96,6 +96,8 @@ public final class PodmanService implements AutoCloseable {
             // The service answers sessions' requests, and Podman fills a container's bare "NAME" environment entries
             // from its own environment: it gets none of Burrow's (keys, tokens, the password), only what it needs to run.
             serviceEnvironment(pb.environment());
+            // Its working dir, an empty one of Burrow's: Podman opens some client-named paths relative to it.
+            pb.directory(Files.createDirectories(runtimeDir.resolve("podman-service-cwd")).toFile());
             Process p = pb.start();
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (System.nanoTime() < deadline && p.isAlive()) {

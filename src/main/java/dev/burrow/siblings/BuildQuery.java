@@ -30,10 +30,15 @@ final class BuildQuery {
     }
 
     static Map<String, List<String>> check(Target t, SessionBox box, Images images) throws Refusal, IOException {
-        Map<String, List<String>> q = new LinkedHashMap<>(t.query());
-        for (var e : q.entrySet()) {
-            String name = e.getKey().toLowerCase(java.util.Locale.ROOT);
-            if (FREE.contains(name) || CHECKED.contains(name)) continue;
+        // Podman reads some names only as spelled in its API ("dockerfile", "buildargs", "nsoptions") and
+        // others in any case: the names go on as the API spells them, so that it reads what Burrow checked.
+        Map<String, List<String>> q = new LinkedHashMap<>();
+        for (var e : t.query().entrySet()) {
+            String name = Fields.fold(e.getKey());
+            if (FREE.contains(name) || CHECKED.contains(name)) {
+                q.put(name, e.getValue());
+                continue;
+            }
             for (String v : e.getValue()) {
                 if (!v.isEmpty() && !v.equals("[]") && !v.equals("{}") && !v.equals("null")) {
                     throw Refusal.forbidden("build option " + e.getKey() + " is not allowed through a session's Podman socket");
@@ -48,6 +53,14 @@ final class BuildQuery {
             }
             // Podman runs a Containerfile.in through the host's C preprocessor, which reads host files.
             if (f.endsWith(".in")) throw Refusal.forbidden("Containerfiles ending in .in are not allowed in a session's builds (" + f + ")");
+        }
+        // One Containerfile, named as a plain string: Podman joins that with the context dir, while a
+        // JSON list it would open as given, relative to its own working dir.
+        List<String> files = dockerfiles(t);
+        if (files.size() > 1) throw Refusal.forbidden("a session's builds take one Containerfile, not " + files.size());
+        if (files.size() == 1) {
+            if (files.getFirst().startsWith("[")) throw Refusal.badRequest("a Containerfile name may not start with [");
+            q.put("dockerfile", List.of(files.getFirst()));
         }
         for (String name : names(t)) images.nameable(name);
         // Chroot isolation (2) runs RUN steps in the host's namespaces.

@@ -41,11 +41,19 @@ final class Fields {
         return o;
     }
 
+    /**
+     * A name as Go compares names when it decodes JSON and gorilla/schema queries (strings.EqualFold,
+     * simple Unicode folding): "labelſ" is "labels", "K" (Kelvin) is "k".
+     */
+    static String fold(String name) {
+        return name.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
+    }
+
     private static void noTwoSpellings(JsonNode node, String what) throws Refusal {
         if (node.isObject()) {
             Set<String> seen = new HashSet<>();
             for (Map.Entry<String, JsonNode> e : node.properties()) {
-                if (!seen.add(e.getKey().toLowerCase(Locale.ROOT))) throw Refusal.badRequest(what + " names " + e.getKey() + " twice");
+                if (!seen.add(fold(e.getKey()))) throw Refusal.badRequest(what + " names " + e.getKey() + " twice");
                 noTwoSpellings(e.getValue(), what);
             }
         } else if (node.isArray()) {
@@ -64,7 +72,13 @@ final class Fields {
 
     /** Refuses every field of {@code o} outside {@code known} that is not empty. */
     static void onlyKnown(ObjectNode o, Set<String> known, String what) throws Refusal {
+        Set<String> folded = new HashSet<>();
+        for (String k : known) folded.add(fold(k));
         for (Map.Entry<String, JsonNode> e : o.properties()) {
+            // Another spelling of a known name is that field to Go, whatever Burrow checked under the known one.
+            if (!known.contains(e.getKey()) && folded.contains(fold(e.getKey()))) {
+                throw Refusal.forbidden(what + " " + e.getKey() + " is spelled differently from the field Podman reads; spell it as the API does");
+            }
             if (!known.contains(e.getKey()) && !empty(e.getValue())) {
                 throw Refusal.forbidden(what + " " + e.getKey() + " is not allowed through a session's Podman socket");
             }

@@ -76,7 +76,7 @@ public final class Pins {
         } catch (java.nio.file.InvalidPathException e) {
             throw Refusal.badRequest("Burrow cannot name /workspace/" + relative + " on this system (its locale has no UTF-8: run Burrow with LANG=C.UTF-8)");
         }
-        String seen = identity(workspace, parts, relative);
+        String seen = walk(workspace, parts, relative);
         Pinned old = dirs.get(relative);
         if (old != null && old.identity.equals(seen)) return old.at;
         if (engine == null) throw Refusal.forbidden("bind mounts of workspace subdirectories are not available here; bind /workspace itself");
@@ -98,7 +98,7 @@ public final class Pins {
                 throw new Refusal(500, "could not bind /workspace/" + relative + ": " + e.getMessage());
             }
             // Checked after the bind: whatever the path led to when it was bound, that dir must be the one there now, reached without links.
-            if (!bound.equals(identity(workspace, parts, relative))) {
+            if (!bound.equals(walk(workspace, parts, relative))) {
                 throw Refusal.forbidden("/workspace/" + relative + " changed while it was being bound; bind mounts may not go through links");
             }
             // A pin it replaces may still be a container's source: it stays until close().
@@ -166,35 +166,52 @@ public final class Pins {
         }
     }
 
+    /** Opens of a dir that a FIFO holds, over this session's life: past a few, subdirectory binds are refused. */
+    private final java.util.concurrent.atomic.AtomicInteger stuck = new java.util.concurrent.atomic.AtomicInteger();
+    static final int MAX_STUCK = 2;
+
+    private String walk(Path workspace, List<String> parts, String shown) throws Refusal {
+        if (stuck.get() >= MAX_STUCK) {
+            throw Refusal.forbidden("this session's earlier binds were held up by FIFOs in the workspace; bind /workspace itself");
+        }
+        return identity(workspace, parts, shown, stuck);
+    }
+
     /**
      * The identity ("dev:inode", as {@link ContainerEngine#pinDirectory} answers it) of the dir
      * reached from {@code workspace} through {@code parts}, following no link on the way: each
      * part is looked at (fstatat, no follow) and then opened relative to its parent (openat,
-     * O_NOFOLLOW), and what was opened must be what was looked at.
+     * O_NOFOLLOW), and what was opened must be what was looked at. {@code stuck} counts opens
+     * that a FIFO swapped in holds.
      */
-    static String identity(Path workspace, List<String> parts, String shown) throws Refusal {
-        try (DirectoryStream<Path> root = Files.newDirectoryStream(workspace)) {
-            if (!(root instanceof SecureDirectoryStream<Path> at)) throw new Refusal(500, "this system cannot open dirs safely (no openat)");
-            SecureDirectoryStream<Path> cur = at;
-            try {
-                for (String p : parts) {
-                    Path name = Path.of(p);
-                    BasicFileAttributes looked = cur.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
-                    if (looked.isSymbolicLink()) throw new java.nio.file.FileSystemException(p);
-                    if (!looked.isDirectory()) throw new NotDirectoryException(p);
-                    SecureDirectoryStream<Path> child = open(cur, name);
-                    if (cur != at) cur.close();
-                    cur = child;
-                    if (!looked.fileKey().equals(key(cur))) {
-                        throw Refusal.forbidden("/workspace/" + shown + " changed while Burrow looked at it; bind mounts may not go through links");
-                    }
-                }
-                Matcher m = FILE_KEY.matcher(String.valueOf(key(cur)));
-                if (!m.matches()) throw new Refusal(500, "unexpected file key " + key(cur));
-                return m.group(1) + ":" + m.group(2);
-            } finally {
-                if (cur != at) cur.close();
+    static String identity(Path workspace, List<String> parts, String shown, java.util.concurrent.atomic.AtomicInteger stuck) throws Refusal {
+        // Closed at the end, except a dir whose child open is held by a FIFO: closing it would wait for that open.
+        java.util.ArrayDeque<SecureDirectoryStream<Path>> toClose = new java.util.ArrayDeque<>();
+        try {
+            DirectoryStream<Path> root = Files.newDirectoryStream(workspace);
+            if (!(root instanceof SecureDirectoryStream<Path> cur)) {
+                root.close();
+                throw new Refusal(500, "this system cannot open dirs safely (no openat)");
             }
+            toClose.push(cur);
+            for (String p : parts) {
+                Path name = Path.of(p);
+                BasicFileAttributes looked = cur.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+                if (looked.isSymbolicLink()) throw new java.nio.file.FileSystemException(p);
+                if (!looked.isDirectory()) throw new NotDirectoryException(p);
+                SecureDirectoryStream<Path> child = open(cur, name, () -> {
+                    toClose.pop(); // the parent: it goes when the held open ends, if ever
+                    stuck.incrementAndGet();
+                });
+                toClose.push(child);
+                cur = child;
+                if (!looked.fileKey().equals(key(cur))) {
+                    throw Refusal.forbidden("/workspace/" + shown + " changed while Burrow looked at it; bind mounts may not go through links");
+                }
+            }
+            Matcher m = FILE_KEY.matcher(String.valueOf(key(cur)));
+            if (!m.matches()) throw new Refusal(500, "unexpected file key " + key(cur));
+            return m.group(1) + ":" + m.group(2);
         } catch (NoSuchFileException | NotDirectoryException e) {
             throw Refusal.badRequest("/workspace/" + shown + " is not a directory in the workspace");
         } catch (java.nio.file.FileSystemException e) {
@@ -204,6 +221,21 @@ public final class Pins {
             throw Refusal.badRequest("Burrow cannot name /workspace/" + shown + " on this system (its locale has no UTF-8: run Burrow with LANG=C.UTF-8)");
         } catch (IOException e) {
             throw new Refusal(500, "could not read /workspace/" + shown + ": " + e.getMessage());
+        } finally {
+            for (SecureDirectoryStream<Path> d : toClose) closeQuietly(d);
+        }
+    }
+
+    /** For tests: a walk of its own. */
+    static String identity(Path workspace, List<String> parts, String shown) throws Refusal {
+        return identity(workspace, parts, shown, new java.util.concurrent.atomic.AtomicInteger());
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // nothing else holds it
         }
     }
 
@@ -215,9 +247,11 @@ public final class Pins {
      * Opens {@code name} in {@code parent} as a dir. The agent may have swapped it for a FIFO
      * since it was looked at, and opening a FIFO waits for a writer: after a moment Burrow
      * opens it for writing itself, through the same parent and without following links, which
-     * lets the open go on (and fail: a FIFO is not a dir).
+     * lets the open go on (and fail: a FIFO is not a dir). If the FIFO was moved away meanwhile
+     * the open stays held: {@code held} is told (the parent then belongs to the held open, which
+     * closes it if it ever ends) and the bind is refused.
      */
-    static SecureDirectoryStream<Path> open(SecureDirectoryStream<Path> parent, Path name) throws IOException, Refusal {
+    static SecureDirectoryStream<Path> open(SecureDirectoryStream<Path> parent, Path name, Runnable held) throws IOException, Refusal {
         var opening = new java.util.concurrent.CompletableFuture<SecureDirectoryStream<Path>>();
         Thread.ofVirtual().name("pin-open").start(() -> {
             try {
@@ -231,12 +265,10 @@ public final class Pins {
                 return opening.get(2, java.util.concurrent.TimeUnit.SECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
                 if (attempt >= 2) {
-                    opening.thenAccept(late -> {
-                        try {
-                            late.close();
-                        } catch (IOException ignored) {
-                            // nothing else holds it
-                        }
+                    held.run();
+                    opening.whenComplete((late, failed) -> {
+                        if (late != null) closeQuietly(late);
+                        closeQuietly(parent);
                     });
                     throw Refusal.forbidden("/workspace/" + name + " does not open as a directory (a FIFO?); bind mounts come from directories");
                 }

@@ -71,7 +71,7 @@ record Target(String version, boolean libpod, List<String> segments, Map<String,
         // Podman reads some names in any case; two spellings of one name would be two readings.
         Map<String, String> seen = new LinkedHashMap<>();
         for (String k : out.keySet()) {
-            String prior = seen.put(k.toLowerCase(Locale.ROOT), k);
+            String prior = seen.put(Fields.fold(k), k);
             if (prior != null && !k.equalsIgnoreCase("detachkeys")) throw Refusal.badRequest("query parameter " + k + " sent under two spellings");
         }
         return out;

@@ -208,6 +208,8 @@ class PodmanSocketIT {
                 mkdir -p /tmp/b4 && printf 'FROM %1$s\nRUN curl -s -m 4 http://10.0.2.2:%6$s/ || echo build-had-no-network\n' > /tmp/b4/Containerfile
                 t build-network sh -c 'podman build --no-cache /tmp/b4 2>&1 | grep -E "build-had-no-network|HOST" | tail -1'
                 t ns-case curl -s --unix-socket /run/podman/podman.sock -X POST -H "Content-Type: application/x-tar" --data-binary @/tmp/b6.tar "http://d/v4.3.1/libpod/build?nsoptions=%%5B%%7B%%22name%%22%%3A%%22pid%%22%%2C%%22host%%22%%3Atrue%%7D%%5D"
+                mkdir -p /tmp/b7 && ln -sfn / /tmp/b7/rootlink && printf 'FROM %1$s\nRUN --mount=type=bind,source=rootlink,target=/h cat /h$H/secret\n' > /tmp/b7/Containerfile && printf 'FROM %1$s\nRUN echo safe-built\n' > /tmp/b7/safe && tar -C /tmp/b7 -cf /tmp/b7.tar .
+                t dockerfile-case sh -c 'curl -s --unix-socket /run/podman/podman.sock -X POST -H "Content-Type: application/x-tar" --data-binary @/tmp/b7.tar "http://d/v4.3.1/libpod/build?nocache=1&Dockerfile=safe" | grep -oE "safe-built|host-secret-[0-9]+" | tail -1'
                 mkfifo /workspace/ff
                 t fifo-bind timeout 30 podman run --rm -v /workspace/ff:/x $I true
                 t runner-tag podman tag %1$s localhost/burrow-runner:evil
@@ -221,6 +223,8 @@ class PodmanSocketIT {
         loopback.stop(0);
         assertThat(out).containsPattern("== build-network\n[^=]*build-had-no-network");
         assertThat(out).containsPattern("== compat-build-loopback\n[^=]*compat-build-had-no-host");
+        // The Containerfile Burrow checked is the one Podman builds, however the client spells the parameter.
+        assertThat(out).containsPattern("== dockerfile-case\nsafe-built");
         assertThat(loopbackHits.get()).as("requests from a build that reached the host's loopback").isZero();
         for (String refused : new String[] {"bind-mount-build", "cache-id-build", "privileged", "home-bind", "home-write", "root-mount", "link-bind", "host-net", "host-pid", "cap-add", "seccomp",
                 "volumes-from", "join-session", "exec-victim", "stop-victim", "volume-bind", "cache", "kube", "compat-privileged", "compat-caseless",

@@ -162,8 +162,34 @@ class PinsTest {
         try (var root = (java.nio.file.SecureDirectoryStream<Path>) Files.newDirectoryStream(ws)) {
             long t0 = System.nanoTime();
             org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(15),
-                    () -> assertThatThrownBy(() -> Pins.open(root, Path.of("sub"))).isInstanceOfAny(IOException.class, Refusal.class));
+                    () -> assertThatThrownBy(() -> Pins.open(root, Path.of("sub"), () -> { })).isInstanceOfAny(IOException.class, Refusal.class));
             assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(java.time.Duration.ofSeconds(8));
+        }
+    }
+
+    @Test
+    void aFifoMovedAwayWhileItHoldsTheOpenIsRefusedAndTheHeldOpenKeepsItsParent() throws Exception {
+        Path ws = Files.createDirectories(tmp.resolve("ws"));
+        assertThat(new ProcessBuilder("mkfifo", ws.resolve("sub").toString()).start().waitFor()).isZero();
+        var held = new java.util.concurrent.atomic.AtomicBoolean();
+        var outcome = new java.util.concurrent.CompletableFuture<Throwable>();
+        var root = (java.nio.file.SecureDirectoryStream<Path>) Files.newDirectoryStream(ws);
+        Thread.ofVirtual().start(() -> {
+            try {
+                Pins.open(root, Path.of("sub"), () -> held.set(true));
+                outcome.complete(null);
+            } catch (Exception e) {
+                outcome.complete(e);
+            }
+        });
+        Thread.sleep(500);
+        Files.move(ws.resolve("sub"), ws.resolve("moved")); // Burrow's write-open by name no longer reaches it
+        Throwable t = outcome.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(t).isInstanceOf(Refusal.class).hasMessageContaining("does not open as a directory");
+        assertThat(held).isTrue();
+        // The agent lets it go: the held open ends, and closes what it held.
+        try (var w = java.nio.channels.FileChannel.open(ws.resolve("moved"), java.nio.file.StandardOpenOption.WRITE)) {
+            // a writer at last
         }
     }
 }

@@ -204,7 +204,10 @@ class SiblingSocketTest {
         Map<String, String> libpod = Map.ofEntries(
                 Map.entry("{\"image\":\"x\",\"env_merge\":[\"BURROW_PASSWORD\"]}", "environment entries must be NAME=VALUE"),
                 Map.entry("{\"image\":\"x\",\"privileged\":true}", "privileged"),
-                Map.entry("{\"image\":\"x\",\"Privileged\":true}", "Privileged is not allowed"),
+                Map.entry("{\"image\":\"x\",\"Privileged\":true}", "Privileged is spelled differently"),
+                // Go folds "ſ" into "s": this is "labels", null, after Burrow's own labels.
+                Map.entry("{\"image\":\"x\",\"labels\":{},\"label\u017f\":null}", "twice"),
+                Map.entry("{\"image\":\"x\",\"label\u017f\":null}", "spelled differently"),
                 Map.entry("{\"image\":\"x\",\"privileged\":false,\"privileged\":true}", "not JSON Burrow accepts"),
                 Map.entry("{\"image\":\"x\",\"cap_add\":[\"SYS_ADMIN\"]}", "cap-add"),
                 Map.entry("{\"image\":\"x\",\"mounts\":[{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/home\"}]}", "only from the session's workspace"),
@@ -250,7 +253,7 @@ class SiblingSocketTest {
                 Map.entry("{\"Image\":\"x\",\"Env\":[\"ANTHROPIC_API_KEY\"]}", "environment entries must be NAME=VALUE"),
                 Map.entry("{\"Image\":\"x\",\"Env\":[\"BURROW*\"]}", "environment entries must be NAME=VALUE"),
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"Privileged\":true}}", "privileged"),
-                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"privileged\":true}}", "privileged is not allowed"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"privileged\":true}}", "privileged is spelled differently"),
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"Binds\":[\"/home/u:/h\"]}}", "only from the session's workspace"),
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/\",\"Target\":\"/h\"}]}}", "only from the session's workspace"),
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\",\"Target\":\"/h\",\"VolumeOptions\":{\"DriverConfig\":{\"Options\":{\"device\":\"/home\"}}}}]}}", "DriverConfig"),
@@ -534,6 +537,19 @@ class SiblingSocketTest {
         assertThat(build("/v4.3.1/libpod/build", "t=app&nsoptions=" + java.net.URLEncoder.encode("[{\"Name\":\"pid\",\"Host\":false},{\"Name\":\"user\",\"Host\":true}]",
                 StandardCharsets.UTF_8), context)).startsWith("HTTP/1.1 200 ");
         assertThat(podman.forwarded().getFirst()).contains("nsoptions=" + pinned + "&");
+        // Names go on as Podman's API spells them: it looks some up only so ("dockerfile"), and would build another file.
+        byte[] two = tar(false, "Containerfile", "FROM shared\n", "safe", "FROM shared\nRUN true\n");
+        for (String q : List.of("t=app&Dockerfile=safe", "t=app&dockerfile=%5B%22safe%22%5D", "t=app&DOCKERFILE=safe&BuildArgs=%7B%7D")) {
+            podman.received.clear();
+            assertThat(build("/v4.3.1/libpod/build", q, two)).as(q).startsWith("HTTP/1.1 200 ");
+            String first = podman.forwarded().getFirst().lines().findFirst().orElseThrow();
+            assertThat(first).as(q).contains("&dockerfile=safe").doesNotContain("Dockerfile").doesNotContain("DOCKERFILE").doesNotContain("BuildArgs");
+        }
+        assertThat(build("/v4.3.1/libpod/build", "t=app&dockerfile=%5B%22safe%22%2C%22Containerfile%22%5D", two)).startsWith("HTTP/1.1 403 ");
+        assertThat(build("/v4.3.1/libpod/build", "t=app&dockerfile=safe&Dockerfile=Containerfile", two)).startsWith("HTTP/1.1 400 ");
+        podman.received.clear();
+        assertThat(build("/v4.3.1/libpod/build", "t=app&buildarg%C5%BF=%7B%7D", two)).as("ſ is s to Go").startsWith("HTTP/1.1 200 ");
+        assertThat(podman.forwarded().getFirst().lines().findFirst().orElseThrow()).contains("&buildargs=");
     }
 
     @Test
