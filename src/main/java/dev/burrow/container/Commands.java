@@ -44,7 +44,7 @@ public final class Commands {
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream(), p), READERS);
         try {
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
+                killTree(p);
                 return new ExecResult(argv, 124, out.getNow(""), "timed out after " + timeoutSeconds + " s: " + String.join(" ", argv));
             }
             String stdout = out.join();
@@ -54,7 +54,7 @@ public final class Commands {
             }
             return new ExecResult(argv, p.exitValue(), stdout, stderr);
         } catch (InterruptedException e) {
-            p.destroyForcibly();
+            killTree(p);
             Thread.currentThread().interrupt();
             return new ExecResult(argv, 130, "", "interrupted");
         }
@@ -88,7 +88,7 @@ public final class Commands {
         CompletableFuture<Long> out = CompletableFuture.supplyAsync(() -> copyCapped(p.getInputStream(), stdout, maxOutputBytes, p), READERS);
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
+                killTree(p);
                 return new ExecResult(argv, 124, "", "timed out after " + timeout.toSeconds() + " s: " + String.join(" ", argv));
             }
             long copied = out.join();
@@ -98,11 +98,11 @@ public final class Commands {
             }
             return new ExecResult(argv, p.exitValue(), "", err.join());
         } catch (InterruptedException e) {
-            p.destroyForcibly();
+            killTree(p);
             Thread.currentThread().interrupt();
             return new ExecResult(argv, 130, "", "interrupted");
         } catch (CompletionException e) {
-            p.destroyForcibly();
+            killTree(p);
             return new ExecResult(argv, 1, "", "could not keep the output of " + argv.getFirst() + ": " + e.getCause().getMessage());
         }
     }
@@ -114,7 +114,7 @@ public final class Commands {
         try (in) {
             for (int n; (n = in.read(buf)) > 0; ) {
                 if (total + n > cap) {
-                    p.destroyForcibly();
+                    killTree(p);
                     return cap + 1;
                 }
                 out.write(buf, 0, n);
@@ -122,10 +122,10 @@ public final class Commands {
             }
             return total;
         } catch (IOException e) {
-            p.destroyForcibly(); // the output has nowhere to go: stop the command now, not at its timeout
+            killTree(p); // the output has nowhere to go: stop the command now, not at its timeout
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
-            p.destroyForcibly();
+            killTree(p);
             throw e;
         }
     }
@@ -145,12 +145,26 @@ public final class Commands {
         try (in) {
             byte[] b = in.readNBytes(MAX_OUTPUT + 1);
             if (b.length > MAX_OUTPUT) {
-                p.destroyForcibly();
+                killTree(p);
                 return new String(b, StandardCharsets.ISO_8859_1);
             }
             return new String(b, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Kills a command and everything it started, hard. Rootless podman runs its work in a child
+     * it made inside the user namespace: killing the parent alone left that child running, holding
+     * Podman's locks, and every later podman call waited behind it.
+     */
+    static void killTree(Process p) {
+        try {
+            p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        } catch (UnsupportedOperationException notAnOsProcess) {
+            // a stand-in process of the tests
+        }
+        p.destroyForcibly();
     }
 }

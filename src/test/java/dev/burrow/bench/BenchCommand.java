@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  * the jar `./burrow serve` runs has none of it.
  */
 @Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Start.class, BenchCommand.Events.class, BenchCommand.Terminal.class,
-        BenchCommand.Gateway.class})
+        BenchCommand.Gateway.class, BenchCommand.Load.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -74,6 +74,24 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             return new GatewayBench(System.out).run(runs);
+        }
+    }
+
+    @Command(name = "load", description = "Many sessions at once through the HTTP API, each driven through turns and followed by an SSE client.")
+    static final class Load implements Callable<Integer> {
+        @Mixin
+        Options options;
+
+        @Option(names = "--sessions", defaultValue = "16")
+        int sessions;
+
+        @Option(names = "--turns", defaultValue = "20")
+        int turns;
+
+        @Override
+        public Integer call() throws Exception {
+            options.refuseRoot("run sessions");
+            return new LoadBench(options.config(), System.out).run(sessions, turns);
         }
     }
 }

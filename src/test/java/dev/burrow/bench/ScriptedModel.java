@@ -88,6 +88,13 @@ public final class ScriptedModel implements AutoCloseable {
         return (server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort();
     }
 
+    /** When (System.nanoTime) the final answer to each prompt was fully sent, by the prompt's text. */
+    public java.util.Map<String, Long> answered() {
+        return java.util.Map.copyOf(answered);
+    }
+
+    private final java.util.Map<String, Long> answered = new java.util.concurrent.ConcurrentHashMap<>();
+
     public List<JsonNode> requests() {
         return List.copyOf(requests);
     }
@@ -171,6 +178,8 @@ public final class ScriptedModel implements AutoCloseable {
             } else {
                 String quoted = prompt.length() > 60 ? prompt.substring(0, 60) : prompt;
                 reply(ex, stream, List.of(text(REPLY_PREFIX + quoted)), "end_turn", 0);
+                // When the last byte of a turn's final answer went out (./burrow bench load times from here).
+                answered.put(prompt, System.nanoTime());
             }
         } catch (IOException | RuntimeException e) {
             // The client went away (an interrupt): nothing to answer.
