@@ -38,6 +38,7 @@ import java.util.Set;
  * @param allowedPrivate private address ranges sessions may reach after all (BURROW_ALLOWED_PRIVATE)
  * @param gitHost        GitHub (or an enterprise server) and its token, for private repositories, pushes and pull requests
  * @param transcriptQuota the most bytes of events one session may store; past it the session stops
+ * @param minFree        bytes free on the data dir's disk below which sessions stop ({@code BURROW_MIN_FREE_MB})
  * @param maxStarts       how many session containers Burrow starts at once; more wait their turn ({@code BURROW_MAX_STARTS})
  * @param upstreamCa      null, or a PEM file of CA certificates Burrow trusts, beside the JDK's own, on its
  *                        connections to the model API and the git host (a TLS-inspecting proxy, a gateway with its own CA)
@@ -63,7 +64,8 @@ public record Config(
         GitHost gitHost,
         long transcriptQuota,
         Path upstreamCa,
-        int maxStarts) {
+        int maxStarts,
+        long minFree) {
 
     public Config {
         Objects.requireNonNull(dataDir);
@@ -77,6 +79,7 @@ public record Config(
         Objects.requireNonNull(allowedPrivate);
         Objects.requireNonNull(gitHost);
         if (transcriptQuota <= 0) throw new IllegalArgumentException("the transcript quota must be positive");
+        if (minFree < 0) throw new IllegalArgumentException("BURROW_MIN_FREE_MB must not be negative");
         if (maxStarts < 1) throw new IllegalArgumentException("BURROW_MAX_STARTS must be a positive number of container starts at once");
     }
 
@@ -90,6 +93,9 @@ public record Config(
      */
     public static final int DEFAULT_MAX_STARTS = 4;
 
+    /** Free space on the data dir's disk below which sessions stop (and none start): room for the saves that stopping makes. */
+    public static final long DEFAULT_MIN_FREE = 1024L << 20;
+
     /**
      * Burrow's defaults on this data dir, before the environment and burrow.properties say
      * otherwise: no model credentials, Anthropic's API, the loopback port 7070, every cache
@@ -98,7 +104,7 @@ public record Config(
     public static Config defaults(Path dataDir) {
         return new Config(dataDir, "", CredentialSettings.of("", ""), "", "", RunnerImage.DEFAULT_BASE, Duration.ofMinutes(30), "", "",
                 "127.0.0.1", 7070, Caches.NAMES, Caches.Scope.REPOSITORY, Limits.NONE, NetworkPolicy.FULL, Allowlist.DEFAULT, PrivateAddresses.NONE_ALLOWED, new GitHost(GitHost.GITHUB, ""),
-                DEFAULT_TRANSCRIPT_QUOTA, null, DEFAULT_MAX_STARTS);
+                DEFAULT_TRANSCRIPT_QUOTA, null, DEFAULT_MAX_STARTS, DEFAULT_MIN_FREE);
     }
 
     /** The data dir: the override, else BURROW_DATA_DIR, else $XDG_DATA_HOME/burrow, else ~/.local/share/burrow. */
@@ -157,7 +163,8 @@ public record Config(
                         s.get("BURROW_GITHUB_TOKEN", "github.token").or(() -> s.env("GH_TOKEN")).or(() -> s.env("GITHUB_TOKEN")).orElse("")),
                 megabytes(s.get("BURROW_TRANSCRIPT_QUOTA_MB", "transcript_quota_mb"), DEFAULT_TRANSCRIPT_QUOTA, "BURROW_TRANSCRIPT_QUOTA_MB"),
                 s.get("BURROW_UPSTREAM_CA", "upstream_ca").map(Path::of).orElse(null),
-                positive(s.get("BURROW_MAX_STARTS", "max_starts"), DEFAULT_MAX_STARTS, "BURROW_MAX_STARTS"));
+                positive(s.get("BURROW_MAX_STARTS", "max_starts"), DEFAULT_MAX_STARTS, "BURROW_MAX_STARTS"),
+                megabytes(s.get("BURROW_MIN_FREE_MB", "min_free_mb"), DEFAULT_MIN_FREE, "BURROW_MIN_FREE_MB"));
     }
 
     public Path database() {
@@ -181,70 +188,70 @@ public record Config(
     }
 
     public Config withCredentials(CredentialSettings c) {
-        return new Config(dataDir, baseUrl, c, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts);
+        return new Config(dataDir, baseUrl, c, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree);
     }
 
     public Config withBaseUrl(String url) {
-        return new Config(dataDir, url, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts);
+        return new Config(dataDir, url, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree);
     }
 
     public Config withImages(String runner, String base) {
-        return new Config(dataDir, baseUrl, credentials, model, runner, base, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts);
+        return new Config(dataDir, baseUrl, credentials, model, runner, base, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree);
     }
 
     public Config withIdleTimeout(Duration idle) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idle, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts);
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idle, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree);
     }
 
     public Config withNetwork(NetworkPolicy policy, Allowlist hosts) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                policy, hosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts);
+                policy, hosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree);
     }
 
     public Config withGitHost(GitHost g) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                network, allowedHosts, allowedPrivate, g, transcriptQuota, upstreamCa, maxStarts);
+                network, allowedHosts, allowedPrivate, g, transcriptQuota, upstreamCa, maxStarts, minFree);
     }
 
     public Config withGitIdentity(String name, String email) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, name, email, bind, port, caches, cacheScope, limits, network,
-                allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts);
+                allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree);
     }
 
     public Config withListen(String bindAddress, int listenPort) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bindAddress, listenPort, caches, cacheScope,
-                limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts);
+                limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree);
     }
 
     public Config withLimits(Limits l) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, l, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts);
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, l, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree);
     }
 
     public Config withAllowedPrivate(PrivateAddresses ranges) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                network, allowedHosts, ranges, gitHost, transcriptQuota, upstreamCa, maxStarts);
+                network, allowedHosts, ranges, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree);
     }
 
     public Config withCacheScope(Caches.Scope scope) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, scope, limits,
-                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts);
+                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree);
     }
 
     public Config withTranscriptQuota(long bytes) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                network, allowedHosts, allowedPrivate, gitHost, bytes, upstreamCa, maxStarts);
+                network, allowedHosts, allowedPrivate, gitHost, bytes, upstreamCa, maxStarts, minFree);
     }
 
     /** The same, trusting the CA certificates in {@code pem} on connections to the model API and the git host. */
     public Config withUpstreamCa(Path pem) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, pem, maxStarts);
+                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, pem, maxStarts, minFree);
     }
 
     /** The same, starting at most {@code n} session containers at once. */
     public Config withMaxStarts(int n) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, n);
+                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, n, minFree);
     }
 
     private static int positive(Optional<String> value, int fallback, String name) {

@@ -9,4 +9,11 @@ public class ContainerException extends RuntimeException {
     public ContainerException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** A podman call that outlived its timeout, and was killed with what it started. */
+    public static final class TimedOut extends ContainerException {
+        public TimedOut(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 }

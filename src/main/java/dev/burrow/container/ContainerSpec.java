@@ -43,6 +43,9 @@ public record ContainerSpec(
     }
 
     /** `podman run` of a detached container. */
+    /** The OOM score every container Burrow runs gets, and every sibling a session makes: the most. */
+    public static final int OOM_SCORE_ADJ = 1000;
+
     public List<String> runArgv() {
         return argv(List.of("run", "--detach"));
     }
@@ -60,7 +63,9 @@ public record ContainerSpec(
     private List<String> argv(List<String> verb) {
         List<String> argv = new ArrayList<>(verb);
         // --http-proxy=false: podman would copy the host's proxy variables (credentials and all) into the container.
-        argv.addAll(List.of("--init", "--http-proxy=false", "--name", name));
+        // --oom-score-adj: where memory limits cannot hold (cgroups v1, rootless), the kernel's OOM
+        // killer picks a session's processes before Burrow's, which outlives a runaway session.
+        argv.addAll(List.of("--init", "--http-proxy=false", "--oom-score-adj=" + OOM_SCORE_ADJ, "--name", name));
         labels.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> argv.addAll(List.of("--label", e.getKey() + "=" + e.getValue())));
         if (userns != null) argv.add("--userns=" + userns);

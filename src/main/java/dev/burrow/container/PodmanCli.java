@@ -49,11 +49,25 @@ public final class PodmanCli implements ContainerEngine {
         return commands.run(argv);
     }
 
+    /**
+     * How long a `podman run` may take. A start takes under a second here; one that takes a
+     * minute has hung (Podman 4.3 now and then, in bursts), and is killed and tried again.
+     */
+    static final long RUN_TIMEOUT_SECONDS = 60;
+
     private ExecResult checked(List<String> args) {
-        ExecResult r = podman(args);
+        return checked(args, 120);
+    }
+
+    private ExecResult checked(List<String> args, long timeoutSeconds) {
+        List<String> argv = new ArrayList<>();
+        argv.add(podman);
+        argv.addAll(args);
+        ExecResult r = commands.run(argv, timeoutSeconds);
         if (r.exitCode() == 127) {
             throw new ContainerException("podman is not installed or not on PATH; install it (apt-get install podman) and run ./burrow doctor");
         }
+        if (r.exitCode() == 124) throw new ContainerException.TimedOut("podman " + args.getFirst() + " failed: " + r.firstErrorLine(), null);
         if (!r.ok()) {
             throw new ContainerException("podman " + args.getFirst() + " failed: " + r.firstErrorLine());
         }
@@ -135,9 +149,10 @@ public final class PodmanCli implements ContainerEngine {
         argv.addAll(2, List.of("--cidfile", cidFile.toString()));
         ExecResult r;
         try {
-            r = checked(argv);
+            r = checked(argv, RUN_TIMEOUT_SECONDS);
         } catch (ContainerException e) {
-            throw new ContainerException(e.getMessage() + removeHalfMade(cidFile), e);
+            String message = e.getMessage() + removeHalfMade(cidFile);
+            throw e instanceof ContainerException.TimedOut ? new ContainerException.TimedOut(message, e) : new ContainerException(message, e);
         } finally {
             try {
                 java.nio.file.Files.deleteIfExists(cidFile);

@@ -178,8 +178,8 @@ final class ContainerStarter {
     /** A new session's container, started while its workspace is still being cloned; it waits for "ready". */
     CompletableFuture<String> startBeside(Session s, Consumer<String> progress) {
         String run = runImage();
-        return CompletableFuture.supplyAsync(() -> queue.run(placeIn(progress), () -> guarded(s, engine.run(AgentLaunch.spec(s, config, run, devices(s),
-                services.podmanDir(s), services.netDir(s), false, gitReach(s))))), STARTER);
+        return CompletableFuture.supplyAsync(() -> queue.run(placeIn(progress), () -> guarded(s, runOnceMore(progress, () -> engine.run(AgentLaunch.spec(s,
+                config, run, devices(s), services.podmanDir(s), services.netDir(s), false, gitReach(s)))))), STARTER);
     }
 
     /** A fresh container for an existing session, resuming its conversation; the channel leaves what it needs for the first prompt. */
@@ -188,8 +188,8 @@ final class ContainerStarter {
         AgentLaunch.prepareRunDir(s, config, credentials, false);
         channel.prepareStart(s, firstPrompt);
         String run = runImage();
-        String id = queue.run(placeIn(progress), () -> guarded(s, engine.run(AgentLaunch.spec(s, config, run, devices(s), services.podmanDir(s),
-                services.netDir(s), true, gitReach(s)))));
+        String id = queue.run(placeIn(progress), () -> guarded(s, runOnceMore(progress, () -> engine.run(AgentLaunch.spec(s, config, run, devices(s),
+                services.podmanDir(s), services.netDir(s), true, gitReach(s))))));
         AgentLaunch.markReady(s);
         return id;
     }
@@ -213,6 +213,19 @@ final class ContainerStarter {
                 // the start fails either way; reconcile finds what is left
             }
             throw e;
+        }
+    }
+
+    /**
+     * A start that hung (killed at its timeout, its container removed) is tried once more:
+     * Podman 4.3 now and then hangs a start in a burst, and the next one goes through.
+     */
+    private static String runOnceMore(Consumer<String> progress, java.util.function.Supplier<String> start) {
+        try {
+            return start.get();
+        } catch (ContainerException.TimedOut e) {
+            progress.accept("the container start hung and was stopped; starting it again");
+            return start.get();
         }
     }
 

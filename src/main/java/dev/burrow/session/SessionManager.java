@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SessionManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionManager.class);
+    private volatile DiskWatch disk;
     public static final int MAX_MESSAGE_BYTES = 1024 * 1024;
 
     /** Sees every stored event and every state change of every session this process follows. */
@@ -78,6 +79,7 @@ public final class SessionManager implements AutoCloseable {
         this.reconciler = new SessionReconciler(engine, store, recorder, supervisor, starts, AgentLaunch.install(config));
         this.creator = new SessionCreator(config, engine, workspaces, store, recorder, starter, supervisor, starts);
         this.resumer = new SessionResumer(engine, store, recorder, starter, supervisor, starts);
+        this.disk = DiskWatch.of(config.dataDir(), config.minFree());
         this.publisher = new BranchPublisher(queries, store, workspaces, recorder, saver,
                 new dev.burrow.workspace.GitHubApi(config.gitHost(), dev.burrow.gateway.UpstreamTls.client(config.upstreamCa())));
     }
@@ -196,6 +198,7 @@ public final class SessionManager implements AutoCloseable {
     // ---- commands ----
 
     public Session create(NewSession req, Consumer<String> progress) {
+        checkDisk();
         return creator.create(req, progress);
     }
 
@@ -205,6 +208,7 @@ public final class SessionManager implements AutoCloseable {
      * refused here; a start that fails later leaves the session failed with the reason.
      */
     public Session submit(NewSession req) {
+        checkDisk();
         return creator.submit(req);
     }
 
@@ -252,6 +256,7 @@ public final class SessionManager implements AutoCloseable {
 
     /** Starts a fresh container for a stopped or failed session, continuing its conversation; a live one just gets the prompt. */
     public Session resume(String idOrShortId, String prompt, Consumer<String> progress) {
+        checkDisk();
         Session s = get(idOrShortId);
         String first = prompt == null || prompt.isBlank() ? null : prompt.strip();
         if (s.state().live()) return first == null ? s : send(s.id(), first);
@@ -315,9 +320,41 @@ public final class SessionManager implements AutoCloseable {
         reconciler.reconcile(follow);
     }
 
-    /** The server: reconciles (and so takes over sessions nobody follows) every {@code period} until closed. */
+    /**
+     * Stops every live session, with the reason, when the data dir's disk is nearly full; the
+     * server calls this with each reconcile. Answers the reason, if any.
+     */
+    public java.util.Optional<String> watchDisk() {
+        java.util.Optional<String> short_ = disk.shortage();
+        short_.ifPresent(why -> {
+            for (Session s : store.list()) {
+                if (!s.state().live() || !supervisor.follows(s.id())) continue;
+                try {
+                    supervisor.end(s, SessionState.STOPPED, why);
+                } catch (RuntimeException e) {
+                    LOG.warn("could not stop session {} for the disk: {}", s.shortId(), e.getMessage());
+                }
+            }
+        });
+        return short_;
+    }
+
+    /** For tests: how free space is read. */
+    void useDiskWatch(DiskWatch watch) {
+        this.disk = java.util.Objects.requireNonNull(watch);
+    }
+
+    /** Refuses a start while the data dir's disk is nearly full. */
+    private void checkDisk() {
+        disk.shortage().ifPresent(why -> {
+            throw new SessionException(Kind.UNAVAILABLE, why);
+        });
+    }
+
+    /** The server: reconciles (and so takes over sessions nobody follows) and watches the disk every {@code period} until closed. */
     public void reconcileEvery(Duration period) {
-        reconciler.every(period);
+        // Each round also looks at the disk: sessions stop, with the reason, before it fills.
+        reconciler.every(period, () -> watchDisk().ifPresent(why -> LOG.warn("{}", why)));
     }
 
     static void checkMessageSize(String text) {

@@ -148,13 +148,14 @@ final class SessionReconciler implements AutoCloseable {
     }
 
     /** Reconciles (and so follows) every {@code period} until closed: the server takes over sessions nobody follows. */
-    synchronized void every(Duration period) {
+    synchronized void every(Duration period, Runnable also) {
         if (periodic != null) return;
         periodic = Thread.ofVirtual().name("reconcile").start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
                     Thread.sleep(period);
                     reconcile(true);
+                    also.run();
                 } catch (InterruptedException e) {
                     return;
                 } catch (RuntimeException e) {

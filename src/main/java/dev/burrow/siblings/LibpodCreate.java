@@ -52,6 +52,7 @@ final class LibpodCreate {
         }
         annotations(o.get("annotations"));
         o.put("httpproxy", false); // the host's proxy settings are the host's; the session's are set below
+        o.put("oom_score_adj", dev.burrow.container.ContainerSpec.OOM_SCORE_ADJ); // picked before Burrow when memory runs out
         Fields.label(o, "labels", ctx.box().sessionId());
         log(o.get("log_configuration"));
         resources(o.get("resource_limits"));

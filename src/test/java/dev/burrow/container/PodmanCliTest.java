@@ -88,7 +88,7 @@ class PodmanCliTest {
         });
         ContainerSpec spec = new ContainerSpec("burrow-x", "img", java.util.Map.of("burrow.session", "s1"), "keep-id", "none", List.of(),
                 java.util.Map.of(), "/workspace", List.of(), null, List.of("true"), null);
-        assertThatThrownBy(() -> new PodmanCli(p).run(spec)).isInstanceOf(ContainerException.class)
+        assertThatThrownBy(() -> new PodmanCli(p).run(spec)).isInstanceOf(ContainerException.TimedOut.class)
                 .hasMessage("podman run failed: timed out after 120 s: podman run (its container was removed)");
         assertThat(p.calls).contains(List.of("podman", "rm", "--force", "--time", "0", OURS), List.of("podman", "container", "exists", OURS));
         assertThat(exists).isFalse();

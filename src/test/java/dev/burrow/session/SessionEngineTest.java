@@ -229,6 +229,33 @@ class SessionEngineTest {
     }
 
     @Test
+    void aStartThatHungIsTriedOnceMoreAndSaysSo() throws Exception {
+        engine.failNextRun = new dev.burrow.container.ContainerException.TimedOut("podman run failed: timed out after 60 s (its container was removed)", null);
+        List<String> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Session s = sessions.create(new NewSession(repo.toString(), null, "task"), progress::add);
+        awaitState(s, SessionState.IDLE);
+        assertThat(progress).contains("the container start hung and was stopped; starting it again");
+    }
+
+    @Test
+    void aNearlyFullDiskStopsSessionsWithTheReasonAndRefusesNewOnesUntilThereIsRoom() throws Exception {
+        Session s = sessions.create(new NewSession(repo.toString(), null, "task"), p -> { });
+        awaitState(s, SessionState.IDLE);
+        var free = new java.util.concurrent.atomic.AtomicLong(10L << 20);
+        sessions.useDiskWatch(new DiskWatch(free::get, 1024L << 20));
+        assertThat(sessions.watchDisk()).hasValueSatisfying(why -> assertThat(why).contains("10 MB free", "free some space"));
+        Session stopped = sessions.get(s.id());
+        assertThat(stopped.state()).isEqualTo(SessionState.STOPPED);
+        assertThat(stopped.reason()).contains("10 MB free");
+        assertThatThrownBy(() -> sessions.create(new NewSession(repo.toString(), null, "another"), p -> { }))
+                .isInstanceOf(SessionException.class).hasMessageContaining("free some space");
+        assertThatThrownBy(() -> sessions.resume(s.id(), null, p -> { })).hasMessageContaining("free some space");
+        free.set(50L << 30);
+        assertThat(sessions.watchDisk()).isEmpty();
+        assertThat(sessions.resume(s.id(), null, p -> { }).state().live()).isTrue();
+    }
+
+    @Test
     void reconcileRemovesContainersNoSessionHasAndKeepsTheLiveOnes() throws Exception {
         Session s = sessions.create(new NewSession(repo.toString(), null, "task"), p -> { });
         awaitState(s, SessionState.IDLE);

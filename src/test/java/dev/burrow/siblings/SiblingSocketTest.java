@@ -184,6 +184,7 @@ class SiblingSocketTest {
                 .contains("\"netns\":{\"nsmode\":\"container\",\"value\":\"" + StandInPodman.SESSION_CONTAINER + "\"}")
                 .contains("\"source\":\"" + workspace + "\"")
                 .contains("\"httpproxy\":false")
+                .contains("\"oom_score_adj\":1000")
                 .doesNotContain("Burrow.session");
 
         String docker = "{\"Image\":\"alpine\",\"Labels\":{\"burrow.sibling-of\":\"s2\"},\"HostConfig\":{\"Binds\":[\"/workspace/:/app:ro\",\"newvol:/data\"],"
@@ -196,6 +197,7 @@ class SiblingSocketTest {
                 .contains("\"Labels\":{\"burrow.sibling-of\":\"s1\"}")
                 .contains("\"NetworkMode\":\"container:" + StandInPodman.SESSION_CONTAINER + "\"")
                 .contains("\"Binds\":[\"" + workspace + ":/app:ro\",\"newvol:/data\"]")
+                .contains("\"OomScoreAdj\":1000")
                 .doesNotContain("NetworkingConfig");
     }
 
