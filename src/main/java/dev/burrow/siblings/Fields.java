@@ -46,7 +46,10 @@ final class Fields {
      * simple Unicode folding): "labelſ" is "labels", "K" (Kelvin) is "k".
      */
     static String fold(String name) {
-        return name.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
+        // Letter by letter, as Go folds (one rune to one rune): String.toUpperCase would turn "ﬁ" into "FI".
+        StringBuilder sb = new StringBuilder(name.length());
+        name.codePoints().forEach(cp -> sb.appendCodePoint(Character.toLowerCase(Character.toUpperCase(cp))));
+        return sb.toString();
     }
 
     private static void noTwoSpellings(JsonNode node, String what) throws Refusal {

@@ -75,14 +75,14 @@ final class Images {
 
     /**
      * Refuses a pull the session's network could not make itself: the host's Podman pulls on
-     * the host's network. Asking for an image that is already here (policy missing or never)
+     * the host's network. Asking for an image that is already here (policy missing or never; no policy is "always")
      * fetches nothing and always passes, as {@code podman run} asks before every run.
      */
     void pullable(String reference, String policy) throws Refusal, IOException {
         if (!REFERENCE.matcher(reference).matches()) {
             throw Refusal.forbidden(reference + " is not an image reference Burrow accepts (a name such as registry.example/team/app:1, no transports such as docker://)");
         }
-        boolean noFetch = Set.of("", "missing", "never").contains(policy);
+        boolean noFetch = Set.of("missing", "never").contains(policy);
         if (noFetch && owner.image(reference) != Owner.ImageOwner.ABSENT) {
             readable(reference);
             return;

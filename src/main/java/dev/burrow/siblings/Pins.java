@@ -253,7 +253,9 @@ public final class Pins {
      */
     static SecureDirectoryStream<Path> open(SecureDirectoryStream<Path> parent, Path name, Runnable held) throws IOException, Refusal {
         var opening = new java.util.concurrent.CompletableFuture<SecureDirectoryStream<Path>>();
-        Thread.ofVirtual().name("pin-open").start(() -> {
+        // A platform thread: an open held in the kernel would pin a virtual thread's carrier, and
+        // two of those stop every virtual thread of a 2-core machine (sockets, proxies, the API).
+        Thread.ofPlatform().daemon(true).name("pin-open").start(() -> {
             try {
                 opening.complete(parent.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS));
             } catch (IOException | RuntimeException e) {

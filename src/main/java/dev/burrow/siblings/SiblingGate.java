@@ -43,6 +43,15 @@ final class SiblingGate {
 
     /** Decides on one request; reads its body when the decision depends on it. */
     Decision decide(RequestHead head, Target t, InputStream body) throws Refusal, IOException {
+        // Podman parses form bodies into the values it reads (a body's repo= beats the query's,
+        // which Burrow checked); its API takes JSON and tar bodies only.
+        String type = head.header("Content-Type");
+        if (type != null) {
+            String media = type.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+            if (media.equals("application/x-www-form-urlencoded") || media.startsWith("multipart/")) {
+                throw Refusal.badRequest("form bodies (" + media + ") are not accepted through a session's Podman socket");
+            }
+        }
         List<String> s = t.segments();
         String m = head.method();
         if (s.isEmpty()) throw refused(head, t);
@@ -187,7 +196,8 @@ final class SiblingGate {
             onlyParams(t, Set.of("reference", "policy", "quiet", "alltags", "arch", "os", "variant", "tlsVerify", "username", "password", "authfile",
                     "retry", "retryDelay"), "pull");
             if (!t.param("authfile").isEmpty()) throw Refusal.forbidden("an auth file on the host is not allowed in a session's pulls");
-            images.pullable(t.param("reference"), t.param("policy"));
+            // No policy is Podman's "always": a fetch.
+            images.pullable(t.param("reference"), t.param("policy").isEmpty() ? "always" : t.param("policy"));
             return same(t);
         }
         if (s.size() == 2 && s.get(1).equals("create") && m.equals("POST") && !t.libpod()) {
@@ -198,6 +208,8 @@ final class SiblingGate {
         }
         if (s.size() == 2 && s.get(1).equals("remove") && m.equals("DELETE") && t.libpod()) {
             if (truthy(t.param("all")) || truthy(t.param("force"))) throw Refusal.forbidden("removing all images or by force is not allowed in a session");
+            // With no names Podman removes every image nothing uses.
+            if (t.params("images").isEmpty()) throw Refusal.badRequest("name the images to remove");
             for (String name : t.params("images")) images.removable(name);
             return same(t);
         }
@@ -287,8 +299,9 @@ final class SiblingGate {
         }
     }
 
+    /** Whether Podman could read {@code v} as true: anything but a plain false (Go's ParseBool takes t, T, TRUE; gorilla/schema also "on"). */
     private static boolean truthy(String v) {
-        return v.equalsIgnoreCase("true") || v.equals("1");
+        return !java.util.Set.of("", "0", "f", "F", "false", "FALSE", "False", "off").contains(v);
     }
 
     private static Decision same(Target t) {

@@ -65,6 +65,8 @@ record Target(String version, boolean libpod, List<String> segments, Map<String,
             if (pair.isEmpty()) continue;
             int eq = pair.indexOf('=');
             String k = decode(eq < 0 ? pair : pair.substring(0, eq), true);
+            // Podman's parameter names are ASCII; Go and Java fold other letters differently (ſ, ﬁ, İ, K).
+            if (!k.matches("[A-Za-z0-9_.-]+")) throw Refusal.badRequest("query parameter names are letters, digits, '_', '.' and '-', not " + k);
             String val = eq < 0 ? "" : decode(pair.substring(eq + 1), true);
             out.computeIfAbsent(k, x -> new ArrayList<>()).add(val);
         }

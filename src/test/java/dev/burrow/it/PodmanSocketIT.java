@@ -215,6 +215,8 @@ class PodmanSocketIT {
                 t dockerfile-case sh -c 'curl -s --unix-socket /run/podman/podman.sock -X POST -H "Content-Type: application/x-tar" --data-binary @/tmp/b7.tar "http://d/v4.3.1/libpod/build?nocache=1&Dockerfile=safe" | grep -oE "safe-built|host-secret-[0-9]+" | tail -1'
                 mkfifo /workspace/ff
                 t fifo-bind timeout 30 podman run --rm -v /workspace/ff:/x $I true
+                t form-tag curl -s --unix-socket /run/podman/podman.sock -X POST -H "Content-Type: application/x-www-form-urlencoded" --data "repo=localhost/burrow-runner&tag=evil2" "http://d/v4.3.1/libpod/images/%1$s/tag?repo=localhost/mine&tag=1"
+                t remove-unnamed curl -s --unix-socket /run/podman/podman.sock -X DELETE "http://d/v4.3.1/libpod/images/remove"
                 t runner-tag podman tag %1$s localhost/burrow-runner:evil
                 t runner-rmi podman rmi -f %1$s
                 echo == done
@@ -231,7 +233,7 @@ class PodmanSocketIT {
         assertThat(loopbackHits.get()).as("requests from a build that reached the host's loopback").isZero();
         for (String refused : new String[] {"bind-mount-build", "cache-id-build", "privileged", "home-bind", "home-write", "root-mount", "link-bind", "host-net", "host-pid", "cap-add", "seccomp",
                 "volumes-from", "join-session", "exec-victim", "stop-victim", "volume-bind", "cache", "kube", "compat-privileged", "compat-caseless",
-                "runner-tag", "runner-rmi", "env-from-host", "ns-case", "fifo-bind"}) {
+                "runner-tag", "runner-rmi", "env-from-host", "ns-case", "fifo-bind", "form-tag", "remove-unnamed"}) {
             assertThat(out).as(refused).containsPattern("== " + refused + "\\n[^=]*burrow: ");
         }
         assertThat(out).doesNotContain("host-secret-4242").doesNotContain("victim\n== volume");
@@ -241,7 +243,7 @@ class PodmanSocketIT {
         assertThat(hostDir.resolve("pwned")).doesNotExist();
         assertThat(TestEnv.podman("inspect", "--format", "{{.State.Running}}", victimId)).isEqualTo("true");
         assertThat(TestEnv.podman("exec", victimId, "sh", "-c", "ls /tmp/pwned 2>&1 || true")).contains("No such file");
-        assertThat(TestEnv.podman("images", "--format", "{{.Repository}}:{{.Tag}}")).doesNotContain("burrow-runner:evil").contains(image);
+        assertThat(TestEnv.podman("images", "--format", "{{.Repository}}:{{.Tag}}")).doesNotContain("burrow-runner:evil").doesNotContain("evil2").contains(image);
         assertThat(TestEnv.podman("pod", "ps", "--format", "{{.Name}}")).doesNotContain("attackpod");
         assertThat(out).contains("exec-start-answered HTTP/1.1 200");
         assertThat(TestEnv.podman("ps", "-a", "--format", "{{.Names}}")).doesNotContain("smuggled-by-exec");
