@@ -83,7 +83,11 @@ final class BuildQuery {
         String container = box.sessionContainer().get().orElseThrow(() -> new Refusal(409, "the session's container is not running"));
         q = t.with(q, "nsoptions", List.of(nsOptionsJoining(box.pins().network(container))));
         q = t.with(q, "networkmode", List.of("0"));
-        if (box.policy().proxied()) {
+        if (!box.policy().proxied()) {
+            // Under full FROM pulls what is missing, as Burrow checked it (registry, private addresses);
+            // "always" or "newer" would fetch images that are here, which Burrow does not check.
+            q = t.libpod() ? t.with(q, "pullpolicy", List.of("missing")) : t.with(q, "pull", List.of("false"));
+        } else {
             // Under none and allowlist FROM pulls nothing, and RUN steps reach out through the session's proxy.
             q = t.libpod() ? t.with(q, "pullpolicy", List.of("never")) : t.with(q, "pull", List.of("false"));
             q = t.with(q, "buildargs", List.of(withProxies(t, box)));

@@ -53,7 +53,14 @@ final class Containerfiles {
                 case "ARG" -> {
                     for (String a : args) {
                         int eq = a.indexOf('=');
-                        if (eq > 0) vars.putIfAbsent(a.substring(0, eq), a.substring(eq + 1).replaceAll("^\"|\"$", ""));
+                        if (eq <= 0) continue;
+                        String name = a.substring(0, eq);
+                        String value = a.substring(eq + 1).replaceAll("^\"|\"$", "");
+                        // A build argument wins over every default; of two different defaults, which one
+                        // buildah uses depends on scope and order: an image named by that ARG is refused.
+                        if (buildArgs.containsKey(name)) continue;
+                        String prior = vars.get(name);
+                        vars.put(name, prior == null || prior.equals(value) ? value : AMBIGUOUS);
                     }
                 }
                 case "FROM" -> {
@@ -115,6 +122,9 @@ final class Containerfiles {
      */
     private static void image(String ref, Map<String, String> vars, Set<String> stages, SessionBox box, Images images) throws Refusal, IOException {
         String resolved = substitute(ref, vars);
+        if (resolved.contains(AMBIGUOUS)) {
+            throw Refusal.forbidden("the image " + ref + " names an ARG with more than one default in this Containerfile; spell the image out or pass it as a build argument");
+        }
         if (resolved.contains("$")) {
             if (box.policy() != NetworkPolicy.FULL) return;
             throw Refusal.forbidden("the image " + ref + " names a variable Burrow cannot resolve; spell the image out or pass it as a build argument");
@@ -122,6 +132,9 @@ final class Containerfiles {
         if (resolved.equalsIgnoreCase("scratch") || stages.contains(resolved.toLowerCase(Locale.ROOT)) || resolved.matches("\\d+")) return;
         images.pullable(resolved, "missing");
     }
+
+    /** The value of an ARG given two different defaults. */
+    private static final String AMBIGUOUS = "\u0000two-defaults\u0000";
 
     static String substitute(String s, Map<String, String> vars) {
         Matcher m = VARIABLE.matcher(s);

@@ -77,15 +77,16 @@ final class Images {
      * Refuses a pull the session's network could not make itself: the host's Podman pulls on
      * the host's network. Asking for an image that is already here (policy missing or never; no policy is "always")
      * fetches nothing and always passes, as {@code podman run} asks before every run.
+     * Answers whether the pull may fetch.
      */
-    void pullable(String reference, String policy) throws Refusal, IOException {
+    boolean pullable(String reference, String policy) throws Refusal, IOException {
         if (!REFERENCE.matcher(reference).matches()) {
             throw Refusal.forbidden(reference + " is not an image reference Burrow accepts (a name such as registry.example/team/app:1, no transports such as docker://)");
         }
         boolean noFetch = Set.of("missing", "never").contains(policy);
         if (noFetch && owner.image(reference) != Owner.ImageOwner.ABSENT) {
             readable(reference);
-            return;
+            return false;
         }
         if (reserved(reference)) throw Refusal.forbidden(reference + " is one of Burrow's own images; it is not pulled");
         String registry = registry(reference);
@@ -97,6 +98,15 @@ final class Images {
         }
         String why = privateRegistry(registry);
         if (why != null) throw Refusal.forbidden("images are not pulled from " + registry + ": " + why);
+        return true;
+    }
+
+    /** A short name as the docker.io name Burrow checks it as ("alpine" is docker.io/library/alpine); others as they are. */
+    static String qualified(String reference) {
+        int slash = reference.indexOf('/');
+        String first = slash < 0 ? "" : reference.substring(0, slash);
+        if (slash >= 0 && (first.contains(".") || first.contains(":") || first.equals("localhost"))) return reference;
+        return "docker.io/" + (slash < 0 ? "library/" : "") + reference;
     }
 
     /** The registry a reference names ("docker.io" for short names). */

@@ -197,14 +197,16 @@ final class SiblingGate {
                     "retry", "retryDelay"), "pull");
             if (!t.param("authfile").isEmpty()) throw Refusal.forbidden("an auth file on the host is not allowed in a session's pulls");
             // No policy is Podman's "always": a fetch.
-            images.pullable(t.param("reference"), t.param("policy").isEmpty() ? "always" : t.param("policy"));
-            return same(t);
+            if (!images.pullable(t.param("reference"), t.param("policy").isEmpty() ? "always" : t.param("policy"))) return same(t);
+            // A fetch of a short name goes on as the docker.io name Burrow checked: Podman would resolve it through the host's
+            // aliases. (An image that is here is found by its short name, as Burrow found it: that goes on as it is.)
+            return new Decision.Forward(t.upstream(t.with(t.query(), "reference", List.of(Images.qualified(t.param("reference"))))), null, false);
         }
         if (s.size() == 2 && s.get(1).equals("create") && m.equals("POST") && !t.libpod()) {
             onlyParams(t, Set.of("fromImage", "tag", "platform"), "pull");
             String ref = t.param("fromImage") + (t.param("tag").isEmpty() ? "" : (t.param("tag").startsWith("sha256:") ? "@" : ":") + t.param("tag"));
             images.pullable(ref, "always");
-            return same(t);
+            return new Decision.Forward(t.upstream(t.with(t.query(), "fromImage", List.of(Images.qualified(t.param("fromImage"))))), null, false);
         }
         if (s.size() == 2 && s.get(1).equals("remove") && m.equals("DELETE") && t.libpod()) {
             if (truthy(t.param("all")) || truthy(t.param("force"))) throw Refusal.forbidden("removing all images or by force is not allowed in a session");

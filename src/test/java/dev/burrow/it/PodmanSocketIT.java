@@ -217,6 +217,11 @@ class PodmanSocketIT {
                 t fifo-bind timeout 30 podman run --rm -v /workspace/ff:/x $I true
                 t form-tag curl -s --unix-socket /run/podman/podman.sock -X POST -H "Content-Type: application/x-www-form-urlencoded" --data "repo=localhost/burrow-runner&tag=evil2" "http://d/v4.3.1/libpod/images/%1$s/tag?repo=localhost/mine&tag=1"
                 t remove-unnamed curl -s --unix-socket /run/podman/podman.sock -X DELETE "http://d/v4.3.1/libpod/images/remove"
+                mkdir -p /tmp/b8 && printf 'ARG IMG=%1$s\nARG IMG=127.0.0.1:%6$s/red/x:1\nFROM ${IMG}\n' > /tmp/b8/Containerfile
+                t arg-twice podman build /tmp/b8
+                mkdir -p /tmp/b9 && printf 'FROM %1$s\n' > /tmp/b9/Containerfile && podman build -q -t 127.0.0.1:%6$s/red/y:1 /tmp/b9 > /dev/null 2>&1
+                printf 'FROM 127.0.0.1:%6$s/red/y:1\nRUN echo always-pull-built\n' > /tmp/b9/Containerfile
+                t pull-always-build sh -c 'podman build --pull=always /tmp/b9 2>&1 | grep -E "always-pull-built|HOST|Error" | tail -1'
                 t runner-tag podman tag %1$s localhost/burrow-runner:evil
                 t runner-rmi podman rmi -f %1$s
                 echo == done
@@ -230,10 +235,12 @@ class PodmanSocketIT {
         assertThat(out).containsPattern("== compat-build-loopback\n[^=]*compat-build-had-no-host");
         // The Containerfile Burrow checked is the one Podman builds, however the client spells the parameter.
         assertThat(out).containsPattern("== dockerfile-case\nsafe-built");
+        // --pull=always would have the host's Podman fetch the image Burrow saw was here: it pulls what is missing only.
+        assertThat(out).containsPattern("== pull-always-build\n[^=]*always-pull-built");
         assertThat(loopbackHits.get()).as("requests from a build that reached the host's loopback").isZero();
         for (String refused : new String[] {"bind-mount-build", "cache-id-build", "privileged", "home-bind", "home-write", "root-mount", "link-bind", "host-net", "host-pid", "cap-add", "seccomp",
                 "volumes-from", "join-session", "exec-victim", "stop-victim", "volume-bind", "cache", "kube", "compat-privileged", "compat-caseless",
-                "runner-tag", "runner-rmi", "env-from-host", "ns-case", "fifo-bind", "form-tag", "remove-unnamed"}) {
+                "runner-tag", "runner-rmi", "env-from-host", "ns-case", "fifo-bind", "form-tag", "remove-unnamed", "arg-twice"}) {
             assertThat(out).as(refused).containsPattern("== " + refused + "\\n[^=]*burrow: ");
         }
         assertThat(out).doesNotContain("host-secret-4242").doesNotContain("victim\n== volume");

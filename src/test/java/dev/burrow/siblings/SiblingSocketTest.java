@@ -342,6 +342,12 @@ class SiblingSocketTest {
                 .contains("Content-Length: 2048\r\n", "FROM shared"); // held until read, then sent whole
         assertThat(send(post("/v4.3.1/libpod/images/pull?reference=docker.io%2Flibrary%2Falpine&policy=always", ""))).startsWith("HTTP/1.1 403 ").contains("allowlist");
         assertThat(send(post("/v4.3.1/libpod/images/pull?reference=quay.io%2Fx%2Fy&policy=always", ""))).startsWith("HTTP/1.1 200 ");
+        // A short name is pulled as the docker.io name Burrow checked, not through the host's aliases (fedora is Fedora's registry there).
+        start(NetworkPolicy.FULL);
+        podman.received.clear();
+        assertThat(send(post("/v4.3.1/libpod/images/pull?reference=fedora&policy=always", ""))).startsWith("HTTP/1.1 200 ");
+        assertThat(podman.forwarded().getLast()).startsWith("POST /v4.3.1/libpod/images/pull?policy=always&reference=docker.io%2Flibrary%2Ffedora ");
+        start(NetworkPolicy.ALLOWLIST);
         start(NetworkPolicy.NONE);
         assertThat(send(post("/v4.3.1/libpod/images/pull?reference=quay.io%2Fx%2Fy&policy=always", ""))).startsWith("HTTP/1.1 403 ").contains("none");
         // No policy is Podman's "always": a fetch, even of an image that is here.
@@ -464,6 +470,12 @@ class SiblingSocketTest {
         assertThat(build("t=app&buildargs=%7B%22R%22%3A%2210.0.0.9%22%7D", tar(false, "Containerfile", "ARG R=quay.io\nFROM ${R}/base:1\n")))
                 .startsWith("HTTP/1.1 403 ").contains("private address");
         assertThat(build("t=app", tar(false, "Containerfile", "FROM ${UNSET}/base:1\n"))).startsWith("HTTP/1.1 403 ").contains("cannot resolve");
+        // Two defaults of one ARG: buildah's pick depends on scope and order, so neither is taken as the image.
+        assertThat(build("t=app", tar(false, "Containerfile", "ARG IMG=shared\nARG IMG=127.0.0.1:5000/x:1\nFROM ${IMG}\n"))).startsWith("HTTP/1.1 403 ")
+                .contains("more than one default");
+        assertThat(build("t=app&buildargs=%7B%22IMG%22%3A%22shared%22%7D", tar(false, "Containerfile", "ARG IMG=a\nARG IMG=b\nFROM ${IMG}\n")))
+                .startsWith("HTTP/1.1 200 ");
+        podman.received.clear();
         // CVE-2024-1753: a bind mount of / in a RUN step would be the host's on Debian 12's buildah.
         assertThat(build("t=app", tar(false, "Containerfile", "FROM shared\nRUN --mount=type=bind,source=/,target=/h,rw cat /h/etc/passwd\n")))
                 .startsWith("HTTP/1.1 403 ").contains("CVE-2024-1753");
@@ -531,7 +543,7 @@ class SiblingSocketTest {
                 continue;
             }
             assertThat(answer).as(query).startsWith("HTTP/1.1 200 ");
-            assertThat(podman.forwarded().getFirst()).as(query).startsWith("POST /v1.41/build?t=app&nsoptions=" + pinned + "&networkmode=0&labels=");
+            assertThat(podman.forwarded().getFirst()).as(query).startsWith("POST /v1.41/build?t=app&nsoptions=" + pinned + "&networkmode=0&pull=false&labels=");
         }
         assertThat(binds.networks).containsEntry(tmp.resolve("pins/net"), StandInPodman.SESSION_CONTAINER);
         assertThat(build("/v1.41/build", "t=app&nsoptions=%5B%7B%22Name%22%3A%22network%22%2C%22Path%22%3A%22%2Fproc%2F1%2Fns%2Fnet%22%7D%5D", context))
