@@ -178,8 +178,13 @@ final class ContainerStarter {
     /** A new session's container, started while its workspace is still being cloned; it waits for "ready". */
     CompletableFuture<String> startBeside(Session s, Consumer<String> progress) {
         String run = runImage();
-        return CompletableFuture.supplyAsync(() -> queue.run(placeIn(progress), () -> guarded(s, runOnceMore(progress, () -> engine.run(AgentLaunch.spec(s,
-                config, run, devices(s), services.podmanDir(s), services.netDir(s), false, gitReach(s)))))), STARTER);
+        return CompletableFuture.supplyAsync(() -> runInTurn(s, run, false, progress), STARTER);
+    }
+
+    /** Runs the session's container when the start queue lets it: a hung start once more, then the network guard. */
+    private String runInTurn(Session s, String image, boolean resume, Consumer<String> progress) {
+        return queue.run(placeIn(progress), () -> guarded(s, runOnceMore(progress, () -> engine.run(AgentLaunch.spec(s, config, image, devices(s),
+                services.podmanDir(s), services.netDir(s), resume, gitReach(s))))));
     }
 
     /** A fresh container for an existing session, resuming its conversation; the channel leaves what it needs for the first prompt. */
@@ -188,8 +193,7 @@ final class ContainerStarter {
         AgentLaunch.prepareRunDir(s, config, credentials, false);
         channel.prepareStart(s, firstPrompt);
         String run = runImage();
-        String id = queue.run(placeIn(progress), () -> guarded(s, runOnceMore(progress, () -> engine.run(AgentLaunch.spec(s, config, run, devices(s),
-                services.podmanDir(s), services.netDir(s), true, gitReach(s))))));
+        String id = runInTurn(s, run, true, progress);
         AgentLaunch.markReady(s);
         return id;
     }

@@ -12,14 +12,7 @@ import java.util.function.LongSupplier;
  * clear reason and new ones refused, before the disk fills: a full disk would fail writes of
  * events and saves half-way. The floor leaves room for the saves that stopping makes.
  */
-final class DiskWatch {
-    private final LongSupplier freeBytes;
-    private final long floor;
-
-    DiskWatch(LongSupplier freeBytes, long floor) {
-        this.freeBytes = freeBytes;
-        this.floor = floor;
-    }
+record DiskWatch(LongSupplier freeBytes, long floor) {
 
     /** The free space of {@code dir}'s filesystem, as an unprivileged user may use it. */
     static DiskWatch of(Path dir, long floor) {

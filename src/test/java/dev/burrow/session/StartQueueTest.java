@@ -18,7 +18,9 @@ class StartQueueTest {
         AtomicInteger now = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
         List<Integer> order = new CopyOnWriteArrayList<>();
-        CountDownLatch release = new CountDownLatch(1);
+        // One latch per start: released one at a time, so each freed slot has one rightful next start.
+        List<CountDownLatch> releases = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) releases.add(new CountDownLatch(1));
         List<Thread> threads = new java.util.ArrayList<>();
         List<List<Integer>> places = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -29,7 +31,7 @@ class StartQueueTest {
                 most.accumulateAndGet(now.incrementAndGet(), Math::max);
                 order.add(n);
                 try {
-                    release.await();
+                    releases.get(n).await();
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
@@ -43,7 +45,12 @@ class StartQueueTest {
         assertThat(queue.load()).isEqualTo(6);
         assertThat(order).containsExactly(0, 1);
         assertThat(places.get(5)).as("the last one heard its place").contains(4);
-        release.countDown();
+        for (int k = 0; k < 6; k++) {
+            releases.get(k).countDown();
+            int started = Math.min(6, k + 3);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (order.size() < started && System.nanoTime() < until) Thread.sleep(2);
+        }
         for (Thread t : threads) t.join(5000);
         assertThat(order).containsExactly(0, 1, 2, 3, 4, 5);
         assertThat(most.get()).isEqualTo(2);
