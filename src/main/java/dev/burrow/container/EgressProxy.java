@@ -79,6 +79,26 @@ public final class EgressProxy implements AutoCloseable {
 
         /** Serves the tunnel the container opened to {@code host:port} (its TLS, then its requests) until it ends. */
         void serve(InputStream in, OutputStream out, String host, int port) throws IOException;
+
+        /** The first of {@code gateways} (nulls skipped) that intercepts a host, or null when there are none. */
+        static Interceptor firstOf(Interceptor... gateways) {
+            java.util.List<Interceptor> all = java.util.Arrays.stream(gateways).filter(Objects::nonNull).toList();
+            if (all.isEmpty()) return null;
+            return new Interceptor() {
+                public boolean intercepts(String host, int port) {
+                    return all.stream().anyMatch(i -> i.intercepts(host, port));
+                }
+
+                public void serve(InputStream in, OutputStream out, String host, int port) throws IOException {
+                    for (Interceptor i : all) {
+                        if (i.intercepts(host, port)) {
+                            i.serve(in, out, host, port);
+                            return;
+                        }
+                    }
+                }
+            };
+        }
     }
 
     /** @param endpoint the model API: the one destination that may be on this machine */

@@ -1,5 +1,6 @@
 package dev.burrow.gateway;
 
+import dev.burrow.container.EgressProxy;
 import dev.burrow.container.ProxyIo;
 import dev.burrow.http.BodyStream;
 import dev.burrow.http.Refusal;
@@ -37,11 +38,17 @@ import org.slf4j.LoggerFactory;
  * HTTP. The answer streams back as it arrives, and its usage is read on the way
  * ({@link UsageMeter}).
  *
+ * <p>The model API's own host (api.anthropic.com, or an HTTPS ANTHROPIC_BASE_URL without a
+ * path) is also answered here when the container asks its egress proxy for it: with a leaf of
+ * Burrow's CA, then the same rules, so a tool in the box that calls the API by its name (an SDK,
+ * curl) gets the real credential put on too, and nothing but model requests ever carry it.
+ * Requests there that carry no placeholder go on bare, as the tunnel they replace would have.
+ *
  * <p>Requests run one after another on each connection (HTTP/1.1 keep-alive), each
  * connection on a virtual thread of its own; nothing is shared between them but the
  * immutable setup and the thread-safe HTTP client.
  */
-public final class ModelGateway implements AutoCloseable {
+public final class ModelGateway implements EgressProxy.Interceptor, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelGateway.class);
     /** Where the container's Claude Code finds its model API: http://127.0.0.1:PORT. */
     public static final int CONTAINER_PORT = 3129;
@@ -73,12 +80,15 @@ public final class ModelGateway implements AutoCloseable {
     private final Route route;
     private final HttpClient http;
     private final Consumer<ModelExchange> observer;
+    private final Supplier<ServerTls> tls;
     private final ServerSocketChannel server;
     private volatile boolean closed;
     private volatile ProxyIo.Connections connections;
 
-    private ModelGateway(String sessionId, Path listen, Route route, HttpClient http, Consumer<ModelExchange> observer, ServerSocketChannel server) {
+    private ModelGateway(String sessionId, Path listen, Route route, HttpClient http, Consumer<ModelExchange> observer, Supplier<ServerTls> tls,
+                         ServerSocketChannel server) {
         this.sessionId = sessionId;
+        this.tls = tls;
         this.listen = listen;
         this.route = route;
         this.http = http;
@@ -88,8 +98,14 @@ public final class ModelGateway implements AutoCloseable {
 
     /** Listens on {@code listen}; {@code observer} hears of every model answer that passed (on the connection's thread). */
     public static ModelGateway start(String sessionId, Path listen, Route route, HttpClient http, Consumer<ModelExchange> observer) throws IOException {
+        return start(sessionId, listen, route, http, observer, null);
+    }
+
+    /** {@code tls}: Burrow's side of TLS toward the container, for {@link #serve(InputStream, OutputStream, String, int)}; null for none. */
+    public static ModelGateway start(String sessionId, Path listen, Route route, HttpClient http, Consumer<ModelExchange> observer, Supplier<ServerTls> tls)
+            throws IOException {
         ModelGateway g = new ModelGateway(Objects.requireNonNull(sessionId), listen, Objects.requireNonNull(route), Objects.requireNonNull(http),
-                Objects.requireNonNull(observer), ProxyIo.listen(listen));
+                Objects.requireNonNull(observer), tls, ProxyIo.listen(listen));
         g.connections = ProxyIo.acceptOn(g.server, "model-gateway-" + sessionId.substring(0, Math.min(8, sessionId.length())), () -> g.closed, g::serve, 64);
         return g;
     }
@@ -106,20 +122,64 @@ public final class ModelGateway implements AutoCloseable {
                     error(out, r.status, r.getMessage(), true);
                     return;
                 }
-                if (head.isEmpty() || !exchange(head.get(), in, out)) return;
+                if (head.isEmpty() || !exchange(head.get(), in, out, false)) return;
             }
         } catch (IOException | RuntimeException e) {
             LOG.debug("session {}: a model connection ended: {}", sessionId, e.toString());
         }
     }
 
-    /** One request and its answer; false when the connection ends after it. */
-    private boolean exchange(RequestHead head, InputStream in, OutputStream out) throws IOException {
+    /** The host and port the container names the model API by, when it is an HTTPS origin without a path; else null. */
+    public static String interceptedAuthority(URI upstream) {
+        if (!"https".equalsIgnoreCase(upstream.getScheme()) || upstream.getHost() == null) return null;
+        String path = upstream.getRawPath();
+        if (path != null && !path.isEmpty() && !path.equals("/") || upstream.getRawQuery() != null) return null;
+        return upstream.getHost().toLowerCase(Locale.ROOT) + ":" + (upstream.getPort() < 0 ? 443 : upstream.getPort());
+    }
+
+    @Override
+    public boolean intercepts(String host, int port) {
+        String authority = interceptedAuthority(route.upstream());
+        return tls != null && authority != null && authority.equals(host.toLowerCase(Locale.ROOT) + ":" + port);
+    }
+
+    /** A connection the container opened to the model API's host through its egress proxy: Burrow's TLS, then the same requests as on the socket. */
+    @Override
+    public void serve(InputStream rawIn, OutputStream rawOut, String host, int port) throws IOException {
+        TlsServerStream t = new TlsServerStream(tls.get().forHost(host.toLowerCase(Locale.ROOT)), rawIn, rawOut);
+        try {
+            t.handshake();
+            InputStream in = new BufferedInputStream(t.in());
+            OutputStream out = new BufferedOutputStream(t.out(), 16 * 1024);
+            while (!closed) {
+                Optional<RequestHead> head;
+                try {
+                    head = RequestHead.read(in);
+                } catch (Refusal r) {
+                    error(out, r.status, r.getMessage(), true);
+                    return;
+                }
+                if (head.isEmpty() || !exchange(head.get(), in, out, true)) return;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("session {}: a model connection by name ended: {}", sessionId, e.toString());
+        } finally {
+            t.close();
+        }
+    }
+
+    /**
+     * One request and its answer; false when the connection ends after it. {@code byName}: it came
+     * by the API's host name through the egress proxy, where the host is reachable anyway.
+     */
+    private boolean exchange(RequestHead head, InputStream in, OutputStream out, boolean byName) throws IOException {
         boolean close = "close".equalsIgnoreCase(head.header("Connection"));
         // Only the model's own requests pass, with Burrow's credential or without: the session's way to the
         // model API is no way to the rest of what is behind it (a LiteLLM's admin routes, files, batches).
+        // By name, a request with nothing of Burrow's on it goes on bare: the tunnel it replaces would have taken it.
         String path = head.target().contains("?") ? head.target().substring(0, head.target().indexOf('?')) : head.target();
-        if (!MODEL_PATHS.matcher(path).matches() || !(head.method().equals("POST") || head.method().equals("GET") || head.method().equals("HEAD"))) {
+        boolean modelRequest = MODEL_PATHS.matcher(path).matches() && (head.method().equals("POST") || head.method().equals("GET") || head.method().equals("HEAD"));
+        if (!modelRequest && (!byName || head.headers().stream().anyMatch(h -> h.value().contains(Placeholders.PREFIX)))) {
             error(out, 403, "burrow: a session's model gateway passes model requests only (/v1/messages, /v1/models), not " + head.method() + " " + path,
                     true);
             return false;

@@ -122,19 +122,21 @@ final class AgentLaunch {
     }
 
     static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, Path netDir, boolean resume,
-                              GitReach git) {
-        return spec(s, config, image, devices, podmanDir, netDir, resume, HostSetup.isRoot(), git);
+                              GatewayReach reach) {
+        return spec(s, config, image, devices, podmanDir, netDir, resume, HostSetup.isRoot(), reach);
     }
 
     /**
-     * How the container reaches its git host, when Burrow holds a token for it: through the
-     * session's git gateway (on a port of its own loopback for a git host on this machine's,
-     * else by the egress proxy, set for every policy), trusting Burrow's CA.
+     * How the container reaches the hosts whose credentials Burrow holds, through the session's
+     * gateways, trusting Burrow's CA: the git host (on a port of its own loopback for a git host
+     * on this machine's, else by the egress proxy, set for every policy) and the model API by its
+     * host name (by the egress proxy).
      *
-     * @param loopbackPort the git host's port when it is on this machine's loopback, else 0
-     * @param trust        the trust files of the runner image, or null (a plain-HTTP git host)
+     * @param gitLoopbackPort the git host's port when it is on this machine's loopback, else 0
+     * @param proxy           the egress proxy is the way to one of them, under every policy
+     * @param trust           the trust files of the runner image, or null (nothing answered with TLS)
      */
-    record GitReach(int loopbackPort, ContainerTrust.Prepared trust) {
+    record GatewayReach(int gitLoopbackPort, boolean proxy, ContainerTrust.Prepared trust) {
     }
 
     static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, Path netDir, boolean resume,
@@ -149,7 +151,7 @@ final class AgentLaunch {
      * and its model forwarder's (for a model endpoint on the host's loopback), or null for neither.
      */
     static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, Path netDir, boolean resume,
-                              boolean rootHost, GitReach git) {
+                              boolean rootHost, GatewayReach reach) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("HOME", CONTAINER_HOME);
         env.put("CLAUDE_CONFIG_DIR", CONTAINER_CLAUDE_DIR);
@@ -185,10 +187,10 @@ final class AgentLaunch {
             env.putAll(GitCredentials.helperConfig(config.gitHost(), "/usr/local/bin/burrow-git-credential"));
             if (!config.gitHost().isGitHubCom()) env.put("GH_HOST", config.gitHost().authority());
         }
-        if (git != null) {
-            if (git.loopbackPort() > 0) env.put("BURROW_GIT_PORT", String.valueOf(git.loopbackPort()));
-            else if (!s.network().proxied()) env.putAll(proxyEnv()); // under full too: the git host is reached through the gateway
-            if (git.trust() != null) mounts.addAll(ContainerTrust.mounts(git.trust()));
+        if (reach != null) {
+            if (reach.gitLoopbackPort() > 0) env.put("BURROW_GIT_PORT", String.valueOf(reach.gitLoopbackPort()));
+            if (reach.proxy() && !s.network().proxied()) env.putAll(proxyEnv()); // under full too: those hosts are reached through the gateways
+            if (reach.trust() != null) mounts.addAll(ContainerTrust.mounts(reach.trust()));
         }
         // Read-only: the container connects to the sockets Burrow made there, and can put nothing beside them.
         if (netDir != null) mounts.add(new Mount(netDir, RunDir.NET_MOUNT, true));

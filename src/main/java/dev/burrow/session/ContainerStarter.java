@@ -79,12 +79,21 @@ final class ContainerStarter {
         return id;
     }
 
-    /** How the session's container reaches its git host through its gateway, or null when Burrow holds no token it may use. */
-    private AgentLaunch.GitReach gitReach(Session s) {
+    /**
+     * How the session's container reaches, through its gateways, the git host (when Burrow holds
+     * a token the session may use) and the model API by its name; null for neither.
+     */
+    private AgentLaunch.GatewayReach gatewayReach(Session s) {
         GitHost host = config.gitHost();
-        if (!host.hasToken() || !services.reachesGitHost(s)) return null;
-        boolean https = host.isGitHubCom() || "https".equalsIgnoreCase(host.base().getScheme());
-        return new AgentLaunch.GitReach(GitGateway.loopbackPort(host).orElse(0), https ? trust() : null);
+        boolean git = host.hasToken() && services.reachesGitHost(s);
+        int gitPort = git ? GitGateway.loopbackPort(host).orElse(0) : 0;
+        boolean gitTls = git && (host.isGitHubCom() || "https".equalsIgnoreCase(host.base().getScheme()));
+        // Under full, a host's own proxy (one without credentials) is kept for the rest: the model API is then
+        // reached through it, by name, with the placeholder, which is worth nothing there.
+        boolean model = services.reachesModelByName(s)
+                && (s.network().proxied() || AgentLaunch.hostProxies(System.getenv()).isEmpty());
+        if (!git && !model) return null;
+        return new AgentLaunch.GatewayReach(gitPort, (git && gitPort == 0) || model, gitTls || model ? trust() : null);
     }
 
     /** The runner image's trust files with Burrow's CA, prepared once per image (a throwaway container the first time). */
@@ -184,7 +193,7 @@ final class ContainerStarter {
     /** Runs the session's container when the start queue lets it: a hung start once more, then the network guard. */
     private String runInTurn(Session s, String image, boolean resume, Consumer<String> progress) {
         return queue.run(placeIn(progress), () -> guarded(s, runOnceMore(progress, () -> engine.run(AgentLaunch.spec(s, config, image, devices(s),
-                services.podmanDir(s), services.netDir(s), resume, gitReach(s))))));
+                services.podmanDir(s), services.netDir(s), resume, gatewayReach(s))))));
     }
 
     /** A fresh container for an existing session, resuming its conversation; the channel leaves what it needs for the first prompt. */

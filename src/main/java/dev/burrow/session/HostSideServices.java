@@ -112,6 +112,14 @@ final class HostSideServices {
                 LOG.warn("session {} cannot run containers: {}", s.shortId(), e.toString());
             }
         }
+        ModelGateway model = null;
+        try {
+            ModelGateway.Route route = new ModelGateway.Route(upstream(), credentials.placeholder(s), credentials::upstream);
+            model = ModelGateway.start(s.id(), netDirOf(s).resolve(RunDir.MODEL_SOCKET), route, http, e -> record(s, e), this::serverTls);
+            l.attach(model);
+        } catch (IOException e) {
+            LOG.warn("session {} cannot reach the model: its gateway did not start: {}", s.shortId(), e.toString());
+        }
         GitGateway git = gitGateway(s);
         if (git != null) {
             l.attach(git);
@@ -123,18 +131,14 @@ final class HostSideServices {
                 }
             }
         }
-        if (s.network().proxied() || git != null) {
+        boolean modelByName = model != null && reachesModelByName(s);
+        if (s.network().proxied() || git != null || modelByName) {
             try {
-                l.attach(EgressProxy.start(s.id(), netDirOf(s).resolve(RunDir.EGRESS_SOCKET), AgentLaunch.egressRules(s, config), git));
+                l.attach(EgressProxy.start(s.id(), netDirOf(s).resolve(RunDir.EGRESS_SOCKET), AgentLaunch.egressRules(s, config),
+                        EgressProxy.Interceptor.firstOf(git, modelByName ? model : null)));
             } catch (IOException e) {
                 LOG.warn("session {} has no network: its egress proxy did not start: {}", s.shortId(), e.toString());
             }
-        }
-        try {
-            ModelGateway.Route route = new ModelGateway.Route(upstream(), credentials.placeholder(s), credentials::upstream);
-            l.attach(ModelGateway.start(s.id(), netDirOf(s).resolve(RunDir.MODEL_SOCKET), route, http, e -> record(s, e)));
-        } catch (IOException e) {
-            LOG.warn("session {} cannot reach the model: its gateway did not start: {}", s.shortId(), e.toString());
         }
         // The credentials, once the repository's setup has ended; then the login is kept current.
         l.attach(SecretsHandOver.start(s, credentials));
@@ -160,6 +164,22 @@ final class HostSideServices {
             case FULL -> true;
             case NONE -> false;
             case ALLOWLIST -> config.allowedHosts().allows(host.base().getHost(), port(host.base()));
+        };
+    }
+
+    /**
+     * Whether the session reaches the model API by its host name through its egress proxy, where
+     * the model gateway answers for it: an HTTPS model API without a path, which the session's
+     * policy lets it reach.
+     */
+    boolean reachesModelByName(Session s) {
+        String authority = ModelGateway.interceptedAuthority(upstream());
+        if (authority == null) return false;
+        int colon = authority.lastIndexOf(':');
+        return switch (s.network()) {
+            case FULL -> true;
+            case NONE -> false;
+            case ALLOWLIST -> config.allowedHosts().allows(authority.substring(0, colon), Integer.parseInt(authority.substring(colon + 1)));
         };
     }
 

@@ -40,6 +40,7 @@ public final class ScriptedModel implements AutoCloseable {
     private final HttpServer server;
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
     private final List<String> credentials = new CopyOnWriteArrayList<>();
+    private final List<String> unscripted = new CopyOnWriteArrayList<>();
     private final ScriptedLogin login = new ScriptedLogin();
     private volatile long slowChunkMillis = 400;
     private volatile String requiredKey;
@@ -58,7 +59,12 @@ public final class ScriptedModel implements AutoCloseable {
 
     /** Over HTTPS with this server context (a certificate for 127.0.0.1), or plain HTTP when null. */
     public ScriptedModel(javax.net.ssl.SSLContext tls) throws IOException {
-        InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        this(tls, InetAddress.getLoopbackAddress());
+    }
+
+    /** On {@code address} (a certificate for it in {@code tls}, when not null). */
+    public ScriptedModel(javax.net.ssl.SSLContext tls, InetAddress address) throws IOException {
+        InetSocketAddress at = new InetSocketAddress(address, 0);
         if (tls == null) {
             server = HttpServer.create(at, 64);
         } else {
@@ -85,7 +91,7 @@ public final class ScriptedModel implements AutoCloseable {
 
     /** The base URL to give Claude Code as ANTHROPIC_BASE_URL. */
     public String baseUrl() {
-        return (server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort();
+        return (server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http") + "://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort();
     }
 
     /** When (System.nanoTime) the final answer to each prompt was fully sent, by the prompt's text. */
@@ -102,6 +108,11 @@ public final class ScriptedModel implements AutoCloseable {
     /** What each Messages request authenticated with: "Bearer TOKEN" or "x-api-key KEY", in order. */
     public List<String> credentials() {
         return List.copyOf(credentials);
+    }
+
+    /** Requests it had no script for ("METHOD PATH"), answered 404. */
+    public List<String> unscripted() {
+        return List.copyOf(unscripted);
     }
 
     /** The model its answers name (their usage is priced by that name). */
@@ -140,6 +151,7 @@ public final class ScriptedModel implements AutoCloseable {
                 return;
             }
             if (!ex.getRequestMethod().equals("POST") || !ex.getRequestURI().getPath().endsWith("/v1/messages")) {
+                unscripted.add(ex.getRequestMethod() + " " + ex.getRequestURI().getPath());
                 send(ex, 404, "application/json", error("not_found_error", "not scripted: " + ex.getRequestURI().getPath()));
                 return;
             }

@@ -218,6 +218,26 @@ class ModelGatewayTest {
     }
 
     @Test
+    void theApiIsAnsweredByItsNameOnlyWhenItIsAnHttpsOriginWithoutAPath() throws IOException {
+        assertThat(ModelGateway.interceptedAuthority(URI.create("https://api.anthropic.com"))).isEqualTo("api.anthropic.com:443");
+        assertThat(ModelGateway.interceptedAuthority(URI.create("https://API.Anthropic.com:8443/"))).isEqualTo("api.anthropic.com:8443");
+        // Plain HTTP is only ever reached through the socket; a path prefix (a LiteLLM's /anthropic) has no name of its own.
+        assertThat(ModelGateway.interceptedAuthority(URI.create("http://api.anthropic.com"))).isNull();
+        assertThat(ModelGateway.interceptedAuthority(URI.create("https://gw.example/anthropic"))).isNull();
+        assertThat(ModelGateway.interceptedAuthority(URI.create("https://gw.example/?x=1"))).isNull();
+        open(URI.create("https://api.anthropic.com"), () -> new UpstreamCredential.ApiKey("sk-real"));
+        // Without Burrow's TLS side the gateway answers for no name.
+        assertThat(gateway.intercepts("api.anthropic.com", 443)).isFalse();
+        gateway.close();
+        gateway = ModelGateway.start("session-1", tmp.resolve("model2.sock"),
+                new ModelGateway.Route(URI.create("https://api.anthropic.com"), PLACEHOLDER, () -> new UpstreamCredential.ApiKey("sk-real")), http, seen::add,
+                () -> new ServerTls(BurrowCa.loadOrCreate(tmp.resolve("ca"))));
+        assertThat(gateway.intercepts("API.anthropic.com", 443)).isTrue();
+        assertThat(gateway.intercepts("api.anthropic.com", 8443)).isFalse();
+        assertThat(gateway.intercepts("github.com", 443)).isFalse();
+    }
+
+    @Test
     void aJsonAnswerIsMeteredToo() {
         UsageMeter m = new UsageMeter(false);
         byte[] b = ("{\"type\":\"message\",\"model\":\"claude-opus-4-1\",\"stop_reason\":\"tool_use\",\"usage\":{\"input_tokens\":1000000,"

@@ -20,13 +20,16 @@ class CliIT {
     ScriptedModel model;
     Path repo;
     Map<String, String> env;
+    // Shaped as a real key, so that a log line printing it would be found.
+    final String key = "sk-ant-api03-cli-" + java.util.UUID.randomUUID();
 
     @BeforeEach
     void start() throws Exception {
         TestEnv.requireContainers();
         model = new ScriptedModel();
         repo = TestEnv.repo(tmp.resolve("repo"));
-        env = Map.of("ANTHROPIC_BASE_URL", model.baseUrl(), "ANTHROPIC_API_KEY", "cli-test-key",
+        model.requireApiKey(key);
+        env = Map.of("ANTHROPIC_BASE_URL", model.baseUrl(), "ANTHROPIC_API_KEY", key,
                 "BURROW_DATA_DIR", tmp.resolve("data").toString(), "BURROW_GIT_NAME", "Cli Test", "BURROW_GIT_EMAIL", "cli@burrow.invalid",
                 "BURROW_CACHE_SCOPE", "global");
     }
@@ -56,6 +59,9 @@ class CliIT {
         assertThat(run.stdout()).contains(ScriptedModel.REPLY_PREFIX + "Say hi").contains("\"type\":\"result\"");
         String id = sessionId(run);
         assertThat(run.stderr()).contains("on branch burrow/" + id).contains("is idle");
+        // The process that followed the session (its model gateway put the key on) never printed it, log or output.
+        assertThat(model.credentials()).isNotEmpty().containsOnly("x-api-key " + key);
+        assertThat(run.stdout() + run.stderr()).doesNotContain(key);
 
         // The run process has exited; the session's agent is still up for an instant follow-up.
         BurrowProcess.Result follow = BurrowProcess.run(env, "resume", id,
@@ -90,7 +96,7 @@ class CliIT {
     void withoutAnyConfiguredGitIdentityTheRepositorysOwnOrBurrowsIsUsedAndTheWorkArrives() throws Exception {
         // A new user: no BURROW_GIT_NAME/EMAIL and no global git identity; one repository has its own.
         Path noGlobal = java.nio.file.Files.writeString(tmp.resolve("empty.gitconfig"), "");
-        Map<String, String> bare = Map.of("ANTHROPIC_BASE_URL", model.baseUrl(), "ANTHROPIC_API_KEY", "cli-test-key",
+        Map<String, String> bare = Map.of("ANTHROPIC_BASE_URL", model.baseUrl(), "ANTHROPIC_API_KEY", key,
                 "BURROW_DATA_DIR", tmp.resolve("data").toString(), "GIT_CONFIG_GLOBAL", noGlobal.toString(), "BURROW_CACHE_SCOPE", "global");
         TestEnv.git(repo, "config", "user.name", "Repo Owner");
         TestEnv.git(repo, "config", "user.email", "owner@example.com");
