@@ -80,9 +80,40 @@ ensure_offline_base_image() {
   tar -C "$rootfs" --exclude=./.complete -c . | as_user "podman import - $BASE_IMAGE_OFFLINE" >/dev/null
 }
 
+# A small filesystem for the test of a full disk (FaultsIT): a loop-mounted ext4 image, or a
+# size-limited tmpfs where loop devices are not available. Kept mounted between runs.
+SMALL_FS=$CACHE/small-fs
+prepare_small_fs() {
+  mkdir -p "$SMALL_FS"
+  if ! mountpoint -q "$SMALL_FS"; then
+    local image=$CACHE/small-fs.img
+    rm -f "$image"
+    truncate -s 384M "$image"
+    # -m 0: no blocks kept for root; the test user can fill it to the last byte, as a session could.
+    if mkfs.ext4 -q -F -m 0 "$image" >/dev/null 2>&1 && mount -o loop "$image" "$SMALL_FS" 2>/dev/null; then
+      echo "loop-mounted ext4, 384 MiB" > "$CACHE/small-fs.kind"
+    else
+      rm -f "$image"
+      mount -t tmpfs -o size=384m tmpfs "$SMALL_FS"
+      echo "tmpfs, 384 MiB" > "$CACHE/small-fs.kind"
+    fi
+    log "prepared a small filesystem for the full-disk test at $SMALL_FS ($(cat "$CACHE/small-fs.kind"))"
+  fi
+  chown "$TEST_USER:" "$SMALL_FS"
+  chmod 700 "$SMALL_FS"
+  # Rootless Podman works in a mount namespace of its own, copied when the user's first Podman
+  # process started: on a host whose mounts do not propagate, a later mount is missing there
+  # until that namespace is made again (this stops the test user's containers).
+  if ! as_user "podman unshare mountpoint -q '$SMALL_FS'" >/dev/null 2>&1; then
+    log "making the test user's Podman namespace again, so that it sees $SMALL_FS"
+    as_user "podman system migrate" >/dev/null 2>&1 || true
+  fi
+}
+
 run_as_root() {
   install_host_packages
   configure_test_user
+  if [ -z "$FAST" ]; then prepare_small_fs; fi
   require_java_home
   if [ -z "${BURROW_BASE_IMAGE:-}" ] && [ -z "$FAST" ]; then
     ensure_offline_base_image
@@ -96,7 +127,7 @@ run_as_root() {
   tar -C "$root" --exclude=./target --exclude=./.git --exclude=./node_modules -c . | tar -C "$work" -x
   chown -R "$TEST_USER:" "$work"
   local rc=0
-  as_user "cd '$work' && JAVA_HOME='$JAVA_HOME' BURROW_BASE_IMAGE='${BURROW_BASE_IMAGE:-}' MAVEN_OPTS='-Dmaven.repo.local=$CACHE/m2' scripts/test.sh ${FAST:+--fast}" || rc=$?
+  as_user "cd '$work' && BURROW_TEST_SMALL_FS='$SMALL_FS' BURROW_TEST_SMALL_FS_KIND='$(cat "$CACHE/small-fs.kind" 2>/dev/null)' JAVA_HOME='$JAVA_HOME' BURROW_BASE_IMAGE='${BURROW_BASE_IMAGE:-}' MAVEN_OPTS='-Dmaven.repo.local=$CACHE/m2' scripts/test.sh ${FAST:+--fast}" || rc=$?
   mkdir -p "$root/target"
   for d in surefire-reports failsafe-reports screenshots; do
     if [ -d "$work/target/$d" ]; then cp -r "$work/target/$d" "$root/target/"; fi

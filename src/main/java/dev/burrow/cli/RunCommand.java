@@ -55,16 +55,17 @@ final class RunCommand implements Callable<Integer> {
             Options.debug("run: host checked", t0);
             // Older sessions are brought up to date beside the new one, not before it.
             Thread reconciled = Thread.ofVirtual().start(() -> burrow.sessions().reconcile(false));
-            SessionMode mode = tui ? SessionMode.TERMINAL : SessionMode.CHAT;
-            Session s = burrow.sessions().create(new NewSession(repo, branch, String.join(" ", prompt), mode, gpu,
-                    network == null ? null : NetworkPolicy.parse(network)), Options::progress);
-            if (tui) {
+            Session s;
+            try {
+                SessionMode mode = tui ? SessionMode.TERMINAL : SessionMode.CHAT;
+                s = burrow.sessions().create(new NewSession(repo, branch, String.join(" ", prompt), mode, gpu,
+                        network == null ? null : NetworkPolicy.parse(network)), Options::progress);
+            } finally {
+                // Never closing the database under it, even when the new session was refused.
                 reconciled.join();
-                return attachOrSay(burrow, s);
             }
-            int code = finish(burrow, new Transcript(System.out, json).follow(burrow.sessions(), s.id(), 0));
-            reconciled.join();
-            return code;
+            if (tui) return attachOrSay(burrow, s);
+            return finish(burrow, new Transcript(System.out, json).follow(burrow.sessions(), s.id(), 0));
         }
     }
 

@@ -254,6 +254,12 @@ public record Config(
                 network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, n, minFree);
     }
 
+    /** The same, stopping sessions when the data dir's disk has fewer than {@code bytes} free. */
+    public Config withMinFree(long bytes) {
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
+                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, bytes);
+    }
+
     private static int positive(Optional<String> value, int fallback, String name) {
         if (value.isEmpty()) return fallback;
         try {

@@ -112,6 +112,9 @@ public final class EgressProxy implements AutoCloseable {
     private final ServerSocketChannel server;
     private volatile boolean closed;
     private volatile ProxyIo.Connections connections;
+    /** Connections a gateway answers at once, like the model gateway's own socket. */
+    static final int MAX_INTERCEPTED = 64;
+    private final java.util.concurrent.Semaphore intercepted = new java.util.concurrent.Semaphore(MAX_INTERCEPTED);
 
     private EgressProxy(String sessionId, Path listen, Rules rules, Interceptor interceptor, ServerSocketChannel server) {
         this.sessionId = sessionId;
@@ -178,10 +181,19 @@ public final class EgressProxy implements AutoCloseable {
             }
             Decision d = rules.decide(host, port);
             if (d.refusal() == null && tunnel && interceptor != null && interceptor.intercepts(host, port)) {
-                // A host the policy allows, whose credential Burrow holds: the gateway reaches it itself.
-                out.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-                out.flush();
-                interceptor.serve(in, out, host, port);
+                // A host the policy allows, whose credential Burrow holds: the gateway reaches it itself,
+                // on a bounded number of connections (each can hold a request to the real host open).
+                if (!intercepted.tryAcquire()) {
+                    answer(out, 503, "Service Unavailable", "burrow: this session has " + MAX_INTERCEPTED + " connections to its gateways open; close some");
+                    return;
+                }
+                try {
+                    out.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                    interceptor.serve(in, out, host, port);
+                } finally {
+                    intercepted.release();
+                }
                 return;
             }
             InetAddress address = null;

@@ -40,8 +40,38 @@ public record Limits(String memory, String cpus, Integer pids) {
         return memory != null || cpus != null || pids != null;
     }
 
+    /**
+     * The most processes the user may have while one of a session's runs: the session's own
+     * processes count against it (under keep-id they are the user's), so a fork bomb stops
+     * there even where the cgroup's pids limit does not hold (cgroups v1, rootless). It counts
+     * all of the user's processes and threads, not the session's alone, hence not {@code pids}
+     * but {@value #DEFAULT_NPROC}: room for a desktop's own threads besides a build's. Never
+     * above Burrow's own hard limit, which Podman could not set.
+     */
+    public int nproc() {
+        return (int) Math.min(DEFAULT_NPROC, OWN_HARD_NPROC);
+    }
+
+    static final int DEFAULT_NPROC = 8192;
+    private static final long OWN_HARD_NPROC = ownHardNproc();
+
+    /** "Max processes" of /proc/self/limits, its hard column; unlimited when it cannot be read. */
+    static long ownHardNproc() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+                if (!line.startsWith("Max processes")) continue;
+                String[] f = line.substring("Max processes".length()).trim().split("\\s+");
+                return f[1].equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(f[1]);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // unknown: Podman says so if it cannot set it
+        }
+        return Long.MAX_VALUE;
+    }
+
     List<String> runArgs() {
         List<String> out = new ArrayList<>();
+        out.addAll(List.of("--ulimit", "nproc=" + nproc() + ":" + nproc()));
         if (memory != null) out.addAll(List.of("--memory", memory));
         if (cpus != null) out.addAll(List.of("--cpus", cpus));
         if (pids != null) out.addAll(List.of("--pids-limit", pids.toString()));

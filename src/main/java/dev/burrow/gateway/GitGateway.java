@@ -115,7 +115,7 @@ public final class GitGateway implements EgressProxy.Interceptor, AutoCloseable 
         TlsServerStream t = null;
         if (https) {
             t = new TlsServerStream(tls.forHost(h), rawIn, rawOut);
-            t.handshake();
+            t.handshake(java.time.Duration.ofSeconds(15));
             in = t.in();
             out = t.out();
         }

@@ -53,6 +53,9 @@ public final class ModelGateway implements EgressProxy.Interceptor, AutoCloseabl
     /** Where the container's Claude Code finds its model API: http://127.0.0.1:PORT. */
     public static final int CONTAINER_PORT = 3129;
     private static final int MAX_BODY = 64 * 1024 * 1024;
+    private static final String ANTHROPIC_API = "api.anthropic.com";
+    // A client that opens a tunnel and never says hello does not hold it for long.
+    private static final java.time.Duration HANDSHAKE_TIMEOUT = java.time.Duration.ofSeconds(15);
     private static final Set<String> CREDENTIAL_HEADERS = Set.of("x-api-key", "authorization");
     // The only requests the real credential goes on: the model's. Not the rest of what a key or a
     // login can do (files uploaded elsewhere, batches, the account's profile and settings).
@@ -112,20 +115,25 @@ public final class ModelGateway implements EgressProxy.Interceptor, AutoCloseabl
 
     private void serve(SocketChannel client) {
         try (client) {
-            InputStream in = new BufferedInputStream(Channels.newInputStream(client));
-            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(client), 16 * 1024);
-            while (!closed) {
-                Optional<RequestHead> head;
-                try {
-                    head = RequestHead.read(in);
-                } catch (Refusal r) {
-                    error(out, r.status, r.getMessage(), true);
-                    return;
-                }
-                if (head.isEmpty() || !exchange(head.get(), in, out, false)) return;
-            }
+            requests(Channels.newInputStream(client), Channels.newOutputStream(client), false);
         } catch (IOException | RuntimeException e) {
             LOG.debug("session {}: a model connection ended: {}", sessionId, e.toString());
+        }
+    }
+
+    /** Serves one connection's requests, one after another, until it ends or one cannot be followed by another. */
+    private void requests(InputStream rawIn, OutputStream rawOut, boolean byName) throws IOException {
+        InputStream in = new BufferedInputStream(rawIn);
+        OutputStream out = new BufferedOutputStream(rawOut, 16 * 1024);
+        while (!closed) {
+            Optional<RequestHead> head;
+            try {
+                head = RequestHead.read(in);
+            } catch (Refusal r) {
+                error(out, r.status, r.getMessage(), true);
+                return;
+            }
+            if (head.isEmpty() || !exchange(head.get(), in, out, byName)) return;
         }
     }
 
@@ -148,19 +156,8 @@ public final class ModelGateway implements EgressProxy.Interceptor, AutoCloseabl
     public void serve(InputStream rawIn, OutputStream rawOut, String host, int port) throws IOException {
         TlsServerStream t = new TlsServerStream(tls.get().forHost(host.toLowerCase(Locale.ROOT)), rawIn, rawOut);
         try {
-            t.handshake();
-            InputStream in = new BufferedInputStream(t.in());
-            OutputStream out = new BufferedOutputStream(t.out(), 16 * 1024);
-            while (!closed) {
-                Optional<RequestHead> head;
-                try {
-                    head = RequestHead.read(in);
-                } catch (Refusal r) {
-                    error(out, r.status, r.getMessage(), true);
-                    return;
-                }
-                if (head.isEmpty() || !exchange(head.get(), in, out, true)) return;
-            }
+            t.handshake(HANDSHAKE_TIMEOUT);
+            requests(t.in(), t.out(), true);
         } catch (IOException | RuntimeException e) {
             LOG.debug("session {}: a model connection by name ended: {}", sessionId, e.toString());
         } finally {
@@ -176,10 +173,13 @@ public final class ModelGateway implements EgressProxy.Interceptor, AutoCloseabl
         boolean close = "close".equalsIgnoreCase(head.header("Connection"));
         // Only the model's own requests pass, with Burrow's credential or without: the session's way to the
         // model API is no way to the rest of what is behind it (a LiteLLM's admin routes, files, batches).
-        // By name, a request with nothing of Burrow's on it goes on bare: the tunnel it replaces would have taken it.
+        // By name to Anthropic's own API, a request with nothing of Burrow's on it goes on bare: the tunnel it replaces
+        // would have taken it there. Not to another upstream: a gateway of the user's (on this machine, the LAN) may
+        // trust its callers, and its other routes are no business of the session's.
         String path = head.target().contains("?") ? head.target().substring(0, head.target().indexOf('?')) : head.target();
         boolean modelRequest = MODEL_PATHS.matcher(path).matches() && (head.method().equals("POST") || head.method().equals("GET") || head.method().equals("HEAD"));
-        if (!modelRequest && (!byName || head.headers().stream().anyMatch(h -> h.value().contains(Placeholders.PREFIX)))) {
+        boolean bareMayPass = byName && ANTHROPIC_API.equalsIgnoreCase(route.upstream().getHost());
+        if (!modelRequest && (!bareMayPass || head.headers().stream().anyMatch(h -> (h.name() + ":" + h.value()).contains(Placeholders.PREFIX)))) {
             error(out, 403, "burrow: a session's model gateway passes model requests only (/v1/messages, /v1/models), not " + head.method() + " " + path,
                     true);
             return false;

@@ -50,6 +50,32 @@ final class TlsServerStream implements AutoCloseable {
         pump();
     }
 
+    /** The handshake, closing the connection when it has not ended within {@code within} (a client that never says hello). */
+    void handshake(java.time.Duration within) throws IOException {
+        Thread deadline = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(within);
+                closeQuietly(netIn);
+                closeQuietly(netOut);
+            } catch (InterruptedException done) {
+                // the handshake ended in time
+            }
+        });
+        try {
+            handshake();
+        } finally {
+            deadline.interrupt();
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // closing a connection that is gone already
+        }
+    }
+
     /** Advances the handshake until it needs application data, or the connection ends. */
     private void pump() throws IOException {
         while (true) {

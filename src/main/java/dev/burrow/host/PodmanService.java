@@ -58,12 +58,24 @@ public final class PodmanService implements AutoCloseable {
      * or the service did not start).
      */
     public synchronized Optional<Path> socket() {
-        if (!tried) {
+        if (socket != null && !answers(socket)) {
+            // The service went away (killed, crashed, the user's stopped): found or started again for this use.
+            LOG.warn("the Podman service at {} stopped answering; starting it again", socket);
+            stopStarted();
+            socket = null;
+            tried = false;
+        }
+        if (!tried || socket == null && System.nanoTime() - lastTry > RETRY_NANOS) {
             tried = true;
+            lastTry = System.nanoTime();
             find();
         }
         return Optional.ofNullable(socket);
     }
+
+    // A service that did not start is tried again after this long, not at every request.
+    private static final long RETRY_NANOS = 10_000_000_000L;
+    private long lastTry;
 
     /** Who runs the service, for the doctor. */
     public synchronized String describe() {
@@ -129,6 +141,10 @@ public final class PodmanService implements AutoCloseable {
     /** Stops the service if Burrow started it; the user's own is left alone. */
     @Override
     public synchronized void close() {
+        stopStarted();
+    }
+
+    private void stopStarted() {
         if (started == null) return;
         started.descendants().forEach(ProcessHandle::destroy);
         started.destroy();

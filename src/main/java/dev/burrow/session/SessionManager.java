@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class SessionManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionManager.class);
     private volatile DiskWatch disk;
+    private final DiskReserve reserve;
     public static final int MAX_MESSAGE_BYTES = 1024 * 1024;
 
     /** Sees every stored event and every state change of every session this process follows. */
@@ -80,6 +81,7 @@ public final class SessionManager implements AutoCloseable {
         this.creator = new SessionCreator(config, engine, workspaces, store, recorder, starter, supervisor, starts);
         this.resumer = new SessionResumer(engine, store, recorder, starter, supervisor, starts);
         this.disk = DiskWatch.of(config.dataDir(), config.minFree());
+        this.reserve = new DiskReserve(config.dataDir());
         this.publisher = new BranchPublisher(queries, store, workspaces, recorder, saver,
                 new dev.burrow.workspace.GitHubApi(config.gitHost(), dev.burrow.gateway.UpstreamTls.client(config.upstreamCa())));
     }
@@ -326,16 +328,20 @@ public final class SessionManager implements AutoCloseable {
      */
     public java.util.Optional<String> watchDisk() {
         java.util.Optional<String> short_ = disk.shortage();
-        short_.ifPresent(why -> {
-            for (Session s : store.list()) {
-                if (!s.state().live() || !supervisor.follows(s.id())) continue;
-                try {
-                    supervisor.end(s, SessionState.STOPPED, why);
-                } catch (RuntimeException e) {
-                    LOG.warn("could not stop session {} for the disk: {}", s.shortId(), e.getMessage());
-                }
+        if (short_.isEmpty()) {
+            reserve.keep(disk.freeBytes().getAsLong(), disk.floor());
+            return short_;
+        }
+        String why = short_.get();
+        for (Session s : store.list()) {
+            if (!s.state().live() || !supervisor.follows(s.id())) continue;
+            try {
+                // Its container goes first, then Burrow's reserve makes room for the notice, the state and the save.
+                supervisor.endForDisk(s, why, reserve::release);
+            } catch (RuntimeException e) {
+                LOG.warn("could not stop session {} for the disk: {}", s.shortId(), e.getMessage());
             }
-        });
+        }
         return short_;
     }
 

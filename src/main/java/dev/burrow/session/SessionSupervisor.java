@@ -111,7 +111,16 @@ final class SessionSupervisor implements AutoCloseable {
 
     /** Stops following, saves the work, removes the container and records the final state. */
     void end(Session s, SessionState state, String reason) {
-        finish(s, live.remove(s.id()), state, reason);
+        finish(s, live.remove(s.id()), state, reason, null);
+    }
+
+    /**
+     * Stops a session because the data dir's disk is (nearly) full: its container is removed
+     * first, so nothing in it writes any more, then {@code makeRoom} frees Burrow's reserve, and
+     * only then are its work saved (by a throwaway container) and its stop recorded.
+     */
+    void endForDisk(Session s, String reason, Runnable makeRoom) {
+        finish(s, live.remove(s.id()), SessionState.STOPPED, reason, java.util.Objects.requireNonNull(makeRoom));
     }
 
     /**
@@ -121,19 +130,19 @@ final class SessionSupervisor implements AutoCloseable {
      */
     private void endFollowed(String id, LiveSession l, Ending e) {
         if (!live.remove(id, l)) return;
-        finish(recorder.current(id), l, e.state(), e.reason());
+        finish(recorder.current(id), l, e.state(), e.reason(), null);
     }
 
-    private void finish(Session s, LiveSession l, SessionState state, String reason) {
+    private void finish(Session s, LiveSession l, SessionState state, String reason, Runnable makeRoom) {
         if (!ending.add(s.id())) return;
         try {
-            finishNow(s, l, state, reason);
+            finishNow(s, l, state, reason, makeRoom);
         } finally {
             ending.remove(s.id());
         }
     }
 
-    private void finishNow(Session s, LiveSession l, SessionState state, String reason) {
+    private void finishNow(Session s, LiveSession l, SessionState state, String reason, Runnable makeRoom) {
         if (l != null) {
             synchronized (l) {
                 l.stopping = true;
@@ -141,8 +150,14 @@ final class SessionSupervisor implements AutoCloseable {
             l.close();
         }
         monitor.unwatch(s.id());
-        saver.save(s); // in the container while it still runs: quicker than a throwaway one after it
-        if (s.containerId() != null) removeQuietly(s.containerId());
+        if (makeRoom != null) {
+            if (s.containerId() != null) removeQuietly(s.containerId());
+            makeRoom.run();
+            saver.save(recorder.current(s.id()));
+        } else {
+            saver.save(s); // in the container while it still runs: quicker than a throwaway one after it
+        }
+        if (makeRoom == null && s.containerId() != null) removeQuietly(s.containerId());
         services.unpin(s);
         if (reason != null) recorder.append(s.id(), EventParser.notice(state == SessionState.FAILED ? "error" : "info", reason), -1);
         recorder.setState(s.id(), state, reason);

@@ -51,6 +51,9 @@ final class DockerCreate {
         Fields.oneOf(h, "Isolation", Set.of("", "default"), "isolation");
         if (h.has("OomScoreAdj") && h.get("OomScoreAdj").asInt() < 0) throw Refusal.forbidden("a negative OOM score (--oom-score-adj) is not allowed in a session");
         h.put("OomScoreAdj", dev.burrow.container.ContainerSpec.OOM_SCORE_ADJ); // picked before Burrow when memory runs out
+        // A ceiling on the user's processes, as the session's own container has (the client cannot set Ulimits).
+        int nproc = dev.burrow.container.Limits.NONE.nproc();
+        h.putArray("Ulimits").addObject().put("Name", "nproc").put("Soft", nproc).put("Hard", nproc);
         for (String opt : LibpodCreate.strings(h.get("SecurityOpt"))) {
             if (!opt.equals("no-new-privileges") && !opt.equals("no-new-privileges:true")) {
                 throw Refusal.forbidden("security option " + opt + " is not allowed in a session");

@@ -53,6 +53,9 @@ final class LibpodCreate {
         annotations(o.get("annotations"));
         o.put("httpproxy", false); // the host's proxy settings are the host's; the session's are set below
         o.put("oom_score_adj", dev.burrow.container.ContainerSpec.OOM_SCORE_ADJ); // picked before Burrow when memory runs out
+        // A ceiling on the user's processes, as the session's own container has (the client cannot set r_limits).
+        int nproc = dev.burrow.container.Limits.NONE.nproc();
+        o.putArray("r_limits").addObject().put("type", "nproc").put("hard", nproc).put("soft", nproc);
         Fields.label(o, "labels", ctx.box().sessionId());
         log(o.get("log_configuration"));
         resources(o.get("resource_limits"));

@@ -90,7 +90,14 @@ public final class SiblingSocket implements AutoCloseable {
                     deadline.interrupt();
                 }
                 if (head.isEmpty()) return;
-                Decision d = new SiblingGate(box, new PodmanApi(target.get()), builds).decide(head.get(), Target.parse(head.get().target()), in);
+                Decision d;
+                try {
+                    d = new SiblingGate(box, new PodmanApi(target.get()), builds).decide(head.get(), Target.parse(head.get().target()), in);
+                } catch (IOException e) {
+                    // Nothing was answered yet: the client gets a line, not a dropped connection.
+                    answer(out, 502, error(502, "burrow: the host's Podman service did not answer (" + e.getMessage() + "); try again"));
+                    return;
+                }
                 switch (d) {
                     case Decision.Answer a -> answer(out, a.status(), a.json());
                     case Decision.Forward f -> {
@@ -113,7 +120,14 @@ public final class SiblingSocket implements AutoCloseable {
     }
 
     private static void forward(RequestHead head, Decision.Forward f, InputStream in, OutputStream out, Path podman) throws IOException, Refusal {
-        try (SocketChannel up = SocketChannel.open(UnixDomainSocketAddress.of(podman))) {
+        SocketChannel connected;
+        try {
+            connected = SocketChannel.open(UnixDomainSocketAddress.of(podman));
+        } catch (IOException e) {
+            answer(out, 502, error(502, "burrow: the host's Podman service did not answer (" + e.getMessage() + "); try again"));
+            return;
+        }
+        try (SocketChannel up = connected) {
             OutputStream toPodman = Channels.newOutputStream(up);
             StringBuilder h = new StringBuilder(head.method()).append(' ').append(f.target()).append(" HTTP/1.1\r\nHost: d\r\n");
             for (RequestHead.Header x : head.headers()) {

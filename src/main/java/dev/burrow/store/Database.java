@@ -28,7 +28,14 @@ public final class Database implements AutoCloseable {
         }
         String url = "jdbc:sqlite:" + file.toAbsolutePath();
         try {
-            connection = DriverManager.getConnection(url);
+            // Transactions take the write lock as they begin (BEGIN IMMEDIATE), so another process
+            // holding it (a second Burrow, a backup) is waited for, up to the busy timeout: a
+            // deferred one that read first would fail at once when it came to write (SQLite
+            // never waits there, to avoid a deadlock), and the event it was storing would be lost.
+            org.sqlite.SQLiteConfig sqlite = new org.sqlite.SQLiteConfig();
+            sqlite.setTransactionMode(org.sqlite.SQLiteConfig.TransactionMode.IMMEDIATE);
+            sqlite.setBusyTimeout(BUSY_TIMEOUT_MS);
+            connection = DriverManager.getConnection(url, sqlite.toProperties());
             // Flyway takes a good part of a second to start; a CLI command should not pay that
             // when the schema is already current.
             if (schemaVersion(connection) < LATEST_MIGRATION) {
@@ -37,13 +44,16 @@ public final class Database implements AutoCloseable {
             try (Statement s = connection.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=NORMAL");
-                s.execute("PRAGMA busy_timeout=10000");
+                s.execute("PRAGMA busy_timeout=" + BUSY_TIMEOUT_MS);
                 s.execute("PRAGMA foreign_keys=ON");
             }
         } catch (SQLException e) {
             throw new StoreException("cannot open the database " + file + ": " + e.getMessage(), e);
         }
     }
+
+    /** How long a write waits for another process's lock on the database. */
+    static final int BUSY_TIMEOUT_MS = 10_000;
 
     /** The highest V<n>__*.sql in db/migration; DatabaseTest checks that it is. */
     static final int LATEST_MIGRATION = 7;

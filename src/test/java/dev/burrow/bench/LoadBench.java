@@ -54,6 +54,7 @@ public final class LoadBench {
     private static final class Follower {
         final List<Long> seqs = new CopyOnWriteArrayList<>();
         final List<long[]> states = new CopyOnWriteArrayList<>(); // {nanos, 1 idle / 2 running / 0 other}
+        final List<Long> results = new CopyOnWriteArrayList<>(); // when each turn's result event arrived
         volatile Socket socket;
     }
 
@@ -84,6 +85,8 @@ public final class LoadBench {
                 List<Long> overheads = Collections.synchronizedList(new ArrayList<>());
                 List<Long> saves = Collections.synchronizedList(new ArrayList<>());
                 List<Long> burrowPart = Collections.synchronizedList(new ArrayList<>());
+                List<Long> toResult = Collections.synchronizedList(new ArrayList<>());
+                List<Long> afterResult = Collections.synchronizedList(new ArrayList<>());
                 Map<String, Follower> followers = new ConcurrentHashMap<>();
                 List<String> failures = new CopyOnWriteArrayList<>();
                 List<Thread> drivers = new ArrayList<>();
@@ -118,6 +121,13 @@ public final class LoadBench {
                                 if (answered != null) {
                                     overheads.add(idleAt - answered);
                                     burrowPart.add(Math.max(0, idleAt - answered - save));
+                                    // Where that time goes: Claude Code ending its turn (and Burrow reading, storing and sending
+                                    // the result), then Burrow's own steps from the stored result to idle, the save left out.
+                                    long last = answered;
+                                    f.results.stream().filter(t -> t >= last).findFirst().ifPresent(resultAt -> {
+                                        toResult.add(resultAt - last);
+                                        afterResult.add(Math.max(0, idleAt - resultAt - save));
+                                    });
                                 }
                             }
                         } catch (Exception e) {
@@ -157,6 +167,14 @@ public final class LoadBench {
                     out.printf("  the overhead without the save: p50 %.1f ms, p99 %.1f ms (target: p99 at most 100 ms)%n",
                             BenchServer.percentile(burrowPart, 0.5) / 1e6, BenchServer.percentile(burrowPart, 0.99) / 1e6);
                 }
+                if (!toResult.isEmpty()) {
+                    Collections.sort(toResult);
+                    Collections.sort(afterResult);
+                    out.printf("    of which the model's last byte to the turn's result at the client (Claude Code ends its turn): p50 %.1f ms, p99 %.1f ms%n",
+                            BenchServer.percentile(toResult, 0.5) / 1e6, BenchServer.percentile(toResult, 0.99) / 1e6);
+                    out.printf("    and the result to idle, the save left out (Burrow's own steps): p50 %.1f ms, p99 %.1f ms%n",
+                            BenchServer.percentile(afterResult, 0.5) / 1e6, BenchServer.percentile(afterResult, 0.99) / 1e6);
+                }
                 out.printf("events lost: %d, doubled: %d (target: 0 and 0)%n", lost, doubled);
                 out.printf("containers left after deleting the sessions: %d (target: 0)%n", leaked);
                 out.printf("peak RSS of the process (server and bench clients): %d MB (target: server at most 300 MB)%n",
@@ -193,6 +211,7 @@ public final class LoadBench {
                 for (String line; (line = in.readLine()) != null; ) {
                     if (line.startsWith("id: ")) f.seqs.add(Long.parseLong(line.substring(4).strip()));
                     else if (line.startsWith("event: ")) event = line.substring(7).strip();
+                    else if (line.startsWith("data: ") && line.contains("\"type\":\"result\"") && !event.equals("state")) f.results.add(System.nanoTime());
                     else if (line.startsWith("data: ") && event.equals("state")) {
                         Matcher m = STATE.matcher(line);
                         if (m.find()) f.states.add(new long[] {System.nanoTime(), m.group(1).equals("idle") ? 1 : m.group(1).equals("running") ? 2 : 0});

@@ -129,20 +129,22 @@ class CredentialGatewayIT {
         String body = "'{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"by name\"}]}'";
         String command = "echo proxy=$HTTPS_PROXY; curl -sS " + api + "/v1/messages -H \"x-api-key: $ANTHROPIC_API_KEY\" -H 'content-type: application/json' -d " + body + "; echo; "
                 + "echo files=$(curl -sS -o /dev/null -w '%{http_code}' " + api + "/v1/files -H \"x-api-key: $ANTHROPIC_API_KEY\"); "
-                + "echo bare=$(curl -sS -o /dev/null -w '%{http_code}' " + api + "/curl-probe); "
-                + "timeout 90 npm pack --silent " + api + "/npm-probe.tgz >/dev/null 2>&1; "
-                + "timeout 90 pip download -q --no-deps --no-index -d /tmp/pip-probe " + api + "/pip-probe.tar.gz >/dev/null 2>&1; echo probed";
+                + "echo bare=$(curl -sS -o /dev/null -w '%{http_code}' " + api + "/admin/keys); "
+                + "timeout 90 npm pack --silent " + api + "/v1/models/npm-probe.tgz >/dev/null 2>&1; "
+                + "timeout 90 pip download -q --no-deps --no-index -d /tmp/pip-probe " + api + "/v1/models/pip-probe.tar.gz >/dev/null 2>&1; echo probed";
         Session s = burrow.sessions().create(new NewSession(TestEnv.repo(tmp.resolve("repo")).toString(), null, "BASH: " + command), p -> { });
         Eventually.await(Duration.ofSeconds(240), "the turn to end", () -> burrow.sessions().get(s.id()).state() == SessionState.IDLE);
         String seen = toolOutput(burrow.sessions().get(s.id()));
         System.out.println("By name through the gateway: " + seen + " unscripted: " + model.unscripted());
         // curl took Burrow's leaf for the API's host and its placeholder was swapped for the key; the files API was refused.
-        assertThat(seen).contains("\\\"text\\\":\\\"ok\\\"").contains("files=403").contains("bare=404").contains("probed")
+        assertThat(seen).contains("\\\"text\\\":\\\"ok\\\"").contains("files=403").contains("bare=403").contains("probed")
                 // Claude Code itself has the proxy variables (its Bash tool inherits its environment).
                 .contains("proxy=http://127.0.0.1:3128");
         assertThat(model.credentials()).isNotEmpty().containsOnly("x-api-key " + key);
-        // npm and pip went by the proxy variables and trusted Burrow's CA: their requests reached the API's host (bare).
-        assertThat(model.unscripted()).contains("GET /curl-probe", "GET /npm-probe.tgz", "GET /pip-probe.tar.gz");
+        // npm and pip went by the proxy variables and trusted Burrow's CA: their requests reached the API's host (bare, on
+        // a model path); a path that is not the model's goes nowhere, even bare (the API is not Anthropic's: another
+        // gateway's other routes are no business of the session's).
+        assertThat(model.unscripted()).contains("GET /v1/models/npm-probe.tgz", "GET /v1/models/pip-probe.tar.gz").noneMatch(r -> r.contains("admin"));
         assertNowhereInTheBox(burrow.sessions().get(s.id()), key);
     }
 

@@ -102,6 +102,8 @@ class PodmanSocketIT {
                 I=%s; N=$RANDOM$RANDOM
                 podman run --rm $I echo sibling-$((6*7))
                 echo "oom: session $(cat /proc/self/oom_score_adj), sibling $(podman run --rm $I cat /proc/self/oom_score_adj)"
+                L="awk '/Max processes/ {print \\$4}' /proc/self/limits"
+                echo "nproc: session $(sh -c "$L"), sibling $(podman run --rm $I sh -c "$L"), docker $(docker run --rm $I sh -c "$L")"
                 docker run -d --name web-$N $I python3 -m http.server 8099 > /dev/null
                 sleep 2
                 podman run --rm $I curl -s -o /dev/null -w 'talked-%%{http_code}\\n' http://localhost:8099/
@@ -124,6 +126,9 @@ class PodmanSocketIT {
         if (!out.contains("network-made")) live.burrow.sessions().delete(s.id()); // leave nothing behind for the next run
         // Where memory limits cannot hold, the kernel picks the session's processes and its siblings' before Burrow's.
         assertThat(out).contains("oom: session 1000, sibling 1000");
+        // And a ceiling on the user's processes, which holds where the cgroup's pids limit does not.
+        int nproc = dev.burrow.container.Limits.NONE.nproc();
+        assertThat(out).contains("nproc: session " + nproc + ", sibling " + nproc + ", docker " + nproc);
         assertThat(out).contains("sibling-42", "talked-200", "logs-seen", "from-the-workspace", "built-42", "kept", "network-made");
         // A workspace subdirectory, read and written through its pin; a build's RUN step in the session's network (its sibling's server).
         assertThat(out).contains("FROM-THE-WORKSPACE", "written-by-sibling", "docker-written-by-sibling", "build-talked-200");
@@ -285,7 +290,7 @@ class PodmanSocketIT {
                     mkdir -p /tmp/ctx && printf 'FROM %%s\nADD %2$s /x\n' $I > /tmp/ctx/Containerfile
                     echo "== add-url"; podman build -t fetcher /tmp/ctx 2>&1 | tail -1
                     printf 'FROM %%s\nRUN curl -s -m 5 --noproxy "*" %2$s || echo no-network\n' $I > /tmp/ctx/Containerfile
-                    echo "== build-run"; podman build --no-cache -t runner-net /tmp/ctx 2>&1 | grep -E 'no-network|Error' | tail -1
+                    echo "== build-run"; podman build --no-cache -t runner-net-$RANDOM$RANDOM /tmp/ctx 2>&1 | grep -E 'no-network|Error' | tail -1
                     echo "== done"
                     """.formatted(image, url);
             Session s = start(script, NetworkPolicy.NONE);

@@ -241,12 +241,19 @@ class SessionEngineTest {
     void aNearlyFullDiskStopsSessionsWithTheReasonAndRefusesNewOnesUntilThereIsRoom() throws Exception {
         Session s = sessions.create(new NewSession(repo.toString(), null, "task"), p -> { });
         awaitState(s, SessionState.IDLE);
-        var free = new java.util.concurrent.atomic.AtomicLong(10L << 20);
+        var free = new java.util.concurrent.atomic.AtomicLong(50L << 30);
         sessions.useDiskWatch(new DiskWatch(free::get, 1024L << 20));
+        // With room, Burrow keeps a reserve for its own last writes; a shortage gives it up once the container is gone.
+        assertThat(sessions.watchDisk()).isEmpty();
+        Path reserve = tmp.resolve("data/disk-reserve");
+        assertThat(Files.size(reserve)).isEqualTo(DiskReserve.BYTES);
+        free.set(10L << 20);
         assertThat(sessions.watchDisk()).hasValueSatisfying(why -> assertThat(why).contains("10 MB free", "free some space"));
         Session stopped = sessions.get(s.id());
         assertThat(stopped.state()).isEqualTo(SessionState.STOPPED);
         assertThat(stopped.reason()).contains("10 MB free");
+        assertThat(reserve).doesNotExist();
+        assertThat(engine.removed).contains(s.containerId());
         assertThatThrownBy(() -> sessions.create(new NewSession(repo.toString(), null, "another"), p -> { }))
                 .isInstanceOf(SessionException.class).hasMessageContaining("free some space");
         assertThatThrownBy(() -> sessions.resume(s.id(), null, p -> { })).hasMessageContaining("free some space");

@@ -185,6 +185,7 @@ class SiblingSocketTest {
                 .contains("\"source\":\"" + workspace + "\"")
                 .contains("\"httpproxy\":false")
                 .contains("\"oom_score_adj\":1000")
+                .contains("\"r_limits\":[{\"type\":\"nproc\",\"hard\":" + dev.burrow.container.Limits.NONE.nproc())
                 .doesNotContain("Burrow.session");
 
         String docker = "{\"Image\":\"alpine\",\"Labels\":{\"burrow.sibling-of\":\"s2\"},\"HostConfig\":{\"Binds\":[\"/workspace/:/app:ro\",\"newvol:/data\"],"
@@ -198,6 +199,7 @@ class SiblingSocketTest {
                 .contains("\"NetworkMode\":\"container:" + StandInPodman.SESSION_CONTAINER + "\"")
                 .contains("\"Binds\":[\"" + workspace + ":/app:ro\",\"newvol:/data\"]")
                 .contains("\"OomScoreAdj\":1000")
+                .contains("\"Ulimits\":[{\"Name\":\"nproc\",\"Soft\":" + dev.burrow.container.Limits.NONE.nproc())
                 .doesNotContain("NetworkingConfig");
     }
 

@@ -57,6 +57,25 @@ class DatabaseTest {
     }
 
     @Test
+    void anEventWaitsForAnotherProcessHoldingTheWriteLockInsteadOfFailing() throws Exception {
+        Path file = tmp.resolve("busy.db");
+        try (Database db = new Database(file)) {
+            SessionStore store = new SessionStore(db);
+            store.insert(Session.builder("s1", tmp).repo("/r", tmp).base(null, "c").build());
+            store.append("s1", EventParser.prompt("before"), -1);
+            try (var other = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); var st = other.createStatement()) {
+                st.execute("BEGIN IMMEDIATE");
+                var appended = java.util.concurrent.CompletableFuture.supplyAsync(() -> store.append("s1", EventParser.prompt("during"), -1));
+                Thread.sleep(1_500);
+                assertThat(appended).as("waiting for the lock").isNotDone();
+                st.execute("COMMIT");
+                assertThat(appended.get().seq()).isEqualTo(2L);
+            }
+            assertThat(store.events("s1", 0)).extracting(StoredEvent::seq).containsExactly(1L, 2L);
+        }
+    }
+
+    @Test
     void aTransitionHappensOnlyFromTheStateItNamesAndTouchesNoOtherColumn() {
         try (Database db = new Database(tmp.resolve("t.db"))) {
             SessionStore store = new SessionStore(db);
