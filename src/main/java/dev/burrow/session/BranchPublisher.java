@@ -124,8 +124,7 @@ public final class BranchPublisher {
     private String defaultTitle(Session s) {
         return store.firstOfType(s.id(), "burrow_prompt").map(StoredEvent::event)
                 .filter(e -> e instanceof AgentEvent.UserPrompt p && !p.text().isBlank())
-                .map(e -> ((AgentEvent.UserPrompt) e).text().strip().lines().findFirst().orElse(""))
-                .map(line -> line.length() > 72 ? line.substring(0, 71) + "…" : line)
+                .map(e -> SessionManager.shorten(((AgentEvent.UserPrompt) e).text()))
                 .orElse("Changes from Burrow session " + s.shortId());
     }
 }

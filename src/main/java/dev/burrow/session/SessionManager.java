@@ -144,6 +144,20 @@ public final class SessionManager implements AutoCloseable {
         return queries.modelUsage();
     }
 
+    /** Each session's title: its first prompt's first line, shortened (sessions without one are absent). */
+    public java.util.Map<String, String> titles() {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        store.firstOfTypeBySession("burrow_prompt").forEach((id, e) -> {
+            if (e instanceof dev.burrow.agent.AgentEvent.UserPrompt p && !p.text().isBlank()) out.put(id, shorten(p.text()));
+        });
+        return out;
+    }
+
+    static String shorten(String prompt) {
+        String line = prompt.strip().lines().findFirst().orElse("");
+        return line.length() > 72 ? line.substring(0, 71) + "…" : line;
+    }
+
     public List<String> recentRepos() {
         return queries.recentRepos();
     }
@@ -304,6 +318,14 @@ public final class SessionManager implements AutoCloseable {
         long t0 = System.nanoTime();
         saver.save(s);
         return Duration.ofNanos(System.nanoTime() - t0);
+    }
+
+    /** All of the session's work as of its last save, committed and uncommitted, file by file. */
+    public dev.burrow.workspace.Changes changes(String id) {
+        Session s = get(id);
+        if (s.baseCommit() == null) return new dev.burrow.workspace.Changes(Optional.empty(), List.of(), false);
+        // Not serialized with the saves: it reads refs, which git updates atomically.
+        return workspaces.changes(s.source(), s.branch(), s.shortId(), s.baseCommit(), WorkSaver.savedAt(s));
     }
 
     /** The session branch's changes against its base, as a unified diff. */

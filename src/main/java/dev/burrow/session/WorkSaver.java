@@ -67,6 +67,7 @@ final class WorkSaver {
                 long t0 = System.nanoTime();
                 String done = saveNow(s);
                 LOG.debug("session {}: saved {} in {} ms", s.shortId(), done, (System.nanoTime() - t0) / 1_000_000);
+                markSaved(s);
             } catch (RuntimeException e) {
                 recorder.append(s.id(), EventParser.notice("warning", "could not save the branch to " + s.source() + ": " + e.getMessage()), -1);
             } finally {
@@ -75,6 +76,28 @@ final class WorkSaver {
             }
             return null;
         });
+    }
+
+    // When the last save was taken, in the session's own dir (Burrow's; no container mounts it).
+    private static final String SAVED_AT = "saved-at";
+
+    private static void markSaved(Session s) {
+        try {
+            Path part = s.dir().resolve(SAVED_AT + ".part");
+            Files.writeString(part, java.time.Instant.now().toString());
+            Files.move(part, s.dir().resolve(SAVED_AT), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.debug("session {}: could not note the save's time: {}", s.shortId(), e.toString());
+        }
+    }
+
+    /** When the session's work was last saved, if it was. */
+    static java.util.Optional<java.time.Instant> savedAt(Session s) {
+        try {
+            return java.util.Optional.of(java.time.Instant.parse(Files.readString(s.dir().resolve(SAVED_AT)).strip()));
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /** A save of the session's work is running now. */

@@ -352,6 +352,21 @@ public final class SessionStore {
     }
 
     /** The session's first event of {@code type}, read, if it has one. */
+    /** Each session's first event of {@code type}, in one query (the session list's titles). */
+    public java.util.Map<String, AgentEvent> firstOfTypeBySession(String type) {
+        return db.transaction(c -> {
+            java.util.Map<String, AgentEvent> out = new java.util.HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT e.session_id, e.json FROM events e JOIN (SELECT session_id, MIN(seq) AS seq FROM events"
+                    + " WHERE type = ? GROUP BY session_id) f ON e.session_id = f.session_id AND e.seq = f.seq")) {
+                ps.setString(1, type);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.put(rs.getString(1), EventParser.parse(rs.getString(2)));
+                }
+            }
+            return out;
+        });
+    }
+
     public Optional<StoredEvent> firstOfType(String sessionId, String type) {
         return ofType(sessionId, type, "ASC");
     }

@@ -73,7 +73,16 @@ final class ApiRoutes {
         });
         cfg.routes.get("/api/sessions/{id}/diff", ctx -> {
             String id = ctx.pathParam("id");
-            Json.send(ctx, 200, Json.MAPPER.createObjectNode().put("branch", sessions.get(id).branch()).put("diff", sessions.diff(id)));
+            var body = Json.MAPPER.createObjectNode().put("branch", sessions.get(id).branch()).put("diff", sessions.diff(id));
+            // All of the work as of the last save, committed and uncommitted, file by file.
+            dev.burrow.workspace.Changes changes = sessions.changes(id);
+            body.put("savedAt", changes.savedAt().map(Object::toString).orElse(null)).put("cut", changes.cut());
+            ArrayNode files = body.putArray("files");
+            for (dev.burrow.workspace.Changes.FileChange f : changes.files()) {
+                files.addObject().put("path", f.path()).put("status", f.status().label()).put("binary", f.binary()).put("added", f.added())
+                        .put("removed", f.removed()).put("diff", f.diff());
+            }
+            Json.send(ctx, 200, body);
         });
         cfg.routes.get("/api/sessions/{id}/events", this::events);
         cfg.routes.get("/api/logins", ctx -> {

@@ -90,10 +90,13 @@ final class Pages {
         if (list.isEmpty()) return b + "<p class=\"empty\">No sessions yet. <a href=\"/new\">Start one.</a></p>";
         b.append("<ul class=\"sessions\">");
         var usage = sessions.modelUsage();
+        var titles = sessions.titles();
         for (Session s : list) {
+            String title = titles.get(s.id());
             // A terminal-mode session opens on Claude's screen.
             b.append("<li><a href=\"/sessions/").append(s.id()).append(s.mode() == SessionMode.TERMINAL ? "/terminal" : "").append("\"><span class=\"state ").append(s.state().label()).append("\">")
-                    .append(stateLabel(s)).append("</span> <b>").append(Html.esc(s.repo())).append("</b> <code>")
+                    .append(stateLabel(s)).append("</span> ").append(title == null ? "" : "<span class=\"title\">" + Html.esc(title) + "</span> ")
+                    .append("<b>").append(Html.esc(s.repo())).append("</b> <code>")
                     .append(Html.esc(s.branch())).append("</code> <span class=\"meta\">").append(age(s.createdAt())).append(" · ")
                     .append(cost(s, usage.getOrDefault(s.id(), dev.burrow.store.ModelUsageStore.Totals.NONE))).append("</span>")
                     .append(s.reason() == null ? "" : "<div class=\"meta\">" + Html.esc(s.reason()) + "</div>").append("</a></li>");

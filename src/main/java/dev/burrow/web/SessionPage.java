@@ -220,21 +220,34 @@ final class SessionPage {
     private void changes(Context ctx) {
         Session s = sessions.get(ctx.pathParam("id"));
         String csrf = Pages.csrf(ctx);
-        String diff = sessions.diff(s.id());
+        dev.burrow.workspace.Changes changes = sessions.changes(s.id());
         StringBuilder files = new StringBuilder();
-        if (diff.isBlank()) files.append("<p class=\"empty\">No committed changes on ").append(Html.esc(s.branch())).append(" yet.</p>");
-        for (String file : diff.split("(?m)^(?=diff --git )")) {
-            if (file.isBlank()) continue;
-            String[] lines = file.split("\n");
-            String name = lines[0].replaceFirst("^diff --git a/(.*) b/.*$", "$1");
-            StringBuilder body = new StringBuilder();
-            for (String l : lines) {
-                String cls = l.startsWith("+") && !l.startsWith("+++") ? "add" : l.startsWith("-") && !l.startsWith("---") ? "del"
-                        : l.startsWith("@@") ? "hunk" : "";
-                body.append("<span class=\"").append(cls).append("\">").append(Html.esc(l)).append("</span>\n");
+        files.append("<p class=\"saved\">").append(changes.savedAt().map(t -> "As of the last save, "
+                + java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(java.time.ZoneOffset.UTC).format(t)
+                + ": committed and uncommitted work.").orElse("Not saved yet: changes show after the first turn's save.")).append("</p>");
+        if (changes.files().isEmpty()) files.append("<p class=\"empty\">No changes on ").append(Html.esc(s.branch())).append(" yet.</p>");
+        if (changes.cut()) {
+            files.append("<p class=\"empty\">The diff is over ").append(dev.burrow.workspace.Workspaces.MAX_DIFF_BYTES >> 20)
+                    .append(" MiB: the files are listed without it.</p>");
+        }
+        for (dev.burrow.workspace.Changes.FileChange f : changes.files()) {
+            String counts = f.binary() ? "binary file" : "+" + f.added() + " −" + f.removed();
+            files.append("<details class=\"file ").append(f.status().label()).append("\"").append(f.collapsed() || f.diff().isEmpty() ? "" : " open")
+                    .append(" data-status=\"").append(f.status().label()).append("\"><summary><span class=\"status ").append(f.status().label()).append("\">")
+                    .append(f.status().label()).append("</span> ").append(Html.esc(f.path())).append(" <span class=\"count\">").append(counts)
+                    .append(f.collapsed() ? " · " + f.diffLines() + " lines, collapsed" : "").append("</span></summary>");
+            if (f.binary()) {
+                files.append("<p class=\"empty\">A binary file: no diff shown.</p>");
+            } else if (!f.diff().isEmpty()) {
+                StringBuilder body = new StringBuilder();
+                for (String l : f.diff().split("\n")) {
+                    String cls = l.startsWith("+") && !l.startsWith("+++") ? "add" : l.startsWith("-") && !l.startsWith("---") ? "del"
+                            : l.startsWith("@@") ? "hunk" : "";
+                    body.append("<span class=\"").append(cls).append("\">").append(Html.esc(l)).append("</span>\n");
+                }
+                files.append("<pre class=\"diff\">").append(body).append("</pre>");
             }
-            files.append("<details class=\"file\" open><summary>").append(Html.esc(name)).append("</summary><pre class=\"diff\">")
-                    .append(body).append("</pre></details>");
+            files.append("</details>");
         }
         ctx.html(Html.page("Changes · " + s.branch(), csrf, "<section class=\"session\"><div id=\"session-header\">" + header(s, csrf)
                 + "</div>" + tabs(s, "changes") + "<div id=\"changes\">" + files + "</div></section>"));

@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  */
 public final class Workspaces {
     /** The most of a diff the Changes view shows. */
-    static final long MAX_DIFF_BYTES = 8L * 1024 * 1024;
+    public static final long MAX_DIFF_BYTES = 8L * 1024 * 1024;
     /** Where session branches live; snapshots live under refs/burrow/, outside every refresh. */
     static final String SESSION_BRANCHES = "refs/heads/burrow/*";
     private final Git git;
@@ -194,6 +194,13 @@ public final class Workspaces {
             }
             if (snapshot) done.append("snapshot ").append(saved.snapshot().orElseThrow(), 0, 12).append("; ");
         }
+        if (saved.snapshot().isEmpty()) {
+            // Nothing uncommitted any more: an earlier snapshot would show work that is now committed or gone.
+            git.hardened(source, List.of("update-ref", "-d", snapshotRef));
+        } else if (!snapshot && "commit".equals(git.hardened(source, List.of("cat-file", "-t", saved.snapshot().get())).stdout().strip())) {
+            // A snapshot the source has already (nothing new to bring): it is the current one.
+            git.hardenedChecked(source, "update-ref", snapshotRef, saved.snapshot().get());
+        }
         if (!branchFetched) {
             // Nothing new on the branch: its head must be history the source already has.
             if (!git.hardened(source, List.of("merge-base", "--is-ancestor", saved.head(), baseCommit)).ok()) {
@@ -220,6 +227,16 @@ public final class Workspaces {
         ByteArrayOutputStream stat = new ByteArrayOutputStream();
         git.hardenedStream(source, List.of("diff", "--stat=200", "--no-color", range, "--"), MAX_DIFF_BYTES, stat);
         return "# The diff is over " + MAX_DIFF_BYTES / (1024 * 1024) + " MiB; the files it changes:\n" + stat.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * All of the session's work as of its last save, committed and uncommitted, file by file
+     * ({@link Changes}); {@code savedAt}: when that save was taken, if known.
+     */
+    public Changes changes(Path source, String branch, String shortId, String baseCommit, Optional<java.time.Instant> savedAt) {
+        String snapshotRef = "refs/burrow/snapshots/" + shortId;
+        boolean snapshot = git.hardened(source, List.of("rev-parse", "--verify", "--quiet", snapshotRef + "^{commit}")).ok();
+        return Changes.read(git, source, baseCommit, "refs/heads/" + branch, snapshot ? Optional.of(snapshotRef) : Optional.empty(), savedAt);
     }
 
     private static String sha256(String s) {

@@ -182,6 +182,35 @@ class WebApiIT {
     }
 
     @Test
+    void changesShowAllOfTheWorkCommittedAndNotEachFileMarkedAndTheListShowsTheTitle() throws Exception {
+        burrow.auth().setPassword(PASSWORD);
+        client.login(PASSWORD);
+        java.nio.file.Files.writeString(repo.resolve("gone.txt"), "to be deleted\n");
+        TestEnv.git(repo, "add", ".");
+        TestEnv.git(repo, "-c", "user.name=T", "-c", "user.email=t@t", "commit", "-q", "-m", "a file to delete");
+        // Committed: a text file, a binary one and a long one; then, not committed: an edit, a new file and a deletion.
+        String cmd = "echo kept > c.txt && head -c 3000 /dev/urandom > b.bin && seq 1 1000 > long.txt && git add . && git commit -qm work"
+                + " && echo edited >> README.md && echo fresh > n.txt && rm gone.txt";
+        WebClient.Response created = client.post("/api/sessions", "{\"repo\":\"" + repo + "\",\"prompt\":\"BASH: " + cmd + "\\nand more\"}");
+        assertThat(created.status()).isEqualTo(201);
+        String id = JSON.readTree(created.body()).path("id").asString();
+        Eventually.await(Duration.ofSeconds(90), "idle", () -> JSON.readTree(client.get("/api/sessions/" + id).body()).path("state").asString().equals("idle"));
+        JsonNode diff = JSON.readTree(client.get("/api/sessions/" + id + "/diff").body());
+        java.util.Map<String, String> status = new java.util.TreeMap<>();
+        for (JsonNode f : diff.path("files")) status.put(f.path("path").asString(), f.path("status").asString());
+        assertThat(status).containsExactlyInAnyOrderEntriesOf(java.util.Map.of("README.md", "modified", "b.bin", "committed", "c.txt", "committed",
+                "gone.txt", "deleted", "long.txt", "committed", "n.txt", "new"));
+        assertThat(diff.path("savedAt").asString()).isNotBlank();
+        JsonNode bin = java.util.stream.StreamSupport.stream(diff.path("files").spliterator(), false).filter(f -> f.path("path").asString().equals("b.bin")).findFirst().orElseThrow();
+        assertThat(bin.path("binary").asBoolean()).isTrue();
+        String page = client.get("/sessions/" + id + "/changes").body();
+        assertThat(page).contains("As of the last save").contains("binary file").containsPattern("10\\d\\d lines, collapsed")
+                .contains("data-status=\"new\"").contains("data-status=\"deleted\"").contains("data-status=\"modified\"").contains("+edited");
+        // The list shows each session's title: its first prompt's first line, shortened.
+        assertThat(client.get("/fragments/sessions").body()).contains("<span class=\"title\">BASH: echo kept &gt; c.txt").doesNotContain("and more");
+    }
+
+    @Test
     void sessionLifecycleThroughTheApi() throws Exception {
         burrow.auth().setPassword(PASSWORD);
         client.login(PASSWORD);
