@@ -27,8 +27,50 @@ function connect() {
   };
 }
 
-term.onData((d) => { if (ws && ws.readyState === WebSocket.OPEN) ws.send(encoder.encode(d)); });
+function send(d) { if (ws && ws.readyState === WebSocket.OPEN) ws.send(encoder.encode(d)); }
+
+// The key bar (touch screens): keys a phone keyboard lacks. Ctrl is sticky: it turns the next key typed into its control key.
+const KEYS = { esc: "\x1b", tab: "\t", up: "\x1b[A", down: "\x1b[B", right: "\x1b[C", left: "\x1b[D", "ctrl-c": "\x03", slash: "/" };
+const ctrlButton = document.querySelector("#keybar [data-key=ctrl]");
+let ctrl = false;
+function setCtrl(on) { ctrl = on; if (ctrlButton) ctrlButton.setAttribute("aria-pressed", String(on)); }
+function refit() { fit.fit(); }
+const keybar = document.getElementById("keybar");
+// Pressing a key of the bar leaves the focus in the terminal: the phone's keyboard stays open, and no
+// focus-out/focus-in reports (which tmux asks xterm.js for) wrap the key, where they would swallow a lone Esc.
+for (const type of ["pointerdown", "mousedown"]) keybar?.addEventListener(type, (e) => e.preventDefault());
+keybar?.addEventListener("click", async (e) => {
+  const key = e.target.closest("button")?.dataset.key;
+  if (!key) return;
+  if (key === "ctrl") setCtrl(!ctrl);
+  else if (key === "paste") { try { send(await navigator.clipboard.readText()); } catch { /* no clipboard permission */ } }
+  else if (key === "smaller" || key === "larger") {
+    term.options.fontSize = Math.max(8, Math.min(28, term.options.fontSize + (key === "larger" ? 2 : -2)));
+    refit();
+  } else { send(KEYS[key]); setCtrl(false); }
+  term.focus();
+});
+
+term.onData((d) => {
+  if (ctrl && d.length === 1) {
+    const c = d.toLowerCase().charCodeAt(0);
+    if (c >= 0x61 && c <= 0x7a) d = String.fromCharCode(c - 0x60); // Ctrl+letter
+    setCtrl(false);
+  }
+  send(d);
+});
 term.onResize(({ cols, rows }) => { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ cols, rows })); });
-window.addEventListener("resize", () => fit.fit());
+window.addEventListener("resize", refit);
+// The on-screen keyboard shrinks the visual viewport, not the layout one: the terminal fits what is still visible.
+if (window.visualViewport) {
+  const fitVisible = () => {
+    const top = el.getBoundingClientRect().top + window.scrollY;
+    const room = window.visualViewport.height + window.visualViewport.offsetTop - (top - window.scrollY) - 8;
+    el.style.height = `${Math.max(160, Math.round(room))}px`;
+    refit();
+  };
+  window.visualViewport.addEventListener("resize", fitVisible);
+  if (matchMedia("(pointer: coarse)").matches) fitVisible();
+}
 connect();
 term.focus();

@@ -208,7 +208,7 @@ public final class ModelGateway implements EgressProxy.Interceptor, AutoCloseabl
             String name = h.name().toLowerCase(Locale.ROOT);
             if (CREDENTIAL_HEADERS.contains(name) && isPlaceholder(h.value())) {
                 placeholder = true;
-            } else if (h.value().contains(Placeholders.PREFIX)) {
+            } else if ((h.name() + ":" + h.value()).contains(Placeholders.PREFIX)) {
                 // Another of Burrow's placeholders (the session's GitHub one, another session's): never sent on.
                 error(out, 403, "burrow: a session's credentials are only sent to the hosts they belong to; this one is not for the model API", true);
                 return false;

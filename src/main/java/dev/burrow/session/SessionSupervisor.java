@@ -152,12 +152,14 @@ final class SessionSupervisor implements AutoCloseable {
         monitor.unwatch(s.id());
         if (makeRoom != null) {
             if (s.containerId() != null) removeQuietly(s.containerId());
+            removeSiblingsQuietly(s);
             makeRoom.run();
             saver.save(recorder.current(s.id()));
         } else {
             saver.save(s); // in the container while it still runs: quicker than a throwaway one after it
         }
         if (makeRoom == null && s.containerId() != null) removeQuietly(s.containerId());
+        if (makeRoom == null) removeSiblingsQuietly(s);
         services.unpin(s);
         if (reason != null) recorder.append(s.id(), EventParser.notice(state == SessionState.FAILED ? "error" : "info", reason), -1);
         recorder.setState(s.id(), state, reason);
@@ -247,6 +249,20 @@ final class SessionSupervisor implements AutoCloseable {
     /** This process follows the session now. */
     boolean follows(String id) {
         return live.containsKey(id) || ending.contains(id);
+    }
+
+    /**
+     * Removes the containers the session made through its Podman socket: those on its network
+     * went with its container, but one made with a network of its own (--network none) would
+     * run on, writing to the stopped session's workspace. Its volumes, networks and images stay
+     * until the session is deleted.
+     */
+    private void removeSiblingsQuietly(Session s) {
+        try {
+            for (String sibling : engine.siblings(s.id())) engine.removeSibling(sibling, s.id());
+        } catch (RuntimeException e) {
+            LOG.warn("could not remove the containers session {} started: {}", s.shortId(), e.getMessage());
+        }
     }
 
     void removeQuietly(String containerId) {

@@ -119,6 +119,9 @@ public final class SiblingSocket implements AutoCloseable {
         }
     }
 
+    /** How long an answer may go on after its client's side ended. */
+    static final java.time.Duration GONE_GRACE = java.time.Duration.ofSeconds(30);
+
     private static void forward(RequestHead head, Decision.Forward f, InputStream in, OutputStream out, Path podman) throws IOException, Refusal {
         SocketChannel connected;
         try {
@@ -180,8 +183,30 @@ public final class SiblingSocket implements AutoCloseable {
                     });
                 }
             }
+            if (stdin == null) {
+                // Nothing more of the client's is read (a pipelined request never is), but its going away is noticed:
+                // a quiet stream (events, logs -f, wait) would otherwise hold both connections open for ever. A client
+                // that only ended its half (shutdown) still gets its answer within the grace.
+                stdin = Thread.ofVirtual().start(() -> {
+                    try {
+                        while (in.read() >= 0) {
+                            // dropped
+                        }
+                    } catch (IOException gone) {
+                        // the client's side ended
+                    }
+                    try {
+                        Thread.sleep(GONE_GRACE);
+                        up.close();
+                    } catch (InterruptedException answered) {
+                        // the answer ended first
+                    } catch (IOException ignored) {
+                        // closed already
+                    }
+                });
+            }
             ProxyIo.pump(fromPodman, out);
-            if (stdin != null) stdin.interrupt();
+            stdin.interrupt();
         }
     }
 

@@ -191,6 +191,17 @@ final class SessionPage {
     }
 
     /** The Terminal tab: Claude Code's own screen (terminal mode) or the session's shell. */
+    // The keys a phone's keyboard lacks, above the terminal on touch screens (terminal.js sends them).
+    private static final String KEY_BAR = "<div class=\"keybar\" id=\"keybar\" role=\"toolbar\" aria-label=\"Terminal keys\">"
+            + "<button type=\"button\" data-key=\"esc\">Esc</button><button type=\"button\" data-key=\"tab\">Tab</button>"
+            + "<button type=\"button\" data-key=\"ctrl\" aria-pressed=\"false\">Ctrl</button>"
+            + "<button type=\"button\" data-key=\"up\" aria-label=\"Up\">↑</button><button type=\"button\" data-key=\"down\" aria-label=\"Down\">↓</button>"
+            + "<button type=\"button\" data-key=\"left\" aria-label=\"Left\">←</button><button type=\"button\" data-key=\"right\" aria-label=\"Right\">→</button>"
+            + "<button type=\"button\" data-key=\"ctrl-c\">Ctrl-C</button><button type=\"button\" data-key=\"slash\">/</button>"
+            + "<button type=\"button\" data-key=\"paste\">Paste</button>"
+            + "<button type=\"button\" data-key=\"smaller\" aria-label=\"Smaller text\">A−</button><button type=\"button\" data-key=\"larger\" aria-label=\"Larger text\">A+</button>"
+            + "</div>";
+
     private void terminal(Context ctx) {
         Session s = sessions.get(ctx.pathParam("id"));
         String csrf = Pages.csrf(ctx);
@@ -207,7 +218,7 @@ final class SessionPage {
             picker.append("</nav>");
         }
         String body = s.state().live()
-                ? picker + "<link rel=\"stylesheet\" href=\"/static/vendor/xterm.css\"><div id=\"terminal\" data-session=\"" + s.id()
+                ? picker + "<link rel=\"stylesheet\" href=\"/static/vendor/xterm.css\">" + KEY_BAR + "<div id=\"terminal\" data-session=\"" + s.id()
                         + "\" data-window=\"" + window + "\"></div><script type=\"module\" src=\"/static/terminal.js\"></script>"
                 : "<p class=\"empty\">The session is " + s.state().label() + "; resume it to open its terminal.</p>";
         long last = sessions.lastSeq(s.id());

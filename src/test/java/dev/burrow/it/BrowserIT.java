@@ -166,6 +166,50 @@ class BrowserIT {
     }
 
     @Test
+    void onAPhoneTheKeyBarSendsWhatThePhoneKeyboardLacks() throws Exception {
+        Session s = burrow.sessions().create(new dev.burrow.session.NewSession(repo.toString(), null, "hello"), p -> { });
+        Page page = open(390, 844);
+        page.navigate(base + "/sessions/" + s.id() + "/terminal");
+        page.waitForSelector("#terminal .xterm");
+        assertThat(page.locator("#keybar")).isVisible();
+        Locator rows = page.locator("#terminal .xterm-rows");
+        page.click("#terminal");
+        page.keyboard().type("echo first-$((40+2))");
+        page.keyboard().press("Enter");
+        assertThat(rows).containsText("first-42");
+        // Up from the bar recalls the command (bash's history), which runs again.
+        page.click("#keybar [data-key=up]");
+        page.keyboard().press("Enter");
+        page.waitForFunction("() => document.querySelector('#terminal .xterm-rows').textContent.split('echo first-').length > 2");
+        // Ctrl-C from the bar interrupts a command that would run for 100 s.
+        page.keyboard().type("sleep 100");
+        page.keyboard().press("Enter");
+        page.waitForTimeout(500);
+        page.click("#keybar [data-key=ctrl-c]");
+        page.keyboard().type("echo after-$((1+1))");
+        page.keyboard().press("Enter");
+        assertThat(rows).containsText("after-2", new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(15_000));
+        // Esc reaches the program: a key read raw shows as ESC.
+        page.keyboard().type("read -rsn1 k; printf 'key=%q.\\n' \"$k\"");
+        page.keyboard().press("Enter");
+        page.waitForTimeout(300);
+        page.click("#keybar [data-key=esc]");
+        assertThat(rows).containsText("key=$'\\E'.");
+        // Sticky Ctrl: Ctrl, then the letter typed, is its control key (Ctrl-C again, here).
+        page.keyboard().type("sleep 100");
+        page.keyboard().press("Enter");
+        page.waitForTimeout(500);
+        page.click("#keybar [data-key=ctrl]");
+        assertThat(page.locator("#keybar [data-key=ctrl]")).hasAttribute("aria-pressed", "true");
+        page.keyboard().type("c");
+        page.keyboard().type("echo sticky-$((2+3))");
+        page.keyboard().press("Enter");
+        assertThat(rows).containsText("sticky-5", new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(15_000));
+        assertThat((Boolean) page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")).isTrue();
+        page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("phone-terminal-keybar.png")));
+    }
+
+    @Test
     void aTerminalModeSessionShowsClaudeCodesOwnScreenAndGoesBackToChat() {
         Page page = open(1280, 800);
         page.click("text=New session");

@@ -105,6 +105,7 @@ class PodmanSocketIT {
                 L="awk '/Max processes/ {print \\$4}' /proc/self/limits"
                 echo "nproc: session $(sh -c "$L"), sibling $(podman run --rm $I sh -c "$L"), docker $(docker run --rm $I sh -c "$L")"
                 docker run -d --name web-$N $I python3 -m http.server 8099 > /dev/null
+                podman run -d --name loner-$N --network none $I sleep 600 > /dev/null
                 sleep 2
                 podman run --rm $I curl -s -o /dev/null -w 'talked-%%{http_code}\\n' http://localhost:8099/
                 docker logs web-$N 2>&1 | grep -q 'GET /' && echo logs-seen
@@ -132,12 +133,13 @@ class PodmanSocketIT {
         assertThat(out).contains("sibling-42", "talked-200", "logs-seen", "from-the-workspace", "built-42", "kept", "network-made");
         // A workspace subdirectory, read and written through its pin; a build's RUN step in the session's network (its sibling's server).
         assertThat(out).contains("FROM-THE-WORKSPACE", "written-by-sibling", "docker-written-by-sibling", "build-talked-200");
-        assertThat(labelled("ps", s.id())).contains("web");
+        assertThat(labelled("ps", s.id())).contains("web", "loner");
         assertThat(labelled("volume", s.id())).contains("data");
         assertThat(labelled("network", s.id())).contains("n1");
         assertThat(labelled("images", s.id())).isNotBlank();
 
-        // Siblings share the session container's network, so they go when it does; what they kept stays until the session is deleted.
+        // Siblings go when the session's container does (those on its network with it, one on a network of its own, none,
+        // removed by their label); what they kept stays until the session is deleted.
         live.burrow.sessions().stop(s.id());
         assertThat(TestEnv.podman("ps", "-a", "--filter", "label=burrow.session=" + s.id(), "--format", "{{.Names}}")).isBlank();
         assertThat(labelled("ps", s.id())).isBlank();
