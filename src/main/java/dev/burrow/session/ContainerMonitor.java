@@ -46,7 +46,11 @@ final class ContainerMonitor implements AutoCloseable {
                 if (containerBySession.isEmpty()) continue;
                 List<ContainerState> all = engine.listOwned();
                 for (var e : Map.copyOf(containerBySession).entrySet()) {
-                    Optional<ContainerState> c = all.stream().filter(x -> x.id().equals(e.getValue())).findFirst();
+                    Optional<ContainerState> listed = all.stream().filter(x -> x.id().equals(e.getValue())).findFirst();
+                    // A listing taken while Podman starts or removes other containers can miss one (seen under a burst of
+                    // 16 starts): a container missing from it is asked for by its exact id before it counts as gone.
+                    Optional<ContainerState> c = listed.isPresent() ? listed : confirmed(e.getValue());
+                    if (c == null) continue; // could not tell this round
                     if (c.isEmpty() || !c.get().running()) {
                         containerBySession.remove(e.getKey());
                         // Ending a session saves its work, which can take a while: never on this thread,
@@ -59,6 +63,16 @@ final class ContainerMonitor implements AutoCloseable {
             } catch (RuntimeException e) {
                 if (!closed) LOG.warn("watching containers: {}", e.getMessage());
             }
+        }
+    }
+
+    /** The container as Podman knows it by its id; null when Podman could not say. */
+    private Optional<ContainerState> confirmed(String containerId) {
+        try {
+            return engine.inspect(containerId);
+        } catch (RuntimeException e) {
+            LOG.debug("cannot inspect container {}: {}", containerId, e.getMessage());
+            return null;
         }
     }
 

@@ -119,8 +119,8 @@ public final class SiblingSocket implements AutoCloseable {
         }
     }
 
-    /** How long an answer may go on after its client's side ended. */
-    static final java.time.Duration GONE_GRACE = java.time.Duration.ofSeconds(30);
+    /** How long an answer may go on after its client's side ended (tests shorten it). */
+    static volatile java.time.Duration goneGrace = java.time.Duration.ofSeconds(30);
 
     private static void forward(RequestHead head, Decision.Forward f, InputStream in, OutputStream out, Path podman) throws IOException, Refusal {
         SocketChannel connected;
@@ -196,7 +196,7 @@ public final class SiblingSocket implements AutoCloseable {
                         // the client's side ended
                     }
                     try {
-                        Thread.sleep(GONE_GRACE);
+                        Thread.sleep(goneGrace);
                         up.close();
                     } catch (InterruptedException answered) {
                         // the answer ended first

@@ -87,6 +87,10 @@ public final class LoadBench {
                 List<Long> burrowPart = Collections.synchronizedList(new ArrayList<>());
                 List<Long> toResult = Collections.synchronizedList(new ArrayList<>());
                 List<Long> afterResult = Collections.synchronizedList(new ArrayList<>());
+                List<Long> toStored = Collections.synchronizedList(new ArrayList<>());
+                // The store's times are wall-clock milliseconds: the model's nanoTime is put on the same clock.
+                long wall0 = System.currentTimeMillis();
+                long nano0 = System.nanoTime();
                 Map<String, Follower> followers = new ConcurrentHashMap<>();
                 List<String> failures = new CopyOnWriteArrayList<>();
                 List<Thread> drivers = new ArrayList<>();
@@ -128,6 +132,11 @@ public final class LoadBench {
                                         toResult.add(resultAt - last);
                                         afterResult.add(Math.max(0, idleAt - resultAt - save));
                                     });
+                                    // When Burrow stored the turn's result: what comes before it is Claude Code's and Burrow's read of the line.
+                                    int turn = k;
+                                    burrow.sessions().events(id, 0).stream().filter(ev -> ev.event() instanceof dev.burrow.agent.AgentEvent.TurnResult)
+                                            .skip(turn).findFirst().ifPresent(ev -> toStored.add(
+                                                    (ev.at().toEpochMilli() - (wall0 + (last - nano0) / 1_000_000)) * 1_000_000));
                                 }
                             }
                         } catch (Exception e) {
@@ -174,6 +183,11 @@ public final class LoadBench {
                             BenchServer.percentile(toResult, 0.5) / 1e6, BenchServer.percentile(toResult, 0.99) / 1e6);
                     out.printf("    and the result to idle, the save left out (Burrow's own steps): p50 %.1f ms, p99 %.1f ms%n",
                             BenchServer.percentile(afterResult, 0.5) / 1e6, BenchServer.percentile(afterResult, 0.99) / 1e6);
+                }
+                if (!toStored.isEmpty()) {
+                    Collections.sort(toStored);
+                    out.printf("    the model's last byte to the result stored by Burrow (Claude Code ends its turn, Burrow reads the line; ms clock):"
+                            + " p50 %.0f ms, p99 %.0f ms%n", BenchServer.percentile(toStored, 0.5) / 1e6, BenchServer.percentile(toStored, 0.99) / 1e6);
                 }
                 out.printf("events lost: %d, doubled: %d (target: 0 and 0)%n", lost, doubled);
                 out.printf("containers left after deleting the sessions: %d (target: 0)%n", leaked);

@@ -177,10 +177,13 @@ class BrowserIT {
         page.keyboard().type("echo first-$((40+2))");
         page.keyboard().press("Enter");
         assertThat(rows).containsText("first-42");
-        // Up from the bar recalls the command (bash's history), which runs again.
+        // Up from the bar recalls the command (bash's history), which runs again: once bash shows its prompt again.
+        page.waitForFunction("() => /first-42\\s*agent@[0-9a-f]+:\\/workspace\\$/.test(document.querySelector('#terminal .xterm-rows').textContent)");
         page.click("#keybar [data-key=up]");
         page.keyboard().press("Enter");
         page.waitForFunction("() => document.querySelector('#terminal .xterm-rows').textContent.split('echo first-').length > 2");
+        page.waitForFunction("() => /first-42\\s*agent@[0-9a-f]+:\\/workspace\\$[^]*first-42\\s*agent@[0-9a-f]+:\\/workspace\\$/"
+                + ".test(document.querySelector('#terminal .xterm-rows').textContent)");
         // Ctrl-C from the bar interrupts a command that would run for 100 s.
         page.keyboard().type("sleep 100");
         page.keyboard().press("Enter");

@@ -68,6 +68,25 @@ class SiblingSocketTest {
     }
 
     @Test
+    void aQuietStreamWhoseClientWentAwayIsClosedOnPodmansSideToo() throws Exception {
+        java.time.Duration was = SiblingSocket.goneGrace;
+        SiblingSocket.goneGrace = java.time.Duration.ofMillis(300);
+        try {
+            try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(tmp.resolve("p/podman.sock")))) {
+                Channels.newOutputStream(c).write(get("/v1.41/events").getBytes(StandardCharsets.UTF_8));
+                byte[] head = new byte[15];
+                Channels.newInputStream(c).readNBytes(head, 0, head.length);
+                assertThat(new String(head, StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200");
+            } // the client goes away; Podman's stream stays quiet
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!podman.received.contains("events stream closed") && System.nanoTime() < deadline) Thread.sleep(20);
+            assertThat(podman.received).as("Podman's side of a stream nobody reads any more").contains("events stream closed");
+        } finally {
+            SiblingSocket.goneGrace = was;
+        }
+    }
+
+    @Test
     void malformedFramingIsRefusedBeforeAnythingReachesPodman() throws Exception {
         String create = "{\"image\":\"x\"}";
         List<String> malformed = List.of(
