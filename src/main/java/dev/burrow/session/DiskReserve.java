@@ -61,8 +61,4 @@ final class DiskReserve {
             return false;
         }
     }
-
-    boolean held() {
-        return Files.exists(file, LinkOption.NOFOLLOW_LINKS);
-    }
 }

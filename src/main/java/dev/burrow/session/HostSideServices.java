@@ -160,10 +160,15 @@ final class HostSideServices {
     /** Whether the session's network policy lets it reach the git host (and, for github.com, its API host). */
     boolean reachesGitHost(Session s) {
         GitHost host = config.gitHost();
+        return reaches(s, host.base().getHost(), port(host.base()));
+    }
+
+    /** Whether the session's network policy lets it reach {@code host:port} through its egress proxy. */
+    private boolean reaches(Session s, String host, int port) {
         return switch (s.network()) {
             case FULL -> true;
             case NONE -> false;
-            case ALLOWLIST -> config.allowedHosts().allows(host.base().getHost(), port(host.base()));
+            case ALLOWLIST -> config.allowedHosts().allows(host, port);
         };
     }
 
@@ -176,11 +181,7 @@ final class HostSideServices {
         String authority = ModelGateway.interceptedAuthority(upstream());
         if (authority == null) return false;
         int colon = authority.lastIndexOf(':');
-        return switch (s.network()) {
-            case FULL -> true;
-            case NONE -> false;
-            case ALLOWLIST -> config.allowedHosts().allows(authority.substring(0, colon), Integer.parseInt(authority.substring(colon + 1)));
-        };
+        return reaches(s, authority.substring(0, colon), Integer.parseInt(authority.substring(colon + 1)));
     }
 
     private static int port(URI u) {

@@ -150,16 +150,14 @@ final class SessionSupervisor implements AutoCloseable {
             l.close();
         }
         monitor.unwatch(s.id());
-        if (makeRoom != null) {
-            if (s.containerId() != null) removeQuietly(s.containerId());
-            removeSiblingsQuietly(s);
+        if (makeRoom == null) {
+            saver.save(s); // in the container while it still runs: quicker than a throwaway one after it
+            removeContainers(s);
+        } else {
+            removeContainers(s);
             makeRoom.run();
             saver.save(recorder.current(s.id()));
-        } else {
-            saver.save(s); // in the container while it still runs: quicker than a throwaway one after it
         }
-        if (makeRoom == null && s.containerId() != null) removeQuietly(s.containerId());
-        if (makeRoom == null) removeSiblingsQuietly(s);
         services.unpin(s);
         if (reason != null) recorder.append(s.id(), EventParser.notice(state == SessionState.FAILED ? "error" : "info", reason), -1);
         recorder.setState(s.id(), state, reason);
@@ -252,12 +250,13 @@ final class SessionSupervisor implements AutoCloseable {
     }
 
     /**
-     * Removes the containers the session made through its Podman socket: those on its network
-     * went with its container, but one made with a network of its own (--network none) would
-     * run on, writing to the stopped session's workspace. Its volumes, networks and images stay
-     * until the session is deleted.
+     * Removes the session's container, then those it made through its Podman socket: those on
+     * its network went with its container, but one made with a network of its own (--network
+     * none) would run on, writing to the stopped session's workspace. Its volumes, networks and
+     * images stay until the session is deleted.
      */
-    private void removeSiblingsQuietly(Session s) {
+    private void removeContainers(Session s) {
+        if (s.containerId() != null) removeQuietly(s.containerId());
         try {
             for (String sibling : engine.siblings(s.id())) engine.removeSibling(sibling, s.id());
         } catch (RuntimeException e) {
