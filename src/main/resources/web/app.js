@@ -91,6 +91,62 @@ function notify(text, section) {
   new Notification(title, { body: text, tag: section.dataset.session });
 }
 
+// Settings: "Notify this device" subscribes this browser to Burrow's pushes.
+function pushSettings(section) {
+  const button = document.getElementById("notify-device");
+  const status = document.getElementById("push-status");
+  const say = (text) => { status.textContent = text; };
+  if (!window.isSecureContext || !("serviceWorker" in navigator) || !("PushManager" in window)) {
+    button.disabled = true;
+    say(window.isSecureContext ? "This browser cannot get pushes (on an iPhone, open Burrow from the home screen)."
+      : "Pushes need HTTPS (tailscale serve) or localhost; this page is plain HTTP.");
+    return;
+  }
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      if ((await Notification.requestPermission()) !== "granted") throw new Error("notifications are not allowed for this site");
+      const reg = await navigator.serviceWorker.ready;
+      const key = Uint8Array.from(atob(section.dataset.key.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+      const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+      const res = await fetch("/api/push/subscriptions", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+        body: JSON.stringify(sub.toJSON()),
+      });
+      if (!res.ok) throw new Error((await res.json().catch(() => ({ error: res.statusText }))).error);
+      location.reload();
+    } catch (e) {
+      say("Could not subscribe: " + e.message);
+      button.disabled = false;
+    }
+  });
+}
+
+// Live preview: the ports programs listen on in the session's container, each opening its preview.
+function previewPorts(bar) {
+  const refresh = async () => {
+    if (document.hidden) return;
+    const res = await fetch(bar.dataset.ports).catch(() => null);
+    if (!res || !res.ok) return;
+    const ports = await res.json();
+    bar.replaceChildren();
+    if (ports.length) bar.append("Preview: ");
+    for (const p of ports) {
+      const a = document.createElement("a");
+      a.href = p.url;
+      a.target = "_blank";
+      a.rel = "noopener";
+      a.className = "port";
+      a.textContent = String(p.port) + " \u2197";
+      bar.append(a, " ");
+    }
+    bar.hidden = ports.length === 0;
+  };
+  refresh();
+  setInterval(refresh, 5000);
+}
+
 function sessionList(list) {
   setInterval(async () => {
     if (document.hidden) return;
@@ -104,6 +160,10 @@ document.addEventListener("DOMContentLoaded", () => {
   if (section) sessionPage(section);
   const list = document.getElementById("sessions");
   if (list) sessionList(list);
+  const ports = document.getElementById("ports");
+  if (ports) previewPorts(ports);
+  const push = document.getElementById("push");
+  if (push) pushSettings(push);
   const create = document.getElementById("new-session");
   if (create) create.addEventListener("submit", () => {
     create.querySelector(".progress").hidden = false;

@@ -13,6 +13,7 @@ import dev.burrow.host.PodmanService;
 import dev.burrow.session.SessionManager;
 import dev.burrow.store.AuthStore;
 import dev.burrow.store.Database;
+import dev.burrow.store.PushStore;
 import dev.burrow.store.SessionStore;
 import dev.burrow.workspace.GitCredentials;
 import dev.burrow.workspace.Workspaces;
@@ -30,9 +31,11 @@ public final class Burrow implements AutoCloseable {
     private final SessionManager sessions;
     private final Authenticator auth;
     private final PodmanService podman;
+    private final PushStore pushes;
 
     private Burrow(Config config, Database database, ContainerEngine engine, SessionManager sessions, Authenticator auth, PodmanService podman) {
         this.podman = podman;
+        this.pushes = new PushStore(database);
         this.config = config;
         this.database = database;
         this.engine = engine;
@@ -68,6 +71,11 @@ public final class Burrow implements AutoCloseable {
 
     public Authenticator auth() {
         return auth;
+    }
+
+    /** The devices that get pushes. */
+    public PushStore pushes() {
+        return pushes;
     }
 
     @Override

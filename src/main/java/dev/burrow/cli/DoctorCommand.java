@@ -19,7 +19,14 @@ final class DoctorCommand implements Callable<Integer> {
     public Integer call() {
         Config config = options.config();
         String image = config.runnerImage().isBlank() ? RunnerImage.fromClasspath().tag() : config.runnerImage();
-        List<Doctor.Check> checks = new Doctor(config, new PodmanCli(ProcessRunner.SYSTEM), image).run();
+        List<Doctor.Check> checks = new java.util.ArrayList<>(new Doctor(config, new PodmanCli(ProcessRunner.SYSTEM), image).run());
+        // Always there: the user service and linger (neither is required to run Burrow).
+        dev.burrow.host.UserService service = ServiceCommand.service();
+        boolean installed = java.nio.file.Files.isRegularFile(service.unitFile());
+        checks.add(new Doctor.Check("user service", installed, false, installed ? "installed: " + service.unitFile() : "not installed",
+                "./burrow service install (keeps Burrow serving after this shell ends, restarts it on failure)"));
+        dev.burrow.host.UserService.Step linger = service.linger();
+        checks.add(new Doctor.Check("linger", linger.ok(), false, linger.line(), ""));
         checks.forEach(c -> System.out.println(c.line()));
         return checks.stream().anyMatch(c -> c.required() && !c.ok()) ? 1 : 0;
     }

@@ -28,6 +28,7 @@ public final class Main implements Runnable {
         COMMANDS.put("attach", AttachCommand::new);
         COMMANDS.put("mode", ModeCommand::new);
         COMMANDS.put("doctor", DoctorCommand::new);
+        COMMANDS.put("service", ServiceCommand::new);
         COMMANDS.put("image", ImageCommand::new);
         COMMANDS.put("passwd", PasswdCommand::new);
         COMMANDS.put("token", TokenCommand::new);

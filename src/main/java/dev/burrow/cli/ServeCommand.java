@@ -1,7 +1,10 @@
 package dev.burrow.cli;
 
 import dev.burrow.Burrow;
+import dev.burrow.container.Commands;
+import dev.burrow.container.ProcessRunner;
 import dev.burrow.host.HostSetup;
+import dev.burrow.host.Tailscale;
 import dev.burrow.web.WebOptions;
 import dev.burrow.web.WebServer;
 import java.time.Duration;
@@ -12,28 +15,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 @Command(name = "serve", description = "Run the Burrow server (default: only this machine, 127.0.0.1:7070).")
 final class ServeCommand implements Callable<Integer> {
     @Mixin
     Options options;
 
-    @Option(names = "--bind", description = "Address to listen on (default 127.0.0.1; anything else is reachable from other machines).")
-    String bind;
-
-    @Option(names = "--port", description = "Port (default 7070; 0 picks a free one).")
-    Integer port;
-
-    @Option(names = "--secure-cookies", description = "Mark the login cookie Secure even on plain HTTP (when a TLS proxy sits in front).")
-    boolean secureCookies;
-
-    @Option(names = "--trusted-proxy", paramLabel = "ADDR", description = "A proxy whose X-Forwarded-For is believed (such as 127.0.0.1 for tailscale serve); repeatable.")
-    List<String> trustedProxies = new ArrayList<>();
-
-    @Option(names = "--host", paramLabel = "NAME", description = "Another name this server answers to (a proxy's or a DNS name of this machine); repeatable. "
-            + "Requests naming any host it does not serve get 421.")
-    List<String> hosts = new ArrayList<>();
+    @Mixin
+    ServeOptions listen;
 
     static final Duration RECONCILE_PERIOD = Duration.ofSeconds(10);
 
@@ -53,6 +42,15 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private void serve(Burrow burrow, CountDownLatch closed) throws InterruptedException {
+        String host = listen.bind != null ? listen.bind : burrow.config().bind();
+        List<String> names = new ArrayList<>(listen.hosts);
+        String shown = null;
+        if (host.equalsIgnoreCase(Tailscale.BIND_WORD)) {
+            Tailscale.Address tailnet = new Tailscale(new Commands(ProcessRunner.SYSTEM)).resolve();
+            host = tailnet.ip();
+            names.addAll(tailnet.names());
+            if (!tailnet.names().isEmpty()) shown = tailnet.names().getFirst();
+        }
         // Serving starts at once; the runner image (minutes on a fresh machine) is built beside it,
         // and until it is, pages say how far it is and new sessions wait for it.
         Thread.ofVirtual().name("runner-image").start(() -> {
@@ -66,10 +64,11 @@ final class ServeCommand implements Callable<Integer> {
             // Sessions whose CLI went away (or whose container died unseen) are taken over while the server runs.
             burrow.sessions().reconcileEvery(RECONCILE_PERIOD);
         });
-        String host = bind != null ? bind : burrow.config().bind();
-        int p = port != null ? port : burrow.config().port();
-        try (WebServer server = WebServer.start(burrow, new WebOptions(host, p, secureCookies, Set.copyOf(trustedProxies), Set.copyOf(hosts)))) {
-            System.out.println("Burrow is serving http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/");
+        int p = listen.port != null ? listen.port : burrow.config().port();
+        try (WebServer server = WebServer.start(burrow, new WebOptions(host, p, listen.secureCookies, Set.copyOf(listen.trustedProxies), Set.copyOf(names),
+                WebOptions.PortRange.parse(listen.previewPorts)))) {
+            System.out.println("Burrow is serving http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/"
+                    + (shown == null ? "" : " (on your tailnet: http://" + shown + ":" + server.port() + "/)"));
             if (!burrow.auth().passwordSet()) System.out.println("No password is set yet: run ./burrow passwd, then log in.");
             System.out.flush();
             CountDownLatch stop = new CountDownLatch(1);

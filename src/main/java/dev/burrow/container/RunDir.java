@@ -60,12 +60,14 @@ public final class RunDir {
     public static final String MODEL_SOCKET = "model.sock";
     /** The git gateway, for a git host on the host's loopback (the container reaches it on the same port of its own). */
     public static final String GIT_SOCKET = "git.sock";
+    /** Live previews: Burrow listens, runner/burrow-preview connects (see PreviewTunnel). */
+    public static final String PREVIEW_SOCKET = "preview.sock";
 
     /** Every name in the run dir either side uses. */
     public static final Set<String> RUN_DIR_NAMES = Set.of(INPUT, OUTPUT, ERRORS, EXIT, TUI_EXIT, IDLE, READY, FIRST_PROMPT, PASTE, SETUP_FAILED,
             SETUP_DONE, SETUP_LOG);
     public static final Set<String> SECRETS_NAMES = Set.of(AGENT_ENV, GITHUB_TOKEN, SECRETS_READY);
-    public static final Set<String> NET_NAMES = Set.of(EGRESS_SOCKET, MODEL_SOCKET, GIT_SOCKET);
+    public static final Set<String> NET_NAMES = Set.of(EGRESS_SOCKET, MODEL_SOCKET, GIT_SOCKET, PREVIEW_SOCKET);
 
     private RunDir() {
     }

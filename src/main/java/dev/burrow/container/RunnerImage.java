@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * Burrow whose Containerfile changed builds a new image instead of using a stale one.
  */
 public final class RunnerImage {
-    static final List<String> FILES = List.of("Containerfile", "burrow-agent", "burrow-agent-run", "burrow-tui", "burrow-hook", "burrow-setup", "burrow-egress", "burrow-save",
+    static final List<String> FILES = List.of("Containerfile", "burrow-agent", "burrow-agent-run", "burrow-tui", "burrow-hook", "burrow-setup", "burrow-egress", "burrow-preview", "burrow-save",
             "burrow-git-credential", "docker", "gh", "tmux.conf");
     public static final String DEFAULT_BASE = "docker.io/library/debian:bookworm";
     /** Rootless: the host user becomes the image's `agent` user (uid 1000, made by the Containerfile). */

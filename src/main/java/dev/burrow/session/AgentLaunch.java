@@ -253,7 +253,7 @@ final class AgentLaunch {
                     RunDir.READY)) {
                 Files.deleteIfExists(s.runDir().resolve(name));
             }
-            ClaudeConfigSeed.seed(s.claudeConfig(), credentials.approvedKey(s));
+            ClaudeConfigSeed.seed(s.claudeConfig(), credentials.approvedKey(s), s.mode());
             // The host login's token comes with the other credentials, after the setup.
             credentials.checkLogin();
             Files.deleteIfExists(s.claudeConfig().resolve(LoginRefresher.FILE));

@@ -26,13 +26,16 @@ final class ClaudeConfigSeed {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final int MAX_BYTES = 4 * 1024 * 1024;
     static final List<String> HOOKS = List.of("UserPromptSubmit", "Stop", "Notification");
-    // The hooks are in place in both modes (a session can switch); they report only in terminal mode.
+    // The hooks are put in place for terminal mode and taken out for chat mode (each start seeds
+    // again, and a switch of mode is a new start): in chat mode, where they report nothing, each
+    // turn's end would still wait for a shell Claude Code starts for the Stop hook, which costs
+    // hundreds of milliseconds on a loaded machine. The command still checks the mode.
     static final String HOOK_COMMAND = "test \"$BURROW_MODE\" = terminal && exec burrow-hook || true";
 
     private ClaudeConfigSeed() {
     }
 
-    static void seed(Path claudeDir, String apiKey) {
+    static void seed(Path claudeDir, String apiKey, SessionMode mode) {
         try {
             Files.createDirectories(claudeDir);
             Path global = claudeDir.resolve(".claude.json");
@@ -55,6 +58,11 @@ final class ClaudeConfigSeed {
             ObjectNode hooks = object(settings, "hooks");
             for (String event : HOOKS) {
                 ArrayNode matchers = array(hooks, event);
+                if (mode != SessionMode.TERMINAL) {
+                    for (int i = matchers.size() - 1; i >= 0; i--) if (matchers.get(i).toString().contains("burrow-hook")) matchers.remove(i);
+                    if (matchers.isEmpty()) hooks.remove(event);
+                    continue;
+                }
                 if (matchers.toString().contains("burrow-hook")) continue;
                 ObjectNode hook = JSON.createObjectNode().put("type", "command").put("command", HOOK_COMMAND);
                 ObjectNode matcher = JSON.createObjectNode();

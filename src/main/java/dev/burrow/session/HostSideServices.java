@@ -56,6 +56,7 @@ final class HostSideServices {
     private ServerTls serverTls;
     // One client for every session's gateway: its connections to the model API are pooled.
     private final HttpClient http;
+    private final dev.burrow.preview.PreviewTunnels previews = new dev.burrow.preview.PreviewTunnels();
 
     /** {@code remoteOf}: the URL a session's branch is pushed to (where it was cloned from, or its repository's origin), if any. */
     HostSideServices(Config config, ContainerEngine engine, PodmanService podman, SessionCredentials credentials, GpuSupport gpus, ModelUsageStore usage,
@@ -68,6 +69,11 @@ final class HostSideServices {
         this.engine = Objects.requireNonNull(engine);
         this.credentials = Objects.requireNonNull(credentials);
         this.gpus = Objects.requireNonNull(gpus);
+    }
+
+    /** The live preview tunnels of the sessions this process follows. */
+    dev.burrow.preview.PreviewTunnels previews() {
+        return previews;
     }
 
     /** The GPU devices of the session's container: the host's, when the session asked for them. */
@@ -139,6 +145,11 @@ final class HostSideServices {
             } catch (IOException e) {
                 LOG.warn("session {} has no network: its egress proxy did not start: {}", s.shortId(), e.toString());
             }
+        }
+        try {
+            l.attach(previews.open(s.id(), netDirOf(s).resolve(RunDir.PREVIEW_SOCKET)));
+        } catch (IOException e) {
+            LOG.warn("session {} has no live preview: its tunnel did not start: {}", s.shortId(), e.toString());
         }
         // The credentials, once the repository's setup has ended; then the login is kept current.
         l.attach(SecretsHandOver.start(s, credentials));

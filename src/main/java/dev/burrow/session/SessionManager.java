@@ -153,6 +153,17 @@ public final class SessionManager implements AutoCloseable {
         return out;
     }
 
+    /** The live preview tunnels of the sessions this process follows (the ports their programs listen on). */
+    public dev.burrow.preview.PreviewTunnels previews() {
+        return services.previews();
+    }
+
+    /** One session's title, or null when it has no prompt yet. */
+    public String title(String id) {
+        return store.firstOfType(id, "burrow_prompt").map(e -> e.read().event())
+                .map(e -> e instanceof dev.burrow.agent.AgentEvent.UserPrompt p && !p.text().isBlank() ? shorten(p.text()) : null).orElse(null);
+    }
+
     static String shorten(String prompt) {
         String line = prompt.strip().lines().findFirst().orElse("");
         return line.length() > 72 ? line.substring(0, 71) + "…" : line;

@@ -56,7 +56,7 @@ public final class Database implements AutoCloseable {
     static final int BUSY_TIMEOUT_MS = 10_000;
 
     /** The highest V<n>__*.sql in db/migration; DatabaseTest checks that it is. */
-    static final int LATEST_MIGRATION = 7;
+    static final int LATEST_MIGRATION = 8;
 
     private static int schemaVersion(Connection c) throws SQLException {
         try (Statement s = c.createStatement();

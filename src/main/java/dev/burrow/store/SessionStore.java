@@ -351,7 +351,6 @@ public final class SessionStore {
         return ofType(sessionId, type, "DESC");
     }
 
-    /** The session's first event of {@code type}, read, if it has one. */
     /** Each session's first event of {@code type}, in one query (the session list's titles). */
     public java.util.Map<String, AgentEvent> firstOfTypeBySession(String type) {
         return db.transaction(c -> {
@@ -367,6 +366,7 @@ public final class SessionStore {
         });
     }
 
+    /** The session's first event of {@code type}, read, if it has one. */
     public Optional<StoredEvent> firstOfType(String sessionId, String type) {
         return ofType(sessionId, type, "ASC");
     }

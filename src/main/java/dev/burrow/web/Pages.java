@@ -20,9 +20,11 @@ final class Pages {
     private final Authenticator auth;
     private final LoginFlow logins;
     private final EventStream streams;
+    private final PushRoutes push;
 
-    Pages(SessionManager sessions, Authenticator auth, LoginFlow logins, EventStream streams) {
+    Pages(SessionManager sessions, Authenticator auth, LoginFlow logins, EventStream streams, PushRoutes push) {
         this.streams = streams;
+        this.push = push;
         this.sessions = sessions;
         this.auth = auth;
         this.logins = logins;
@@ -195,7 +197,7 @@ final class Pages {
     private String settingsPage(Context ctx) {
         String csrf = csrf(ctx);
         String current = Guard.callerOf(ctx) instanceof Guard.Caller.Browser b ? b.login().idHash() : "";
-        StringBuilder b = new StringBuilder("<section class=\"card\"><h1>Logins</h1><ul class=\"logins\">");
+        StringBuilder b = new StringBuilder(push.settingsSection(csrf)).append("<section class=\"card\"><h1>Logins</h1><ul class=\"logins\">");
         for (AuthStore.Login l : auth.logins()) {
             b.append("<li><b>").append(Html.esc(l.address())).append("</b> ").append(Html.esc(l.userAgent()))
                     .append(" <span class=\"meta\">since ").append(l.createdAt()).append(", last seen ").append(age(l.lastSeenAt()))

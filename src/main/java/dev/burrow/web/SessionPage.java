@@ -132,7 +132,7 @@ final class SessionPage {
         return "<nav class=\"tabs\"><a href=\"/sessions/" + s.id() + "\"" + ("transcript".equals(current) ? " aria-current=\"page\"" : "")
                 + ">Transcript</a><a href=\"/sessions/" + s.id() + "/changes\"" + ("changes".equals(current) ? " aria-current=\"page\"" : "")
                 + ">Changes</a><a href=\"/sessions/" + s.id() + "/terminal\"" + ("terminal".equals(current) ? " aria-current=\"page\"" : "")
-                + ">Terminal</a></nav>";
+                + ">Terminal</a></nav><div id=\"ports\" class=\"ports\" data-ports=\"/api/sessions/" + s.id() + "/ports\" hidden></div>";
     }
 
     /** The part of the page that changes with the session's state: status, cost, actions. */

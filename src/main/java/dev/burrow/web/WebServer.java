@@ -6,6 +6,11 @@ import dev.burrow.session.SessionException;
 import dev.burrow.terminal.Terminals;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import dev.burrow.push.PushNotifier;
+import dev.burrow.push.PushSender;
+import dev.burrow.push.VapidKeys;
+import java.net.http.HttpClient;
+import java.time.Duration;
 import java.time.Clock;
 import java.util.Objects;
 
@@ -17,12 +22,19 @@ public final class WebServer implements AutoCloseable {
     private final Javalin app;
     private final Terminals terminals;
     private final EventStream streams;
+    private final PushNotifier notifier;
+    private final Runnable unsubscribe;
 
-    private WebServer(Javalin app, Terminals terminals, EventStream streams) {
+    private WebServer(Javalin app, Terminals terminals, EventStream streams, PushNotifier notifier, Runnable unsubscribe) {
         this.app = app;
         this.terminals = terminals;
         this.streams = streams;
+        this.notifier = notifier;
+        this.unsubscribe = unsubscribe;
     }
+
+    /** Whom a push service may contact about Burrow's pushes (RFC 8292's "sub"). */
+    static final String PUSH_CONTACT = "mailto:burrow@localhost";
 
     public static WebServer start(Burrow burrow, WebOptions options) {
         Objects.requireNonNull(burrow);
@@ -31,7 +43,14 @@ public final class WebServer implements AutoCloseable {
         LoginFlow logins = new LoginFlow(burrow.auth(), throttle, guard);
         EventStream streams = new EventStream(burrow.sessions());
         ApiRoutes api = new ApiRoutes(burrow.sessions(), burrow.auth(), logins, streams);
-        Pages pages = new Pages(burrow.sessions(), burrow.auth(), logins, streams);
+        // Pushes go out from the serving process only (a CLI following a session would send them twice).
+        VapidKeys vapid = VapidKeys.loadOrCreate(burrow.config().dataDir().resolve("push"));
+        PushSender sender = new PushSender(vapid, PUSH_CONTACT, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), Clock.systemUTC());
+        PushNotifier notifier = new PushNotifier(burrow.pushes(), sender, burrow.sessions()::title, Clock.systemUTC());
+        PushRoutes push = new PushRoutes(burrow.pushes(), vapid);
+        PreviewServer previews = new PreviewServer(burrow.sessions().previews(), ServedHosts.of(options.bind(), options.hosts()), burrow.auth(), options,
+                Clock.systemUTC());
+        Pages pages = new Pages(burrow.sessions(), burrow.auth(), logins, streams, push);
         Terminals terminals = new Terminals(burrow.engine());
         TerminalSocket terminalSocket = new TerminalSocket(burrow.sessions(), terminals);
         Javalin app = Javalin.create(cfg -> {
@@ -41,6 +60,8 @@ public final class WebServer implements AutoCloseable {
             cfg.routes.before(guard::before);
             cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
             api.register(cfg);
+            push.register(cfg);
+            previews.register(cfg, burrow.sessions());
             pages.register(cfg);
             terminalSocket.register(cfg, guard);
             cfg.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
@@ -48,7 +69,23 @@ public final class WebServer implements AutoCloseable {
             cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
         });
         app.start(options.bind(), options.port());
-        return new WebServer(app, terminals, streams);
+        // A session no process here follows any more (stopped, deleted) loses its previews.
+        Runnable unsubscribePreviews = burrow.sessions().subscribe(new dev.burrow.session.SessionManager.Listener() {
+            @Override
+            public void onEvent(dev.burrow.store.StoredEvent event) {
+            }
+
+            @Override
+            public void onState(dev.burrow.session.Session s) {
+                if (!s.state().live()) previews.sweep();
+            }
+        });
+        Runnable unsubscribeNotifier = burrow.sessions().subscribe(notifier);
+        return new WebServer(app, terminals, streams, notifier, () -> {
+            unsubscribeNotifier.run();
+            unsubscribePreviews.run();
+            previews.close();
+        });
     }
 
     static int status(SessionException.Kind kind) {
@@ -82,6 +119,8 @@ public final class WebServer implements AutoCloseable {
     public void close() {
         // Streams end before Jetty stops, while their requests still exist to be finished.
         streams.closeAll();
+        unsubscribe.run();
+        notifier.close();
         app.stop();
         terminals.close();
     }

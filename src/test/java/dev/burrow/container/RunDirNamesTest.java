@@ -42,6 +42,7 @@ class RunDirNamesTest {
                 RunDir.MOUNT + "/" + RunDir.READY, RunDir.MOUNT + "/" + RunDir.SETUP_DONE, RunDir.MOUNT + "/" + RunDir.SETUP_FAILED,
                 RunDir.MOUNT + "/" + RunDir.FIRST_PROMPT, RunDir.SECRETS_MOUNT + "/" + RunDir.AGENT_ENV,
                 RunDir.SECRETS_MOUNT + "/" + RunDir.GITHUB_TOKEN, RunDir.SECRETS_MOUNT + "/" + RunDir.SECRETS_READY,
-                RunDir.NET_MOUNT + "/" + RunDir.EGRESS_SOCKET, RunDir.NET_MOUNT + "/" + RunDir.MODEL_SOCKET, RunDir.NET_MOUNT + "/" + RunDir.GIT_SOCKET);
+                RunDir.NET_MOUNT + "/" + RunDir.EGRESS_SOCKET, RunDir.NET_MOUNT + "/" + RunDir.MODEL_SOCKET, RunDir.NET_MOUNT + "/" + RunDir.GIT_SOCKET,
+                RunDir.NET_MOUNT + "/" + RunDir.PREVIEW_SOCKET);
     }
 }

@@ -47,7 +47,12 @@ class BrowserIT {
         // A turn runs real Claude Code in a container: allow it time.
         com.microsoft.playwright.assertions.PlaywrightAssertions.setDefaultAssertionTimeout(90_000);
         playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(Path.of("/usr/bin/chromium"))
+        browser = chromium(playwright);
+    }
+
+    /** Debian's Chromium, headless, never a downloaded one. */
+    static Browser chromium(Playwright playwright) {
+        return playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(Path.of("/usr/bin/chromium"))
                 .setHeadless(true).setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
                         "--disable-component-update", "--disable-sync", "--no-first-run")));
     }
@@ -90,6 +95,75 @@ class BrowserIT {
 
     Locator state(Page page) {
         return page.locator("#session-header .state");
+    }
+
+    @Test
+    void aPushFromBurrowShowsANotificationOnThePhoneAndTappingItOpensTheSession() throws Exception {
+        // Burrow's real push for a turn's end, as a push service got it (decrypted with the device's keys)...
+        try (dev.burrow.push.PushEndpoint pushService = new dev.burrow.push.PushEndpoint()) {
+            dev.burrow.push.PushEndpoint.Device phone = pushService.subscribe("phone");
+            var b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+            burrow.pushes().put(phone.endpoint(), b64.encodeToString(phone.p256dh()), b64.encodeToString(phone.auth()), "Chrome on Android",
+                    java.time.Instant.now());
+            Session s = burrow.sessions().create(new dev.burrow.session.NewSession(repo.toString(), null, "tidy the readme"), p -> { });
+            Eventually.await(java.time.Duration.ofSeconds(120), "the turn's push", () -> !pushService.deliveries().isEmpty());
+            String payload = pushService.deliveries().getFirst().payload();
+
+            // ...is delivered to the service worker of the installed app on the phone (Chromium's DevTools protocol plays the push service).
+            Page page = open(390, 844);
+            page.context().grantPermissions(List.of("notifications"), new BrowserContext.GrantPermissionsOptions().setOrigin(base));
+            page.navigate(base + "/settings");
+            assertThat(page.locator("#notify-device")).isEnabled();
+            assertThat(page.locator("#push .devices")).containsText("Chrome on Android");
+            page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("phone-settings.png")).setFullPage(true));
+            page.waitForFunction("() => navigator.serviceWorker.controller !== null");
+            com.microsoft.playwright.CDPSession cdp = page.context().newCDPSession(page);
+            java.util.concurrent.CompletableFuture<String> registration = new java.util.concurrent.CompletableFuture<>();
+            cdp.on("ServiceWorker.workerRegistrationUpdated", ev -> ev.getAsJsonArray("registrations").forEach(r -> {
+                var o = r.getAsJsonObject();
+                if (!o.get("isDeleted").getAsBoolean() && o.get("scopeURL").getAsString().equals(base + "/")) registration.complete(o.get("registrationId").getAsString());
+            }));
+            cdp.send("ServiceWorker.enable");
+            // Playwright for Java hands over events while it is called: wait through it.
+            for (int i = 0; i < 300 && !registration.isDone(); i++) page.waitForTimeout(100);
+            var push = new com.google.gson.JsonObject();
+            push.addProperty("origin", base);
+            push.addProperty("registrationId", registration.getNow(null));
+            push.addProperty("data", payload);
+            cdp.send("ServiceWorker.deliverPushMessage", push);
+
+            String shown = "() => navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => JSON.stringify(ns.map(n => ({title: n.title, body: n.body, tag: n.tag, url: n.data.url}))))";
+            String notifications = "[]";
+            for (int i = 0; i < 300 && notifications.equals("[]"); i++) {
+                page.waitForTimeout(100);
+                notifications = (String) page.evaluate(shown);
+            }
+            org.assertj.core.api.Assertions.assertThat(notifications).contains("\"title\":\"tidy the readme: finished its turn\"", "\"tag\":\"burrow-" + s.id() + "\"",
+                    "\"url\":\"" + base + "/sessions/" + s.id() + "\"");
+
+            // Tapping it: the service worker's click handler, given the notification shown, opens the session in the app's window.
+            // Playwright for Java cannot evaluate in a service worker: the DevTools protocol attaches to it.
+            String worker = null;
+            for (var t : cdp.send("Target.getTargets").getAsJsonArray("targetInfos")) {
+                var info = t.getAsJsonObject();
+                if (info.get("type").getAsString().equals("service_worker") && info.get("url").getAsString().equals(base + "/sw.js")) {
+                    worker = info.get("targetId").getAsString();
+                }
+            }
+            org.assertj.core.api.Assertions.assertThat(worker).as("Burrow's service worker target").isNotNull();
+            var attach = new com.google.gson.JsonObject();
+            attach.addProperty("targetId", worker);
+            attach.addProperty("flatten", false);
+            String target = cdp.send("Target.attachToTarget", attach).get("sessionId").getAsString();
+            var evaluate = new com.google.gson.JsonObject();
+            evaluate.addProperty("sessionId", target);
+            evaluate.addProperty("message", "{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"awaitPromise\":true,\"expression\":"
+                    + "\"self.registration.getNotifications().then(([n]) => openFromNotification(n))\"}}");
+            cdp.send("Target.sendMessageToTarget", evaluate);
+            assertThat(page).hasURL(base + "/sessions/" + s.id());
+            assertThat(page.locator("section.session")).hasAttribute("data-session", s.id());
+            page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("phone-session-from-push.png")));
+        }
     }
 
     @Test

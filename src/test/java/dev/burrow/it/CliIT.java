@@ -3,6 +3,7 @@ package dev.burrow.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burrow.bench.ScriptedModel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -167,6 +168,57 @@ class CliIT {
         assertThat(report).contains("new sessions: allowlist", "pypi.org, *.example.org");
         assertThat(report).contains("a token for github.com");
         assertThat(report).doesNotContain(login.accessToken()).doesNotContain(login.refreshToken()).doesNotContain("ghp_doctorMustNotShowThis");
+    }
+
+    @Test
+    void serveBindTailscaleListensOnTheTailnetAddressAnswersToItsMagicDnsNameOrSaysWhyNot() throws Exception {
+        // A tailscale CLI as the machine has it: absent, stopped, then up (its "tailnet address" is loopback here).
+        Path fakeBin = Files.createDirectories(tmp.resolve("fake-bin"));
+        Map<String, String> withFake = new java.util.HashMap<>(env);
+        withFake.put("PATH", fakeBin + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        BurrowProcess.Result absent = BurrowProcess.run(withFake, "serve", "--bind", "tailscale", "--port", "0");
+        assertThat(absent.exitCode()).isEqualTo(1);
+        assertThat(absent.stderr().strip()).startsWith("burrow: --bind tailscale: the tailscale command is not installed").doesNotContain("Exception");
+        Path tailscale = fakeBin.resolve("tailscale");
+        Files.writeString(tailscale, "#!/bin/sh\necho 'Tailscale is stopped.' >&2\nexit 1\n");
+        Files.setPosixFilePermissions(tailscale, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        BurrowProcess.Result stopped = BurrowProcess.run(withFake, "serve", "--bind", "tailscale", "--port", "0");
+        assertThat(stopped.stderr().strip()).isEqualTo("burrow: --bind tailscale: Tailscale is not up (tailscale ip -4: Tailscale is stopped.);"
+                + " run `sudo tailscale up`, then start Burrow again");
+        Files.writeString(tailscale, """
+                #!/bin/sh
+                case "$1" in
+                  ip) echo 127.0.0.1 ;;
+                  status) echo '{"Self":{"DNSName":"burrow-box.tail5e1f.ts.net.","HostName":"burrow-box"}}' ;;
+                esac
+                """);
+        Process serve = BurrowProcess.builder(withFake, "serve", "--bind", "tailscale", "--port", "0").redirectErrorStream(true).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(serve.getInputStream()))) {
+            String line = null;
+            for (String l; (l = out.readLine()) != null; ) {
+                if (l.startsWith("Burrow is serving ")) {
+                    line = l;
+                    break;
+                }
+            }
+            assertThat(line).matches("Burrow is serving http://127\\.0\\.0\\.1:(\\d+)/ \\(on your tailnet: http://burrow-box\\.tail5e1f\\.ts\\.net:\\1/\\)");
+            int port = Integer.parseInt(line.replaceAll(".*127\\.0\\.0\\.1:(\\d+)/.*", "$1"));
+            assertThat(statusFor(port, "burrow-box.tail5e1f.ts.net:" + port)).isEqualTo(200);
+            assertThat(statusFor(port, "burrow-box:" + port)).isEqualTo(200);
+            assertThat(statusFor(port, "rebound.example.net:" + port)).isEqualTo(421);
+        } finally {
+            serve.destroy();
+            serve.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    /** The status of GET /healthz sent with this Host header (Java's HTTP client will not set it). */
+    private static int statusFor(int port, String host) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.getOutputStream().write(("GET /healthz HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String first = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream())).readLine();
+            return Integer.parseInt(first.split(" ")[1]);
+        }
     }
 
     @Test

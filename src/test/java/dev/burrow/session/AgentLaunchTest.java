@@ -72,10 +72,9 @@ class AgentLaunchTest {
         var settings = json.readTree(Files.readString(dir.resolve("settings.json")));
         assertThat(settings.path("skipDangerousModePermissionPrompt").asBoolean()).isTrue();
         assertThat(settings.path("model").asString()).isEqualTo("opus");
-        assertThat(settings.path("hooks").path("Stop")).hasSize(2);
-        for (String hook : List.of("UserPromptSubmit", "Stop", "Notification")) {
-            assertThat(settings.path("hooks").path(hook).toString()).contains("burrow-hook");
-        }
+        // A chat session: the user's own hook is kept, Burrow's (terminal mode's) are not there (ClaudeConfigSeedTest has both modes).
+        assertThat(settings.path("hooks").path("Stop")).hasSize(1);
+        assertThat(settings.path("hooks").toString()).contains("mine").doesNotContain("burrow-hook");
     }
 
     @Test

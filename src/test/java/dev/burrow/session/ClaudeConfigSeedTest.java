@@ -22,12 +22,25 @@ class ClaudeConfigSeedTest {
         Files.createSymbolicLink(claude.resolve("settings.json"), hostRc);
         Files.createSymbolicLink(claude.resolve(".claude.json"), hostSecret);
 
-        ClaudeConfigSeed.seed(claude, "sk-test-key");
+        ClaudeConfigSeed.seed(claude, "sk-test-key", SessionMode.TERMINAL);
 
         assertThat(Files.readString(hostRc)).isEqualTo("# the user's own\n");
         assertThat(Files.isSymbolicLink(claude.resolve(".claude.json"))).isFalse();
         assertThat(Files.readString(claude.resolve(".claude.json"))).contains("hasCompletedOnboarding").doesNotContain("SECRET");
         assertThat(Files.isRegularFile(claude.resolve("settings.json"), LinkOption.NOFOLLOW_LINKS)).isTrue();
         assertThat(Files.readString(claude.resolve("settings.json"))).contains("burrow-hook");
+    }
+
+    @Test
+    void theHooksAreInPlaceInTerminalModeOnlyAndTheUsersOwnAreKept() throws Exception {
+        Path claude = Files.createDirectories(tmp.resolve("claude"));
+        Files.writeString(claude.resolve("settings.json"), "{\"hooks\":{\"Stop\":[{\"hooks\":[{\"type\":\"command\",\"command\":\"say done\"}]}]}}");
+        ClaudeConfigSeed.seed(claude, null, SessionMode.TERMINAL);
+        assertThat(Files.readString(claude.resolve("settings.json"))).contains("burrow-hook", "say done", "UserPromptSubmit", "Notification");
+        ClaudeConfigSeed.seed(claude, null, SessionMode.CHAT);
+        String chat = Files.readString(claude.resolve("settings.json"));
+        assertThat(chat).doesNotContain("burrow-hook", "UserPromptSubmit", "Notification").contains("say done", "Stop");
+        ClaudeConfigSeed.seed(claude, null, SessionMode.TERMINAL);
+        assertThat(Files.readString(claude.resolve("settings.json"))).contains("burrow-hook", "say done");
     }
 }

@@ -1,0 +1,109 @@
+package dev.burrow.web;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * An HTTP/1.1 head (a request's or a response's) passing through the preview proxy, as lines it
+ * can filter: what the browser sends for Burrow never reaches the container, and what the
+ * container answers can never touch Burrow's cookies.
+ */
+record PreviewHead(String first, List<String[]> headers) {
+    /** Cookies that are Burrow's: its login and the previews' own. */
+    static boolean burrowsCookie(String name) {
+        String n = name.strip().toLowerCase(Locale.ROOT);
+        for (String prefix : List.of("__host-", "__secure-")) if (n.startsWith(prefix)) n = n.substring(prefix.length());
+        return n.equals(Guard.COOKIE) || n.startsWith(PreviewServer.COOKIE_PREFIX);
+    }
+
+    static Optional<PreviewHead> parse(byte[] raw) {
+        if (raw == null) return Optional.empty();
+        String[] lines = new String(raw, StandardCharsets.ISO_8859_1).split("\r\n");
+        if (lines.length == 0 || lines[0].isBlank()) return Optional.empty();
+        List<String[]> headers = new ArrayList<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            // A folded or nameless line is not something a browser or a dev server sends: refuse the whole head.
+            if (colon <= 0 || lines[i].startsWith(" ") || lines[i].startsWith("\t")) return Optional.empty();
+            headers.add(new String[] {lines[i].substring(0, colon).strip(), lines[i].substring(colon + 1).strip()});
+        }
+        return Optional.of(new PreviewHead(lines[0], headers));
+    }
+
+    List<String> all(String name) {
+        return headers.stream().filter(h -> h[0].equalsIgnoreCase(name)).map(h -> h[1]).toList();
+    }
+
+    Optional<String> one(String name) {
+        return all(name).stream().findFirst();
+    }
+
+    PreviewHead without(String name) {
+        return new PreviewHead(first, headers.stream().filter(h -> !h[0].equalsIgnoreCase(name)).toList());
+    }
+
+    PreviewHead without(Predicate<String[]> header) {
+        return new PreviewHead(first, headers.stream().filter(header.negate()).toList());
+    }
+
+    PreviewHead with(String name, String value) {
+        List<String[]> h = new ArrayList<>(without(name).headers);
+        h.add(new String[] {name, value});
+        return new PreviewHead(first, h);
+    }
+
+    /** The value of the cookie {@code name} in the request's Cookie headers. */
+    Optional<String> cookie(String name) {
+        for (String header : all("Cookie")) {
+            for (String pair : header.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && pair.substring(0, eq).strip().equals(name)) return Optional.of(pair.substring(eq + 1).strip());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The request without Burrow's cookies (the app's own stay). */
+    PreviewHead withoutBurrowsCookies() {
+        List<String[]> h = new ArrayList<>();
+        for (String[] header : headers) {
+            if (!header[0].equalsIgnoreCase("Cookie")) {
+                h.add(header);
+                continue;
+            }
+            List<String> kept = new ArrayList<>();
+            for (String pair : header[1].split(";")) {
+                int eq = pair.indexOf('=');
+                String name = eq > 0 ? pair.substring(0, eq) : pair;
+                if (!pair.isBlank() && !burrowsCookie(name)) kept.add(pair.strip());
+            }
+            if (!kept.isEmpty()) h.add(new String[] {"Cookie", String.join("; ", kept)});
+        }
+        return new PreviewHead(first, h);
+    }
+
+    /** The response without what would set, clear or pin Burrow's cookies for this host. */
+    PreviewHead withoutCookieTampering() {
+        return without(h -> {
+            String n = h[0].toLowerCase(Locale.ROOT);
+            if (n.equals("clear-site-data") || n.equals("strict-transport-security")) return true;
+            if (!n.equals("set-cookie") && !n.equals("set-cookie2")) return false;
+            int eq = h[1].indexOf('=');
+            return eq <= 0 || burrowsCookie(h[1].substring(0, eq));
+        });
+    }
+
+    boolean upgradesToWebSocket() {
+        return one("Upgrade").map(u -> u.equalsIgnoreCase("websocket")).orElse(false);
+    }
+
+    byte[] bytes() {
+        StringBuilder b = new StringBuilder(first).append("\r\n");
+        for (String[] h : headers) b.append(h[0]).append(": ").append(h[1]).append("\r\n");
+        return b.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+}

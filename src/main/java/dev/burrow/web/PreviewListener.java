@@ -1,0 +1,207 @@
+package dev.burrow.web;
+
+import dev.burrow.container.ProxyIo;
+import dev.burrow.preview.PreviewTunnel;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One preview's port: every request must carry its cookie; each is passed to the container's
+ * port through the session's tunnel with Burrow's cookies and tokens taken out, and one request
+ * is served per connection (Connection: close), so that every request's head is checked. A
+ * WebSocket upgrade (a dev server's hot reload) is carried both ways once answered.
+ */
+final class PreviewListener {
+    private static final Logger LOG = LoggerFactory.getLogger(PreviewListener.class);
+    static final int MAX_CONNECTIONS = 64;
+    private static final int HEAD_TIMEOUT_MS = 30_000;
+    private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(10);
+
+    private final String sessionId;
+    private final int containerPort;
+    private final ServerSocket socket;
+    private final PreviewServer server;
+    private final String cookieName;
+    private final Map<String, Instant> cookies = new ConcurrentHashMap<>();
+    private final AtomicInteger open = new AtomicInteger();
+    private volatile boolean closed;
+
+    PreviewListener(String sessionId, int containerPort, ServerSocket socket, PreviewServer server) {
+        this.sessionId = sessionId;
+        this.containerPort = containerPort;
+        this.socket = socket;
+        this.server = server;
+        this.cookieName = PreviewServer.COOKIE_PREFIX + socket.getLocalPort();
+    }
+
+    String sessionId() {
+        return sessionId;
+    }
+
+    int port() {
+        return socket.getLocalPort();
+    }
+
+    void start() {
+        Thread.ofVirtual().name("preview-" + port()).start(() -> {
+            while (!closed) {
+                Socket client;
+                try {
+                    client = socket.accept();
+                } catch (IOException e) {
+                    if (closed) return;
+                    continue;
+                }
+                if (open.incrementAndGet() > MAX_CONNECTIONS) {
+                    open.decrementAndGet();
+                    closeQuietly(client);
+                    continue;
+                }
+                Thread.ofVirtual().start(() -> {
+                    try (client) {
+                        serve(client);
+                    } catch (IOException e) {
+                        LOG.debug("preview {}: {}", port(), e.toString());
+                    } finally {
+                        open.decrementAndGet();
+                    }
+                });
+            }
+        });
+    }
+
+    private void serve(Socket client) throws IOException {
+        client.setSoTimeout(HEAD_TIMEOUT_MS);
+        InputStream in = new BufferedInputStream(client.getInputStream());
+        OutputStream out = client.getOutputStream();
+        Optional<PreviewHead> parsed = PreviewHead.parse(ProxyIo.readHead(in));
+        if (parsed.isEmpty()) return;
+        PreviewHead head = parsed.get();
+        String[] request = head.first().split(" ");
+        if (request.length != 3) {
+            answer(out, 400, "not an HTTP request");
+            return;
+        }
+        if (!server.serves(head.one("Host").orElse(null))) {
+            answer(out, 421, "this preview does not answer to that host name");
+            return;
+        }
+        if (request[1].startsWith(PreviewServer.START + "?token=")) {
+            start(out, request[1].substring((PreviewServer.START + "?token=").length()));
+            return;
+        }
+        if (!allowed(head)) {
+            answer(out, 401, "this preview opens from Burrow: the session's page lists its ports, each with Open");
+            return;
+        }
+        Optional<PreviewTunnel> tunnel = server.tunnel(sessionId);
+        Optional<SocketChannel> upstream = tunnel.isEmpty() ? Optional.empty() : tunnel.get().open(containerPort, OPEN_TIMEOUT);
+        if (upstream.isEmpty()) {
+            answer(out, 502, "nothing answers on port " + containerPort + " in the session's container (is the session running, and the server up?)");
+            return;
+        }
+        boolean websocket = head.upgradesToWebSocket();
+        PreviewHead forwarded = head.withoutBurrowsCookies()
+                .without(h -> h[0].equalsIgnoreCase("Authorization") && server.isBurrowsBearer(h[1]))
+                .with("Host", "localhost:" + containerPort);
+        if (!websocket) forwarded = forwarded.without("Keep-Alive").with("Connection", "close");
+        client.setSoTimeout(0);
+        try (SocketChannel up = upstream.get()) {
+            OutputStream toApp = Channels.newOutputStream(up);
+            toApp.write(forwarded.bytes());
+            toApp.flush();
+            Thread body = Thread.ofVirtual().start(() -> {
+                ProxyIo.pump(in, toApp);
+                try {
+                    up.shutdownOutput();
+                } catch (IOException ignored) {
+                    // closed already
+                }
+            });
+            InputStream fromApp = new BufferedInputStream(Channels.newInputStream(up));
+            Optional<PreviewHead> answer = PreviewHead.parse(ProxyIo.readHead(fromApp));
+            if (answer.isEmpty()) {
+                answer(out, 502, "the program on port " + containerPort + " did not answer with HTTP");
+                return;
+            }
+            PreviewHead filtered = answer.get().withoutCookieTampering();
+            if (!websocket) filtered = filtered.with("Connection", "close");
+            out.write(filtered.bytes());
+            out.flush();
+            ProxyIo.pump(fromApp, out);
+            body.interrupt();
+        }
+    }
+
+    /** The one-time link from Burrow's page: the preview cookie, then the app's root. */
+    private void start(OutputStream out, String token) throws IOException {
+        Optional<PreviewServer.Grant> g = server.redeem(token);
+        if (g.isEmpty() || !g.get().sessionId().equals(sessionId) || g.get().port() != containerPort) {
+            answer(out, 401, "this preview link was used or is too old; open the preview again from the session's page");
+            return;
+        }
+        String value = PreviewServer.random();
+        cookies.put(value, server.clock().instant().plus(PreviewServer.COOKIE_LIFE));
+        String head = "HTTP/1.1 303 See Other\r\nLocation: /\r\nSet-Cookie: " + cookieName + "=" + value + "; Path=/; Max-Age="
+                + PreviewServer.COOKIE_LIFE.toSeconds() + "; HttpOnly; SameSite=Lax" + (server.secureCookies() ? "; Secure" : "")
+                + "\r\nCache-Control: no-store\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        out.write(head.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    /** The request carries this preview's cookie, not expired; its use keeps it an hour longer. */
+    private boolean allowed(PreviewHead head) {
+        Instant now = server.clock().instant();
+        cookies.entrySet().removeIf(e -> e.getValue().isBefore(now));
+        Optional<String> value = head.cookie(cookieName);
+        if (value.isEmpty() || !cookies.containsKey(value.get())) return false;
+        cookies.put(value.get(), now.plus(PreviewServer.COOKIE_LIFE));
+        return true;
+    }
+
+    private static void answer(OutputStream out, int status, String line) throws IOException {
+        byte[] body = ("burrow: " + line + "\n").getBytes(StandardCharsets.UTF_8);
+        String reason = switch (status) {
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 421 -> "Misdirected Request";
+            default -> "Bad Gateway";
+        };
+        out.write(("HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " + body.length
+                + "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closed either way
+        }
+    }
+
+    void close() {
+        closed = true;
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closed either way
+        }
+    }
+}
