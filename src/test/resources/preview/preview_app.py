@@ -38,7 +38,34 @@ def handle(c):
         f.read(2)
         c.close()
         return
-    if path == "/headers":
+    if path == "/early":
+        # An interim answer, then a final one: both try to set Burrow's login cookie.
+        c.sendall(b"HTTP/1.1 103 Early Hints\r\nSet-Cookie: burrow_session=from-the-box-103; Path=/\r\n\r\n"
+                  b"HTTP/1.1 200 OK\r\nSet-Cookie: burrow_session=from-the-box-200; Path=/\r\nContent-Length: 5\r\nConnection: close\r\n\r\nearly")
+        c.close()
+        return
+    if path == "/bare-cr":
+        # A bare CR that a browser would read as a line break, hiding a header from a filter that does not.
+        c.sendall(b"HTTP/1.1 200 OK\r\nX-A: a\rSet-Cookie: burrow_session=from-the-box-cr; Path=/\r\nContent-Length: 2\r\nConnection: close\r\n\r\ncr")
+        c.close()
+        return
+    if path == "/big":
+        # 8 MiB, in pieces: the proxy must stream it, not hold it.
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % (8 << 20))
+        for _ in range(128):
+            c.sendall(b"x" * 65536)
+        c.close()
+        return
+    if path == "/upload":
+        length = int([l.split(":", 1)[1] for l in text.split("\r\n") if l.lower().startswith("content-length")][0])
+        got = 0
+        while got < length:
+            chunk = f.read(min(65536, length - got))
+            if not chunk:
+                break
+            got += len(chunk)
+        body = b"received %d" % got
+    elif path == "/headers":
         body = head
     elif path == "/set-cookies":
         body = b"cookies set"

@@ -65,6 +65,7 @@ public final class PushNotifier implements SessionManager.Listener, AutoCloseabl
     private final Map<String, SessionState> lastState = new ConcurrentHashMap<>();
     private final Map<String, String> lastResult = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastHookPush = new ConcurrentHashMap<>();
+    private final Map<String, SessionMode> modes = new ConcurrentHashMap<>();
 
     /** {@code titles}: a session's title (its first prompt, shortened) by id, or null. */
     public PushNotifier(PushStore store, PushSender sender, Function<String, String> titles, Clock clock) {
@@ -84,7 +85,9 @@ public final class PushNotifier implements SessionManager.Listener, AutoCloseabl
         }
         if (e instanceof AgentEvent.TurnResult r) {
             lastResult.put(stored.sessionId(), r.text() == null ? "" : r.text());
-        } else if (e instanceof AgentEvent.TerminalHook h && h.hook().equals(AgentEvent.TerminalHook.NOTIFICATION)) {
+        } else if (e instanceof AgentEvent.TerminalHook h && h.hook().equals(AgentEvent.TerminalHook.NOTIFICATION)
+                && modes.get(stored.sessionId()) == SessionMode.TERMINAL) {
+            // Hooks report in terminal mode only: in a chat session such a line is the agent's forgery.
             String text = h.text() == null || h.text().isBlank() ? "Claude needs your input" : h.text();
             offer(new Message(stored.sessionId(), heading(stored.sessionId(), "needs you"), "From the session's hook: " + cut(text), true,
                     PushSender.Urgency.HIGH));
@@ -94,6 +97,7 @@ public final class PushNotifier implements SessionManager.Listener, AutoCloseabl
     @Override
     public void onState(Session s) {
         SessionState before = lastState.put(s.id(), s.state());
+        modes.put(s.id(), s.mode());
         if (s.state() == SessionState.DELETED) {
             forget(s.id());
             return;
@@ -110,8 +114,9 @@ public final class PushNotifier implements SessionManager.Listener, AutoCloseabl
             } else {
                 String said = lastResult.getOrDefault(s.id(), "").strip();
                 boolean asks = said.endsWith("?");
+                // Claude's words are the agent's: they are marked as its, never Burrow's own.
                 offer(new Message(s.id(), heading(s.id(), asks ? "asks you" : "finished its turn"),
-                        said.isEmpty() ? "Claude is waiting for you" : cut(lastParagraph(said)), false,
+                        said.isEmpty() ? "Claude is waiting for you" : "Claude: " + cut(lastParagraph(said)), false,
                         asks ? PushSender.Urgency.HIGH : PushSender.Urgency.NORMAL));
             }
         }
@@ -169,7 +174,8 @@ public final class PushNotifier implements SessionManager.Listener, AutoCloseabl
     }
 
     static String cut(String s) {
-        String one = s.replaceAll("\\s+", " ").strip();
+        // Direction controls could make the text read as something else than what it is.
+        String one = s.replaceAll("[\\u200e\\u200f\\u061c\\u202a-\\u202e\\u2066-\\u2069]", "").replaceAll("\\s+", " ").strip();
         return one.length() > MAX_TEXT ? one.substring(0, MAX_TEXT - 1) + "…" : one;
     }
 
@@ -181,6 +187,7 @@ public final class PushNotifier implements SessionManager.Listener, AutoCloseabl
         lastState.remove(sessionId);
         lastResult.remove(sessionId);
         lastHookPush.remove(sessionId);
+        modes.remove(sessionId);
     }
 
     @Override

@@ -16,6 +16,17 @@ import java.util.Set;
  */
 final class Guard {
     static final String COOKIE = "burrow_session";
+
+    /** The values of every cookie named {@code name} in a Cookie header, in order (at most 16). */
+    static List<String> cookieValues(String header, String name) {
+        List<String> out = new java.util.ArrayList<>();
+        if (header == null) return out;
+        for (String pair : header.split(";")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).strip().equals(name) && out.size() < 16) out.add(pair.substring(eq + 1).strip());
+        }
+        return out;
+    }
     static final String CSRF_HEADER = "X-CSRF-Token";
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
     private static final List<String> PUBLIC = List.of("/login", "/api/login", "/static/", "/manifest.webmanifest", "/sw.js", "/healthz");
@@ -95,8 +106,13 @@ final class Guard {
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return auth.token(authorization.substring(7)).map(Caller.Script::new);
         }
-        String cookie = ctx.cookie(COOKIE);
-        return auth.session(cookie).map(l -> new Caller.Browser(l, cookie));
+        // Every burrow_session the browser sent, not only the first: a page on another port of this
+        // host (a preview) can set one for a narrower path, which the browser then sends first.
+        for (String cookie : cookieValues(ctx.header("Cookie"), COOKIE)) {
+            var login = auth.session(cookie);
+            if (login.isPresent()) return Optional.of(new Caller.Browser(login.get(), cookie));
+        }
+        return Optional.empty();
     }
 
     static Caller callerOf(Context ctx) {

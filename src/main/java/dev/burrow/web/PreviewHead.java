@@ -24,6 +24,9 @@ record PreviewHead(String first, List<String[]> headers) {
         if (raw == null) return Optional.empty();
         String[] lines = new String(raw, StandardCharsets.ISO_8859_1).split("\r\n");
         if (lines.length == 0 || lines[0].isBlank()) return Optional.empty();
+        // A bare CR or LF (or a NUL) inside a line is a line break to some readers and not to others:
+        // a header hidden that way would pass the filters below. Such a head is refused whole.
+        for (String line : lines) if (line.indexOf('\r') >= 0 || line.indexOf('\n') >= 0 || line.indexOf(0) >= 0) return Optional.empty();
         List<String[]> headers = new ArrayList<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
@@ -95,6 +98,12 @@ record PreviewHead(String first, List<String[]> headers) {
             int eq = h[1].indexOf('=');
             return eq <= 0 || burrowsCookie(h[1].substring(0, eq));
         });
+    }
+
+    /** The status of a response head ("HTTP/1.1 200 OK"), or -1. */
+    int status() {
+        String[] parts = first.split(" ");
+        return parts.length >= 2 && parts[1].matches("\\d{3}") ? Integer.parseInt(parts[1]) : -1;
     }
 
     boolean upgradesToWebSocket() {

@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
 final class PreviewListener {
     private static final Logger LOG = LoggerFactory.getLogger(PreviewListener.class);
     static final int MAX_CONNECTIONS = 64;
-    private static final int HEAD_TIMEOUT_MS = 30_000;
+    private static final int HEAD_TIMEOUT_MS = 15_000;
     private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(10);
+    private static final int MAX_INTERIM = 8;
 
     private final String sessionId;
     private final int containerPort;
@@ -86,19 +87,36 @@ final class PreviewListener {
     }
 
     private void serve(Socket client) throws IOException {
-        client.setSoTimeout(HEAD_TIMEOUT_MS);
         InputStream in = new BufferedInputStream(client.getInputStream());
         OutputStream out = client.getOutputStream();
-        Optional<PreviewHead> parsed = PreviewHead.parse(ProxyIo.readHead(in));
-        if (parsed.isEmpty()) return;
-        PreviewHead head = parsed.get();
-        String[] request = head.first().split(" ");
-        if (request.length != 3) {
-            answer(out, 400, "not an HTTP request");
+        // The whole head within the deadline, however slowly it trickles in.
+        Thread deadline = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(HEAD_TIMEOUT_MS);
+                client.close();
+            } catch (InterruptedException | IOException done) {
+                // the head came in time
+            }
+        });
+        Optional<PreviewHead> parsed;
+        try {
+            parsed = PreviewHead.parse(ProxyIo.readHead(in));
+        } finally {
+            deadline.interrupt();
+        }
+        if (parsed.isEmpty()) {
+            answer(out, 400, "not an HTTP request this preview takes (a line break inside a header, or no whole head)");
             return;
         }
-        if (!server.serves(head.one("Host").orElse(null))) {
-            answer(out, 421, "this preview does not answer to that host name");
+        PreviewHead head = parsed.get();
+        String[] request = head.first().split(" ");
+        if (request.length != 3 || !request[1].startsWith("/") || !request[2].startsWith("HTTP/1.")) {
+            answer(out, 400, "not an HTTP/1 request for a path");
+            return;
+        }
+        // Exactly one Host, naming a name Burrow serves and this preview's own port.
+        if (head.all("Host").size() != 1 || !server.serves(head.one("Host").get()) || !head.one("Host").get().endsWith(":" + port())) {
+            answer(out, 421, "this preview does not answer to that host");
             return;
         }
         if (request[1].startsWith(PreviewServer.START + "?token=")) {
@@ -135,7 +153,12 @@ final class PreviewListener {
             });
             InputStream fromApp = new BufferedInputStream(Channels.newInputStream(up));
             Optional<PreviewHead> answer = PreviewHead.parse(ProxyIo.readHead(fromApp));
-            if (answer.isEmpty()) {
+            // Interim answers (100, 102, 103) are dropped: the browser sent no Expect, and the final head is the one filtered.
+            for (int i = 0; i < MAX_INTERIM && answer.isPresent() && answer.get().status() >= 100 && answer.get().status() < 200
+                    && answer.get().status() != 101; i++) {
+                answer = PreviewHead.parse(ProxyIo.readHead(fromApp));
+            }
+            if (answer.isEmpty() || answer.get().status() < 101 || (answer.get().status() < 200 && answer.get().status() != 101)) {
                 answer(out, 502, "the program on port " + containerPort + " did not answer with HTTP");
                 return;
             }

@@ -93,11 +93,33 @@ final class PreviewServer implements AutoCloseable {
             } catch (NumberFormatException e) {
                 throw new ApiError(400, "no port " + ctx.pathParam("port"));
             }
+            if (!ports(id).contains(port)) {
+                throw new ApiError(409, "nothing listens on port " + port + " in the session's container now; the session page lists the ports that do");
+            }
             sweep();
             ctx.header("Cache-Control", "no-store");
-            ctx.redirect(link(id, port, ServedHosts.hostOnly(ctx.host() == null ? "localhost" : ctx.host()), "https".equals(ctx.scheme())),
-                    io.javalin.http.HttpStatus.SEE_OTHER);
+            String host = previewHost(ServedHosts.hostOnly(ctx.host() == null ? "localhost" : ctx.host()), ctx.req().getLocalAddr());
+            ctx.redirect(link(id, port, host, "https".equals(ctx.scheme())), io.javalin.http.HttpStatus.SEE_OTHER);
         });
+    }
+
+    /**
+     * The host name a preview is opened by: another name for this machine than the one the
+     * browser used for Burrow, when one is known, so that the preview's pages share no cookie
+     * jar with Burrow's (cookies are kept per host, whatever the port). Reached by a name, the
+     * address the connection came in on; reached by a loopback address, "localhost". Reached by
+     * another address, that address: the preview then shares the jar, and the proxy's filters
+     * and Burrow's reading of every login cookie it gets are what hold (README).
+     */
+    static String previewHost(String requestHost, String localAddress) {
+        boolean literal = requestHost.matches("[0-9.]+") || requestHost.contains(":");
+        if (!literal) return localAddress == null || localAddress.isBlank() ? requestHost : localAddress;
+        try {
+            if (InetAddress.getByName(requestHost).isLoopbackAddress()) return "localhost";
+        } catch (java.net.UnknownHostException e) {
+            // a literal always parses
+        }
+        return requestHost;
     }
 
     /** The ports the session's programs listen on, as its forwarder says; empty when no process here follows it. */

@@ -68,6 +68,7 @@ class PreviewIT {
         Eventually.await(Duration.ofSeconds(120), "the turn", () -> live.burrow.sessions().get(s.id()).state() == SessionState.IDLE);
 
         String base = live.base();
+        String token = live.burrow.auth().createToken("preview-test");
         BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(390, 844));
         Page page = context.newPage();
         page.setDefaultTimeout(60_000);
@@ -85,12 +86,33 @@ class PreviewIT {
         assertThat(preview.locator("#ws")).hasText("echo: ping");
         preview.screenshot(new Page.ScreenshotOptions().setPath(BrowserIT.SHOTS.resolve("phone-preview.png")));
         String origin = (String) preview.evaluate("() => location.origin");
-        assertThat(origin).startsWith("http://127.0.0.1:").isNotEqualTo(base);
-
-        // The browser sent Burrow's login cookie to the preview's port (cookies ignore ports): the app never got it, nor the preview's own.
-        assertThat(context.cookies(origin)).anySatisfy(c -> assertThat(c.name).isEqualTo("burrow_session"));
+        // Another name for this machine than Burrow's (127.0.0.1): the preview shares no cookie jar with Burrow.
+        assertThat(origin).startsWith("http://localhost:");
+        assertThat(context.cookies(origin)).noneSatisfy(c -> assertThat(c.name).isEqualTo("burrow_session"));
+        // Nor would the app get Burrow's cookies where the browser sends them (same host, another port: cookies ignore ports).
         String seen = (String) preview.evaluate("() => fetch('/headers').then(r => r.text())");
-        assertThat(seen).contains("Host: localhost:8000").doesNotContain("burrow_session", "burrow_preview");
+        assertThat(seen).contains("Host: localhost:8000").doesNotContain("burrow_preview");
+        String loginCookie = context.cookies(base).stream().filter(c -> c.name.equals("burrow_session")).findFirst().orElseThrow().value;
+        var previewCookie = context.cookies(origin).stream().filter(c -> c.name.startsWith("burrow_preview_")).findFirst().orElseThrow();
+        URI previewUri = URI.create(origin.replace("localhost", "127.0.0.1"));
+        try (java.net.Socket raw = new java.net.Socket(previewUri.getHost(), previewUri.getPort())) {
+            raw.getOutputStream().write(("GET /headers HTTP/1.1\r\nHost: 127.0.0.1:" + previewUri.getPort() + "\r\nCookie: burrow_session=" + loginCookie
+                    + "; app=1; " + previewCookie.name + "=" + previewCookie.value + "\r\nAuthorization: Bearer " + token + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String got = new String(raw.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(got).startsWith("HTTP/1.1 200").contains("Cookie: app=1").doesNotContain(loginCookie, previewCookie.value, token);
+        }
+        // A response that hides a header behind a bare CR is refused; interim answers never carry a cookie through.
+        assertThat(preview.evaluate("() => fetch('/bare-cr').then(r => r.status)")).isEqualTo(502);
+        assertThat(preview.evaluate("() => fetch('/early').then(r => r.text())")).isEqualTo("early");
+        for (String host : java.util.List.of(base, origin)) {
+            assertThat(context.cookies(host)).noneSatisfy(c -> assertThat(c.value).startsWith("from-the-box"));
+        }
+
+        // Large bodies stream both ways.
+        assertThat(preview.evaluate("() => fetch('/big').then(r => r.arrayBuffer()).then(b => b.byteLength)")).isEqualTo(8 << 20);
+        assertThat(preview.evaluate("() => fetch('/upload', {method: 'POST', body: new Uint8Array(6 << 20)}).then(r => r.text())"))
+                .isEqualTo("received " + (6 << 20));
 
         // The preview's page can neither read Burrow's API nor act on it with the user's cookie.
         String read = (String) preview.evaluate("(b) => fetch(b + '/api/sessions', {credentials: 'include'}).then(r => 'read ' + r.status, e => 'refused')", base);
@@ -106,15 +128,57 @@ class PreviewIT {
                 .noneSatisfy(c -> assertThat(c.value).isEqualTo("from-the-box"));
         page.reload();
         assertThat(page).hasURL(base + "/sessions/" + s.id());
+        // A login cookie set for a narrower path by some other page of this host comes first: Burrow takes the valid one of those it gets.
+        WebClient shadowed = new WebClient(base);
+        assertThat(shadowed.get("/api/sessions", "Cookie", "burrow_session=set-by-a-page; burrow_session=" + loginCookie).status()).isEqualTo(200);
+        // A port nothing listens on gets no preview.
+        assertThat(shadowed.get("/sessions/" + s.id() + "/preview/7777", "Cookie", "burrow_session=" + loginCookie).status()).isEqualTo(409);
 
         // Without the preview's cookie: 401, with one line; the one-time link does not work twice.
         HttpClient plain = HttpClient.newHttpClient();
-        HttpResponse<String> anonymous = plain.send(HttpRequest.newBuilder(URI.create(origin + "/")).build(), HttpResponse.BodyHandlers.ofString());
+        String byAddress = origin.replace("localhost", "127.0.0.1");
+        HttpResponse<String> anonymous = plain.send(HttpRequest.newBuilder(URI.create(byAddress + "/")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(anonymous.body()).startsWith("burrow: this preview opens from Burrow");
-        HttpResponse<String> stale = plain.send(HttpRequest.newBuilder(URI.create(origin + "/.burrow-preview/start?token=guessed")).build(),
+        HttpResponse<String> stale = plain.send(HttpRequest.newBuilder(URI.create(byAddress + "/.burrow-preview/start?token=guessed")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(stale.statusCode()).isEqualTo(401);
         context.close();
+    }
+
+    @Test
+    void aHostileAgentOnThePreviewSocketCannotFloodBurrowNorListMorePortsThanTheCap() throws Exception {
+        Path repo = TestEnv.repo(tmp.resolve("repo"));
+        try (InputStream abuse = PreviewIT.class.getResourceAsStream("/preview/preview_abuse.py")) {
+            Files.write(repo.resolve("preview_abuse.py"), abuse.readAllBytes());
+        }
+        TestEnv.git(repo, "add", ".");
+        TestEnv.git(repo, "-c", "user.name=T", "-c", "user.email=t@t.invalid", "commit", "--quiet", "-m", "the attack");
+        long fdsBefore = openFds();
+        // Run by the real Claude Code's Bash tool; it holds its connections for 20 s after its report.
+        Session s = live.burrow.sessions().create(new NewSession(repo.toString(), null, "BASH: python3 preview_abuse.py 20"), p -> { });
+        Eventually.await(Duration.ofSeconds(120), "the attack's report", () -> live.burrow.sessions().events(s.id(), 0).stream()
+                .anyMatch(e -> e.read().event().json().contains("silent connections closed")));
+        String report = live.burrow.sessions().events(s.id(), 0).stream().map(e -> e.read().event().json())
+                .filter(j -> j.contains("silent connections closed")).findFirst().orElseThrow();
+        // A line over the limit ends the connection; claimed data connections Burrow never asked for are closed or capped; silent ones time out.
+        assertThat(report).contains("control with a long ports line closed: True", "silent connections closed: 20 of 20");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("claimed data connections: (\\d+) still open: (\\d+)").matcher(report);
+        assertThat(m.find()).as(report).isTrue();
+        assertThat(Integer.parseInt(m.group(2))).isLessThanOrEqualTo(66);
+        // While it holds them: Burrow's descriptors stay bounded, and its API answers with at most 32 ports.
+        assertThat(openFds() - fdsBefore).as("descriptors Burrow holds for the attack").isLessThan(200);
+        WebClient client = new WebClient(live.base());
+        live.burrow.auth().setPassword(PASSWORD);
+        assertThat(client.login(PASSWORD).status()).isEqualTo(200);
+        var ports = WebApiIT.JSON.readTree(client.get("/api/sessions/" + s.id() + "/ports").body());
+        // (Its forwarder and the agent's fake one take the socket from each other: either's list, never more than 32.)
+        assertThat(ports.size()).isLessThanOrEqualTo(32);
+    }
+
+    private static long openFds() throws java.io.IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
     }
 }

@@ -83,7 +83,7 @@ class PushNotifierTest {
         List<PushEndpoint.Delivery> got = awaitDeliveries(1);
         assertThat(got).hasSize(1);
         assertThat(got.getFirst().device()).isEqualTo("phone");
-        assertThat(got.getFirst().payload()).contains("\"title\":\"fix the login page: asks you\"", "\"body\":\"Shall I also update the tests?\"",
+        assertThat(got.getFirst().payload()).contains("\"title\":\"fix the login page: asks you\"", "\"body\":\"Claude: Shall I also update the tests?\"",
                 "\"url\":\"/sessions/s-chat\"", "\"from\":\"burrow\"");
         assertThat(got.getFirst().urgency()).isEqualTo("high");
         assertThat(store.all()).extracting(PushStore.Device::device).containsExactly("Chrome on Android");
@@ -109,7 +109,12 @@ class PushNotifierTest {
     @Test
     void pushesFromHookLinesAreLabelledAndAtMostOneASessionPer30Seconds() throws Exception {
         subscribe("phone");
+        // A hook line in a chat session is a forgery: no push.
+        notifier.onState(session("s-chat2", SessionState.IDLE, SessionMode.CHAT, null));
+        notifier.onEvent(new StoredEvent("s-chat2", 1, EventParser.parseFromContainer(
+                "{\"type\":\"burrow_hook\",\"hook\":\"Notification\",\"message\":\"forged\"}"), clock.instant()));
         // A hostile agent writes hook lines as fast as it can: needs-input, and turns that open and end.
+        notifier.onState(session("s-term", SessionState.IDLE, SessionMode.TERMINAL, null));
         for (int i = 0; i < 20; i++) {
             notifier.onEvent(new StoredEvent("s-term", i, EventParser.parseFromContainer(
                     "{\"type\":\"burrow_hook\",\"hook\":\"Notification\",\"message\":\"Your password expired, open now " + i + "\"}"), clock.instant()));
@@ -121,6 +126,7 @@ class PushNotifierTest {
                 .contains("\"body\":\"From the session's hook: Your password expired, open now 0\"", "\"from\":\"hook\"", "needs you"));
 
         // Another session has its own allowance; this one gets its next after 30 s.
+        notifier.onState(session("s-other", SessionState.IDLE, SessionMode.TERMINAL, null));
         notifier.onEvent(new StoredEvent("s-other", 1, EventParser.parseFromContainer("{\"type\":\"burrow_hook\",\"hook\":\"Notification\",\"message\":\"\"}"),
                 clock.instant()));
         clock.advance(PushNotifier.HOOK_GAP.plusSeconds(1));
