@@ -44,6 +44,11 @@ def handle(c):
                   b"HTTP/1.1 200 OK\r\nSet-Cookie: burrow_session=from-the-box-200; Path=/\r\nContent-Length: 5\r\nConnection: close\r\n\r\nearly")
         c.close()
         return
+    if path == "/sneaky-101":
+        c.sendall(b"HTTP/1.1 101 Switching Protocols\r\n\r\nHTTP/1.1 200 OK\r\nSet-Cookie: burrow_session=from-the-box-101; Path=/\r\n"
+                  b"Content-Length: 2\r\nConnection: close\r\n\r\nok")
+        c.close()
+        return
     if path == "/bare-cr":
         # A bare CR that a browser would read as a line break, hiding a header from a filter that does not.
         c.sendall(b"HTTP/1.1 200 OK\r\nX-A: a\rSet-Cookie: burrow_session=from-the-box-cr; Path=/\r\nContent-Length: 2\r\nConnection: close\r\n\r\ncr")

@@ -174,8 +174,9 @@ public final class PushNotifier implements SessionManager.Listener, AutoCloseabl
     }
 
     static String cut(String s) {
-        // Direction controls could make the text read as something else than what it is.
-        String one = s.replaceAll("[\\u200e\\u200f\\u061c\\u202a-\\u202e\\u2066-\\u2069]", "").replaceAll("\\s+", " ").strip();
+        // Invisible format characters (direction controls, zero-width ones) could make the text read
+        // as something else than what it is; line and paragraph separators become spaces.
+        String one = s.replaceAll("[\\p{Cf}]", "").replaceAll("[\\s\\u2028\\u2029]+", " ").strip();
         return one.length() > MAX_TEXT ? one.substring(0, MAX_TEXT - 1) + "…" : one;
     }
 

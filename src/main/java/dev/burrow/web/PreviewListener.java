@@ -110,7 +110,7 @@ final class PreviewListener {
         }
         PreviewHead head = parsed.get();
         String[] request = head.first().split(" ");
-        if (request.length != 3 || !request[1].startsWith("/") || !request[2].startsWith("HTTP/1.")) {
+        if (request.length != 3 || !request[1].startsWith("/") || !(request[2].equals("HTTP/1.1") || request[2].equals("HTTP/1.0"))) {
             answer(out, 400, "not an HTTP/1 request for a path");
             return;
         }
@@ -127,6 +127,11 @@ final class PreviewListener {
             answer(out, 401, "this preview opens from Burrow: the session's page lists its ports, each with Open");
             return;
         }
+        forward(client, in, out, head);
+    }
+
+    /** Carries one allowed request to the container's port, Burrow's cookies and tokens taken out, and its answer back, filtered. */
+    private void forward(Socket client, InputStream in, OutputStream out, PreviewHead head) throws IOException {
         Optional<PreviewTunnel> tunnel = server.tunnel(sessionId);
         Optional<SocketChannel> upstream = tunnel.isEmpty() ? Optional.empty() : tunnel.get().open(containerPort, OPEN_TIMEOUT);
         if (upstream.isEmpty()) {
@@ -158,7 +163,9 @@ final class PreviewListener {
                     && answer.get().status() != 101; i++) {
                 answer = PreviewHead.parse(ProxyIo.readHead(fromApp));
             }
-            if (answer.isEmpty() || answer.get().status() < 101 || (answer.get().status() < 200 && answer.get().status() != 101)) {
+            // A 101 only answers a WebSocket upgrade: after any other, a browser reads the next head as the answer, unfiltered.
+            if (answer.isEmpty() || answer.get().status() < 101 || (answer.get().status() < 200 && answer.get().status() != 101)
+                    || (answer.get().status() == 101 && !websocket)) {
                 answer(out, 502, "the program on port " + containerPort + " did not answer with HTTP");
                 return;
             }

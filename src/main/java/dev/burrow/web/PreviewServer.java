@@ -62,6 +62,7 @@ final class PreviewServer implements AutoCloseable {
         this.auth = Objects.requireNonNull(auth);
         this.options = Objects.requireNonNull(options);
         this.clock = Objects.requireNonNull(clock);
+        this.aside = asideAddress(options.bind());
         // The tunnel of a session that stopped closes a little after its state changes: look again now and then.
         sweeper = Thread.ofVirtual().name("preview-sweep").start(() -> {
             try {
@@ -76,6 +77,25 @@ final class PreviewServer implements AutoCloseable {
     }
 
     private final Thread sweeper;
+    /** 127.0.0.2, when Burrow listens on 127.0.0.1 (the default) and it can be bound: previews listen and are opened there; else null. */
+    private final InetAddress aside;
+
+    /**
+     * Beside a Burrow on 127.0.0.1, previews take 127.0.0.2: a loopback address of this machine
+     * that no one uses for Burrow, so a preview never shares a host, nor so a cookie jar, with
+     * Burrow's pages, whichever loopback name the browser uses for Burrow.
+     */
+    static InetAddress asideAddress(String bind) {
+        if (!bind.equals("127.0.0.1")) return null;
+        try {
+            InetAddress two = InetAddress.getByAddress(new byte[] {127, 0, 0, 2});
+            try (ServerSocket probe = new ServerSocket(0, 1, two)) {
+                return two;
+            }
+        } catch (IOException e) {
+            return null;
+        }
+    }
 
     void register(io.javalin.config.JavalinConfig cfg, dev.burrow.session.SessionManager sessions) {
         cfg.routes.get("/api/sessions/{id}/ports", ctx -> {
@@ -98,7 +118,8 @@ final class PreviewServer implements AutoCloseable {
             }
             sweep();
             ctx.header("Cache-Control", "no-store");
-            String host = previewHost(ServedHosts.hostOnly(ctx.host() == null ? "localhost" : ctx.host()), ctx.req().getLocalAddr());
+            String host = aside != null ? aside.getHostAddress()
+                    : previewHost(ServedHosts.hostOnly(ctx.host() == null ? "localhost" : ctx.host()), ctx.req().getLocalAddr());
             ctx.redirect(link(id, port, host, "https".equals(ctx.scheme())), io.javalin.http.HttpStatus.SEE_OTHER);
         });
     }
@@ -112,6 +133,7 @@ final class PreviewServer implements AutoCloseable {
      * and Burrow's reading of every login cookie it gets are what hold (README).
      */
     static String previewHost(String requestHost, String localAddress) {
+        if (requestHost.endsWith(".")) requestHost = requestHost.substring(0, requestHost.length() - 1);
         boolean literal = requestHost.matches("[0-9.]+") || requestHost.contains(":");
         if (!literal) return localAddress == null || localAddress.isBlank() ? requestHost : localAddress;
         try {
@@ -157,7 +179,7 @@ final class PreviewServer implements AutoCloseable {
     }
 
     private ServerSocket bind() throws IOException {
-        InetAddress address = InetAddress.getByName(options.bind());
+        InetAddress address = aside != null ? aside : InetAddress.getByName(options.bind());
         WebOptions.PortRange range = options.previewPorts();
         if (range.any()) return new ServerSocket(0, 64, address);
         for (int p = range.first(); p <= range.last(); p++) {
@@ -179,7 +201,7 @@ final class PreviewServer implements AutoCloseable {
     }
 
     boolean serves(String hostHeader) {
-        return served.serves(hostHeader);
+        return served.serves(hostHeader) || aside != null && hostHeader != null && ServedHosts.hostOnly(hostHeader.strip()).equals(aside.getHostAddress());
     }
 
     /** A bearer token of Burrow's (never passed on to the container). */

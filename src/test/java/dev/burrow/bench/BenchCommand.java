@@ -88,10 +88,14 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--turns", defaultValue = "20")
         int turns;
 
+        @Option(names = "--model-ms", defaultValue = "0", paramLabel = "MS",
+                description = "How long the scripted model thinks before each answer (a real model API takes a second or more; 0: at once).")
+        long modelMillis;
+
         @Override
         public Integer call() throws Exception {
             options.refuseRoot("run sessions");
-            return new LoadBench(options.config(), System.out).run(sessions, turns);
+            return new LoadBench(options.config(), System.out).run(sessions, turns, modelMillis);
         }
     }
 }

@@ -58,7 +58,8 @@ public final class LoadBench {
         volatile Socket socket;
     }
 
-    public int run(int sessions, int turns) throws Exception {
+    /** {@code modelMillis}: how long the scripted model waits before each answer (0: at once, the CPUs' worst case). */
+    public int run(int sessions, int turns, long modelMillis) throws Exception {
         Path tmp = Files.createTempDirectory("burrow-bench-load-");
         AtomicLong peakRss = new AtomicLong();
         Thread sampler = Thread.ofVirtual().start(() -> {
@@ -72,6 +73,7 @@ public final class LoadBench {
             }
         });
         try (ScriptedModel model = new ScriptedModel()) {
+            model.thinkMillis(modelMillis);
             Path repo = BenchRepo.create(tmp.resolve("repo"));
             try (Burrow burrow = Burrow.start(BenchRepo.config(base, tmp.resolve("data"), model, Duration.ofMinutes(30)));
                  WebServer server = WebServer.start(burrow, new WebOptions("127.0.0.1", 0, false, Set.of()))) {

@@ -125,6 +125,13 @@ public final class ScriptedModel implements AutoCloseable {
         requiredKey = key;
     }
 
+    /** How long it waits before answering a plain prompt, as a real model thinks (the load bench; 0 by default). */
+    public void thinkMillis(long ms) {
+        thinkMillis = ms;
+    }
+
+    private volatile long thinkMillis;
+
     public void slowChunkMillis(long ms) {
         slowChunkMillis = ms;
     }
@@ -189,12 +196,15 @@ public final class ScriptedModel implements AutoCloseable {
                 reply(ex, stream, List.of(text("This answer streams slowly. ".repeat(40))), "end_turn", slowChunkMillis);
             } else {
                 String quoted = prompt.length() > 60 ? prompt.substring(0, 60) : prompt;
+                if (thinkMillis > 0) Thread.sleep(thinkMillis);
                 reply(ex, stream, List.of(text(REPLY_PREFIX + quoted)), "end_turn", 0);
                 // When the last byte of a turn's final answer went out (./burrow bench load times from here).
                 answered.put(prompt, System.nanoTime());
             }
         } catch (IOException | RuntimeException e) {
             // The client went away (an interrupt): nothing to answer.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

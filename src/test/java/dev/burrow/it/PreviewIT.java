@@ -86,15 +86,15 @@ class PreviewIT {
         assertThat(preview.locator("#ws")).hasText("echo: ping");
         preview.screenshot(new Page.ScreenshotOptions().setPath(BrowserIT.SHOTS.resolve("phone-preview.png")));
         String origin = (String) preview.evaluate("() => location.origin");
-        // Another name for this machine than Burrow's (127.0.0.1): the preview shares no cookie jar with Burrow.
-        assertThat(origin).startsWith("http://localhost:");
+        // Another address of this machine than Burrow's (127.0.0.1): the preview shares no cookie jar with Burrow.
+        assertThat(origin).startsWith("http://127.0.0.2:");
         assertThat(context.cookies(origin)).noneSatisfy(c -> assertThat(c.name).isEqualTo("burrow_session"));
         // Nor would the app get Burrow's cookies where the browser sends them (same host, another port: cookies ignore ports).
         String seen = (String) preview.evaluate("() => fetch('/headers').then(r => r.text())");
         assertThat(seen).contains("Host: localhost:8000").doesNotContain("burrow_preview");
         String loginCookie = context.cookies(base).stream().filter(c -> c.name.equals("burrow_session")).findFirst().orElseThrow().value;
         var previewCookie = context.cookies(origin).stream().filter(c -> c.name.startsWith("burrow_preview_")).findFirst().orElseThrow();
-        URI previewUri = URI.create(origin.replace("localhost", "127.0.0.1"));
+        URI previewUri = URI.create(origin);
         try (java.net.Socket raw = new java.net.Socket(previewUri.getHost(), previewUri.getPort())) {
             raw.getOutputStream().write(("GET /headers HTTP/1.1\r\nHost: 127.0.0.1:" + previewUri.getPort() + "\r\nCookie: burrow_session=" + loginCookie
                     + "; app=1; " + previewCookie.name + "=" + previewCookie.value + "\r\nAuthorization: Bearer " + token + "\r\n\r\n")
@@ -105,6 +105,8 @@ class PreviewIT {
         // A response that hides a header behind a bare CR is refused; interim answers never carry a cookie through.
         assertThat(preview.evaluate("() => fetch('/bare-cr').then(r => r.status)")).isEqualTo(502);
         assertThat(preview.evaluate("() => fetch('/early').then(r => r.text())")).isEqualTo("early");
+        // A 101 that answers no upgrade (a browser would read the head after it, unfiltered) is refused.
+        assertThat(preview.evaluate("() => fetch('/sneaky-101').then(r => r.status)")).isEqualTo(502);
         for (String host : java.util.List.of(base, origin)) {
             assertThat(context.cookies(host)).noneSatisfy(c -> assertThat(c.value).startsWith("from-the-box"));
         }
@@ -136,7 +138,7 @@ class PreviewIT {
 
         // Without the preview's cookie: 401, with one line; the one-time link does not work twice.
         HttpClient plain = HttpClient.newHttpClient();
-        String byAddress = origin.replace("localhost", "127.0.0.1");
+        String byAddress = origin;
         HttpResponse<String> anonymous = plain.send(HttpRequest.newBuilder(URI.create(byAddress + "/")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(anonymous.body()).startsWith("burrow: this preview opens from Burrow");

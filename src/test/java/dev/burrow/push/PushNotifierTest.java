@@ -117,7 +117,7 @@ class PushNotifierTest {
         notifier.onState(session("s-term", SessionState.IDLE, SessionMode.TERMINAL, null));
         for (int i = 0; i < 20; i++) {
             notifier.onEvent(new StoredEvent("s-term", i, EventParser.parseFromContainer(
-                    "{\"type\":\"burrow_hook\",\"hook\":\"Notification\",\"message\":\"Your password expired, open now " + i + "\"}"), clock.instant()));
+                    "{\"type\":\"burrow_hook\",\"hook\":\"Notification\",\"message\":\"Your password\u202e expired,\u200b open now\u2028" + i + "\"}"), clock.instant()));
             notifier.onState(session("s-term", SessionState.RUNNING, SessionMode.TERMINAL, null));
             notifier.onState(session("s-term", SessionState.IDLE, SessionMode.TERMINAL, null));
         }
@@ -134,7 +134,10 @@ class PushNotifierTest {
         notifier.onState(session("s-term", SessionState.IDLE, SessionMode.TERMINAL, null));
         got = awaitDeliveries(3);
         assertThat(got).hasSize(3);
-        assertThat(got.get(1).payload()).contains("Claude needs your input", "\"from\":\"hook\"");
-        assertThat(got.get(2).payload()).contains("finished its turn", "From the session's hook: Claude is waiting for you", "\"from\":\"hook\"");
+        // The two go out on threads of their own: in either order.
+        assertThat(got.subList(1, 3)).extracting(PushEndpoint.Delivery::payload)
+                .anySatisfy(p -> assertThat(p).contains("/sessions/s-other", "Claude needs your input", "\"from\":\"hook\""))
+                .anySatisfy(p -> assertThat(p).contains("/sessions/s-term", "finished its turn", "From the session's hook: Claude is waiting for you",
+                        "\"from\":\"hook\""));
     }
 }
