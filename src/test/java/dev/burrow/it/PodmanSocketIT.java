@@ -95,6 +95,35 @@ class PodmanSocketIT {
             print("exec-start-answered " + answer.split(b"\\r\\n")[0].decode())
             """;
 
+    /** Opens quiet event streams on the session's Podman socket, reads their answers' heads, and goes away without closing them. */
+    private static final String QUIET_STREAMS = """
+            import socket
+            held, answered = [], 0
+            for i in range(100):
+                s = socket.socket(socket.AF_UNIX)
+                s.connect("/run/podman/podman.sock")
+                s.sendall(b"GET /v4.3.1/libpod/events?stream=true HTTP/1.1\\r\\nHost: d\\r\\n\\r\\n")
+                s.settimeout(10)
+                answered += s.recv(12).startswith(b"HTTP/1.1 200")
+                held.append(s)
+            print("quiet streams opened", len(held), "answered", answered)
+            """;
+
+    @Test
+    void quietStreamsWhoseClientsWentAwayAreClosedOnPodmansSideAfterTheGrace() throws Exception {
+        long before = openFds();
+        Session s = start("python3 - <<'EOF'\n" + QUIET_STREAMS + "EOF\n", NetworkPolicy.FULL);
+        assertThat(output(s)).contains("quiet streams opened 100 answered 100");
+        // The script exited: its ends are gone. Podman's ends of the quiet streams are closed after the grace (30 s), not held for ever.
+        Eventually.await(Duration.ofSeconds(60), "Podman's ends of the gone clients' streams closed", () -> openFds() - before < 40);
+    }
+
+    private static long openFds() throws java.io.IOException {
+        try (var fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
     @Test
     void siblingsRunTalkBuildMountTheWorkspaceAndGoWithTheSession() throws Exception {
         String image = live.burrow.sessions().runnerImage();
