@@ -1,5 +1,6 @@
 package dev.burrow.cli;
 
+import dev.burrow.web.WebOptions;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -35,7 +36,7 @@ final class ServeOptions {
         if (secureCookies) out.add("--secure-cookies");
         trustedProxies.forEach(p -> out.addAll(List.of("--trusted-proxy", p)));
         hosts.forEach(h -> out.addAll(List.of("--host", h)));
-        if (previewPorts != null && !previewPorts.equals("7101-7199")) out.addAll(List.of("--preview-ports", previewPorts));
+        if (previewPorts != null && !previewPorts.equals(WebOptions.PortRange.DEFAULT.toString())) out.addAll(List.of("--preview-ports", previewPorts));
         return out;
     }
 }

@@ -127,6 +127,32 @@ public final class ProxyIo {
         }
     }
 
+    /** A read that may block on a peer (and may refuse what it reads with an exception of its own). */
+    public interface Read<T, E extends Exception> {
+        T get() throws IOException, E;
+    }
+
+    /**
+     * Runs {@code read} (a head or a first line from a peer), closing {@code connection} if it has
+     * not returned within {@code limit}: a peer that never finishes, or trickles a byte at a time,
+     * does not hold the connection for ever.
+     */
+    public static <T, E extends Exception> T within(java.time.Duration limit, java.io.Closeable connection, Read<T, E> read) throws IOException, E {
+        Thread deadline = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(limit);
+                connection.close();
+            } catch (InterruptedException | IOException done) {
+                // the read ended in time
+            }
+        });
+        try {
+            return read.get();
+        } finally {
+            deadline.interrupt();
+        }
+    }
+
     /** The request line and headers, without the blank line that ends them; null when the client sent no whole head. */
     public static byte[] readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();

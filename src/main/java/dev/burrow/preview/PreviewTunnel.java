@@ -117,7 +117,7 @@ public final class PreviewTunnel implements AutoCloseable {
     private void serve(SocketChannel client) {
         try {
             InputStream in = Channels.newInputStream(client);
-            String first = withDeadline(client, () -> line(in));
+            String first = ProxyIo.within(FIRST_LINE, client, () -> line(in));
             if (first == null || !first.startsWith(HELLO)) return;
             String[] words = first.substring(HELLO.length()).split(" ");
             if (words.length == 1 && words[0].equals("control")) {
@@ -175,27 +175,6 @@ public final class PreviewTunnel implements AutoCloseable {
             b.write(c);
         }
         return null;
-    }
-
-    private interface Read {
-        String get() throws IOException;
-    }
-
-    /** A first line that does not come in time closes the connection. */
-    private static String withDeadline(SocketChannel client, Read read) throws IOException {
-        Thread deadline = Thread.ofVirtual().start(() -> {
-            try {
-                Thread.sleep(FIRST_LINE);
-                client.close();
-            } catch (InterruptedException | IOException done) {
-                // the line came
-            }
-        });
-        try {
-            return read.get();
-        } finally {
-            deadline.interrupt();
-        }
     }
 
     /** Writes to a data connection (used by the preview proxy). */

@@ -7,12 +7,10 @@ import dev.burrow.session.SessionMode;
 import dev.burrow.session.SessionState;
 import dev.burrow.store.PushStore;
 import dev.burrow.store.StoredEvent;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -146,7 +144,7 @@ public final class PushNotifier implements SessionManager.Listener, AutoCloseabl
         for (PushStore.Device d : store.all()) {
             PushSender.Subscription sub;
             try {
-                sub = new PushSender.Subscription(URI.create(d.endpoint()), b64(d.p256dh()), b64(d.auth()));
+                sub = PushSender.Subscription.parse(d.endpoint(), d.p256dh(), d.auth());
             } catch (IllegalArgumentException e) {
                 LOG.warn("push subscription {} is unusable and is removed: {}", d.id(), e.getMessage());
                 store.remove(d.id());
@@ -178,10 +176,6 @@ public final class PushNotifier implements SessionManager.Listener, AutoCloseabl
         // as something else than what it is; line and paragraph separators become spaces.
         String one = s.replaceAll("[\\p{Cf}]", "").replaceAll("[\\s\\u2028\\u2029]+", " ").strip();
         return one.length() > MAX_TEXT ? one.substring(0, MAX_TEXT - 1) + "…" : one;
-    }
-
-    static byte[] b64(String s) {
-        return Base64.getUrlDecoder().decode(s.strip().replace('+', '-').replace('/', '_').replace("=", ""));
     }
 
     private void forget(String sessionId) {

@@ -30,6 +30,19 @@ public final class PushSender {
             if (p256dh.length != 65 || p256dh[0] != 4) throw new IllegalArgumentException("p256dh must be an uncompressed P-256 key (65 bytes)");
             if (auth.length != 16) throw new IllegalArgumentException("auth must be 16 bytes");
         }
+
+        /** From a browser's PushSubscription JSON values: its keys base64url (padded or not, or plain base64). */
+        public static Subscription parse(String endpoint, String p256dh, String auth) {
+            return new Subscription(URI.create(endpoint), decode(p256dh, "keys.p256dh"), decode(auth, "keys.auth"));
+        }
+
+        private static byte[] decode(String value, String name) {
+            try {
+                return java.util.Base64.getUrlDecoder().decode(value.strip().replace('+', '-').replace('/', '_').replace("=", ""));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(name + " is not base64url");
+            }
+        }
     }
 
     /** How soon the push service should wake the device (RFC 8030 section 5.3). */

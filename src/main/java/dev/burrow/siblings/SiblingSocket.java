@@ -75,20 +75,7 @@ public final class SiblingSocket implements AutoCloseable {
             }
             try {
                 // A client that never finishes its head does not hold the connection for ever.
-                Thread deadline = Thread.ofVirtual().start(() -> {
-                    try {
-                        Thread.sleep(HEAD_DEADLINE);
-                        client.close();
-                    } catch (InterruptedException | IOException done) {
-                        // the head came in time
-                    }
-                });
-                Optional<RequestHead> head;
-                try {
-                    head = RequestHead.read(in);
-                } finally {
-                    deadline.interrupt();
-                }
+                Optional<RequestHead> head = ProxyIo.within(HEAD_DEADLINE, client, () -> RequestHead.read(in));
                 if (head.isEmpty()) return;
                 Decision d;
                 try {

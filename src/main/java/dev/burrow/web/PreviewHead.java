@@ -61,13 +61,7 @@ record PreviewHead(String first, List<String[]> headers) {
 
     /** The value of the cookie {@code name} in the request's Cookie headers. */
     Optional<String> cookie(String name) {
-        for (String header : all("Cookie")) {
-            for (String pair : header.split(";")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0 && pair.substring(0, eq).strip().equals(name)) return Optional.of(pair.substring(eq + 1).strip());
-            }
-        }
-        return Optional.empty();
+        return all("Cookie").stream().flatMap(h -> Guard.cookieValues(h, name).stream()).findFirst();
     }
 
     /** The request without Burrow's cookies (the app's own stay). */

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 final class PreviewListener {
     private static final Logger LOG = LoggerFactory.getLogger(PreviewListener.class);
     static final int MAX_CONNECTIONS = 64;
-    private static final int HEAD_TIMEOUT_MS = 15_000;
+    private static final Duration HEAD_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(10);
     private static final int MAX_INTERIM = 8;
 
@@ -90,20 +90,7 @@ final class PreviewListener {
         InputStream in = new BufferedInputStream(client.getInputStream());
         OutputStream out = client.getOutputStream();
         // The whole head within the deadline, however slowly it trickles in.
-        Thread deadline = Thread.ofVirtual().start(() -> {
-            try {
-                Thread.sleep(HEAD_TIMEOUT_MS);
-                client.close();
-            } catch (InterruptedException | IOException done) {
-                // the head came in time
-            }
-        });
-        Optional<PreviewHead> parsed;
-        try {
-            parsed = PreviewHead.parse(ProxyIo.readHead(in));
-        } finally {
-            deadline.interrupt();
-        }
+        Optional<PreviewHead> parsed = ProxyIo.within(HEAD_TIMEOUT, client, () -> PreviewHead.parse(ProxyIo.readHead(in)));
         if (parsed.isEmpty()) {
             answer(out, 400, "not an HTTP request this preview takes (a line break inside a header, or no whole head)");
             return;

@@ -63,20 +63,11 @@ final class PreviewServer implements AutoCloseable {
         this.options = Objects.requireNonNull(options);
         this.clock = Objects.requireNonNull(clock);
         this.aside = asideAddress(options.bind());
-        // The tunnel of a session that stopped closes a little after its state changes: look again now and then.
-        sweeper = Thread.ofVirtual().name("preview-sweep").start(() -> {
-            try {
-                while (true) {
-                    Thread.sleep(10_000);
-                    sweep();
-                }
-            } catch (InterruptedException e) {
-                // closed
-            }
-        });
+        // A session's previews close with its tunnel.
+        this.unsubscribe = tunnels.onClose(this::closeSession);
     }
 
-    private final Thread sweeper;
+    private final Runnable unsubscribe;
     /** 127.0.0.2, when Burrow listens on 127.0.0.1 (the default) and it can be bound: previews listen and are opened there; else null. */
     private final InetAddress aside;
 
@@ -116,7 +107,6 @@ final class PreviewServer implements AutoCloseable {
             if (!ports(id).contains(port)) {
                 throw new ApiError(409, "nothing listens on port " + port + " in the session's container now; the session page lists the ports that do");
             }
-            sweep();
             ctx.header("Cache-Control", "no-store");
             String host = aside != null ? aside.getHostAddress()
                     : previewHost(ServedHosts.hostOnly(ctx.host() == null ? "localhost" : ctx.host()), ctx.req().getLocalAddr());
@@ -221,10 +211,10 @@ final class PreviewServer implements AutoCloseable {
         return options.secureCookies();
     }
 
-    /** Closes the previews of sessions no process here follows any more (stopped, deleted). */
-    void sweep() {
+    /** Closes the session's previews: its tunnel closed. */
+    private void closeSession(String sessionId) {
         listeners.entrySet().removeIf(e -> {
-            if (tunnels.of(e.getValue().sessionId()).isPresent()) return false;
+            if (!e.getValue().sessionId().equals(sessionId)) return false;
             e.getValue().close();
             return true;
         });
@@ -238,7 +228,7 @@ final class PreviewServer implements AutoCloseable {
 
     @Override
     public void close() {
-        sweeper.interrupt();
+        unsubscribe.run();
         listeners.values().forEach(PreviewListener::close);
         listeners.clear();
     }

@@ -7,7 +7,6 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.net.URI;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.Objects;
 import tools.jackson.databind.JsonNode;
@@ -54,7 +53,7 @@ final class PushRoutes {
         String auth = Json.field(k, "auth");
         try {
             // Checked as they will be used: an https endpoint (loopback http for local tools), a P-256 point, a 16-byte secret.
-            new PushSender.Subscription(URI.create(endpoint), decode(p256dh, "keys.p256dh"), decode(auth, "keys.auth"));
+            PushSender.Subscription.parse(endpoint, p256dh, auth);
         } catch (IllegalArgumentException e) {
             throw new ApiError(400, "not a usable push subscription: " + e.getMessage());
         }
@@ -62,14 +61,6 @@ final class PushRoutes {
         PushStore.Device d = store.put(endpoint, p256dh, auth, deviceName(ctx.userAgent()), Instant.now())
                 .orElseThrow(() -> new ApiError(409, PushStore.MAX_DEVICES + " devices get pushes already; revoke one in Settings first"));
         Json.send(ctx, 201, json(d));
-    }
-
-    private static byte[] decode(String value, String name) {
-        try {
-            return Base64.getUrlDecoder().decode(value.strip().replace('+', '-').replace('/', '_').replace("=", ""));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(name + " is not base64url");
-        }
     }
 
     private static ObjectNode json(PushStore.Device d) {

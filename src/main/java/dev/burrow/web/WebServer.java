@@ -69,21 +69,9 @@ public final class WebServer implements AutoCloseable {
             cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
         });
         app.start(options.bind(), options.port());
-        // A session no process here follows any more (stopped, deleted) loses its previews.
-        Runnable unsubscribePreviews = burrow.sessions().subscribe(new dev.burrow.session.SessionManager.Listener() {
-            @Override
-            public void onEvent(dev.burrow.store.StoredEvent event) {
-            }
-
-            @Override
-            public void onState(dev.burrow.session.Session s) {
-                if (!s.state().live()) previews.sweep();
-            }
-        });
         Runnable unsubscribeNotifier = burrow.sessions().subscribe(notifier);
         return new WebServer(app, terminals, streams, notifier, () -> {
             unsubscribeNotifier.run();
-            unsubscribePreviews.run();
             previews.close();
         });
     }
