@@ -65,6 +65,13 @@ public final class ScriptedLogin {
         return renewals.get();
     }
 
+    /** The access token the last renewal granted, or null. */
+    public String lastRenewed() {
+        return lastRenewed;
+    }
+
+    private volatile String lastRenewed;
+
     /** Renewals refused because the refresh token had been used already (or was never issued). */
     public int refusedRenewals() {
         return refused.get();
@@ -88,6 +95,7 @@ public final class ScriptedLogin {
         }
         Duration life = lifetimes.pollFirst();
         Issued next = issue(life == null ? Duration.ofHours(8) : life);
+        lastRenewed = next.accessToken();
         renewals.incrementAndGet();
         ObjectNode ok = JSON.createObjectNode().put("token_type", "Bearer").put("access_token", next.accessToken())
                 .put("refresh_token", next.refreshToken()).put("expires_in", Duration.between(Instant.now(), next.expiresAt()).toSeconds())

@@ -87,7 +87,9 @@ class ClaudeLoginIT {
         assertThat(assistantText(first, sa)).contains(ScriptedModel.REPLY_PREFIX + "hello from session a");
         assertThat(assistantText(second, sb)).contains(ScriptedModel.REPLY_PREFIX + "hello from session b");
 
-        Eventually.await(Duration.ofSeconds(60), "the second renewal", () -> model.login().renewals() == 2);
+        // The renewal is counted when the token service answers; Burrow writes the host's file just after.
+        Eventually.await(Duration.ofSeconds(60), "the second renewal, in the host's file",
+                () -> model.login().renewals() == 2 && hostAccessToken().equals(model.login().lastRenewed()));
         String current = hostAccessToken();
         first.sessions().send(sa.id(), "after the renewal a");
         second.sessions().send(sb.id(), "after the renewal b");
