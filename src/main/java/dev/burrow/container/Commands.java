@@ -11,13 +11,27 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Runs a command to completion through a {@link ProcessRunner} and collects its output. */
+/**
+ * Runs a command to completion through a {@link ProcessRunner} and collects its output.
+ *
+ * <p>Thread rules: a command's pipes are read by platform threads, and its deadline is kept by a
+ * platform thread that kills it. A read of a pipe blocks in the kernel and holds a virtual
+ * thread's carrier all the while; with every carrier so held (eight podman runs stuck at once on
+ * a 2-core machine), JDK 25 left the callers' timed waits unwoken, and a hung podman call was
+ * never killed. The caller, often a virtual thread, only waits for the process to end, which the
+ * deadline guarantees.
+ */
 public final class Commands {
-    private static final Executor READERS = Executors.newVirtualThreadPerTaskExecutor();
+    private static final ExecutorService READERS = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("burrow-pipe-", 0).factory());
+    private static final ScheduledExecutorService DEADLINES =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("burrow-command-deadlines").factory());
     // The most a command run to completion may print on each stream (the programs Burrow runs this way print little).
     static final int MAX_OUTPUT = 32 * 1024 * 1024;
     private final ProcessRunner runner;
@@ -37,14 +51,16 @@ public final class Commands {
         } catch (IOException e) {
             return new ExecResult(argv, 127, "", argv.getFirst() + ": " + e.getMessage());
         }
-        // Read both pipes concurrently so that neither fills up and blocks the child. Virtual
-        // threads, not the common pool: on a 2-core machine that pool has one worker, and a
-        // command run from it would wait for its own readers.
+        // Read both pipes concurrently so that neither fills up and blocks the child. Not the
+        // common pool: on a 2-core machine that pool has one worker, and a command run from it
+        // would wait for its own readers.
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> drain(p.getInputStream(), p), READERS);
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream(), p), READERS);
+        AtomicBoolean late = new AtomicBoolean();
+        ScheduledFuture<?> deadline = killAt(p, TimeUnit.SECONDS.toMillis(timeoutSeconds), late);
         try {
-            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                killTree(p);
+            p.waitFor();
+            if (late.get()) {
                 return new ExecResult(argv, 124, out.getNow(""), "timed out after " + timeoutSeconds + " s: " + String.join(" ", argv));
             }
             String stdout = out.join();
@@ -57,7 +73,18 @@ public final class Commands {
             killTree(p);
             Thread.currentThread().interrupt();
             return new ExecResult(argv, 130, "", "interrupted");
+        } finally {
+            deadline.cancel(false);
         }
+    }
+
+    /** Kills the command and all it started once {@code millis} have passed, and says so in {@code late}. */
+    private static ScheduledFuture<?> killAt(Process p, long millis, AtomicBoolean late) {
+        return DEADLINES.schedule(() -> {
+            if (!p.isAlive()) return;
+            late.set(true);
+            killTree(p);
+        }, millis, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -86,9 +113,11 @@ public final class Commands {
             }
         }, READERS);
         CompletableFuture<Long> out = CompletableFuture.supplyAsync(() -> copyCapped(p.getInputStream(), stdout, maxOutputBytes, p), READERS);
+        AtomicBoolean late = new AtomicBoolean();
+        ScheduledFuture<?> deadline = killAt(p, timeout.toMillis(), late);
         try {
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                killTree(p);
+            p.waitFor();
+            if (late.get()) {
                 return new ExecResult(argv, 124, "", "timed out after " + timeout.toSeconds() + " s: " + String.join(" ", argv));
             }
             long copied = out.join();
@@ -104,6 +133,8 @@ public final class Commands {
         } catch (CompletionException e) {
             killTree(p);
             return new ExecResult(argv, 1, "", "could not keep the output of " + argv.getFirst() + ": " + e.getCause().getMessage());
+        } finally {
+            deadline.cancel(false);
         }
     }
 

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -133,6 +135,20 @@ public final class PodmanCli implements ContainerEngine {
 
     @Override
     public String run(ContainerSpec spec) {
+        ensureVolumes(spec.mounts());
+        try {
+            return runMade(spec);
+        } catch (ContainerException e) {
+            // A volume known here was removed behind Burrow's back (podman volume prune) and another run made it first.
+            if (e instanceof ContainerException.TimedOut || e.getMessage() == null || !e.getMessage().contains("volume already exists")) throw e;
+            volumes.clear();
+            ensureVolumes(spec.mounts());
+            return runMade(spec);
+        }
+    }
+
+    /** `podman run` of a container whose volumes exist. */
+    private String runMade(ContainerSpec spec) {
         // A container with a network of its own gets its egress guarded next: its process id is
         // written for guardEgress, which then needs no podman call to find it.
         Path pidFile = spec.network() == null ? pidDir().resolve(spec.name() + ".pid") : null;
@@ -163,6 +179,27 @@ public final class PodmanCli implements ContainerEngine {
         String id = r.stdout().strip().lines().reduce((a, b) -> b).orElseThrow(() -> new ContainerException("podman run printed no container id"));
         if (pidFile != null) pidFiles.put(id, pidFile);
         return id;
+    }
+
+    // The named volumes (the shared caches) known to exist; made here, one at a time, before any run
+    // mounts them. Left to `podman run`, two sessions starting at once that both mount a cache not
+    // yet made race to make it, and one fails ("volume with name ... already exists").
+    private final Set<String> volumes = ConcurrentHashMap.newKeySet();
+
+    private void ensureVolumes(List<Mount> mounts) {
+        for (Mount m : mounts) {
+            if (m.volume() == null || volumes.contains(m.volume())) continue;
+            synchronized (volumes) {
+                if (volumes.contains(m.volume())) continue;
+                if (podman("volume", "exists", m.volume()).exitCode() != 0) {
+                    ExecResult made = podman("volume", "create", m.volume());
+                    if (!made.ok() && podman("volume", "exists", m.volume()).exitCode() != 0) {
+                        throw new ContainerException("could not make the volume " + m.volume() + ": " + made.firstErrorLine());
+                    }
+                }
+                volumes.add(m.volume());
+            }
+        }
     }
 
     /** Removes the container a failed run made, if it made one; says what became of it. */

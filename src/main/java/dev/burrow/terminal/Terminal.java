@@ -34,7 +34,8 @@ final class Terminal {
         this.key = key;
         this.pty = pty;
         this.onEnd = onEnd;
-        Thread.ofVirtual().name("terminal-" + key).start(this::pump);
+        // A platform thread: the PTY's read is a native call that would hold a virtual thread's carrier for the terminal's life.
+        Thread.ofPlatform().daemon().name("terminal-" + key).start(this::pump);
     }
 
     private void pump() {

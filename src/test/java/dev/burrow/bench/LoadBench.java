@@ -148,6 +148,12 @@ public final class LoadBench {
                 }
                 for (Thread d : drivers) d.join();
                 long total = System.nanoTime() - t0;
+                // What the sessions cost while nobody uses them (a laptop's battery, a shared box): the last saves
+                // settle, then the machine's busy CPU time and this process's own are taken over a quiet while.
+                out.println("turns done in " + Math.round(total / 1e9) + " s; now measuring the idle sessions' CPU for 25 s");
+                out.flush();
+                Thread.sleep(5_000);
+                long[] idle = idleCpu(Duration.ofSeconds(20));
                 // Lost or doubled: what each client received against what the store holds.
                 int lost = 0;
                 int doubled = 0;
@@ -191,6 +197,8 @@ public final class LoadBench {
                     out.printf("    the model's last byte to the result stored by Burrow (Claude Code ends its turn, Burrow reads the line; ms clock):"
                             + " p50 %.0f ms, p99 %.0f ms%n", BenchServer.percentile(toStored, 0.5) / 1e6, BenchServer.percentile(toStored, 0.99) / 1e6);
                 }
+                out.printf("with the %d sessions idle for %d s: the machine's CPUs busy %.1f%% of one core, of which this process %.1f%%%n",
+                        sessions, idle[0] / 1_000_000_000, 100.0 * idle[1] / idle[0], 100.0 * idle[2] / idle[0]);
                 out.printf("events lost: %d, doubled: %d (target: 0 and 0)%n", lost, doubled);
                 out.printf("containers left after deleting the sessions: %d (target: 0)%n", leaked);
                 out.printf("peak RSS of the process (server and bench clients): %d MB (target: server at most 300 MB)%n",
@@ -260,6 +268,30 @@ public final class LoadBench {
         List<Long> running = new ArrayList<>();
         for (long[] s : f.states) if (s[0] >= since && s[0] <= idleAt && s[1] == 2) running.add(s[0]);
         return running.size() < 2 ? 0 : running.getLast() - running.get(running.size() - 2);
+    }
+
+    /** {wall, the machine's busy CPU time, this process's CPU time} over {@code period}, in nanoseconds. */
+    private static long[] idleCpu(Duration period) throws InterruptedException {
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long busy0 = machineBusyTicks();
+        long own0 = os.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        Thread.sleep(period.toMillis());
+        long wall = System.nanoTime() - t0;
+        // USER_HZ is 100 on every Linux that Burrow runs on.
+        return new long[] {wall, (machineBusyTicks() - busy0) * 10_000_000L, os.getProcessCpuTime() - own0};
+    }
+
+    /** user + nice + system + irq + softirq + steal, in clock ticks, from the first line of /proc/stat. */
+    private static long machineBusyTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+            long sum = 0;
+            for (int i : new int[] {1, 2, 3, 6, 7, 8}) sum += Long.parseLong(f[i]);
+            return sum;
+        } catch (Exception e) {
+            return 0; // not Linux
+        }
     }
 
     private static long rssKb() {

@@ -93,4 +93,38 @@ class PodmanCliTest {
         assertThat(p.calls).contains(List.of("podman", "rm", "--force", "--time", "0", OURS), List.of("podman", "container", "exists", OURS));
         assertThat(exists).isFalse();
     }
+
+    @Test
+    void aCacheVolumeIsMadeOnceBeforeTheFirstRunThatMountsIt() {
+        var made = new java.util.concurrent.atomic.AtomicBoolean();
+        ScriptedProcesses p = new ScriptedProcesses(argv -> {
+            if (argv.subList(1, 3).equals(List.of("volume", "exists"))) return new ScriptedProcesses.Answer(made.get() ? 0 : 1, "", "");
+            if (argv.subList(1, 3).equals(List.of("volume", "create"))) made.set(true);
+            return new ScriptedProcesses.Answer(0, argv.get(1).equals("run") ? OURS + "\n" : "", "");
+        });
+        PodmanCli podman = new PodmanCli(p);
+        ContainerSpec spec = new ContainerSpec("burrow-x", "img", java.util.Map.of("burrow.session", "s1"), "keep-id", "none",
+                List.of(Mount.volume("burrow-cache-pip-x", "/cache")), java.util.Map.of(), "/workspace", List.of(), null, List.of("true"), null);
+        podman.run(spec);
+        podman.run(spec);
+        assertThat(p.calls).filteredOn(c -> c.get(1).equals("volume")).containsExactly(
+                List.of("podman", "volume", "exists", "burrow-cache-pip-x"), List.of("podman", "volume", "create", "burrow-cache-pip-x"));
+        assertThat(p.calls.indexOf(List.of("podman", "volume", "create", "burrow-cache-pip-x")))
+                .isLessThan(p.calls.indexOf(p.calls.stream().filter(c -> c.get(1).equals("run")).findFirst().orElseThrow()));
+    }
+
+    @Test
+    void aRunThatLosesTheRaceForAVolumeRemovedBehindBurrowsBackIsTriedOnceMore() {
+        var runs = new java.util.concurrent.atomic.AtomicInteger();
+        ScriptedProcesses p = new ScriptedProcesses(argv -> {
+            if (argv.get(1).equals("run") && runs.incrementAndGet() == 1) {
+                return new ScriptedProcesses.Answer(125, "", "Error: creating named volume \"v\": volume with name v already exists: volume already exists");
+            }
+            return new ScriptedProcesses.Answer(0, argv.get(1).equals("run") ? OURS + "\n" : "", "");
+        });
+        ContainerSpec spec = new ContainerSpec("burrow-x", "img", java.util.Map.of("burrow.session", "s1"), "keep-id", "none",
+                List.of(Mount.volume("v", "/cache")), java.util.Map.of(), "/workspace", List.of(), null, List.of("true"), null);
+        assertThat(new PodmanCli(p).run(spec)).isEqualTo(OURS);
+        assertThat(runs).hasValue(2);
+    }
 }

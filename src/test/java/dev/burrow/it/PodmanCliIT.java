@@ -49,6 +49,42 @@ class PodmanCliIT {
     }
 
     @Test
+    void sessionsStartingAtOnceShareACacheVolumeNoneHasYet() throws Exception {
+        TestEnv.requireContainers();
+        // Left to podman run, concurrent runs that mount volumes not made yet race to make them and all but one may fail.
+        String prefix = "burrow-podman-it-cache-" + System.nanoTime() + "-";
+        List<dev.burrow.container.Mount> caches = java.util.stream.IntStream.range(0, 6)
+                .mapToObj(k -> dev.burrow.container.Mount.volume(prefix + k, "/cache" + k)).toList();
+        List<java.util.concurrent.Future<String>> runs = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 8; i++) {
+                ContainerSpec spec = new ContainerSpec("burrow-volume-it-" + i + "-" + System.nanoTime(), image, Map.of("burrow.session", "podman-it"),
+                        "keep-id:uid=1000,gid=1000", "none", caches, Map.of(), "/tmp",
+                        List.of(), null, List.of("sleep", "300"), null);
+                runs.add(pool.submit(() -> podman.run(spec)));
+            }
+        }
+        List<String> ids = new java.util.ArrayList<>();
+        List<String> failures = new java.util.ArrayList<>();
+        for (var r : runs) {
+            try {
+                ids.add(r.get());
+            } catch (java.util.concurrent.ExecutionException e) {
+                failures.add(e.getCause().getMessage());
+            }
+        }
+        try {
+            assertThat(failures).as("runs that failed").isEmpty();
+            assertThat(ids).hasSize(8);
+        } finally {
+            ids.forEach(podman::remove);
+            List<String> rm = new java.util.ArrayList<>(List.of("podman", "volume", "rm", "--force"));
+            caches.forEach(c -> rm.add(c.volume()));
+            new ProcessBuilder(rm).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        }
+    }
+
+    @Test
     void theRunnerSeamCreatesStartsCopiesExecsWithCapsAndStops() throws Exception {
         TestEnv.requireContainers();
         assertThat(podman.offers()).isEqualTo(new RunnerOffers(true, true, true, true));

@@ -44,7 +44,7 @@ class PreviewTunnelTest {
             try {
                 long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
                 while (tunnel.ports().isEmpty() && System.nanoTime() < deadline) Thread.sleep(50);
-                assertThat(tunnel.ports()).as("what listens here, as the forwarder reads /proc/net/tcp").isNotEmpty().hasSizeLessThanOrEqualTo(32);
+                assertThat(tunnel.ports()).as("what listens here, as the forwarder reads the kernel's socket list").isNotEmpty().hasSizeLessThanOrEqualTo(32);
 
                 Optional<SocketChannel> c = tunnel.open(app.getLocalPort(), Duration.ofSeconds(10));
                 assertThat(c).isPresent();
