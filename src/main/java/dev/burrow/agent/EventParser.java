@@ -36,6 +36,7 @@ public final class EventParser {
             case "burrow_prompt" -> new AgentEvent.UserPrompt("", "");
             case "result" -> new AgentEvent.TurnResult("", false, "", 0, new TokenUse(0, 0, 0, 0), 0, "");
             case "burrow_hook" -> parse(json) instanceof AgentEvent.TerminalHook h ? new AgentEvent.TerminalHook(h.hook(), "", "", "") : unread(type, "");
+            case "burrow_notice" -> parse(json) instanceof AgentEvent.Notice n && isResume(n) ? n : unread(type, "");
             default -> unread(type, "");
         };
     }
@@ -125,6 +126,14 @@ public final class EventParser {
 
     public static AgentEvent.UserPrompt prompt(String text) {
         return new AgentEvent.UserPrompt(text, JSON.createObjectNode().put("type", "burrow_prompt").put("text", text).toString());
+    }
+
+    /** How Burrow's notice of a resume begins: a fresh agent, with none of the turns of the one before. */
+    public static final String RESUMED = "resumed in a fresh container";
+
+    /** Burrow's notice that the session resumed (a notice is Burrow's own record: the container cannot write one). */
+    public static boolean isResume(AgentEvent event) {
+        return event instanceof AgentEvent.Notice n && n.level().equals("info") && n.text().startsWith(RESUMED);
     }
 
     public static AgentEvent.Notice notice(String level, String text) {

@@ -62,6 +62,15 @@ public interface ContainerEngine {
     List<ContainerState> listOwned();
 
     /**
+     * The host's process of the running container with exactly this id (its first process), when
+     * the engine can say: watching it costs a read of /proc, where asking the engine costs a run
+     * of podman. Empty when the container is not running or the engine has no such process.
+     */
+    default Optional<ProcessHandle> mainProcess(String id) {
+        return Optional.empty();
+    }
+
+    /**
      * The agent's streams in a session's container, readable from any byte offset; {@code runDir}
      * is the session's run dir, which the local runner shares with the container.
      */

@@ -228,6 +228,16 @@ public final class PodmanCli implements ContainerEngine {
         }
     }
 
+    @Override
+    public Optional<ProcessHandle> mainProcess(String id) {
+        requireId(id);
+        ExecResult r = podman("inspect", "--type", "container", "--format", "{{.Id}} {{.State.Running}} {{.State.Pid}}", id);
+        String[] f = r.stdout().strip().split(" ");
+        // The exact id again (inspect resolves names and prefixes), running, and a real process.
+        if (!r.ok() || f.length != 3 || !f[0].equals(id) || !f[1].equals("true") || !f[2].matches("[1-9][0-9]{0,9}")) return Optional.empty();
+        return ProcessHandle.of(Long.parseLong(f[2])).filter(ProcessHandle::isAlive);
+    }
+
     /** The process id of a container this process ran, from its pid file; else asked of Podman. */
     private String pidOf(String id) {
         Path f = pidFiles.remove(id);

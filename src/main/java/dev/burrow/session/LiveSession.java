@@ -22,7 +22,7 @@ final class LiveSession {
     final AgentLink link;
     final AgentChannel channel;
     private final FileChannel lockChannel; // holds the follow lock
-    TurnBook turns = TurnBook.fresh();
+    TurnBook turns = TurnBook.fresh(SessionMode.CHAT); // replaced by the supervisor's, for the session's mode, before any line is read
     boolean stopping;
     private final List<AutoCloseable> held = new ArrayList<>();
     private boolean closed;

@@ -50,7 +50,7 @@ final class SessionResumer {
                 throw new SessionException(Kind.UNAVAILABLE, e.getMessage(), e);
             }
             store.setContainer(id, containerId);
-            recorder.append(id, EventParser.notice("info", "resumed in a fresh container" + channel.where()), -1);
+            recorder.append(id, EventParser.notice("info", EventParser.RESUMED + channel.where()), -1);
             recorder.transition(id, SessionState.CREATING, SessionState.IDLE, null);
             Session started = recorder.current(id);
             supervisor.follow(started, true);

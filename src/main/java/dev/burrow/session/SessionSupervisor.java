@@ -62,7 +62,7 @@ final class SessionSupervisor implements AutoCloseable {
                     channel, new Follower(s.id()));
             if (found.isEmpty()) return;
             LiveSession l = found.get();
-            l.turns = freshAgent ? TurnBook.fresh() : TurnBook.replay(store.turnMarkers(s.id()));
+            l.turns = freshAgent ? TurnBook.fresh(s.mode()) : TurnBook.replay(s.mode(), store.turnMarkers(s.id()));
             live.put(s.id(), l);
             services.open(s, l, () -> Optional.ofNullable(recorder.current(s.id()).containerId()));
             // A process that stored a turn's end and exited before recording the state it led to
@@ -187,6 +187,7 @@ final class SessionSupervisor implements AutoCloseable {
                 return;
             }
             AgentEvent event;
+            boolean ends;
             // Stored, counted and acted on in one step: a message or an interrupt never lands in between.
             synchronized (l) {
                 Optional<AgentEvent> stored = recorder.appendFromContainer(id, line, endOffset, cutBytes);
@@ -200,9 +201,10 @@ final class SessionSupervisor implements AutoCloseable {
                 }
                 event = stored.get();
                 l.turns.record(event);
-                if (TurnBook.startsTurn(event) && !l.stopping) recorder.transition(id, SessionState.IDLE, SessionState.RUNNING, null);
+                if (l.turns.startsTurn(event) && !l.stopping) recorder.transition(id, SessionState.IDLE, SessionState.RUNNING, null);
+                ends = l.turns.endsTurn(event);
             }
-            if (TurnBook.endsTurn(event)) turnEnded(id, l);
+            if (ends) turnEnded(id, l);
         }
 
         @Override

@@ -335,8 +335,10 @@ public final class SessionStore {
     public List<AgentEvent> turnMarkers(String sessionId) {
         return db.transaction(c -> {
             List<AgentEvent> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT type, CASE WHEN type = 'burrow_hook' THEN json ELSE '' END FROM events"
-                    + " WHERE session_id = ? AND type IN ('burrow_prompt', 'result', 'burrow_hook') ORDER BY seq")) {
+            // Resumes too (Burrow's notice; only those rows are read whole): each starts the count again.
+            try (PreparedStatement ps = c.prepareStatement("SELECT type, CASE WHEN type IN ('burrow_hook', 'burrow_notice') THEN json ELSE '' END FROM events"
+                    + " WHERE session_id = ? AND (type IN ('burrow_prompt', 'result', 'burrow_hook')"
+                    + " OR type = 'burrow_notice' AND instr(json, '" + EventParser.RESUMED + "') > 0) ORDER BY seq")) {
                 ps.setString(1, sessionId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) out.add(EventParser.turnMarker(rs.getString(1), rs.getString(2)));
