@@ -58,7 +58,12 @@ final class ContainerMonitor implements AutoCloseable {
                 p = findProcess(container);
                 processByContainer.put(container, p);
             }
-            if (p.isEmpty() || !p.get().isAlive()) return false;
+            if (p.isEmpty()) return false;
+            if (!p.get().isAlive()) {
+                // Podman says next what became of the container; if it runs again (restarted), its new process is found then.
+                processByContainer.remove(container);
+                return false;
+            }
         }
         return true;
     }
@@ -84,11 +89,6 @@ final class ContainerMonitor implements AutoCloseable {
                     // 16 starts): a container missing from it is asked for by its exact id before it counts as gone.
                     Optional<ContainerState> c = listed.isPresent() ? listed : confirmed(e.getValue());
                     if (c == null) continue; // could not tell this round
-                    // Running by Podman's word while the process found for it is gone (the container was restarted): found again next round.
-                    if (c.isPresent() && c.get().running() && processByContainer.get(e.getValue()) instanceof Optional<ProcessHandle> p
-                            && p.isPresent() && !p.get().isAlive()) {
-                        processByContainer.remove(e.getValue());
-                    }
                     if (c.isEmpty() || !c.get().running()) {
                         containerBySession.remove(e.getKey());
                         processByContainer.remove(e.getValue());

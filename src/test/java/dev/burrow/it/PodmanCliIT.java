@@ -52,12 +52,13 @@ class PodmanCliIT {
     void sessionsStartingAtOnceShareACacheVolumeNoneHasYet() throws Exception {
         TestEnv.requireContainers();
         // Left to podman run, concurrent runs that mount volumes not made yet race to make them and all but one may fail.
+        // As many at once as Burrow starts (BURROW_MAX_STARTS): Podman 4.3 can hang 8 plain runs at once on its own.
         String prefix = "burrow-podman-it-cache-" + System.nanoTime() + "-";
         List<dev.burrow.container.Mount> caches = java.util.stream.IntStream.range(0, 6)
                 .mapToObj(k -> dev.burrow.container.Mount.volume(prefix + k, "/cache" + k)).toList();
         List<java.util.concurrent.Future<String>> runs = new java.util.ArrayList<>();
         try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < 8; i++) {
+            for (int i = 0; i < 4; i++) {
                 ContainerSpec spec = new ContainerSpec("burrow-volume-it-" + i + "-" + System.nanoTime(), image, Map.of("burrow.session", "podman-it"),
                         "keep-id:uid=1000,gid=1000", "none", caches, Map.of(), "/tmp",
                         List.of(), null, List.of("sleep", "300"), null);
@@ -75,7 +76,7 @@ class PodmanCliIT {
         }
         try {
             assertThat(failures).as("runs that failed").isEmpty();
-            assertThat(ids).hasSize(8);
+            assertThat(ids).hasSize(4);
         } finally {
             ids.forEach(podman::remove);
             List<String> rm = new java.util.ArrayList<>(List.of("podman", "volume", "rm", "--force"));
