@@ -24,7 +24,8 @@ log() { echo "burrow test: $*" >&2; }
 install_host_packages() {
   local need=()
   # systemd: systemd-analyze checks the user unit `burrow service install` writes.
-  for p in podman runc uidmap slirp4netns nftables fuse-overlayfs debootstrap git maven tmux chromium systemd; do
+  # iptables, iproute2: NetworkPolicyIT hands their tools to the agent, which tries them on the guard.
+  for p in podman runc uidmap slirp4netns nftables iptables iproute2 fuse-overlayfs debootstrap git maven tmux chromium systemd; do
     # "install ok installed" only: a removed package keeps its config files and dpkg -s still succeeds.
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
   done

@@ -72,6 +72,20 @@ def handle(c):
         body = b"received %d" % got
     elif path == "/headers":
         body = head
+    elif path == "/rest":
+        # Every byte that reaches the app after the head, within a second and a half: the announced body, and nothing after it.
+        c.settimeout(1.5)
+        rest = b""
+        try:
+            while True:
+                chunk = f.read1(65536)
+                if not chunk:
+                    break
+                rest += chunk
+        except OSError:
+            pass
+        c.settimeout(None)
+        body = b"rest=" + rest
     elif path == "/set-cookies":
         body = b"cookies set"
         extra = 'Set-Cookie: burrow_session=from-the-box; Path=/\r\nSet-Cookie: app_cookie=kept; Path=/\r\nClear-Site-Data: "cookies"\r\n'

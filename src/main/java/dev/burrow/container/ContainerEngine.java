@@ -127,16 +127,36 @@ public interface ContainerEngine {
     /** The label on everything a session makes through its Podman socket; its value is the session's id. */
     String SIBLING_LABEL = "burrow.sibling-of";
 
-    /** The full ids of the containers a session created through its Podman socket. */
+    /**
+     * The label on the containers Burrow runs beside a session for it (its builds' network), which
+     * the session's Podman socket never shows; its value is the session's id.
+     */
+    String HELPER_LABEL = "burrow.helper-of";
+
+    /**
+     * The name space of a session's image names ({@code localhost/burrow-s-ID/}): every name it gives
+     * an image is kept there on the host, never one the user's own tools resolve.
+     */
+    static String imageSpace(String sessionId) {
+        String id = sessionId.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "");
+        if (id.isEmpty()) throw new IllegalArgumentException("a session id with no letters or digits: " + sessionId);
+        return IMAGE_SPACES + id + "/";
+    }
+
+    /** Where every session's image name space starts. */
+    String IMAGE_SPACES = "localhost/burrow-s-";
+
+    /** The full ids of the containers a session created through its Podman socket, and of those Burrow runs beside it. */
     List<String> siblings(String sessionId);
 
     /**
      * Removes the volumes, networks and images a session made through its Podman socket (each
-     * by exact name or id, after checking its label); returns what could not be removed, and why.
+     * by exact name or id, after checking its label) and the names in its image name space;
+     * returns what could not be removed, and why.
      */
     List<String> removeSessionObjects(String sessionId);
 
-    /** Removes one of them by exact id, only if it carries that session's sibling label. */
+    /** Removes one of them by exact id, only if it carries that session's sibling (or helper) label. */
     void removeSibling(String id, String sessionId);
 
     /** Stops a Burrow container by exact id (a short grace period), keeping it. */

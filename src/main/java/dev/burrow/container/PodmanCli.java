@@ -357,16 +357,21 @@ public final class PodmanCli implements ContainerEngine {
 
     @Override
     public List<String> siblings(String sessionId) {
-        ExecResult r = podman("ps", "--all", "--no-trunc", "--filter", "label=" + SIBLING_LABEL + "=" + sessionId, "--format", "{{.ID}}");
-        if (!r.ok()) throw new ContainerException("cannot list the containers of session " + sessionId + ": " + r.firstErrorLine());
-        return r.stdout().lines().map(String::strip).filter(x -> x.matches("[0-9a-f]{64}")).toList();
+        List<String> out = new ArrayList<>();
+        for (String label : List.of(SIBLING_LABEL, HELPER_LABEL)) {
+            ExecResult r = podman("ps", "--all", "--no-trunc", "--filter", "label=" + label + "=" + sessionId, "--format", "{{.ID}}");
+            if (!r.ok()) throw new ContainerException("cannot list the containers of session " + sessionId + ": " + r.firstErrorLine());
+            r.stdout().lines().map(String::strip).filter(x -> x.matches("[0-9a-f]{64}")).forEach(out::add);
+        }
+        return out.stream().distinct().toList();
     }
 
     @Override
     public void removeSibling(String id, String sessionId) {
         requireId(id);
-        ExecResult label = podman("inspect", "--format", "{{index .Config.Labels \"" + SIBLING_LABEL + "\"}}", id);
-        if (!label.ok() || !label.stdout().strip().equals(sessionId)) return; // gone, or not this session's: never touch it
+        ExecResult label = podman("inspect", "--format", "{{index .Config.Labels \"" + SIBLING_LABEL + "\"}} {{index .Config.Labels \""
+                + HELPER_LABEL + "\"}}", id);
+        if (!label.ok() || !List.of(label.stdout().strip().split(" ")).contains(sessionId)) return; // gone, or not this session's: never touch it
         ExecResult r = podman("rm", "--force", "--volumes", "--time", "2", id);
         if (!r.ok()) throw new ContainerException("could not remove container " + id + ": " + r.firstErrorLine());
     }
@@ -471,6 +476,17 @@ public final class PodmanCli implements ContainerEngine {
         // An image goes by its names (then by id when it has none), never by force: a container of yours that uses it keeps it.
         removeLabelled(podman("images", "--filter", filter, "--no-trunc", "--format", "{{.ID}}"), sessionId,
                 id -> podman("image", "inspect", "--format", labelOf, id), this::removeImage, "image", failed);
+        // The names it gave images it did not build (podman tag of a shared one): each name alone, the image stays.
+        String space = ContainerEngine.imageSpace(sessionId);
+        ExecResult named = podman("images", "--noheading", "--format", "{{.Repository}}:{{.Tag}}");
+        if (!named.ok()) {
+            failed.add("could not list the session's image names: " + named.firstErrorLine());
+        } else {
+            for (String name : named.stdout().lines().map(String::strip).filter(n -> n.startsWith(space) && n.matches("[a-z0-9._/:-]+")).distinct().toList()) {
+                ExecResult r = podman("untag", name, name);
+                if (!r.ok() && podman("image", "exists", name).exitCode() == 0) failed.add("image name " + name + ": " + r.firstErrorLine());
+            }
+        }
         return failed;
     }
 

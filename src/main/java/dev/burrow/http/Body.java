@@ -53,7 +53,12 @@ public final class Body {
 
     /** Copies the body's bytes (decoded from chunks) to {@code out}. */
     public static void copy(RequestHead head, InputStream in, OutputStream out) throws IOException, Refusal {
-        if (head.chunked()) {
+        copy(head.chunked(), head.length(), in, out);
+    }
+
+    /** Copies a body framed as chunks, or of {@code length} bytes (none when not above 0), decoded, to {@code out}. */
+    public static void copy(boolean chunked, long length, InputStream in, OutputStream out) throws IOException, Refusal {
+        if (chunked) {
             while (true) {
                 long size = chunkSize(in);
                 if (size == 0) {
@@ -63,14 +68,19 @@ public final class Body {
                 copyExactly(in, out, size);
                 crlf(in);
             }
-        } else if (head.length() > 0) {
-            copyExactly(in, out, head.length());
+        } else if (length > 0) {
+            copyExactly(in, out, length);
         }
     }
 
     /** Copies the body upstream as chunks of Burrow's own framing, ending with the last chunk. */
     public static void forwardChunked(RequestHead head, InputStream in, OutputStream upstream) throws IOException, Refusal {
-        copy(head, in, sink((b, off, len) -> {
+        forwardChunked(in, upstream);
+    }
+
+    /** As above, for a body that came in chunks. */
+    public static void forwardChunked(InputStream in, OutputStream upstream) throws IOException, Refusal {
+        copy(true, -1, in, sink((b, off, len) -> {
             if (len == 0) return;
             upstream.write((Integer.toHexString(len) + "\r\n").getBytes(StandardCharsets.US_ASCII));
             upstream.write(b, off, len);

@@ -214,10 +214,7 @@ final class ContainerStarter {
     private String guarded(Session s, String id) {
         if (s.network() != NetworkPolicy.FULL) return id;
         try {
-            engine.guardEgress(id, EgressFirewall.ruleset(config.allowedPrivate(), PrivateAddresses.machineAddresses(), PrivateAddresses.machineSubnets(),
-                    EgressFirewall.hostNameServers(),
-                    // No model endpoint to exempt: the container reaches the model API through its gateway.
-                    List.of()));
+            engine.guardEgress(id, guardRuleset(config));
             return id;
         } catch (RuntimeException e) {
             try {
@@ -227,6 +224,14 @@ final class ContainerStarter {
             }
             throw e;
         }
+    }
+
+    /** The full policy's guard, for nft in a session's network namespace (the container's, or its builds'). */
+    static String guardRuleset(Config config) {
+        return EgressFirewall.ruleset(config.allowedPrivate(), PrivateAddresses.machineAddresses(), PrivateAddresses.machineSubnets(),
+                EgressFirewall.hostNameServers(),
+                // No model endpoint to exempt: the container reaches the model API through its gateway.
+                List.of());
     }
 
     /**

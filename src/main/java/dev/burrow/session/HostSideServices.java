@@ -48,6 +48,9 @@ final class HostSideServices {
     private final ContainerEngine engine;
     // The pins of the sessions whose containers run (see Pins): undone when the container goes.
     private final java.util.concurrent.ConcurrentHashMap<String, Pins> pins = new java.util.concurrent.ConcurrentHashMap<>();
+    // The build networks of the full-policy sessions whose containers run (see BuildNetwork): forgotten when the container goes.
+    private final java.util.concurrent.ConcurrentHashMap<String, BuildNetwork> buildNetworks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.function.Supplier<String> runImage;
     private final SessionCredentials credentials;
     private final GpuSupport gpus;
     private final ModelUsageStore usage;
@@ -60,7 +63,8 @@ final class HostSideServices {
 
     /** {@code remoteOf}: the URL a session's branch is pushed to (where it was cloned from, or its repository's origin), if any. */
     HostSideServices(Config config, ContainerEngine engine, PodmanService podman, SessionCredentials credentials, GpuSupport gpus, ModelUsageStore usage,
-                     java.util.function.Function<Session, Optional<String>> remoteOf) {
+                     java.util.function.Function<Session, Optional<String>> remoteOf, java.util.function.Supplier<String> runImage) {
+        this.runImage = Objects.requireNonNull(runImage);
         this.usage = Objects.requireNonNull(usage);
         this.remoteOf = Objects.requireNonNull(remoteOf);
         this.http = UpstreamTls.client(config.upstreamCa());
@@ -111,7 +115,9 @@ final class HostSideServices {
             try {
                 SessionBox box = new SessionBox(s.id(), container, s.workspace(), s.network(), config.allowedHosts()::allows,
                         config.allowedPrivate(), s.network().proxied() ? AgentLaunch.proxyEnv() : java.util.Map.of(), devices(s),
-                        pins.computeIfAbsent(s.id(), id -> new Pins(engine, pinsDirOf(s))));
+                        pins.computeIfAbsent(s.id(), id -> new Pins(engine, pinsDirOf(s))), s.network() != dev.burrow.container.NetworkPolicy.FULL
+                        ? SessionBox.BuildNetwork.NONE
+                        : buildNetworks.computeIfAbsent(s.id(), id -> new BuildNetwork(s, config, engine, runImage, () -> ContainerStarter.guardRuleset(config))));
                 // The Podman service is found or started when the session first uses the socket, not before.
                 l.attach(SiblingSocket.start(box, podmanDirOf(s).resolve("podman.sock"), podman::socket));
             } catch (IOException e) {
@@ -217,6 +223,7 @@ final class HostSideServices {
     /** Removes the session's socket dirs (the session is deleted). */
     /** Undoes the session's pins (its container is gone), this process's and any an earlier one left. */
     void unpin(Session s) {
+        buildNetworks.remove(s.id()); // its container went with the session's siblings
         Pins p = pins.remove(s.id());
         (p != null ? p : new Pins(engine, pinsDirOf(s))).close();
     }

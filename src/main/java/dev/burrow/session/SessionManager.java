@@ -73,7 +73,7 @@ public final class SessionManager implements AutoCloseable {
         this.queries = new SessionQueries(store, recorder);
         this.credentials = new SessionCredentials(config.credentials(), Placeholders.loadOrCreate(config.dataDir().resolve("gateway")));
         this.services = new HostSideServices(config, engine, Objects.requireNonNull(podman), credentials, gpus, store.usage(),
-                s -> BranchPublisher.remoteOf(workspaces, s));
+                s -> BranchPublisher.remoteOf(workspaces, s), this::runImage);
         this.starter = new ContainerStarter(config, engine, runnerImage, gpus, services, credentials);
         this.saver = new WorkSaver(engine, starter::runImage, config.limits(), workspaces, recorder);
         this.supervisor = new SessionSupervisor(config.idleTimeout(), engine, store, recorder, services, saver);
@@ -296,6 +296,11 @@ public final class SessionManager implements AutoCloseable {
      */
     public Session switchMode(String idOrShortId, SessionMode mode, Consumer<String> progress) {
         return resumer.switchMode(get(idOrShortId), Objects.requireNonNull(mode), progress);
+    }
+
+    /** The runner image's id, as the starter checked it (for the containers Burrow runs beside a session). */
+    private String runImage() {
+        return starter.runImage();
     }
 
     public void delete(String id) {

@@ -62,7 +62,12 @@ final class BuildQuery {
             if (files.getFirst().startsWith("[")) throw Refusal.badRequest("a Containerfile name may not start with [");
             q.put("dockerfile", List.of(files.getFirst()));
         }
-        for (String name : names(t)) images.nameable(name);
+        // The image's names are kept in the session's own name space (ImageNames): never ones the user's tools resolve.
+        List<String> tags = new ArrayList<>();
+        for (String name : t.params("t")) if (!name.isEmpty()) tags.add(images.ownName(name));
+        if (q.containsKey("t")) q.put("t", tags); // in its place (q's names are folded already)
+        // buildah's output is the image's name when given.
+        if (!t.param("output").isEmpty()) q.put("output", List.of(images.ownName(t.param("output"))));
         // Chroot isolation (2) runs RUN steps in the host's namespaces.
         if (!Set.of("", "0", "1", "3", "default", "oci", "rootless").contains(t.param("isolation"))) {
             throw Refusal.forbidden("build isolation " + t.param("isolation") + " is not allowed in a session");
@@ -75,12 +80,15 @@ final class BuildQuery {
         if (!Set.of("", "0", "1", "default", "bridge", "private", "none").contains(net)) {
             throw Refusal.forbidden("build network " + net + " is not allowed in a session");
         }
-        // RUN steps join the session container's network namespace, by a pin (Pins), so the
-        // session's policy holds for them as for the agent: the guard under full, loopback and
-        // the session's proxy under none and allowlist. Left to Podman they would run in a network
-        // of its own (the host's loopback through slirp4netns's gateway) or, through Docker's API
-        // without nsoptions, in the host's own network namespace.
-        String container = box.sessionContainer().get().orElseThrow(() -> new Refusal(409, "the session's container is not running"));
+        // RUN steps join a network namespace by a pin (Pins), so the session's policy holds for them
+        // as for the agent. Under none and allowlist, the session container's: loopback and the
+        // session's proxy, and nothing a capability there could open. Under full, the guarded one
+        // of the session's build network (SessionBox.BuildNetwork), not the session container's,
+        // where RUN steps, root of Podman's user namespace, would own the guard. Left to Podman they
+        // would run in a network of its own (the host's loopback through slirp4netns's gateway) or,
+        // through Docker's API without nsoptions, in the host's own network namespace.
+        String session = box.sessionContainer().get().orElseThrow(() -> new Refusal(409, "the session's container is not running"));
+        String container = box.policy().proxied() ? session : box.buildNetwork().container();
         q = t.with(q, "nsoptions", List.of(nsOptionsJoining(box.pins().network(container))));
         q = t.with(q, "networkmode", List.of("0"));
         if (!box.policy().proxied()) {
@@ -111,12 +119,6 @@ final class BuildQuery {
         if (raw.isEmpty() || raw.equals("null")) return out;
         ObjectNode o = Fields.object(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8), "build arguments");
         o.properties().forEach(e -> out.put(e.getKey(), e.getValue().asString("")));
-        return out;
-    }
-
-    private static List<String> names(Target t) throws Refusal {
-        List<String> out = new ArrayList<>(t.params("t"));
-        if (!t.param("output").isEmpty()) out.add(t.param("output"));
         return out;
     }
 

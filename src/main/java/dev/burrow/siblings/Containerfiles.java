@@ -130,6 +130,11 @@ final class Containerfiles {
             throw Refusal.forbidden("the image " + ref + " names a variable Burrow cannot resolve; spell the image out or pass it as a build argument");
         }
         if (resolved.equalsIgnoreCase("scratch") || stages.contains(resolved.toLowerCase(Locale.ROOT)) || resolved.matches("\\d+")) return;
+        // buildah would look the name up on the host, where the session's own images have names of their own (ImageNames).
+        if (images.names().isOwn(images.resolve(resolved))) {
+            throw Refusal.forbidden("the image " + resolved + " is one this session built or tagged: a build names it by its id"
+                    + " (podman images --format '{{.ID}}' " + resolved + "), as Burrow keeps the session's image names apart from yours");
+        }
         images.pullable(resolved, "missing");
     }
 

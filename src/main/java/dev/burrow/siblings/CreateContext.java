@@ -8,8 +8,17 @@ import java.io.IOException;
  * What checking a container create needs beside its body: the session, the session's running
  * container (whose network siblings share) and Podman, to look up and make volumes.
  */
-record CreateContext(SessionBox box, String sessionContainer, Owner owner, PodmanApi api) {
+record CreateContext(SessionBox box, String sessionContainer, Owner owner, PodmanApi api, Images images) {
     static final String SHARED_NETWORK = "a session's containers share the session's network (reach each other on localhost)";
+    /**
+     * A container in the session's network runs in the session's user namespace, as its agent
+     * does: root there is the agent's sudo root, without NET_ADMIN. Podman's own user namespace
+     * would not do: the session's network namespace belongs to the session container's user
+     * namespace, whose owner is root of Podman's, and a namespace's owner has every capability
+     * in it (a root sibling there flushed the full policy's guard with nft).
+     */
+    static final String SHARED_USERNS = "a container in the session's network runs in the session's user namespace (root there is the agent's"
+            + " sudo root); --userns is not allowed with it: use --network none for a user namespace of its own";
     static final String NO_PORTS = "publishing ports (-p) is not available in a session: " + SHARED_NETWORK;
     static final String NO_NETWORKS = "joining networks (--network NAME) is not available in a session: " + SHARED_NETWORK;
 
@@ -32,9 +41,15 @@ record CreateContext(SessionBox box, String sessionContainer, Owner owner, Podma
     }
 
     /** Refuses an image another session built: the session runs its own and shared ones only. */
-    void image(String name) throws Refusal, IOException {
+    /** The host's name for a container's image: the session's own of that name, else the name; refused when another session's. */
+    String image(String name) throws Refusal, IOException {
         Images.plainImage(name);
-        if (!name.isEmpty() && owner.image(name) == Owner.ImageOwner.OTHER_SESSION) throw Refusal.notFound("no such image in this session: " + name);
+        if (name.isEmpty()) return name;
+        String resolved = images.resolve(name);
+        if (images.names().isForeign(resolved) || owner.image(resolved) == Owner.ImageOwner.OTHER_SESSION) {
+            throw Refusal.notFound("no such image in this session: " + name);
+        }
+        return resolved;
     }
 
     /** The image's own working dir (its WORKDIR), or "/". */

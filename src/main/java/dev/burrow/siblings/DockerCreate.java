@@ -17,13 +17,24 @@ final class DockerCreate {
     private static final Set<String> CONFIG = Set.of("Hostname", "Domainname", "User", "AttachStdin", "AttachStdout", "AttachStderr",
             "ExposedPorts", "Tty", "OpenStdin", "StdinOnce", "Env", "Cmd", "Healthcheck", "ArgsEscaped", "Image", "Volumes", "WorkingDir",
             "Entrypoint", "NetworkDisabled", "OnBuild", "Labels", "StopSignal", "StopTimeout", "Shell", "HostConfig", "NetworkingConfig");
-    private static final Set<String> HOST_FREE = Set.of("RestartPolicy", "AutoRemove", "ConsoleSize", "CapDrop", "Dns", "DnsOptions", "DnsSearch",
-            "ExtraHosts", "GroupAdd", "ReadonlyRootfs", "Tmpfs", "ShmSize", "CpuShares", "Memory", "NanoCpus", "CpuPeriod", "CpuQuota",
-            "CpusetCpus", "CpusetMems", "MemoryReservation", "MemorySwap", "MemorySwappiness", "PidsLimit", "CpuCount", "CpuPercent",
-            "MaskedPaths", "ReadonlyPaths", "Init", "BlkioWeight");
+    /** HostConfig fields any value of which stays inside the sibling, each group with its reason; the rest is checked or refused. */
+    private static final Set<String> HOST_FREE = LibpodCreate.union(
+            // Its lifecycle and console, kept by Podman for this container alone.
+            Set.of("RestartPolicy", "AutoRemove", "ConsoleSize", "Init"),
+            // Less privilege only.
+            Set.of("CapDrop", "ReadonlyRootfs"),
+            // Files of its own root: resolv.conf and hosts entries (a name server changes only where its lookups go), groups, shm.
+            Set.of("Dns", "DnsOptions", "DnsSearch", "ExtraHosts", "GroupAdd", "ShmSize"),
+            // Limits on it: rootless, only what the user's own delegated cgroup allows, and never above it.
+            Set.of("CpuShares", "Memory", "NanoCpus", "CpuPeriod", "CpuQuota", "CpusetCpus", "CpusetMems", "MemoryReservation", "MemorySwap",
+                    "MemorySwappiness", "PidsLimit", "CpuCount", "CpuPercent", "BlkioWeight"));
+    /**
+     * Checked below. Tmpfs: its options as a mount's. MaskedPaths and ReadonlyPaths must be empty:
+     * given, they replace Podman's defaults (the masks over /proc/kcore, /sys/firmware and the rest).
+     */
     private static final Set<String> HOST_CHECKED = Set.of("Binds", "Mounts", "NetworkMode", "PortBindings", "LogConfig", "VolumeDriver",
             "IpcMode", "PidMode", "UTSMode", "UsernsMode", "CgroupnsMode", "Cgroup", "OomScoreAdj", "SecurityOpt", "Devices", "Privileged",
-            "PublishAllPorts", "Isolation");
+            "PublishAllPorts", "Isolation", "Tmpfs", "MaskedPaths", "ReadonlyPaths");
     private static final Set<String> HOST_KNOWN = LibpodCreate.union(HOST_FREE, HOST_CHECKED);
 
     private DockerCreate() {
@@ -34,13 +45,16 @@ final class DockerCreate {
         Fields.onlyKnown(o, CONFIG, "container option");
         Fields.explicitEnv(o, "Env");
         Fields.label(o, "Labels", ctx.box().sessionId());
-        ctx.image(Fields.text(o, "Image"));
+        if (!Fields.text(o, "Image").isEmpty()) o.put("Image", ctx.image(Fields.text(o, "Image"))); // the host's name for it
         JsonNode hc = o.get("HostConfig");
         if (hc != null && !hc.isNull() && !hc.isObject()) throw Refusal.badRequest("HostConfig must be an object");
         ObjectNode h = hc instanceof ObjectNode ho ? ho : o.putObject("HostConfig");
         Fields.onlyKnown(h, HOST_KNOWN, "container option");
         if (!Fields.empty(h.get("Privileged"))) throw Refusal.forbidden("privileged containers are not allowed in a session (--privileged)");
         Fields.mustBeEmpty(h, "PublishAllPorts", "publishing ports (-P)");
+        Fields.mustBeEmpty(h, "MaskedPaths", "changing the masked paths");
+        Fields.mustBeEmpty(h, "ReadonlyPaths", "changing the read-only paths");
+        tmpfs(h.get("Tmpfs"));
         Fields.oneOf(h, "VolumeDriver", Set.of("", "local"), "volume driver");
         Fields.oneOf(h, "IpcMode", Set.of("", "private", "none", "shareable"), "IPC mode");
         Fields.oneOf(h, "PidMode", Set.of("", "private"), "PID mode");
@@ -89,6 +103,18 @@ final class DockerCreate {
         }
     }
 
+    /** Docker's Tmpfs: {"/dest": "opt,opt"}, each option one a mount may have. */
+    private static void tmpfs(JsonNode t) throws Refusal {
+        if (Fields.empty(t)) return;
+        if (!(t instanceof ObjectNode to)) throw Refusal.badRequest("Tmpfs must be an object of destination: options");
+        for (var e : to.properties()) {
+            if (!e.getKey().startsWith("/")) throw Refusal.badRequest("a tmpfs destination must be an absolute path: " + e.getKey());
+            if (!e.getValue().isString() && !e.getValue().isNull()) throw Refusal.badRequest("tmpfs options must be a string");
+            String opts = e.getValue().asString("");
+            if (!opts.isEmpty()) Fields.mountOptions(java.util.List.of(opts.split(",", -1)), "a tmpfs");
+        }
+    }
+
     private static void log(JsonNode l) throws Refusal {
         if (Fields.empty(l)) return;
         if (!(l instanceof ObjectNode lo)) throw Refusal.badRequest("LogConfig must be an object");
@@ -116,6 +142,9 @@ final class DockerCreate {
             h.put("NetworkMode", "none");
         } else if (Set.of("", "default", "bridge", "private", "slirp4netns").contains(mode)) {
             h.put("NetworkMode", "container:" + ctx.sessionContainer());
+            if (!Fields.text(h, "UsernsMode").isEmpty()) throw Refusal.forbidden(CreateContext.SHARED_USERNS);
+            // Its user namespace is the session's too (CreateContext.SHARED_USERNS says why).
+            h.put("UsernsMode", "container:" + ctx.sessionContainer());
         } else {
             throw Refusal.forbidden("the " + mode + " network is not allowed in a session: " + CreateContext.SHARED_NETWORK);
         }

@@ -38,9 +38,33 @@ final class Images {
         }
     }
 
+    private final ImageNames names;
+
     Images(SessionBox box, Owner owner) {
         this.box = box;
         this.owner = owner;
+        this.names = new ImageNames(box.sessionId());
+    }
+
+    ImageNames names() {
+        return names;
+    }
+
+    /**
+     * The host's name for an image the session names: its own image of that name when it has one
+     * ({@link ImageNames}), else the name as it is (a shared image, or none).
+     */
+    String resolve(String name) throws Refusal, IOException {
+        for (String own : names.candidates(name)) {
+            if (owner.image(own) != Owner.ImageOwner.ABSENT) return own;
+        }
+        return name;
+    }
+
+    /** The host's name for a name the session gives an image it builds or tags: one of its own name space. */
+    String ownName(String name) throws Refusal, IOException {
+        nameable(name);
+        return names.own(name);
     }
 
     /** Burrow's own images, which the runner runs: no session makes, tags or removes them. */
@@ -52,22 +76,21 @@ final class Images {
 
     /** Refuses reading an image another session made. */
     void readable(String name) throws Refusal, IOException {
+        if (names.isForeign(name)) throw Refusal.notFound("no such image in this session: " + name);
         Owner.ImageOwner who = owner.image(name);
         if (who == Owner.ImageOwner.OTHER_SESSION) throw Refusal.notFound("no such image in this session: " + name);
     }
 
-    /** A name the session may give an image it builds or tags: not Burrow's, and not another's. */
+    /** A name the session may give an image it builds or tags: not Burrow's (any other is kept in its own name space). */
     void nameable(String name) throws Refusal, IOException {
         if (name.isEmpty()) return;
         if (reserved(name)) throw Refusal.forbidden(name + " is one of Burrow's own image names; choose another");
-        Owner.ImageOwner who = owner.image(name);
-        if (who == Owner.ImageOwner.SHARED || who == Owner.ImageOwner.OTHER_SESSION) {
-            throw Refusal.forbidden(name + " names an image this session did not make; choose another name");
-        }
     }
 
-    /** Refuses removing an image this session did not build. */
+    /** Refuses removing an image this session did not build (a name of its own name space goes: an untag). */
     void removable(String name) throws Refusal, IOException {
+        if (names.isOwn(name)) return;
+        if (names.isForeign(name)) throw Refusal.notFound("no such image in this session: " + name);
         Owner.ImageOwner who = owner.image(name);
         if (who == Owner.ImageOwner.ABSENT || who == Owner.ImageOwner.OTHER_SESSION) throw Refusal.notFound("no such image in this session: " + name);
         if (who == Owner.ImageOwner.SHARED) throw Refusal.forbidden(name + " was not made by this session; only images it built can be removed");

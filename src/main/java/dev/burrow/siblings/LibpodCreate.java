@@ -15,18 +15,36 @@ import tools.jackson.databind.node.ObjectNode;
  * rewritten: the session's label, the session's network, bind sources mapped to the host.
  */
 final class LibpodCreate {
-    /** Fields any value of which stays inside the sibling. */
-    private static final Set<String> FREE = Set.of("name", "hostname", "command", "entrypoint", "env", "env_merge", "unsetenv", "unsetenvall",
-            "terminal", "stdin", "work_dir", "create_working_dir", "user", "groups", "stop_signal", "stop_timeout", "timeout", "remove", "volatile",
-            "systemd", "sdnotifyMode", "containerCreateCommand", "raw_image_name", "image", "image_arch", "image_os", "image_variant",
-            "manage_password", "passwd_entry", "group_entry", "umask", "use_image_hosts", "use_image_resolve_conf", "healthconfig",
-            "health_check_on_failure_action", "startupHealthConfig", "expose", "timezone", "shm_size", "shm_size_systemd", "mask",
-            "read_only_filesystem", "read_write_tmpfs", "image_volume_mode", "init", "hostadd", "dns_server", "dns_search", "dns_option",
-            "no_new_privileges", "restart_policy", "restart_tries", "exit_policy", "cap_drop", "publish_image_ports", "idmappings");
+    /**
+     * Fields any value of which stays inside the sibling, each group with its reason. Anything
+     * not named here or in {@link #CHECKED} is refused.
+     */
+    private static final Set<String> FREE = union(
+            // The sibling's own process: what runs, as whom (a user of its own user namespace), with what environment.
+            // init is Podman's catatonit, mounted read-only from the host and run inside.
+            Set.of("command", "entrypoint", "env", "env_merge", "unsetenv", "unsetenvall", "terminal", "stdin", "create_working_dir", "user",
+                    "groups", "umask", "init"),
+            // Its lifecycle, kept by Podman for this container alone; health checks run as execs inside it.
+            Set.of("name", "stop_signal", "stop_timeout", "timeout", "remove", "restart_policy", "restart_tries", "exit_policy", "healthconfig",
+                    "health_check_on_failure_action", "startupHealthConfig"),
+            // Files of its own root: /etc/hosts, passwd, group and resolv.conf entries (in the session's network a name server
+            // only changes where this container's lookups go: the guard and the proxy are under it), tmpfs and shm sizes,
+            // a read-only root, anonymous volumes for the image's VOLUMEs, and more masked paths (never fewer: unmask is refused).
+            Set.of("hostname", "manage_password", "passwd_entry", "group_entry", "use_image_hosts", "use_image_resolve_conf", "hostadd",
+                    "dns_server", "dns_search", "dns_option", "read_only_filesystem", "read_write_tmpfs", "volatile", "image_volume_mode",
+                    "shm_size", "shm_size_systemd", "mask"),
+            // Which image: checked as an image reference the session may read (CreateContext.image); the platform picks among its variants.
+            Set.of("image", "raw_image_name", "image_arch", "image_os", "image_variant"),
+            // Less privilege only.
+            Set.of("no_new_privileges", "cap_drop"),
+            // Records: the command line inspect shows, ports the image says it uses (nothing is published).
+            // sdnotifyMode hands on the service's NOTIFY_SOCKET, and Burrow starts the service without one (PodmanService).
+            Set.of("containerCreateCommand", "expose", "sdnotifyMode"));
     /** Fields checked below. */
     private static final Set<String> CHECKED = Set.of("labels", "annotations", "httpproxy", "oom_score_adj", "seccomp_policy", "cgroups_mode",
             "init_container_type", "log_configuration", "resource_limits", "pidns", "utsns", "ipcns", "cgroupns", "userns", "netns", "Networks",
-            "portmappings", "mounts", "volumes", "devices", "privileged", "cap_add");
+            "portmappings", "mounts", "volumes", "devices", "privileged", "cap_add", "publish_image_ports", "work_dir", "timezone", "systemd",
+            "idmappings");
     private static final Set<String> KNOWN = union(FREE, CHECKED);
     private static final Set<String> LOG_DRIVERS = Set.of("", "k8s-file", "journald", "none", "json-file", "passthrough");
 
@@ -39,8 +57,11 @@ final class LibpodCreate {
         Fields.explicitEnv(o, "env_merge");
         if (!Fields.empty(o.get("env")) && !o.get("env").isObject()) throw Refusal.badRequest("env must be an object of NAME: VALUE");
         SiblingGate.notBurrows(Fields.text(o, "name"), "container");
-        ctx.image(Fields.text(o, "image"));
-        ctx.image(Fields.text(o, "raw_image_name"));
+        // The image by the host's name for it (the session's own image of that name, when it has one).
+        for (String field : List.of("image", "raw_image_name")) {
+            String named = Fields.text(o, field);
+            if (!named.isEmpty()) o.put(field, ctx.image(named));
+        }
         if (!Fields.empty(o.get("privileged"))) throw Refusal.forbidden("privileged containers are not allowed in a session (--privileged)");
         Fields.mustBeEmpty(o, "cap_add", "adding capabilities (--cap-add)");
         Fields.mustBeEmpty(o, "publish_image_ports", "publishing ports (-P)");
@@ -61,6 +82,10 @@ final class LibpodCreate {
         resources(o.get("resource_limits"));
         for (String ns : List.of("pidns", "utsns", "ipcns", "cgroupns")) namespace(o.get(ns), ns, Set.of("", "default", "private", "none", "shareable"));
         namespace(o.get("userns"), "userns", Set.of("", "default", "private", "keep-id", "auto", "nomap"));
+        idMappings(o.get("idmappings"), o.get("userns"));
+        // The CLI's default "true" is systemd mode for an init command only: tmpfs on /run and /tmp in the container, its own
+        // cgroup read-only. "always" would force those on any command; nothing needs it.
+        Fields.oneOf(o, "systemd", Set.of("", "true", "false"), "systemd mode");
         network(o, ctx);
         mounts(o.get("mounts"), ctx);
         volumes(o.get("volumes"), ctx);
@@ -125,6 +150,42 @@ final class LibpodCreate {
         }
     }
 
+    /**
+     * The user namespace's ID mappings: only Podman's defaults (what the CLI sends: the host's
+     * mappings, no maps of its own), or an automatic namespace's size under --userns=auto.
+     * A map of its own is refused (no reason to need one); the auto options' passwd and group
+     * files are paths Podman would read on the host.
+     */
+    private static void idMappings(JsonNode m, JsonNode userns) throws Refusal {
+        if (Fields.empty(m)) return;
+        if (!(m instanceof ObjectNode mo)) throw Refusal.badRequest("idmappings must be an object");
+        Fields.onlyKnown(mo, Set.of("HostUIDMapping", "HostGIDMapping", "UIDMap", "GIDMap", "AutoUserNs", "AutoUserNsOpts"), "ID mapping option");
+        for (String host : List.of("HostUIDMapping", "HostGIDMapping")) {
+            if (mo.has(host) && !mo.get(host).isNull() && !mo.get(host).isBoolean()) throw Refusal.badRequest(host + " must be true or false");
+        }
+        Fields.mustBeEmpty(mo, "UIDMap", "a user ID map of the container's own (--uidmap)");
+        Fields.mustBeEmpty(mo, "GIDMap", "a group ID map of the container's own (--gidmap)");
+        JsonNode auto = mo.get("AutoUserNs");
+        boolean isAuto = auto != null && auto.isBoolean() && auto.asBoolean();
+        if (auto != null && !auto.isNull() && !auto.isBoolean()) throw Refusal.badRequest("AutoUserNs must be true or false");
+        if (isAuto && !(userns instanceof ObjectNode u && "auto".equals(u.path("nsmode").asString("")))) {
+            throw Refusal.forbidden("an automatic user namespace goes with --userns=auto only (idmappings)");
+        }
+        JsonNode opts = mo.get("AutoUserNsOpts");
+        if (!Fields.empty(opts)) {
+            if (!(opts instanceof ObjectNode oo)) throw Refusal.badRequest("AutoUserNsOpts must be an object");
+            Fields.onlyKnown(oo, Set.of("Size", "InitialSize", "PasswdFile", "GroupFile", "AdditionalUIDMappings", "AdditionalGIDMappings"),
+                    "automatic user namespace option");
+            Fields.mustBeEmpty(oo, "PasswdFile", "a passwd file on the host for the user namespace's size");
+            Fields.mustBeEmpty(oo, "GroupFile", "a group file on the host for the user namespace's size");
+            Fields.mustBeEmpty(oo, "AdditionalUIDMappings", "more user ID mappings (--userns=auto:uidmapping=)");
+            Fields.mustBeEmpty(oo, "AdditionalGIDMappings", "more group ID mappings (--userns=auto:gidmapping=)");
+            for (String n : List.of("Size", "InitialSize")) {
+                if (oo.has(n) && !oo.get(n).isNull() && !oo.get(n).isIntegralNumber()) throw Refusal.badRequest(n + " must be a number");
+            }
+        }
+    }
+
     /** Siblings share the session's network namespace (or have none): rootless networks all live in one. */
     private static void network(ObjectNode o, CreateContext ctx) throws Refusal {
         if (!Fields.empty(o.get("portmappings"))) throw Refusal.forbidden(CreateContext.NO_PORTS);
@@ -138,6 +199,10 @@ final class LibpodCreate {
             o.putObject("netns").put("nsmode", "none");
         } else if (Set.of("", "default", "bridge", "private", "slirp4netns").contains(mode) && Fields.text(ns == null ? o : ns, "value").isEmpty()) {
             o.putObject("netns").put("nsmode", "container").put("value", ctx.sessionContainer());
+            String userns = Fields.empty(o.get("userns")) ? "" : Fields.text(o.get("userns"), "nsmode");
+            if (!Set.of("", "default").contains(userns)) throw Refusal.forbidden(CreateContext.SHARED_USERNS);
+            // Its user namespace is the session's too (CreateContext.SHARED_USERNS says why).
+            o.putObject("userns").put("nsmode", "container").put("value", ctx.sessionContainer());
         } else {
             throw Refusal.forbidden("the " + mode + " network is not allowed in a session: " + CreateContext.SHARED_NETWORK);
         }
@@ -200,9 +265,10 @@ final class LibpodCreate {
         return out;
     }
 
-    static Set<String> union(Set<String> a, Set<String> b) {
-        Set<String> out = new java.util.HashSet<>(a);
-        out.addAll(b);
+    @SafeVarargs
+    static Set<String> union(Set<String>... sets) {
+        Set<String> out = new java.util.HashSet<>();
+        for (Set<String> s : sets) out.addAll(s);
         return Set.copyOf(out);
     }
 }

@@ -25,10 +25,11 @@ import java.util.function.Supplier;
  * @param proxyEnv         what a sibling's environment gets under the proxied policies
  * @param devices          the host devices the session has (its GPU): siblings may have those
  * @param pins             where workspace subdirectories and the session's network are bound for Podman
+ * @param buildNetwork     under the full policy, the container whose network the session's builds run in
  */
 public record SessionBox(String sessionId, Supplier<Optional<String>> sessionContainer, Path workspace, NetworkPolicy policy,
                          Predicate<String> registryAllowed, PrivateAddresses privateGuard, Map<String, String> proxyEnv, List<String> devices,
-                         Pins pins) {
+                         Pins pins, BuildNetwork buildNetwork) {
     /** The label Burrow sets on every container, volume, network and image a session makes. */
     public static final String LABEL = ContainerEngine.SIBLING_LABEL;
 
@@ -42,5 +43,22 @@ public record SessionBox(String sessionId, Supplier<Optional<String>> sessionCon
         proxyEnv = Map.copyOf(proxyEnv);
         devices = List.copyOf(devices);
         Objects.requireNonNull(pins);
+        Objects.requireNonNull(buildNetwork);
+    }
+
+    /**
+     * Where a session's build RUN steps get their network under the full policy: a container of
+     * Burrow's beside the session's, whose network namespace belongs to Podman's own user
+     * namespace (no user namespace of its own), with the session's guard set in it. A RUN step runs
+     * as root of Podman's user namespace, which owns the session container's: in the session's
+     * network it would have every capability, there it has no NET_ADMIN. Hidden from the session.
+     */
+    public interface BuildNetwork {
+        /** The full id of that container, running and guarded (made on first use). */
+        String container() throws dev.burrow.http.Refusal;
+
+        BuildNetwork NONE = () -> {
+            throw new dev.burrow.http.Refusal(409, "builds have no network of their own here");
+        };
     }
 }

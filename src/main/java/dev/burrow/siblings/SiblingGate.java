@@ -143,7 +143,7 @@ final class SiblingGate {
             }
             notBurrows(t.param("name"), "container");
             String cid = box.sessionContainer().get().orElseThrow(() -> new Refusal(409, "the session's container is not running"));
-            CreateContext ctx = new CreateContext(box, cid, owner, api);
+            CreateContext ctx = new CreateContext(box, cid, owner, api, images);
             byte[] json = readJson(head, body);
             byte[] checked = t.libpod() ? LibpodCreate.check(json, ctx) : DockerCreate.check(json, ctx);
             return new Decision.Forward(t.upstream(t.query()), checked, false);
@@ -190,14 +190,20 @@ final class SiblingGate {
     private Decision images(RequestHead head, Target t, List<String> s) throws Refusal, IOException {
         String m = head.method();
         if (s.size() == 2 && s.get(1).equals("json") && m.equals("GET")) {
-            return ListFilter.fetch(api, t.upstream(t.query()), ListFilter.Kind.IMAGES, box.sessionId());
+            return ListFilter.images(api, t.upstream(t.query()), box.sessionId(), images.names());
         }
         if (s.size() == 2 && s.get(1).equals("pull") && m.equals("POST") && t.libpod()) {
             onlyParams(t, Set.of("reference", "policy", "quiet", "alltags", "arch", "os", "variant", "tlsVerify", "username", "password", "authfile",
                     "retry", "retryDelay"), "pull");
             if (!t.param("authfile").isEmpty()) throw Refusal.forbidden("an auth file on the host is not allowed in a session's pulls");
             // No policy is Podman's "always": a fetch.
-            if (!images.pullable(t.param("reference"), t.param("policy").isEmpty() ? "always" : t.param("policy"))) return same(t);
+            String policy = t.param("policy").isEmpty() ? "always" : t.param("policy");
+            String own = images.resolve(t.param("reference"));
+            // An image of the session's own, asked for as podman run asks before a run: it is here, under its own name.
+            if (Set.of("missing", "never").contains(policy) && images.names().isOwn(own)) {
+                return new Decision.Forward(t.upstream(t.with(t.query(), "reference", List.of(own))), null, false);
+            }
+            if (!images.pullable(t.param("reference"), policy)) return same(t);
             // A fetch of a short name goes on as the docker.io name Burrow checked: Podman would resolve it through the host's
             // aliases. (An image that is here is found by its short name, as Burrow found it: that goes on as it is.)
             return new Decision.Forward(t.upstream(t.with(t.query(), "reference", List.of(Images.qualified(t.param("reference"))))), null, false);
@@ -212,31 +218,53 @@ final class SiblingGate {
             if (truthy(t.param("all")) || truthy(t.param("force"))) throw Refusal.forbidden("removing all images or by force is not allowed in a session");
             // With no names Podman removes every image nothing uses.
             if (t.params("images").isEmpty()) throw Refusal.badRequest("name the images to remove");
-            for (String name : t.params("images")) images.removable(name);
-            return same(t);
+            List<String> resolved = new java.util.ArrayList<>();
+            for (String name : t.params("images")) {
+                String r = images.resolve(name);
+                images.removable(r);
+                resolved.add(r);
+            }
+            return new Decision.Forward(t.upstream(t.with(t.query(), "images", resolved)), null, false);
         }
         if (s.size() < 2 || Set.of("json", "pull", "create", "remove", "prune", "load", "import", "search", "export").contains(s.get(1)) && s.size() == 2) {
             throw refused(head, t);
         }
         if (m.equals("DELETE")) {
-            String name = String.join("/", s.subList(1, s.size()));
+            String name = images.resolve(String.join("/", s.subList(1, s.size())));
             if (truthy(t.param("force"))) throw Refusal.forbidden("removing images by force is not allowed in a session");
             images.removable(name);
-            return same(t);
+            return new Decision.Forward(t.upstream(imageSegments(name, null), t.query()), null, false);
         }
         String action = s.getLast();
-        String name = String.join("/", s.subList(1, s.size() - 1));
-        if (name.isEmpty()) throw refused(head, t);
+        String asked = String.join("/", s.subList(1, s.size() - 1));
+        if (asked.isEmpty()) throw refused(head, t);
+        String name = images.resolve(asked);
         switch (m + " " + action) {
-            case "GET json", "GET exists", "GET history" -> images.readable(name);
+            case "GET json" -> {
+                images.readable(name);
+                return ListFilter.inspectImage(api, t.upstream(imageSegments(name, action), t.query()), images.names());
+            }
+            case "GET exists", "GET history" -> images.readable(name);
             case "POST tag" -> {
                 images.readable(name);
                 String tag = t.param("tag");
-                images.nameable(t.param("repo") + (tag.isEmpty() ? ":latest" : ":" + tag));
+                // The new name is kept in the session's own name space: never one the user's tools resolve.
+                String own = images.ownName(t.param("repo") + (tag.isEmpty() ? ":latest" : ":" + tag));
+                int colon = own.lastIndexOf(':');
+                Map<String, List<String>> q = t.with(t.with(t.query(), "repo", List.of(own.substring(0, colon))), "tag", List.of(own.substring(colon + 1)));
+                return new Decision.Forward(t.upstream(imageSegments(name, action), q), null, false);
             }
             default -> throw refused(head, t);
         }
-        return same(t);
+        return new Decision.Forward(t.upstream(imageSegments(name, action), t.query()), null, false);
+    }
+
+    /** The path of an image (its name's slashes kept: Podman routes names with them), then the action if any. */
+    private static List<String> imageSegments(String name, String action) {
+        List<String> out = new java.util.ArrayList<>(List.of("images"));
+        out.addAll(List.of(name.split("/", -1)));
+        if (action != null) out.add(action);
+        return out;
     }
 
     private Decision volumes(RequestHead head, Target t, List<String> s, InputStream body) throws Refusal, IOException {

@@ -15,7 +15,13 @@ import java.util.function.Predicate;
 record PreviewHead(String first, List<String[]> headers) {
     /** Cookies that are Burrow's: its login and the previews' own. */
     static boolean burrowsCookie(String name) {
-        String n = name.strip().toLowerCase(Locale.ROOT);
+        // As a lenient cookie parser reads the name: quotes and white space around it go ("burrow_session"=x is that cookie).
+        String n = name.strip();
+        while (n.length() >= 1 && (n.startsWith("\"") || n.endsWith("\""))) {
+            n = (n.startsWith("\"") ? n.substring(1) : n);
+            n = (n.endsWith("\"") ? n.substring(0, n.length() - 1) : n).strip();
+        }
+        n = n.toLowerCase(Locale.ROOT);
         for (String prefix : List.of("__host-", "__secure-")) if (n.startsWith(prefix)) n = n.substring(prefix.length());
         return n.equals(Guard.COOKIE) || n.startsWith(PreviewServer.COOKIE_PREFIX);
     }
@@ -92,6 +98,27 @@ record PreviewHead(String first, List<String[]> headers) {
             int eq = h[1].indexOf('=');
             return eq <= 0 || burrowsCookie(h[1].substring(0, eq));
         });
+    }
+
+    /**
+     * How a request's body is framed: chunked, or a length (0 for none). Empty when the head
+     * frames it more than one way (Content-Length and Transfer-Encoding, two lengths, a coding
+     * other than chunked): readers downstream could take another body, and the next request, from it.
+     */
+    Optional<Framing> framing() {
+        List<String> te = all("Transfer-Encoding");
+        List<String> cl = all("Content-Length");
+        if (!te.isEmpty() && !cl.isEmpty() || te.size() > 1 || cl.size() > 1) return Optional.empty();
+        if (!te.isEmpty()) return te.getFirst().equalsIgnoreCase("chunked") ? Optional.of(new Framing(true, 0)) : Optional.empty();
+        if (cl.isEmpty()) return Optional.of(new Framing(false, 0));
+        return cl.getFirst().matches("[0-9]{1,15}") ? Optional.of(new Framing(false, Long.parseLong(cl.getFirst()))) : Optional.empty();
+    }
+
+    /** A request body's framing: {@code chunked}, else {@code length} bytes. */
+    record Framing(boolean chunked, long length) {
+        boolean none() {
+            return !chunked && length == 0;
+        }
     }
 
     /** The status of a response head ("HTTP/1.1 200 OK"), or -1. */

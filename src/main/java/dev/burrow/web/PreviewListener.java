@@ -119,13 +119,22 @@ final class PreviewListener {
 
     /** Carries one allowed request to the container's port, Burrow's cookies and tokens taken out, and its answer back, filtered. */
     private void forward(Socket client, InputStream in, OutputStream out, PreviewHead head) throws IOException {
+        boolean websocket = head.upgradesToWebSocket();
+        Optional<PreviewHead.Framing> framing = head.framing();
+        if (framing.isEmpty()) {
+            answer(out, 400, "a request body framed more than one way (Content-Length with Transfer-Encoding, two lengths, or a coding other than chunked)");
+            return;
+        }
+        if (websocket && !framing.get().none()) {
+            answer(out, 400, "a WebSocket upgrade carries no body");
+            return;
+        }
         Optional<PreviewTunnel> tunnel = server.tunnel(sessionId);
         Optional<SocketChannel> upstream = tunnel.isEmpty() ? Optional.empty() : tunnel.get().open(containerPort, OPEN_TIMEOUT);
         if (upstream.isEmpty()) {
             answer(out, 502, "nothing answers on port " + containerPort + " in the session's container (is the session running, and the server up?)");
             return;
         }
-        boolean websocket = head.upgradesToWebSocket();
         PreviewHead forwarded = head.withoutBurrowsCookies()
                 .without(h -> h[0].equalsIgnoreCase("Authorization") && server.isBurrowsBearer(h[1]))
                 .with("Host", "localhost:" + containerPort);
@@ -135,14 +144,9 @@ final class PreviewListener {
             OutputStream toApp = Channels.newOutputStream(up);
             toApp.write(forwarded.bytes());
             toApp.flush();
-            Thread body = Thread.ofVirtual().start(() -> {
-                ProxyIo.pump(in, toApp);
-                try {
-                    up.shutdownOutput();
-                } catch (IOException ignored) {
-                    // closed already
-                }
-            });
+            // Exactly the body the head announced, and not a byte after it: a second request on this
+            // connection would reach the app with no head checked. A WebSocket's frames pass once it is answered.
+            Thread body = websocket ? null : Thread.ofVirtual().start(() -> carryBody(framing.get(), in, toApp, up));
             InputStream fromApp = new BufferedInputStream(Channels.newInputStream(up));
             Optional<PreviewHead> answer = PreviewHead.parse(ProxyIo.readHead(fromApp));
             // Interim answers (100, 102, 103) are dropped: the browser sent no Expect, and the final head is the one filtered.
@@ -160,8 +164,36 @@ final class PreviewListener {
             if (!websocket) filtered = filtered.with("Connection", "close");
             out.write(filtered.bytes());
             out.flush();
+            Thread frames = websocket ? Thread.ofVirtual().start(() -> {
+                ProxyIo.pump(in, toApp);
+                try {
+                    up.shutdownOutput();
+                } catch (IOException ignored) {
+                    // closed already
+                }
+            }) : null;
             ProxyIo.pump(fromApp, out);
-            body.interrupt();
+            if (body != null) body.interrupt();
+            if (frames != null) frames.interrupt();
+        }
+    }
+
+    /** The request's body as its head framed it, chunks framed anew; a body that breaks its framing ends the request. */
+    private void carryBody(PreviewHead.Framing framing, InputStream in, OutputStream toApp, SocketChannel up) {
+        try {
+            if (framing.chunked()) {
+                dev.burrow.http.Body.forwardChunked(in, toApp);
+            } else {
+                dev.burrow.http.Body.copy(false, framing.length(), in, toApp);
+                toApp.flush();
+            }
+        } catch (IOException | dev.burrow.http.Refusal e) {
+            LOG.debug("preview {}: the request body ended badly: {}", port(), e.toString());
+            try {
+                up.close(); // the app's answer to half a body is not waited for
+            } catch (IOException ignored) {
+                // closed either way
+            }
         }
     }
 

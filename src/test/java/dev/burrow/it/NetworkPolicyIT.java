@@ -221,6 +221,77 @@ class NetworkPolicyIT {
         }
     }
 
+    /**
+     * The guard under full holds against root wherever the session can be root: the agent with
+     * sudo, a root sibling in the session's network, and a build's RUN step, each with the host's
+     * nft, ip and iptables brought along. A root sibling once owned the guard: the session's network
+     * belonged to the session container's user namespace, whose owner is root of Podman's.
+     */
+    @Test
+    void underFullNeitherTheAgentNorARootSiblingNorABuildStepCanLiftTheGuard() throws Exception {
+        String own = TestEnv.machineAddress();
+        var accepted = new java.util.concurrent.atomic.AtomicInteger();
+        try (var server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("0.0.0.0"))) {
+            Thread.ofVirtual().start(() -> {
+                while (!server.isClosed()) {
+                    try (var c = server.accept()) {
+                        accepted.incrementAndGet();
+                        c.getOutputStream().write("raw-hello\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            String image = burrow.sessions().runnerImage();
+            Path repo = TestEnv.repo(tmp.resolve("repo-tools"));
+            Path tools = Files.createDirectories(repo.resolve("t"));
+            for (String tool : java.util.List.of("/usr/sbin/nft", "/usr/sbin/ip", "/usr/sbin/iptables")) bringAlong(Path.of(tool), tools);
+            try (var script = NetworkPolicyIT.class.getResourceAsStream("/network/try-the-guard.sh")) {
+                Files.write(tools.resolve("try.sh"), script.readAllBytes());
+            }
+            String probe = tcpProbe(own, server.getLocalPort());
+            Files.writeString(repo.resolve("Containerfile.attack"), "FROM " + image + "\nUSER root\nCOPY t /t\nRUN bash /t/try.sh build /t " + probe
+                    + " && getent hosts deb.debian.org >/dev/null && echo build-dns-works\n");
+            TestEnv.git(repo, "add", ".");
+            TestEnv.git(repo, "-c", "user.name=T", "-c", "user.email=t@t", "commit", "-q", "-m", "tools");
+            String command = "sudo bash t/try.sh agent /workspace/t " + probe + "; "
+                    + "podman run --rm -u 0 -v /workspace/t:/t:ro " + image + " bash /t/try.sh sibling /t " + probe + "; "
+                    + "podman build --no-cache -f Containerfile.attack -t attack-build /workspace 2>&1 | grep -E '^(attack|probe|build-dns)'; "
+                    + "echo after-$(echo " + probe + " | base64 -d | python3)";
+            Session s = burrow.sessions().create(new NewSession(repo.toString(), null, "BASH: " + command, null, null, NetworkPolicy.FULL), p -> { });
+            Eventually.await(Duration.ofSeconds(240), "the attack's turn to end", () -> {
+                SessionState st = burrow.sessions().get(s.id()).state();
+                return st != SessionState.RUNNING && st != SessionState.CREATING;
+            });
+            String out = toolOutput(burrow.sessions().get(s.id())).replace("\\n", "\n");
+            var attack = java.util.regex.Pattern.compile("attack:(agent|sibling|build):([a-z-]+):(\\d+)").matcher(out);
+            java.util.Set<String> tried = new java.util.TreeSet<>();
+            while (attack.find()) {
+                assertThat(attack.group(3)).as(attack.group(1) + " " + attack.group(2) + " failed").isNotEqualTo("0");
+                tried.add(attack.group(1) + ":" + attack.group(2));
+            }
+            assertThat(tried).as(out).hasSize(15);
+            assertThat(out).contains("probe:agent:refused ConnectionRefusedError", "probe:sibling:refused ConnectionRefusedError",
+                    "probe:build:refused ConnectionRefusedError", "after-refused ConnectionRefusedError", "build-dns-works");
+            assertThat(accepted.get()).isZero();
+        }
+    }
+
+    /** Copies a host binary and the libraries it loads (all but the C library, which the image has) into {@code dir}. */
+    private static void bringAlong(Path binary, Path dir) throws Exception {
+        Path real = binary.toRealPath();
+        Files.copy(real, dir.resolve(binary.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Process ldd = new ProcessBuilder("ldd", real.toString()).redirectErrorStream(true).start();
+        String libs = new String(ldd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(ldd.waitFor()).as("ldd " + real).isZero();
+        var lib = java.util.regex.Pattern.compile("=> (/\\S+)").matcher(libs);
+        while (lib.find()) {
+            Path l = Path.of(lib.group(1));
+            if (l.getFileName().toString().startsWith("libc.so")) continue;
+            Files.copy(l.toRealPath(), dir.resolve(l.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
     @Test
     void underFullAModelEndpointOnTheUsersOwnNetworkIsReachedThroughTheGatewayAlone() throws Exception {
         // The model API at this machine's own (non-loopback) address, as a gateway on the LAN would be: a relay to the scripted model.

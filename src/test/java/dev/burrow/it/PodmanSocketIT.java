@@ -161,7 +161,10 @@ class PodmanSocketIT {
         assertThat(out).contains("nproc: session " + nproc + ", sibling " + nproc + ", docker " + nproc);
         assertThat(out).contains("sibling-42", "talked-200", "logs-seen", "from-the-workspace", "built-42", "kept", "network-made");
         // A workspace subdirectory, read and written through its pin; a build's RUN step in the session's network (its sibling's server).
-        assertThat(out).contains("FROM-THE-WORKSPACE", "written-by-sibling", "docker-written-by-sibling", "build-talked-200");
+        assertThat(out).contains("FROM-THE-WORKSPACE", "written-by-sibling", "docker-written-by-sibling");
+        // Under full a build's RUN steps have a guarded network of their own, not the session's: a RUN step is root of Podman's
+        // user namespace, which owns the session's, and would own its guard. The sibling's server is not there.
+        assertThat(out).contains("build-talked-000");
         assertThat(labelled("ps", s.id())).contains("web", "loner");
         assertThat(labelled("volume", s.id())).contains("data");
         assertThat(labelled("network", s.id())).contains("n1");
@@ -178,6 +181,48 @@ class PodmanSocketIT {
         for (String kind : new String[] {"ps", "volume", "network", "images"}) assertThat(labelled(kind, s.id())).as(kind).isBlank();
         // Files root made in the session (owned by the user's subordinate ids) go with it too.
         assertThat(sessionDir).doesNotExist();
+    }
+
+    /**
+     * What a session builds or tags never answers to a name the user's tools resolve: the user's
+     * own podman run alpine:3.19 would have run it, with whatever the user mounts. The session
+     * sees its images under the names it gave; another session cannot reach them; they go with it.
+     */
+    @Test
+    void aSessionsImagesNeverTakeANameTheUserRuns() throws Exception {
+        String image = live.burrow.sessions().runnerImage();
+        String script = """
+                I=%s
+                mkdir -p /tmp/c && printf 'FROM %%s\nRUN echo planted > /planted\n' $I > /tmp/c/Containerfile
+                podman build -q -t docker.io/library/alpine:3.19 /tmp/c > /dev/null && echo built-alpine
+                podman tag alpine:3.19 quay.io/org/tool:1 && echo tagged-quay
+                curl -s -X POST --unix-socket /run/podman/podman.sock 'http://d/v1.41/images/alpine:3.19/tag?repo=debian&tag=bookworm-slim' -o /dev/null -w 'docker-tag-%%{http_code}\n'
+                echo "run-$(podman run --rm --pull=never alpine:3.19 cat /planted)"
+                echo "run-quay-$(docker run --rm quay.io/org/tool:1 cat /planted)"
+                podman images --format '{{.Repository}}:{{.Tag}}' | grep -E 'alpine|tool|debian' | sed 's/^/listed-/'
+                """.formatted(image);
+        Session s = start(script, NetworkPolicy.FULL);
+        String out = output(s);
+        assertThat(out).contains("built-alpine", "tagged-quay", "docker-tag-201", "run-planted", "run-quay-planted",
+                "listed-docker.io/library/alpine:3.19", "listed-quay.io/org/tool:1", "listed-docker.io/library/debian:bookworm-slim");
+        assertThat(out).doesNotContain("burrow-s-");
+        for (String name : new String[] {"docker.io/library/alpine:3.19", "alpine:3.19", "quay.io/org/tool:1", "docker.io/library/debian:bookworm-slim"}) {
+            assertThat(TestEnv.podmanExit("image", "exists", name)).as("the user's podman has " + name).isNotZero();
+        }
+        String space = dev.burrow.container.ContainerEngine.imageSpace(s.id());
+        assertThat(TestEnv.podman("images", "--format", "{{.Repository}}:{{.Tag}}")).contains(space + "docker.io/library/alpine:3.19");
+
+        // Another session finds none of them, by the names the first gave or by Burrow's.
+        Session other = start("""
+                echo "other-$(podman run --rm --pull=never alpine:3.19 cat /planted 2>&1 | tail -1)"
+                echo "other-by-space-$(podman run --rm %salpine:3.19 cat /planted 2>&1 | tail -1)"
+                """.formatted(space + "docker.io/library/"), NetworkPolicy.FULL);
+        String theirs = output(other);
+        assertThat(theirs).contains("other-").doesNotContain("other-planted", "other-by-space-planted");
+        live.burrow.sessions().delete(other.id());
+
+        live.burrow.sessions().delete(s.id());
+        assertThat(TestEnv.podman("images", "--format", "{{.Repository}}:{{.Tag}}")).doesNotContain(space);
     }
 
     @Test

@@ -102,6 +102,23 @@ class PreviewIT {
             String got = new String(raw.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
             assertThat(got).startsWith("HTTP/1.1 200").contains("Cookie: app=1").doesNotContain(loginCookie, previewCookie.value, token);
         }
+        // Every request's head is checked: the proxy carries exactly the body its head announced, and nothing after it.
+        String pipelined = "GET /headers HTTP/1.1\r\nHost: localhost:8000\r\nCookie: burrow_session=" + loginCookie + "\r\n\r\n";
+        String cookies = previewCookie.name + "=" + previewCookie.value;
+        String sized = raw(previewUri, "POST /rest HTTP/1.1\r\nHost: 127.0.0.1:" + previewUri.getPort() + "\r\nCookie: " + cookies
+                + "\r\nContent-Length: 5\r\n\r\nhello" + pipelined);
+        assertThat(sized).startsWith("HTTP/1.1 200").endsWith("rest=hello").doesNotContain(loginCookie);
+        String chunked = raw(previewUri, "POST /rest HTTP/1.1\r\nHost: 127.0.0.1:" + previewUri.getPort() + "\r\nCookie: " + cookies
+                + "\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" + pipelined);
+        assertThat(chunked).startsWith("HTTP/1.1 200").contains("hello").doesNotContain(loginCookie, "GET /headers");
+        // Framed two ways, a body could hold a request for readers that pick the other: refused before the app sees it.
+        String both = raw(previewUri, "POST /rest HTTP/1.1\r\nHost: 127.0.0.1:" + previewUri.getPort() + "\r\nCookie: " + cookies
+                + "\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + pipelined);
+        assertThat(both).startsWith("HTTP/1.1 400").contains("framed more than one way");
+        // A quoted cookie name is that cookie to a lenient parser: it is Burrow's, and stays out.
+        String quoted = raw(previewUri, "GET /headers HTTP/1.1\r\nHost: 127.0.0.1:" + previewUri.getPort() + "\r\nCookie: " + cookies
+                + "; \"burrow_session\"=" + loginCookie + "; app=2\r\n\r\n");
+        assertThat(quoted).startsWith("HTTP/1.1 200").contains("app=2").doesNotContain(loginCookie);
         // A response that hides a header behind a bare CR is refused; interim answers never carry a cookie through.
         assertThat(preview.evaluate("() => fetch('/bare-cr').then(r => r.status)")).isEqualTo(502);
         assertThat(preview.evaluate("() => fetch('/early').then(r => r.text())")).isEqualTo("early");
@@ -146,6 +163,15 @@ class PreviewIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(stale.statusCode()).isEqualTo(401);
         context.close();
+    }
+
+    /** One request on a connection of its own, as raw bytes; the whole answer. */
+    private static String raw(URI preview, String request) throws Exception {
+        try (java.net.Socket raw = new java.net.Socket(preview.getHost(), preview.getPort())) {
+            raw.setSoTimeout(20_000);
+            raw.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            return new String(raw.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
     }
 
     @Test

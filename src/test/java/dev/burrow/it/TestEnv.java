@@ -110,6 +110,14 @@ final class TestEnv {
         return out;
     }
 
+    /** The exit status of a podman command (its output dropped). */
+    static int podmanExit(String... args) throws IOException, InterruptedException {
+        List<String> argv = new java.util.ArrayList<>(List.of("podman"));
+        argv.addAll(List.of(args));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return p.waitFor();
+    }
+
     /** Stops the sessions a test left running, so that no container outlives it. */
     static void stopLive(Burrow burrow) {
         for (dev.burrow.session.Session s : burrow.sessions().list()) {

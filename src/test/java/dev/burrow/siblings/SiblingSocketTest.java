@@ -40,7 +40,7 @@ class SiblingSocketTest {
         if (socket != null) socket.close();
         SessionBox box = new SessionBox("s1", () -> Optional.of(StandInPodman.SESSION_CONTAINER), workspace, policy, h -> h.equals("quay.io"),
                 PrivateAddresses.NONE_ALLOWED, policy.proxied() ? Map.of("HTTPS_PROXY", "http://127.0.0.1:3128") : Map.of(), List.of("/dev/nvidia0"),
-                new Pins(PinsTest.engine(binds), tmp.resolve("pins")));
+                new Pins(PinsTest.engine(binds), tmp.resolve("pins")), () -> StandInPodman.BUILD_NETWORK);
         socket = SiblingSocket.start(box, tmp.resolve("p/podman.sock"), () -> Optional.of(tmp.resolve("up.sock")));
     }
 
@@ -195,12 +195,18 @@ class SiblingSocketTest {
     void aCreateGetsTheSessionsLabelAndNetworkAndPassesOnlyWhatItChecked() throws Exception {
         String body = "{\"image\":\"alpine\",\"command\":[\"echo\"],\"labels\":{\"mine\":\"1\",\"burrow.sibling-of\":\"s2\",\"Burrow.session\":\"x\"},"
                 + "\"netns\":{\"nsmode\":\"bridge\"},\"mounts\":[{\"destination\":\"/app\",\"type\":\"bind\",\"source\":\"/workspace\",\"options\":[\"ro\"]}],"
-                + "\"httpproxy\":true,\"privileged\":false,\"devices\":[{\"path\":\"/dev/nvidia0\"}]}";
+                + "\"httpproxy\":true,\"privileged\":false,\"devices\":[{\"path\":\"/dev/nvidia0\"}],\"systemd\":\"true\",\"userns\":{},"
+                // What podman run sends when not told otherwise.
+                + "\"idmappings\":{\"HostUIDMapping\":true,\"HostGIDMapping\":true,\"UIDMap\":null,\"GIDMap\":null,\"AutoUserNs\":false,"
+                + "\"AutoUserNsOpts\":{\"Size\":0,\"InitialSize\":0,\"PasswdFile\":\"\",\"GroupFile\":\"\",\"AdditionalUIDMappings\":null,"
+                + "\"AdditionalGIDMappings\":null}}}";
         assertThat(send(post("/v4.3.1/libpod/containers/create", body))).startsWith("HTTP/1.1 200 ");
         String sent = podman.forwarded().getFirst();
         assertThat(sent).startsWith("POST /v4.3.1/libpod/containers/create HTTP/1.1\r\n")
                 .contains("\"labels\":{\"mine\":\"1\",\"burrow.sibling-of\":\"s1\"}")
                 .contains("\"netns\":{\"nsmode\":\"container\",\"value\":\"" + StandInPodman.SESSION_CONTAINER + "\"}")
+                // In the session's network, in the session's user namespace: root there is the agent's sudo root.
+                .contains("\"userns\":{\"nsmode\":\"container\",\"value\":\"" + StandInPodman.SESSION_CONTAINER + "\"}")
                 .contains("\"source\":\"" + workspace + "\"")
                 .contains("\"httpproxy\":false")
                 .contains("\"oom_score_adj\":1000")
@@ -216,6 +222,7 @@ class SiblingSocketTest {
         assertThat(sent2.get(2)).startsWith("POST /v1.41/containers/create?name=web ")
                 .contains("\"Labels\":{\"burrow.sibling-of\":\"s1\"}")
                 .contains("\"NetworkMode\":\"container:" + StandInPodman.SESSION_CONTAINER + "\"")
+                .contains("\"UsernsMode\":\"container:" + StandInPodman.SESSION_CONTAINER + "\"")
                 .contains("\"Binds\":[\"" + workspace + ":/app:ro\",\"newvol:/data\"]")
                 .contains("\"OomScoreAdj\":1000")
                 .contains("\"Ulimits\":[{\"Name\":\"nproc\",\"Soft\":" + dev.burrow.container.Limits.NONE.nproc())
@@ -267,6 +274,13 @@ class SiblingSocketTest {
                 Map.entry("{\"image\":\"x\",\"resource_limits\":{\"unified\":{\"memory.max\":\"max\"}}}", "unified"),
                 Map.entry("{\"image\":\"docker-archive:/home/u/x.tar\"}", "not an image reference"),
                 Map.entry("{\"image\":\"theirimg\"}", "no such image in this session"),
+                Map.entry("{\"image\":\"x\",\"userns\":{\"nsmode\":\"keep-id\"}}", "runs in the session's user namespace"),
+                Map.entry("{\"image\":\"x\",\"systemd\":\"always\"}", "systemd mode always"),
+                Map.entry("{\"image\":\"x\",\"idmappings\":{\"UIDMap\":[{\"container_id\":0,\"host_id\":0,\"size\":1}]}}", "user ID map"),
+                Map.entry("{\"image\":\"x\",\"netns\":{\"nsmode\":\"none\"},\"userns\":{\"nsmode\":\"auto\"},\"idmappings\":{\"AutoUserNs\":true,"
+                        + "\"AutoUserNsOpts\":{\"PasswdFile\":\"/home/u/.ssh/id_rsa\"}}}", "passwd file on the host"),
+                Map.entry("{\"image\":\"x\",\"idmappings\":{\"AutoUserNs\":true}}", "--userns=auto only"),
+                Map.entry("{\"image\":\"x\",\"idmappings\":{\"HostUIDMapping\":\"yes\"}}", "true or false"),
                 Map.entry("[]", "not a JSON object"));
         for (var e : libpod.entrySet()) {
             assertThat(send(post("/v4.3.1/libpod/containers/create", e.getKey()))).as(e.getKey()).matches("(?s)HTTP/1.1 (400|403|404) .*").contains(e.getValue());
@@ -293,7 +307,12 @@ class SiblingSocketTest {
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"Runtime\":\"/tmp/evil\"}}", "Runtime"),
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"LogConfig\":{\"Type\":\"k8s-file\",\"Config\":{\"path\":\"/x\"}}}}", "log option path"),
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"8080\"}]}}}", "publishing ports"),
-                Map.entry("{\"Image\":\"x\",\"NetworkingConfig\":{\"EndpointsConfig\":{\"mynet\":{}}}}", "joining networks"));
+                Map.entry("{\"Image\":\"x\",\"NetworkingConfig\":{\"EndpointsConfig\":{\"mynet\":{}}}}", "joining networks"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"UsernsMode\":\"keep-id\"}}", "runs in the session's user namespace"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"Tmpfs\":{\"/t\":\"rw,suid,dev\"}}}", "mount option suid"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"Tmpfs\":{\"t\":\"\"}}}", "absolute path"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"MaskedPaths\":[\"/nothing\"]}}", "masked paths"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"ReadonlyPaths\":[\"/nothing\"]}}", "read-only paths"));
         for (var e : docker.entrySet()) {
             assertThat(send(post("/v1.41/containers/create", e.getKey()))).as(e.getKey()).matches("(?s)HTTP/1.1 (400|403) .*").contains(e.getValue());
         }
@@ -324,11 +343,50 @@ class SiblingSocketTest {
         assertThat(podman.forwarded()).isEmpty();
     }
 
+    /**
+     * What a session builds, tags or names is kept in a name space of its own: never under a
+     * name the user's tools resolve (podman run alpine:3.19 would run it), nor one another session reads.
+     */
+    @Test
+    void aSessionsImageNamesAreItsOwnNeverOnesTheUserRuns() throws Exception {
+        assertThat(send(post("/v4.3.1/libpod/images/shared/tag?repo=docker.io%2Flibrary%2Falpine&tag=3.19", ""))).startsWith("HTTP/1.1 200 ");
+        assertThat(send(post("/v1.41/images/shared/tag?repo=alpine", ""))).startsWith("HTTP/1.1 200 ");
+        assertThat(send(post("/v4.3.1/libpod/images/shared/tag?repo=localhost%3A5000%2Fteam%2Fapp&tag=1", ""))).startsWith("HTTP/1.1 200 ");
+        assertThat(podman.forwarded()).satisfiesExactly(
+                r -> assertThat(r).startsWith("POST /v4.3.1/libpod/images/shared/tag?repo=localhost%2Fburrow-s-s1%2Fdocker.io%2Flibrary%2Falpine&tag=3.19 "),
+                r -> assertThat(r).startsWith("POST /v1.41/images/shared/tag?repo=localhost%2Fburrow-s-s1%2Flocalhost%2Falpine&tag=latest "),
+                r -> assertThat(r).startsWith("POST /v4.3.1/libpod/images/shared/tag?repo=localhost%2Fburrow-s-s1%2Flocalhost__5000%2Fteam%2Fapp&tag=1 "));
+        podman.received.clear();
+        // Its own names read back as it gave them: inspect, run, remove.
+        assertThat(send(get("/v4.3.1/libpod/images/app/exists"))).startsWith("HTTP/1.1 200 ");
+        assertThat(send(post("/v4.3.1/libpod/containers/create", "{\"image\":\"tagged\"}"))).startsWith("HTTP/1.1 200 ");
+        assertThat(send(post("/v1.41/containers/create", "{\"Image\":\"app:latest\"}"))).startsWith("HTTP/1.1 200 ");
+        assertThat(send(post("/v4.3.1/libpod/images/pull?reference=app&policy=missing", ""))).startsWith("HTTP/1.1 200 ");
+        assertThat(send("DELETE /v4.3.1/libpod/images/tagged HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 200 ");
+        List<String> sent = podman.forwarded();
+        assertThat(sent.get(0)).startsWith("GET /v4.3.1/libpod/images/localhost/burrow-s-s1/localhost/app%3Alatest/exists ");
+        assertThat(sent.get(1)).contains("\"image\":\"" + StandInPodman.OWN_TAGGED + "\"");
+        assertThat(sent.get(2)).contains("\"Image\":\"" + StandInPodman.OWN_BUILT + "\"");
+        assertThat(sent.get(3)).startsWith("POST /v4.3.1/libpod/images/pull?").contains("reference=localhost%2Fburrow-s-s1%2Flocalhost%2Fapp%3Alatest");
+        assertThat(sent.get(4)).startsWith("DELETE /v4.3.1/libpod/images/localhost/burrow-s-s1/localhost/tagged%3Alatest ");
+        // Another session's names are not there for it, whether by the name that session gave or by Burrow's.
+        podman.received.clear();
+        assertThat(send(get("/v4.3.1/libpod/images/" + StandInPodman.THEIR_TAGGED.replace(":", "%3A") + "/json"))).startsWith("HTTP/1.1 404 ");
+        assertThat(send(post("/v4.3.1/libpod/containers/create", "{\"image\":\"" + StandInPodman.THEIR_TAGGED + "\"}"))).startsWith("HTTP/1.1 404 ");
+        assertThat(send("DELETE /v4.3.1/libpod/images/" + StandInPodman.THEIR_TAGGED.replace(":", "%3A") + " HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 404 ");
+        assertThat(podman.forwarded()).isEmpty();
+        // A build's names are its own too; FROM its own image names it by id (buildah looks names up on the host).
+        assertThat(build("/v4.3.1/libpod/build", "t=docker.io%2Flibrary%2Fdebian%3Abookworm&output=web", tar(false, "Containerfile", "FROM shared\n")))
+                .startsWith("HTTP/1.1 200 ");
+        assertThat(podman.forwarded().getFirst()).contains("t=localhost%2Fburrow-s-s1%2Fdocker.io%2Flibrary%2Fdebian%3Abookworm&",
+                "output=localhost%2Fburrow-s-s1%2Flocalhost%2Fweb%3Alatest");
+        assertThat(build("/v4.3.1/libpod/build", "t=x", tar(false, "Containerfile", "FROM app\n"))).startsWith("HTTP/1.1 403 ").contains("by its id");
+    }
+
     @Test
     void imagesOfBurrowAndOfOthersCannotBeTakenOverAndPullsStayInThePolicy() throws Exception {
         assertThat(send(post("/v4.3.1/libpod/images/shared/tag?repo=localhost%2Fburrow-runner&tag=x", ""))).startsWith("HTTP/1.1 403 ").contains("Burrow's own");
         assertThat(send(post("/v4.3.1/libpod/images/shared/tag?repo=fresh&tag=latest", ""))).startsWith("HTTP/1.1 200 ");
-        assertThat(send(post("/v4.3.1/libpod/images/myimg/tag?repo=shared&tag=latest", ""))).startsWith("HTTP/1.1 403 ").contains("did not make");
         assertThat(send("DELETE /v4.3.1/libpod/images/remove?images=shared HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 403 ");
         assertThat(send("DELETE /v4.3.1/libpod/images/remove?images=myimg&force=true HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 403 ");
         assertThat(send("DELETE /v4.3.1/libpod/images/theirimg HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 404 ");
@@ -343,7 +401,7 @@ class SiblingSocketTest {
         assertThat(send(post("/v4.3.1/libpod/images/pull?reference=localhost%2Fburrow-runner%3Ax&policy=always", ""))).startsWith("HTTP/1.1 403 ");
         assertThat(send(post("/v4.3.1/libpod/images/pull?reference=docker.io%2Flibrary%2Falpine&authfile=%2Fhome%2Fu%2Fauth.json", ""))).startsWith("HTTP/1.1 403 ");
         assertThat(send(post("/images/create?fromSrc=-&repo=x", ""))).startsWith("HTTP/1.1 403 ");
-        assertThat(podman.forwarded()).containsExactly("POST /v4.3.1/libpod/images/shared/tag?repo=fresh&tag=latest HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+        assertThat(podman.forwarded()).containsExactly("POST /v4.3.1/libpod/images/shared/tag?repo=localhost%2Fburrow-s-s1%2Flocalhost%2Ffresh&tag=latest HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
                 + "Connection: close\r\nContent-Length: 0\r\n\r\n");
 
         // A build is labelled with the session and has its network; under the proxied policies it pulls nothing and has the session's proxy.
@@ -357,7 +415,7 @@ class SiblingSocketTest {
         chunked.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         assertThat(send(chunked.toString(StandardCharsets.ISO_8859_1))).startsWith("HTTP/1.1 200 ");
         assertThat(podman.forwarded().getFirst())
-                .startsWith("POST /v4.3.1/libpod/build?t=app&nsoptions=%5B%7B%22Name%22%3A%22network%22%2C%22Host%22%3Afalse%2C%22Path%22%3A%22"
+                .startsWith("POST /v4.3.1/libpod/build?t=localhost%2Fburrow-s-s1%2Flocalhost%2Fapp%3Alatest&nsoptions=%5B%7B%22Name%22%3A%22network%22%2C%22Host%22%3Afalse%2C%22Path%22%3A%22"
                         + java.net.URLEncoder.encode(tmp.resolve("pins/net").toString(), StandardCharsets.UTF_8)
                         + "%22%7D%5D&networkmode=0&pullpolicy=never&buildargs=%7B%22HTTPS_PROXY%22%3A%22http%3A%2F%2F127.0.0.1%3A3128%22%7D&labels=%7B%22burrow.sibling-of%22%3A%22s1%22%7D HTTP/1.1\r\n")
                 .contains("Content-Length: 2048\r\n", "FROM shared"); // held until read, then sent whole
@@ -541,6 +599,9 @@ class SiblingSocketTest {
         assertThat(send(post("/v4.3.1/libpod/containers/create", "{\"image\":\"x\",\"env\":{\"A\":\"1\"}}"))).startsWith("HTTP/1.1 200 ");
         assertThat(podman.forwarded().getFirst()).contains("\"env\":{\"A\":\"1\",\"HTTPS_PROXY\":\"http://127.0.0.1:3128\"}")
                 .contains("\"netns\":{\"nsmode\":\"container\",\"value\":\"" + StandInPodman.SESSION_CONTAINER + "\"}");
+        // Builds join the session container's network there: loopback and the proxy, nothing a capability could open.
+        assertThat(build("/v1.41/build", "t=app", tar(false, "Dockerfile", "FROM shared\nRUN true\n"))).startsWith("HTTP/1.1 200 ");
+        assertThat(binds.networks).containsEntry(tmp.resolve("pins/net"), StandInPodman.SESSION_CONTAINER);
     }
 
     @Test
@@ -564,9 +625,10 @@ class SiblingSocketTest {
                 continue;
             }
             assertThat(answer).as(query).startsWith("HTTP/1.1 200 ");
-            assertThat(podman.forwarded().getFirst()).as(query).startsWith("POST /v1.41/build?t=app&nsoptions=" + pinned + "&networkmode=0&pull=false&labels=");
+            assertThat(podman.forwarded().getFirst()).as(query).startsWith("POST /v1.41/build?t=localhost%2Fburrow-s-s1%2Flocalhost%2Fapp%3Alatest&nsoptions=" + pinned + "&networkmode=0&pull=false&labels=");
         }
-        assertThat(binds.networks).containsEntry(tmp.resolve("pins/net"), StandInPodman.SESSION_CONTAINER);
+        // Under full, the network of the session's build network container (whose namespace the session's user namespace does not own).
+        assertThat(binds.networks).containsEntry(tmp.resolve("pins/net"), StandInPodman.BUILD_NETWORK);
         assertThat(build("/v1.41/build", "t=app&nsoptions=%5B%7B%22Name%22%3A%22network%22%2C%22Path%22%3A%22%2Fproc%2F1%2Fns%2Fnet%22%7D%5D", context))
                 .startsWith("HTTP/1.1 403 ");
         // Go reads JSON names in any letter case: a lower-case host pid namespace is the host's all the same.

@@ -24,6 +24,14 @@ final class StandInPodman implements AutoCloseable {
     static final String MINE = "a".repeat(64);
     static final String THEIRS = "b".repeat(64);
     static final String SESSION_CONTAINER = "c".repeat(64);
+    /** The container of the session's build network (full policy). */
+    static final String BUILD_NETWORK = "d".repeat(64);
+    /** Session s1's build "app", under its own name. */
+    static final String OWN_BUILT = "localhost/burrow-s-s1/localhost/app:latest";
+    /** The shared image as session s1 tagged it "tagged". */
+    static final String OWN_TAGGED = "localhost/burrow-s-s1/localhost/tagged:latest";
+    /** The shared image as session s2 tagged it docker.io/library/alpine:3.19. */
+    static final String THEIR_TAGGED = "localhost/burrow-s-s2/docker.io/library/alpine:3.19";
     final List<String> received = new CopyOnWriteArrayList<>();
     private final ServerSocketChannel server;
 
@@ -129,6 +137,14 @@ final class StandInPodman implements AutoCloseable {
         if (get.matches("/v4.0.0/libpod/volumes/myvol/json")) return new String[] {"200 OK", "{\"Name\":\"myvol\",\"Labels\":" + labelled("s1") + "}"};
         if (get.matches("/v4.0.0/libpod/volumes/theirvol/json")) return new String[] {"200 OK", "{\"Name\":\"theirvol\",\"Labels\":" + labelled("s2") + "}"};
         if (get.startsWith("/v4.0.0/libpod/volumes/")) return new String[] {"404 Not Found", "{}"};
+        if (get.startsWith("/v4.0.0/libpod/images/localhost/burrow-s-")) {
+            // The session's own names: app, which it built, and tagged, a name it gave the shared image.
+            String name = java.net.URLDecoder.decode(get.substring("/v4.0.0/libpod/images/".length()).replaceFirst("/json$", ""), StandardCharsets.UTF_8);
+            if (name.equals(OWN_BUILT)) return new String[] {"200 OK", "{\"Labels\":" + labelled("s1") + "}"};
+            if (name.equals(OWN_TAGGED)) return new String[] {"200 OK", "{\"Labels\":{}}"};
+            if (name.equals(THEIR_TAGGED)) return new String[] {"200 OK", "{\"Labels\":{}}"};
+            return new String[] {"404 Not Found", "{}"};
+        }
         if (get.startsWith("/v4.0.0/libpod/images/")) {
             if (get.contains("theirimg")) return new String[] {"200 OK", "{\"Labels\":" + labelled("s2") + "}"};
             if (get.contains("myimg")) return new String[] {"200 OK", "{\"Labels\":" + labelled("s1") + "}"};
