@@ -128,6 +128,30 @@ final class BuildContext implements AutoCloseable {
         return raw;
     }
 
+    /**
+     * Adds a file of Burrow's writing as the context's last entry, under a name of its own that
+     * no upload holds (random); returns the name. The context as uploaded stays as it was.
+     */
+    String add(String text) throws IOException {
+        byte[] r = new byte[12];
+        RANDOM.nextBytes(r);
+        String name = ".burrow-containerfile-" + java.util.HexFormat.of().formatHex(r);
+        byte[] data = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            long end = ch.size() - 1024; // the end-of-archive blocks TarWriter.finish wrote
+            if (end < 0) throw new IOException("the rewritten build context has no end");
+            ch.truncate(end);
+            ch.position(end);
+            OutputStream tar = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch));
+            TarWriter w = new TarWriter(tar);
+            w.file(name, 0644, System.currentTimeMillis() / 1000, data.length, new java.io.ByteArrayInputStream(data));
+            w.finish();
+        }
+        return name;
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     /** The text of the entry named {@code name} (normalized), or null. */
     String text(String name) {
         return texts.get(name);

@@ -93,6 +93,51 @@ final class Containerfiles {
     }
 
     /**
+     * The Containerfile with each image it names literally in FROM or COPY/ADD --from that is
+     * one of the session's own ({@link ImageNames}) named by its host name, as buildah looks
+     * names up on the host; null when it names none. One instruction a line, as written (a name
+     * split over lines or given by a variable is left as it is: buildah then finds no such image here).
+     */
+    static String ownImages(String text, Images images) throws Refusal, IOException {
+        StringBuilder out = new StringBuilder();
+        boolean changed = false;
+        for (String physical : text.split("\n", -1)) {
+            String cr = physical.endsWith("\r") ? "\r" : "";
+            String line = physical.substring(0, physical.length() - cr.length());
+            String trimmed = line.stripLeading();
+            String[] words = trimmed.split("[ \t]+");
+            String keyword = words[0].toUpperCase(Locale.ROOT);
+            String rewritten = line;
+            if (keyword.equals("FROM") || keyword.equals("COPY") || keyword.equals("ADD")) {
+                StringBuilder l = new StringBuilder(line.substring(0, line.length() - trimmed.length())).append(words[0]);
+                boolean imageNext = keyword.equals("FROM");
+                for (int i = 1; i < words.length; i++) {
+                    String w = words[i];
+                    if (w.toLowerCase(Locale.ROOT).startsWith("--from=") && !keyword.equals("FROM")) {
+                        w = w.substring(0, 7) + hostName(w.substring(7), images);
+                    } else if (imageNext && !w.startsWith("--")) {
+                        w = hostName(w, images);
+                        imageNext = false;
+                    }
+                    l.append(' ').append(w);
+                }
+                if (!l.toString().equals(line)) rewritten = l.toString();
+            }
+            changed |= !rewritten.equals(line);
+            out.append(rewritten).append(cr).append('\n');
+        }
+        if (!changed) return null;
+        out.setLength(out.length() - 1);
+        return out.toString();
+    }
+
+    private static String hostName(String ref, Images images) throws Refusal, IOException {
+        if (ref.contains("$") || !Images.isReference(ref)) return ref;
+        String own = images.resolve(ref);
+        return images.names().isOwn(own) ? own : ref;
+    }
+
+    /**
      * A RUN step's mount: a tmpfs only. Bind mounts follow links out to the host's files in
      * the buildah of Debian 12's Podman (CVE-2024-1753), and cache mounts live in a host dir
      * that an id with .. climbs out of and that every session shares.
@@ -130,11 +175,8 @@ final class Containerfiles {
             throw Refusal.forbidden("the image " + ref + " names a variable Burrow cannot resolve; spell the image out or pass it as a build argument");
         }
         if (resolved.equalsIgnoreCase("scratch") || stages.contains(resolved.toLowerCase(Locale.ROOT)) || resolved.matches("\\d+")) return;
-        // buildah would look the name up on the host, where the session's own images have names of their own (ImageNames).
-        if (images.names().isOwn(images.resolve(resolved))) {
-            throw Refusal.forbidden("the image " + resolved + " is one this session built or tagged: a build names it by its id"
-                    + " (podman images --format '{{.ID}}' " + resolved + "), as Burrow keeps the session's image names apart from yours");
-        }
+        // The session's own image of that name is here under its host name (ownImages puts that in the Containerfile).
+        if (images.names().isOwn(images.resolve(resolved))) return;
         images.pullable(resolved, "missing");
     }
 

@@ -114,6 +114,15 @@ final class SiblingGate {
                 Containerfiles.check(text, box, images, buildArgs);
             }
             if (!any) throw Refusal.forbidden("the build context has no Containerfile or Dockerfile");
+            // The Containerfile Podman takes (the one named, else Containerfile, else Dockerfile), with the session's own
+            // images by their host names: a copy of Burrow's writing beside it in the context, built in its place.
+            String built = wanted.stream().filter(n -> context.text(n) != null).findFirst().orElseThrow();
+            String own = Containerfiles.ownImages(context.text(built), images);
+            if (own != null) {
+                Containerfiles.check(own, box, images, buildArgs);
+                query = new java.util.LinkedHashMap<>(query);
+                query.put("dockerfile", List.of(context.add(own)));
+            }
             return new Decision.Forward(t.upstream(query), null, false, context);
         } catch (Refusal | IOException | RuntimeException e) {
             context.close();

@@ -176,17 +176,13 @@ class NetworkPolicyIT {
     }
 
     /** A probe that says whether a raw TCP connection (no HTTP) to HOST:PORT reached a server, as python prints it. */
-    private static String tcpProbe(String host, int port) {
-        String py = "import socket\ntry:\n    s = socket.create_connection(('%s', %d), 5)\n    print('reached ' + s.recv(20).decode().strip())\n"
-                .formatted(host, port) + "except Exception as e:\n    print('refused ' + type(e).__name__)\n";
-        return java.util.Base64.getEncoder().encodeToString(py.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
+    /** A listener on every address of this machine that greets each connection with raw-hello and counts them. */
+    private static final class Greeter implements AutoCloseable {
+        final java.net.ServerSocket server;
+        final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
 
-    @Test
-    void underFullThisMachineAndPrivateAddressesAreOutOfReachForEveryProtocolUnlessAllowed() throws Exception {
-        String own = TestEnv.machineAddress();
-        var accepted = new java.util.concurrent.atomic.AtomicInteger();
-        try (var server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("0.0.0.0"))) {
+        Greeter() throws java.io.IOException {
+            server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("0.0.0.0"));
             Thread.ofVirtual().start(() -> {
                 while (!server.isClosed()) {
                     try (var c = server.accept()) {
@@ -197,6 +193,26 @@ class NetworkPolicyIT {
                     }
                 }
             });
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            server.close();
+        }
+    }
+
+    private static String tcpProbe(String host, int port) {
+        String py = "import socket\ntry:\n    s = socket.create_connection(('%s', %d), 5)\n    print('reached ' + s.recv(20).decode().strip())\n"
+                .formatted(host, port) + "except Exception as e:\n    print('refused ' + type(e).__name__)\n";
+        return java.util.Base64.getEncoder().encodeToString(py.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void underFullThisMachineAndPrivateAddressesAreOutOfReachForEveryProtocolUnlessAllowed() throws Exception {
+        String own = TestEnv.machineAddress();
+        try (var greeter = new Greeter()) {
+            var server = greeter.server;
+            var accepted = greeter.accepted;
             String image = burrow.sessions().runnerImage();
             String probe = tcpProbe(own, server.getLocalPort());
             String privateProbe = tcpProbe("10.255.255.1", 80);
@@ -230,18 +246,9 @@ class NetworkPolicyIT {
     @Test
     void underFullNeitherTheAgentNorARootSiblingNorABuildStepCanLiftTheGuard() throws Exception {
         String own = TestEnv.machineAddress();
-        var accepted = new java.util.concurrent.atomic.AtomicInteger();
-        try (var server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("0.0.0.0"))) {
-            Thread.ofVirtual().start(() -> {
-                while (!server.isClosed()) {
-                    try (var c = server.accept()) {
-                        accepted.incrementAndGet();
-                        c.getOutputStream().write("raw-hello\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                    } catch (java.io.IOException e) {
-                        return;
-                    }
-                }
-            });
+        try (var greeter = new Greeter()) {
+            var server = greeter.server;
+            var accepted = greeter.accepted;
             String image = burrow.sessions().runnerImage();
             Path repo = TestEnv.repo(tmp.resolve("repo-tools"));
             Path tools = Files.createDirectories(repo.resolve("t"));
@@ -274,6 +281,7 @@ class NetworkPolicyIT {
             assertThat(out).contains("probe:agent:refused ConnectionRefusedError", "probe:sibling:refused ConnectionRefusedError",
                     "probe:build:refused ConnectionRefusedError", "after-refused ConnectionRefusedError", "build-dns-works");
             assertThat(accepted.get()).isZero();
+            burrow.sessions().delete(s.id()); // and its image
         }
     }
 

@@ -193,20 +193,23 @@ class PodmanSocketIT {
         String image = live.burrow.sessions().runnerImage();
         String script = """
                 I=%s
-                mkdir -p /tmp/c && printf 'FROM %%s\nRUN echo planted > /planted\n' $I > /tmp/c/Containerfile
+                mkdir -p /tmp/c && printf 'FROM %%s\nRUN echo planted > /tmp/planted\n' $I > /tmp/c/Containerfile
                 podman build -q -t docker.io/library/alpine:3.19 /tmp/c > /dev/null && echo built-alpine
                 podman tag alpine:3.19 quay.io/org/tool:1 && echo tagged-quay
                 curl -s -X POST --unix-socket /run/podman/podman.sock 'http://d/v1.41/images/alpine:3.19/tag?repo=debian&tag=bookworm-slim' -o /dev/null -w 'docker-tag-%%{http_code}\n'
-                echo "run-$(podman run --rm --pull=never alpine:3.19 cat /planted)"
-                echo "run-quay-$(docker run --rm quay.io/org/tool:1 cat /planted)"
+                echo "run-$(podman run --rm --pull=never alpine:3.19 cat /tmp/planted)"
+                echo "run-quay-$(docker run --rm quay.io/org/tool:1 cat /tmp/planted)"
                 podman images --format '{{.Repository}}:{{.Tag}}' | grep -E 'alpine|tool|debian' | sed 's/^/listed-/'
                 """.formatted(image);
         Session s = start(script, NetworkPolicy.FULL);
         String out = output(s);
         assertThat(out).contains("built-alpine", "tagged-quay", "docker-tag-201", "run-planted", "run-quay-planted",
-                "listed-docker.io/library/alpine:3.19", "listed-quay.io/org/tool:1", "listed-docker.io/library/debian:bookworm-slim");
+                "listed-docker.io/library/alpine:3.19", "listed-quay.io/org/tool:1",
+                // Podman names a short name this machine's, through Docker's API too.
+                "listed-localhost/debian:bookworm-slim");
         assertThat(out).doesNotContain("burrow-s-");
-        for (String name : new String[] {"docker.io/library/alpine:3.19", "alpine:3.19", "quay.io/org/tool:1", "docker.io/library/debian:bookworm-slim"}) {
+        for (String name : new String[] {"docker.io/library/alpine:3.19", "alpine:3.19", "quay.io/org/tool:1", "debian:bookworm-slim",
+                "localhost/debian:bookworm-slim", "docker.io/library/debian:bookworm-slim"}) {
             assertThat(TestEnv.podmanExit("image", "exists", name)).as("the user's podman has " + name).isNotZero();
         }
         String space = dev.burrow.container.ContainerEngine.imageSpace(s.id());
@@ -214,8 +217,8 @@ class PodmanSocketIT {
 
         // Another session finds none of them, by the names the first gave or by Burrow's.
         Session other = start("""
-                echo "other-$(podman run --rm --pull=never alpine:3.19 cat /planted 2>&1 | tail -1)"
-                echo "other-by-space-$(podman run --rm %salpine:3.19 cat /planted 2>&1 | tail -1)"
+                echo "other-$(podman run --rm --pull=never alpine:3.19 cat /tmp/planted 2>&1 | tail -1)"
+                echo "other-by-space-$(podman run --rm %salpine:3.19 cat /tmp/planted 2>&1 | tail -1)"
                 """.formatted(space + "docker.io/library/"), NetworkPolicy.FULL);
         String theirs = output(other);
         assertThat(theirs).contains("other-").doesNotContain("other-planted", "other-by-space-planted");

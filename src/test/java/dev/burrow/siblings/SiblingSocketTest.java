@@ -375,12 +375,19 @@ class SiblingSocketTest {
         assertThat(send(post("/v4.3.1/libpod/containers/create", "{\"image\":\"" + StandInPodman.THEIR_TAGGED + "\"}"))).startsWith("HTTP/1.1 404 ");
         assertThat(send("DELETE /v4.3.1/libpod/images/" + StandInPodman.THEIR_TAGGED.replace(":", "%3A") + " HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 404 ");
         assertThat(podman.forwarded()).isEmpty();
-        // A build's names are its own too; FROM its own image names it by id (buildah looks names up on the host).
+        // A build's names are its own too; FROM its own image gets the host's name for it (buildah looks names up on the host).
         assertThat(build("/v4.3.1/libpod/build", "t=docker.io%2Flibrary%2Fdebian%3Abookworm&output=web", tar(false, "Containerfile", "FROM shared\n")))
                 .startsWith("HTTP/1.1 200 ");
         assertThat(podman.forwarded().getFirst()).contains("t=localhost%2Fburrow-s-s1%2Fdocker.io%2Flibrary%2Fdebian%3Abookworm&",
                 "output=localhost%2Fburrow-s-s1%2Flocalhost%2Fweb%3Alatest");
-        assertThat(build("/v4.3.1/libpod/build", "t=x", tar(false, "Containerfile", "FROM app\n"))).startsWith("HTTP/1.1 403 ").contains("by its id");
+        podman.received.clear();
+        assertThat(build("/v4.3.1/libpod/build", "t=x", tar(false, "Containerfile", "FROM shared AS base\r\nFROM  --platform=linux/amd64 app AS b\n"
+                + "COPY --from=tagged /a /a\nRUN echo FROM app\n"))).startsWith("HTTP/1.1 200 ");
+        String built = podman.forwarded().getFirst();
+        var file = java.util.regex.Pattern.compile("dockerfile=(\\.burrow-containerfile-[0-9a-f]{24})").matcher(built);
+        assertThat(file.find()).as(built).isTrue();
+        assertThat(built).contains(file.group(1) + "\u0000", "FROM shared AS base\r\nFROM --platform=linux/amd64 " + StandInPodman.OWN_BUILT + " AS b\n"
+                + "COPY --from=" + StandInPodman.OWN_TAGGED + " /a /a\nRUN echo FROM app\n");
     }
 
     @Test
