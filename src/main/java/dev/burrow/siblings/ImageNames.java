@@ -14,12 +14,19 @@ import java.util.Locale;
  *
  * <p>Encoding: the asked name made whole as Podman makes it (a short name is {@code localhost/NAME},
  * the tag {@code latest} unless given), its registry written as one path component (a port's
- * colon as {@code __}, which a host name cannot hold), then its path and tag as they are.
+ * colon as {@code __}, which a host name cannot hold), then its path, then {@link #LAST}, then
+ * its tag: {@code localhost/burrow-s-ID/docker.io/library/alpine/burrow-session:3.19}.
  */
 final class ImageNames {
     /** Where every session's name space starts. */
     static final String PREFIX = dev.burrow.container.ContainerEngine.IMAGE_SPACES;
     private static final int MAX_NAME = 255;
+    /**
+     * The last path component of every name of a session's own: Podman finds a short name
+     * (alpine:3.19) in any local name that ends with it ({@code /alpine:3.19}), so an own name
+     * must end in a component no one runs by that name.
+     */
+    static final String LAST = "burrow-session";
 
     private final String space;
 
@@ -34,7 +41,9 @@ final class ImageNames {
         }
         String whole = whole(asked, "localhost");
         int slash = whole.indexOf('/');
-        String name = space + whole.substring(0, slash).toLowerCase(Locale.ROOT).replace(":", "__") + whole.substring(slash);
+        int tag = whole.lastIndexOf(':');
+        String name = space + whole.substring(0, slash).toLowerCase(Locale.ROOT).replace(":", "__") + whole.substring(slash, tag) + "/" + LAST
+                + whole.substring(tag);
         if (name.length() > MAX_NAME) throw Refusal.badRequest("the image name " + asked + " is too long for a session's image");
         return name;
     }
@@ -72,8 +81,9 @@ final class ImageNames {
         if (!isOwn(hostName)) return hostName;
         String rest = hostName.substring(space.length());
         int slash = rest.indexOf('/');
-        if (slash < 0) return hostName;
-        return rest.substring(0, slash).replace("__", ":") + rest.substring(slash);
+        int last = rest.lastIndexOf("/" + LAST + ":");
+        if (slash < 0 || last <= slash) return hostName;
+        return rest.substring(0, slash).replace("__", ":") + rest.substring(slash, last) + rest.substring(last + LAST.length() + 1);
     }
 
     /** A reference made whole as Podman makes it: a registry ({@code shortDomain} for a short name), a path, a tag. */

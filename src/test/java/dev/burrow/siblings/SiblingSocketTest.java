@@ -353,9 +353,9 @@ class SiblingSocketTest {
         assertThat(send(post("/v1.41/images/shared/tag?repo=alpine", ""))).startsWith("HTTP/1.1 200 ");
         assertThat(send(post("/v4.3.1/libpod/images/shared/tag?repo=localhost%3A5000%2Fteam%2Fapp&tag=1", ""))).startsWith("HTTP/1.1 200 ");
         assertThat(podman.forwarded()).satisfiesExactly(
-                r -> assertThat(r).startsWith("POST /v4.3.1/libpod/images/shared/tag?repo=localhost%2Fburrow-s-s1%2Fdocker.io%2Flibrary%2Falpine&tag=3.19 "),
-                r -> assertThat(r).startsWith("POST /v1.41/images/shared/tag?repo=localhost%2Fburrow-s-s1%2Flocalhost%2Falpine&tag=latest "),
-                r -> assertThat(r).startsWith("POST /v4.3.1/libpod/images/shared/tag?repo=localhost%2Fburrow-s-s1%2Flocalhost__5000%2Fteam%2Fapp&tag=1 "));
+                r -> assertThat(r).startsWith("POST /v4.3.1/libpod/images/shared/tag?repo=localhost%2Fburrow-s-s1%2Fdocker.io%2Flibrary%2Falpine%2Fburrow-session&tag=3.19 "),
+                r -> assertThat(r).startsWith("POST /v1.41/images/shared/tag?repo=localhost%2Fburrow-s-s1%2Flocalhost%2Falpine%2Fburrow-session&tag=latest "),
+                r -> assertThat(r).startsWith("POST /v4.3.1/libpod/images/shared/tag?repo=localhost%2Fburrow-s-s1%2Flocalhost__5000%2Fteam%2Fapp%2Fburrow-session&tag=1 "));
         podman.received.clear();
         // Its own names read back as it gave them: inspect, run, remove.
         assertThat(send(get("/v4.3.1/libpod/images/app/exists"))).startsWith("HTTP/1.1 200 ");
@@ -364,11 +364,11 @@ class SiblingSocketTest {
         assertThat(send(post("/v4.3.1/libpod/images/pull?reference=app&policy=missing", ""))).startsWith("HTTP/1.1 200 ");
         assertThat(send("DELETE /v4.3.1/libpod/images/tagged HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 200 ");
         List<String> sent = podman.forwarded();
-        assertThat(sent.get(0)).startsWith("GET /v4.3.1/libpod/images/localhost/burrow-s-s1/localhost/app%3Alatest/exists ");
+        assertThat(sent.get(0)).startsWith("GET /v4.3.1/libpod/images/localhost/burrow-s-s1/localhost/app/burrow-session%3Alatest/exists ");
         assertThat(sent.get(1)).contains("\"image\":\"" + StandInPodman.OWN_TAGGED + "\"");
         assertThat(sent.get(2)).contains("\"Image\":\"" + StandInPodman.OWN_BUILT + "\"");
-        assertThat(sent.get(3)).startsWith("POST /v4.3.1/libpod/images/pull?").contains("reference=localhost%2Fburrow-s-s1%2Flocalhost%2Fapp%3Alatest");
-        assertThat(sent.get(4)).startsWith("DELETE /v4.3.1/libpod/images/localhost/burrow-s-s1/localhost/tagged%3Alatest ");
+        assertThat(sent.get(3)).startsWith("POST /v4.3.1/libpod/images/pull?").contains("reference=localhost%2Fburrow-s-s1%2Flocalhost%2Fapp%2Fburrow-session%3Alatest");
+        assertThat(sent.get(4)).startsWith("DELETE /v4.3.1/libpod/images/localhost/burrow-s-s1/localhost/tagged/burrow-session%3Alatest ");
         // Another session's names are not there for it, whether by the name that session gave or by Burrow's.
         podman.received.clear();
         assertThat(send(get("/v4.3.1/libpod/images/" + StandInPodman.THEIR_TAGGED.replace(":", "%3A") + "/json"))).startsWith("HTTP/1.1 404 ");
@@ -378,8 +378,8 @@ class SiblingSocketTest {
         // A build's names are its own too; FROM its own image gets the host's name for it (buildah looks names up on the host).
         assertThat(build("/v4.3.1/libpod/build", "t=docker.io%2Flibrary%2Fdebian%3Abookworm&output=web", tar(false, "Containerfile", "FROM shared\n")))
                 .startsWith("HTTP/1.1 200 ");
-        assertThat(podman.forwarded().getFirst()).contains("t=localhost%2Fburrow-s-s1%2Fdocker.io%2Flibrary%2Fdebian%3Abookworm&",
-                "output=localhost%2Fburrow-s-s1%2Flocalhost%2Fweb%3Alatest");
+        assertThat(podman.forwarded().getFirst()).contains("t=localhost%2Fburrow-s-s1%2Fdocker.io%2Flibrary%2Fdebian%2Fburrow-session%3Abookworm&",
+                "output=localhost%2Fburrow-s-s1%2Flocalhost%2Fweb%2Fburrow-session%3Alatest");
         podman.received.clear();
         assertThat(build("/v4.3.1/libpod/build", "t=x", tar(false, "Containerfile", "FROM shared AS base\r\nFROM  --platform=linux/amd64 app AS b\n"
                 + "COPY --from=tagged /a /a\nRUN echo FROM app\n"))).startsWith("HTTP/1.1 200 ");
@@ -408,7 +408,7 @@ class SiblingSocketTest {
         assertThat(send(post("/v4.3.1/libpod/images/pull?reference=localhost%2Fburrow-runner%3Ax&policy=always", ""))).startsWith("HTTP/1.1 403 ");
         assertThat(send(post("/v4.3.1/libpod/images/pull?reference=docker.io%2Flibrary%2Falpine&authfile=%2Fhome%2Fu%2Fauth.json", ""))).startsWith("HTTP/1.1 403 ");
         assertThat(send(post("/images/create?fromSrc=-&repo=x", ""))).startsWith("HTTP/1.1 403 ");
-        assertThat(podman.forwarded()).containsExactly("POST /v4.3.1/libpod/images/shared/tag?repo=localhost%2Fburrow-s-s1%2Flocalhost%2Ffresh&tag=latest HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+        assertThat(podman.forwarded()).containsExactly("POST /v4.3.1/libpod/images/shared/tag?repo=localhost%2Fburrow-s-s1%2Flocalhost%2Ffresh%2Fburrow-session&tag=latest HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
                 + "Connection: close\r\nContent-Length: 0\r\n\r\n");
 
         // A build is labelled with the session and has its network; under the proxied policies it pulls nothing and has the session's proxy.
@@ -422,7 +422,7 @@ class SiblingSocketTest {
         chunked.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         assertThat(send(chunked.toString(StandardCharsets.ISO_8859_1))).startsWith("HTTP/1.1 200 ");
         assertThat(podman.forwarded().getFirst())
-                .startsWith("POST /v4.3.1/libpod/build?t=localhost%2Fburrow-s-s1%2Flocalhost%2Fapp%3Alatest&nsoptions=%5B%7B%22Name%22%3A%22network%22%2C%22Host%22%3Afalse%2C%22Path%22%3A%22"
+                .startsWith("POST /v4.3.1/libpod/build?t=localhost%2Fburrow-s-s1%2Flocalhost%2Fapp%2Fburrow-session%3Alatest&nsoptions=%5B%7B%22Name%22%3A%22network%22%2C%22Host%22%3Afalse%2C%22Path%22%3A%22"
                         + java.net.URLEncoder.encode(tmp.resolve("pins/net").toString(), StandardCharsets.UTF_8)
                         + "%22%7D%5D&networkmode=0&pullpolicy=never&buildargs=%7B%22HTTPS_PROXY%22%3A%22http%3A%2F%2F127.0.0.1%3A3128%22%7D&labels=%7B%22burrow.sibling-of%22%3A%22s1%22%7D HTTP/1.1\r\n")
                 .contains("Content-Length: 2048\r\n", "FROM shared"); // held until read, then sent whole
@@ -632,7 +632,7 @@ class SiblingSocketTest {
                 continue;
             }
             assertThat(answer).as(query).startsWith("HTTP/1.1 200 ");
-            assertThat(podman.forwarded().getFirst()).as(query).startsWith("POST /v1.41/build?t=localhost%2Fburrow-s-s1%2Flocalhost%2Fapp%3Alatest&nsoptions=" + pinned + "&networkmode=0&pull=false&labels=");
+            assertThat(podman.forwarded().getFirst()).as(query).startsWith("POST /v1.41/build?t=localhost%2Fburrow-s-s1%2Flocalhost%2Fapp%2Fburrow-session%3Alatest&nsoptions=" + pinned + "&networkmode=0&pull=false&labels=");
         }
         // Under full, the network of the session's build network container (whose namespace the session's user namespace does not own).
         assertThat(binds.networks).containsEntry(tmp.resolve("pins/net"), StandInPodman.BUILD_NETWORK);

@@ -27,11 +27,11 @@ final class StandInPodman implements AutoCloseable {
     /** The container of the session's build network (full policy). */
     static final String BUILD_NETWORK = "d".repeat(64);
     /** Session s1's build "app", under its own name. */
-    static final String OWN_BUILT = "localhost/burrow-s-s1/localhost/app:latest";
+    static final String OWN_BUILT = "localhost/burrow-s-s1/localhost/app/burrow-session:latest";
     /** The shared image as session s1 tagged it "tagged". */
-    static final String OWN_TAGGED = "localhost/burrow-s-s1/localhost/tagged:latest";
+    static final String OWN_TAGGED = "localhost/burrow-s-s1/localhost/tagged/burrow-session:latest";
     /** The shared image as session s2 tagged it docker.io/library/alpine:3.19. */
-    static final String THEIR_TAGGED = "localhost/burrow-s-s2/docker.io/library/alpine:3.19";
+    static final String THEIR_TAGGED = "localhost/burrow-s-s2/docker.io/library/alpine/burrow-session:3.19";
     final List<String> received = new CopyOnWriteArrayList<>();
     private final ServerSocketChannel server;
 
