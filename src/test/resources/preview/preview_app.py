@@ -38,6 +38,22 @@ def handle(c):
         f.read(2)
         c.close()
         return
+    if path == "/keep":
+        # Answers without taking the upgrade it was asked for, keeps the connection, and echoes whatever comes next.
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        c.settimeout(1.5)
+        rest = b""
+        try:
+            while True:
+                chunk = f.read1(65536)
+                if not chunk:
+                    break
+                rest += chunk
+        except OSError:
+            pass
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(rest) + rest)
+        c.close()
+        return
     if path == "/early":
         # An interim answer, then a final one: both try to set Burrow's login cookie.
         c.sendall(b"HTTP/1.1 103 Early Hints\r\nSet-Cookie: burrow_session=from-the-box-103; Path=/\r\n\r\n"

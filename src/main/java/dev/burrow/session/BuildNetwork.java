@@ -14,11 +14,15 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * A full-policy session's build network ({@link SessionBox.BuildNetwork}): a container of
- * Burrow's that holds a network namespace of Podman's own user namespace, slirp4netns and the
- * session's guard in it, and runs nothing but a sleep as nobody. Made at the session's first
- * build; removed with its siblings when the session's container goes (it carries the helper
- * label, which the session's Podman socket never shows).
+ * A session's build network ({@link SessionBox.BuildNetwork}): a container of Burrow's that
+ * holds a network namespace of Podman's own user namespace for the session's build RUN steps,
+ * which run as root of that user namespace and so must share no namespace with the session
+ * (in the session's network, the agent could hand them its namespaces over an abstract unix
+ * socket). Under full: slirp4netns and the session's guard, a sleep as nobody. Under none and
+ * allowlist: loopback alone, and runner/burrow-egress carrying 127.0.0.1:3128 to the session's
+ * egress proxy (its socket dir mounted read-only), run as Podman's root so that it may connect.
+ * Made at the session's first build; removed with its siblings when the session's container goes
+ * (it carries the helper label, which the session's Podman socket never shows).
  *
  * <p>Lock rule: one container at a time per session; {@link #container} holds this object's lock
  * while it looks and makes.
@@ -29,10 +33,12 @@ final class BuildNetwork implements SessionBox.BuildNetwork {
     private final ContainerEngine engine;
     private final Supplier<String> image;
     private final Supplier<String> guard;
+    private final java.nio.file.Path netDir;
     private String id;
 
-    /** {@code image}: the runner image's id; {@code guard}: the session's nft ruleset. */
-    BuildNetwork(Session session, Config config, ContainerEngine engine, Supplier<String> image, Supplier<String> guard) {
+    /** {@code image}: the runner image's id; {@code guard}: the session's nft ruleset (full); {@code netDir}: its egress proxy's socket dir. */
+    BuildNetwork(Session session, Config config, ContainerEngine engine, Supplier<String> image, Supplier<String> guard, java.nio.file.Path netDir) {
+        this.netDir = Objects.requireNonNull(netDir);
         this.session = Objects.requireNonNull(session);
         this.config = Objects.requireNonNull(config);
         this.engine = Objects.requireNonNull(engine);
@@ -55,9 +61,9 @@ final class BuildNetwork implements SessionBox.BuildNetwork {
                 }
             }
             id = null;
-            String made = engine.run(spec(session, config, image.get()));
+            String made = engine.run(spec(session, config, image.get(), netDir));
             try {
-                engine.guardEgress(made, guard.get());
+                if (session.network() == dev.burrow.container.NetworkPolicy.FULL) engine.guardEgress(made, guard.get());
             } catch (RuntimeException e) {
                 engine.removeSibling(made, session.id());
                 throw e;
@@ -70,12 +76,18 @@ final class BuildNetwork implements SessionBox.BuildNetwork {
     }
 
     /**
-     * No user namespace of its own (so its network namespace is Podman's user namespace's), the
-     * network Podman gives a rootless container (slirp4netns), nobody's sleep, the session's limits.
+     * No user namespace of its own (so its network namespace is Podman's user namespace's) and the
+     * session's limits; under full the network Podman gives a rootless container (slirp4netns) and
+     * nobody's sleep, else none and the egress forwarder.
      */
-    static ContainerSpec spec(Session s, Config config, String image) {
+    static ContainerSpec spec(Session s, Config config, String image, java.nio.file.Path netDir) {
         String name = "burrow-buildnet-" + s.shortId() + "-" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
-        return new ContainerSpec(name, image, Map.of(PodmanCli.SESSION_LABEL, s.id(), ContainerEngine.HELPER_LABEL, s.id()), null, null,
-                List.of(), Map.of(), "/", List.of(), config.limits(), List.of("sleep", "infinity"), "65534:65534");
+        Map<String, String> labels = Map.of(PodmanCli.SESSION_LABEL, s.id(), ContainerEngine.HELPER_LABEL, s.id());
+        if (s.network() == dev.burrow.container.NetworkPolicy.FULL) {
+            return new ContainerSpec(name, image, labels, null, null, List.of(), Map.of(), "/", List.of(), config.limits(), List.of("sleep", "infinity"),
+                    "65534:65534");
+        }
+        return new ContainerSpec(name, image, labels, null, "none", List.of(new dev.burrow.container.Mount(netDir, dev.burrow.container.RunDir.NET_MOUNT, true)),
+                Map.of("BURROW_EGRESS", "1"), "/", List.of(), config.limits(), List.of("/usr/local/bin/burrow-egress"), "0:0");
     }
 }

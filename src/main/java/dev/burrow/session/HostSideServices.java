@@ -115,9 +115,9 @@ final class HostSideServices {
             try {
                 SessionBox box = new SessionBox(s.id(), container, s.workspace(), s.network(), config.allowedHosts()::allows,
                         config.allowedPrivate(), s.network().proxied() ? AgentLaunch.proxyEnv() : java.util.Map.of(), devices(s),
-                        pins.computeIfAbsent(s.id(), id -> new Pins(engine, pinsDirOf(s))), s.network() != dev.burrow.container.NetworkPolicy.FULL
-                        ? SessionBox.BuildNetwork.NONE
-                        : buildNetworks.computeIfAbsent(s.id(), id -> new BuildNetwork(s, config, engine, runImage, () -> ContainerStarter.guardRuleset(config))));
+                        pins.computeIfAbsent(s.id(), id -> new Pins(engine, pinsDirOf(s))),
+                        buildNetworks.computeIfAbsent(s.id(), id -> new BuildNetwork(s, config, engine, runImage, () -> ContainerStarter.guardRuleset(config),
+                                netDirOf(s))));
                 // The Podman service is found or started when the session first uses the socket, not before.
                 l.attach(SiblingSocket.start(box, podmanDirOf(s).resolve("podman.sock"), podman::socket));
             } catch (IOException e) {

@@ -80,15 +80,14 @@ final class BuildQuery {
         if (!Set.of("", "0", "1", "default", "bridge", "private", "none").contains(net)) {
             throw Refusal.forbidden("build network " + net + " is not allowed in a session");
         }
-        // RUN steps join a network namespace by a pin (Pins), so the session's policy holds for them
-        // as for the agent. Under none and allowlist, the session container's: loopback and the
-        // session's proxy, and nothing a capability there could open. Under full, the guarded one
-        // of the session's build network (SessionBox.BuildNetwork), not the session container's,
-        // where RUN steps, root of Podman's user namespace, would own the guard. Left to Podman they
-        // would run in a network of its own (the host's loopback through slirp4netns's gateway) or,
-        // through Docker's API without nsoptions, in the host's own network namespace.
-        String session = box.sessionContainer().get().orElseThrow(() -> new Refusal(409, "the session's container is not running"));
-        String container = box.policy().proxied() ? session : box.buildNetwork().container();
+        // RUN steps join the network namespace of the session's build network (SessionBox.BuildNetwork) by a pin (Pins),
+        // so the session's policy holds for them as for the agent: the guard under full, loopback and the session's proxy
+        // under none and allowlist. Not the session container's: a RUN step is root of Podman's user namespace, which owns
+        // the session's, and there it would own the guard, or take the session's namespaces from the agent over an abstract
+        // unix socket. Left to Podman they would run in a network of its own (the host's loopback through slirp4netns's
+        // gateway) or, through Docker's API without nsoptions, in the host's own network namespace.
+        box.sessionContainer().get().orElseThrow(() -> new Refusal(409, "the session's container is not running"));
+        String container = box.buildNetwork().container();
         q = t.with(q, "nsoptions", List.of(nsOptionsJoining(box.pins().network(container))));
         q = t.with(q, "networkmode", List.of("0"));
         if (!box.policy().proxied()) {

@@ -11,14 +11,15 @@ import java.io.IOException;
 record CreateContext(SessionBox box, String sessionContainer, Owner owner, PodmanApi api, Images images) {
     static final String SHARED_NETWORK = "a session's containers share the session's network (reach each other on localhost)";
     /**
-     * A container in the session's network runs in the session's user namespace, as its agent
-     * does: root there is the agent's sudo root, without NET_ADMIN. Podman's own user namespace
-     * would not do: the session's network namespace belongs to the session container's user
-     * namespace, whose owner is root of Podman's, and a namespace's owner has every capability
-     * in it (a root sibling there flushed the full policy's guard with nft).
+     * Every sibling runs in the session's user namespace, as its agent does: root there is the
+     * agent's sudo root, without NET_ADMIN. Podman's own user namespace would not do, whatever
+     * the sibling's network: the session container's user namespace belongs to root of Podman's,
+     * and a namespace's owner has every capability in it. A root sibling in the session's network
+     * flushed the full policy's guard with nft; one with a network of its own took the
+     * session's namespaces from the agent over a unix socket, entered them and did the same.
      */
-    static final String SHARED_USERNS = "a container in the session's network runs in the session's user namespace (root there is the agent's"
-            + " sudo root); --userns is not allowed with it: use --network none for a user namespace of its own";
+    static final String SHARED_USERNS = "a session's containers run in the session's user namespace (root there is the agent's sudo root);"
+            + " --userns is not allowed in a session";
     static final String NO_PORTS = "publishing ports (-p) is not available in a session: " + SHARED_NETWORK;
     static final String NO_NETWORKS = "joining networks (--network NAME) is not available in a session: " + SHARED_NETWORK;
 

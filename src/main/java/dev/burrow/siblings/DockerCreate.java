@@ -59,7 +59,9 @@ final class DockerCreate {
         Fields.oneOf(h, "IpcMode", Set.of("", "private", "none", "shareable"), "IPC mode");
         Fields.oneOf(h, "PidMode", Set.of("", "private"), "PID mode");
         Fields.oneOf(h, "UTSMode", Set.of("", "private"), "UTS mode");
-        Fields.oneOf(h, "UsernsMode", Set.of("", "private", "keep-id", "auto", "nomap"), "user namespace mode");
+        // Every sibling runs in the session's user namespace (CreateContext.SHARED_USERNS says why).
+        if (!Fields.text(h, "UsernsMode").isEmpty()) throw Refusal.forbidden(CreateContext.SHARED_USERNS);
+        h.put("UsernsMode", "container:" + ctx.sessionContainer());
         Fields.oneOf(h, "CgroupnsMode", Set.of("", "private"), "cgroup namespace mode");
         Fields.oneOf(h, "Cgroup", Set.of(""), "cgroup");
         Fields.oneOf(h, "Isolation", Set.of("", "default"), "isolation");
@@ -142,9 +144,6 @@ final class DockerCreate {
             h.put("NetworkMode", "none");
         } else if (Set.of("", "default", "bridge", "private", "slirp4netns").contains(mode)) {
             h.put("NetworkMode", "container:" + ctx.sessionContainer());
-            if (!Fields.text(h, "UsernsMode").isEmpty()) throw Refusal.forbidden(CreateContext.SHARED_USERNS);
-            // Its user namespace is the session's too (CreateContext.SHARED_USERNS says why).
-            h.put("UsernsMode", "container:" + ctx.sessionContainer());
         } else {
             throw Refusal.forbidden("the " + mode + " network is not allowed in a session: " + CreateContext.SHARED_NETWORK);
         }

@@ -75,15 +75,23 @@ final class ImageNames {
         return hostName.toLowerCase(Locale.ROOT).startsWith(PREFIX) && !isOwn(hostName);
     }
 
-    /** The name the session sees for a host name: its own as it asked for it, the shared as they are, another session's as null. */
+    /**
+     * The name the session sees for a host name (with a tag or a digest): its own as it asked for
+     * it, the shared as they are, another session's as null.
+     */
     String shown(String hostName) {
         if (isForeign(hostName)) return null;
         if (!isOwn(hostName)) return hostName;
-        String rest = hostName.substring(space.length());
+        int lastSlash = hostName.lastIndexOf('/');
+        int cut = -1;
+        for (int i = lastSlash + 1; i < hostName.length() && cut < 0; i++) if (hostName.charAt(i) == ':' || hostName.charAt(i) == '@') cut = i;
+        String repo = cut < 0 ? hostName : hostName.substring(0, cut);
+        String rest = repo.substring(space.length());
+        if (!rest.endsWith("/" + LAST)) return hostName;
+        rest = rest.substring(0, rest.length() - LAST.length() - 1);
         int slash = rest.indexOf('/');
-        int last = rest.lastIndexOf("/" + LAST + ":");
-        if (slash < 0 || last <= slash) return hostName;
-        return rest.substring(0, slash).replace("__", ":") + rest.substring(slash, last) + rest.substring(last + LAST.length() + 1);
+        if (slash < 0) return hostName;
+        return rest.substring(0, slash).replace("__", ":") + rest.substring(slash) + (cut < 0 ? "" : hostName.substring(cut));
     }
 
     /** A reference made whole as Podman makes it: a registry ({@code shortDomain} for a short name), a path, a tag. */

@@ -81,8 +81,10 @@ final class LibpodCreate {
         log(o.get("log_configuration"));
         resources(o.get("resource_limits"));
         for (String ns : List.of("pidns", "utsns", "ipcns", "cgroupns")) namespace(o.get(ns), ns, Set.of("", "default", "private", "none", "shareable"));
-        namespace(o.get("userns"), "userns", Set.of("", "default", "private", "keep-id", "auto", "nomap"));
-        idMappings(o.get("idmappings"), o.get("userns"));
+        // Every sibling runs in the session's user namespace (CreateContext.SHARED_USERNS says why).
+        namespace(o.get("userns"), "userns", Set.of("", "default"));
+        idMappings(o.get("idmappings"));
+        o.putObject("userns").put("nsmode", "container").put("value", ctx.sessionContainer());
         // The CLI's default "true" is systemd mode for an init command only: tmpfs on /run and /tmp in the container, its own
         // cgroup read-only. "always" would force those on any command; nothing needs it.
         Fields.oneOf(o, "systemd", Set.of("", "true", "false"), "systemd mode");
@@ -142,6 +144,7 @@ final class LibpodCreate {
         Fields.onlyKnown((ObjectNode) ns, Set.of("nsmode", "value"), name + " option");
         String mode = Fields.text(ns, "nsmode");
         if (!modes.contains(mode)) {
+            if (name.equals("userns")) throw Refusal.forbidden(CreateContext.SHARED_USERNS);
             throw Refusal.forbidden("the " + mode + " " + name.replace("ns", "") + " namespace is not allowed in a session (--" + name.replace("ns", "") + ")");
         }
         String value = Fields.text(ns, "value");
@@ -151,12 +154,11 @@ final class LibpodCreate {
     }
 
     /**
-     * The user namespace's ID mappings: only Podman's defaults (what the CLI sends: the host's
-     * mappings, no maps of its own), or an automatic namespace's size under --userns=auto.
-     * A map of its own is refused (no reason to need one); the auto options' passwd and group
-     * files are paths Podman would read on the host.
+     * The user namespace's ID mappings: only Podman's defaults, what the CLI sends (the host's
+     * mappings, no maps of its own, no automatic namespace): a sibling's user namespace is the
+     * session's, whose mappings are Burrow's.
      */
-    private static void idMappings(JsonNode m, JsonNode userns) throws Refusal {
+    private static void idMappings(JsonNode m) throws Refusal {
         if (Fields.empty(m)) return;
         if (!(m instanceof ObjectNode mo)) throw Refusal.badRequest("idmappings must be an object");
         Fields.onlyKnown(mo, Set.of("HostUIDMapping", "HostGIDMapping", "UIDMap", "GIDMap", "AutoUserNs", "AutoUserNsOpts"), "ID mapping option");
@@ -165,23 +167,15 @@ final class LibpodCreate {
         }
         Fields.mustBeEmpty(mo, "UIDMap", "a user ID map of the container's own (--uidmap)");
         Fields.mustBeEmpty(mo, "GIDMap", "a group ID map of the container's own (--gidmap)");
-        JsonNode auto = mo.get("AutoUserNs");
-        boolean isAuto = auto != null && auto.isBoolean() && auto.asBoolean();
-        if (auto != null && !auto.isNull() && !auto.isBoolean()) throw Refusal.badRequest("AutoUserNs must be true or false");
-        if (isAuto && !(userns instanceof ObjectNode u && "auto".equals(u.path("nsmode").asString("")))) {
-            throw Refusal.forbidden("an automatic user namespace goes with --userns=auto only (idmappings)");
-        }
+        Fields.mustBeEmpty(mo, "AutoUserNs", "an automatic user namespace (--userns=auto)");
         JsonNode opts = mo.get("AutoUserNsOpts");
         if (!Fields.empty(opts)) {
             if (!(opts instanceof ObjectNode oo)) throw Refusal.badRequest("AutoUserNsOpts must be an object");
             Fields.onlyKnown(oo, Set.of("Size", "InitialSize", "PasswdFile", "GroupFile", "AdditionalUIDMappings", "AdditionalGIDMappings"),
                     "automatic user namespace option");
-            Fields.mustBeEmpty(oo, "PasswdFile", "a passwd file on the host for the user namespace's size");
-            Fields.mustBeEmpty(oo, "GroupFile", "a group file on the host for the user namespace's size");
-            Fields.mustBeEmpty(oo, "AdditionalUIDMappings", "more user ID mappings (--userns=auto:uidmapping=)");
-            Fields.mustBeEmpty(oo, "AdditionalGIDMappings", "more group ID mappings (--userns=auto:gidmapping=)");
-            for (String n : List.of("Size", "InitialSize")) {
-                if (oo.has(n) && !oo.get(n).isNull() && !oo.get(n).isIntegralNumber()) throw Refusal.badRequest(n + " must be a number");
+            // What the CLI sends: zeros and empties. Any value is for a namespace of its own (and the files are host paths).
+            for (var e : oo.properties()) {
+                if (!Fields.empty(e.getValue())) throw Refusal.forbidden("automatic user namespace option " + e.getKey() + " is not allowed in a session");
             }
         }
     }
@@ -199,10 +193,6 @@ final class LibpodCreate {
             o.putObject("netns").put("nsmode", "none");
         } else if (Set.of("", "default", "bridge", "private", "slirp4netns").contains(mode) && Fields.text(ns == null ? o : ns, "value").isEmpty()) {
             o.putObject("netns").put("nsmode", "container").put("value", ctx.sessionContainer());
-            String userns = Fields.empty(o.get("userns")) ? "" : Fields.text(o.get("userns"), "nsmode");
-            if (!Set.of("", "default").contains(userns)) throw Refusal.forbidden(CreateContext.SHARED_USERNS);
-            // Its user namespace is the session's too (CreateContext.SHARED_USERNS says why).
-            o.putObject("userns").put("nsmode", "container").put("value", ctx.sessionContainer());
         } else {
             throw Refusal.forbidden("the " + mode + " network is not allowed in a session: " + CreateContext.SHARED_NETWORK);
         }

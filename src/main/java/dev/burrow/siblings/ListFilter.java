@@ -54,7 +54,7 @@ final class ListFilter {
     /** Rewrites an image's name lists: the session's own names as it gave them, other sessions' left out. */
     private static void shown(JsonNode image, ImageNames names) {
         if (!(image instanceof ObjectNode o)) return;
-        for (String field : List.of("RepoTags", "Names", "NamesHistory")) {
+        for (String field : List.of("RepoTags", "Names", "NamesHistory", "RepoDigests", "Digests")) {
             if (!(o.get(field) instanceof ArrayNode list)) continue;
             ArrayNode out = Fields.JSON.createArrayNode();
             for (JsonNode n : list) {

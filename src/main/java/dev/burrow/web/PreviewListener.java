@@ -13,6 +13,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -119,6 +120,7 @@ final class PreviewListener {
 
     /** Carries one allowed request to the container's port, Burrow's cookies and tokens taken out, and its answer back, filtered. */
     private void forward(Socket client, InputStream in, OutputStream out, PreviewHead head) throws IOException {
+        String[] request = head.first().split(" ");
         boolean websocket = head.upgradesToWebSocket();
         Optional<PreviewHead.Framing> framing = head.framing();
         if (framing.isEmpty()) {
@@ -161,10 +163,14 @@ final class PreviewListener {
                 return;
             }
             PreviewHead filtered = answer.get().withoutCookieTampering();
-            if (!websocket) filtered = filtered.with("Connection", "close");
+            // A tunnel only once the app took the upgrade: after any other answer, what the client sends next would be
+            // another request, reaching the app unchecked. That answer ends the connection like any other.
+            boolean upgraded = websocket && answer.get().status() == 101;
+            if (!upgraded) filtered = filtered.with("Connection", "close");
+            if (websocket && !upgraded) up.shutdownOutput(); // the app sent no 101: it gets nothing more
             out.write(filtered.bytes());
             out.flush();
-            Thread frames = websocket ? Thread.ofVirtual().start(() -> {
+            Thread frames = upgraded ? Thread.ofVirtual().start(() -> {
                 ProxyIo.pump(in, toApp);
                 try {
                     up.shutdownOutput();
@@ -172,10 +178,38 @@ final class PreviewListener {
                     // closed already
                 }
             }) : null;
-            ProxyIo.pump(fromApp, out);
+            if (upgraded) {
+                ProxyIo.pump(fromApp, out);
+            } else {
+                carryAnswer(request[0], filtered, fromApp, out);
+            }
             if (body != null) body.interrupt();
             if (frames != null) frames.interrupt();
         }
+    }
+
+    /**
+     * The answer's body as its head framed it, and not a byte after it (a second answer would reach
+     * the browser unfiltered): none for HEAD, 204 and 304; a length; chunks, framed anew; else all
+     * until the app closes.
+     */
+    private void carryAnswer(String method, PreviewHead answer, InputStream fromApp, OutputStream out) throws IOException {
+        int status = answer.status();
+        if (method.equals("HEAD") || status == 204 || status == 304) return;
+        Optional<PreviewHead.Framing> framing = answer.framing();
+        List<String> lengths = answer.all("Content-Length");
+        try {
+            if (framing.isPresent() && framing.get().chunked()) {
+                dev.burrow.http.Body.forwardChunked(fromApp, out);
+            } else if (framing.isPresent() && !lengths.isEmpty()) {
+                dev.burrow.http.Body.copy(false, framing.get().length(), fromApp, out);
+            } else {
+                ProxyIo.pump(fromApp, out);
+            }
+        } catch (dev.burrow.http.Refusal e) {
+            LOG.debug("preview {}: the app's answer broke its framing: {}", port(), e.getMessage());
+        }
+        out.flush();
     }
 
     /** The request's body as its head framed it, chunks framed anew; a body that breaks its framing ends the request. */

@@ -253,8 +253,10 @@ class NetworkPolicyIT {
             Path repo = TestEnv.repo(tmp.resolve("repo-tools"));
             Path tools = Files.createDirectories(repo.resolve("t"));
             for (String tool : java.util.List.of("/usr/sbin/nft", "/usr/sbin/ip", "/usr/sbin/iptables")) bringAlong(Path.of(tool), tools);
-            try (var script = NetworkPolicyIT.class.getResourceAsStream("/network/try-the-guard.sh")) {
+            try (var script = NetworkPolicyIT.class.getResourceAsStream("/network/try-the-guard.sh");
+                 var take = NetworkPolicyIT.class.getResourceAsStream("/network/take-namespaces.py")) {
                 Files.write(tools.resolve("try.sh"), script.readAllBytes());
+                Files.write(tools.resolve("take.py"), take.readAllBytes());
             }
             String probe = tcpProbe(own, server.getLocalPort());
             Files.writeString(repo.resolve("Containerfile.attack"), "FROM " + image + "\nUSER root\nCOPY t /t\nRUN bash /t/try.sh build /t " + probe
@@ -264,6 +266,9 @@ class NetworkPolicyIT {
             String command = "sudo bash t/try.sh agent /workspace/t " + probe + "; "
                     + "podman run --rm -u 0 -v /workspace/t:/t:ro " + image + " bash /t/try.sh sibling /t " + probe + "; "
                     + "podman build --no-cache -f Containerfile.attack -t attack-build /workspace 2>&1 | grep -E '^(attack|probe|build-dns)'; "
+                    // The red team's way: the agent hands its namespaces to a root sibling with a network of its own.
+                    + "(python3 t/take.py serve /workspace/fd.sock &) ; sleep 1; podman run --rm --network none -u 0 -v /workspace:/w " + image
+                    + " python3 /w/t/take.py take /w/fd.sock /w/t " + probe + " none-sibling; "
                     + "echo after-$(echo " + probe + " | base64 -d | python3)";
             Session s = burrow.sessions().create(new NewSession(repo.toString(), null, "BASH: " + command, null, null, NetworkPolicy.FULL), p -> { });
             Eventually.await(Duration.ofSeconds(240), "the attack's turn to end", () -> {
@@ -271,13 +276,15 @@ class NetworkPolicyIT {
                 return st != SessionState.RUNNING && st != SessionState.CREATING;
             });
             String out = toolOutput(burrow.sessions().get(s.id())).replace("\\n", "\n");
-            var attack = java.util.regex.Pattern.compile("attack:(agent|sibling|build):([a-z-]+):(\\d+)").matcher(out);
+            var attack = java.util.regex.Pattern.compile("attack:(agent|sibling|build|none-sibling):([a-z-]+):(\\d+)").matcher(out);
             java.util.Set<String> tried = new java.util.TreeSet<>();
             while (attack.find()) {
                 assertThat(attack.group(3)).as(attack.group(1) + " " + attack.group(2) + " failed").isNotEqualTo("0");
                 tried.add(attack.group(1) + ":" + attack.group(2));
             }
-            assertThat(tried).as(out).hasSize(15);
+            assertThat(tried).as(out).hasSize(16);
+            // The sibling is in the session's user namespace already, with no capability to enter its network.
+            assertThat(out).contains("setns-net:", "probe:none-sibling:refused").doesNotContain("setns-net:0");
             assertThat(out).contains("probe:agent:refused ConnectionRefusedError", "probe:sibling:refused ConnectionRefusedError",
                     "probe:build:refused ConnectionRefusedError", "after-refused ConnectionRefusedError", "build-dns-works");
             assertThat(accepted.get()).isZero();

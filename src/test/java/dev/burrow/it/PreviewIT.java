@@ -115,6 +115,21 @@ class PreviewIT {
         String both = raw(previewUri, "POST /rest HTTP/1.1\r\nHost: 127.0.0.1:" + previewUri.getPort() + "\r\nCookie: " + cookies
                 + "\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + pipelined);
         assertThat(both).startsWith("HTTP/1.1 400").contains("framed more than one way");
+        // An upgrade the app does not take (it answers 200 and reads on) ends the connection: nothing sent after it reaches the app.
+        try (java.net.Socket raw = new java.net.Socket(previewUri.getHost(), previewUri.getPort())) {
+            raw.setSoTimeout(20_000);
+            raw.getOutputStream().write(("GET /keep HTTP/1.1\r\nHost: 127.0.0.1:" + previewUri.getPort() + "\r\nCookie: " + cookies
+                    + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            Thread.sleep(500);
+            try {
+                raw.getOutputStream().write(pipelined.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            } catch (java.io.IOException closed) {
+                // closed already: all the better
+            }
+            String got = new String(raw.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(got).startsWith("HTTP/1.1 200").contains("Connection: close").doesNotContain(loginCookie, "GET /headers");
+        }
         // A quoted cookie name is that cookie to a lenient parser: it is Burrow's, and stays out.
         String quoted = raw(previewUri, "GET /headers HTTP/1.1\r\nHost: 127.0.0.1:" + previewUri.getPort() + "\r\nCookie: " + cookies
                 + "; \"burrow_session\"=" + loginCookie + "; app=2\r\n\r\n");

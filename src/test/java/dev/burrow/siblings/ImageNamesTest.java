@@ -30,6 +30,9 @@ class ImageNamesTest {
         assertThat(names.candidates(SPACE + "localhost/x:1")).isEmpty();
         assertThat(names.shown(SPACE + "registry.example__5000/team/app/burrow-session:1")).isEqualTo("registry.example:5000/team/app:1");
         assertThat(names.shown("docker.io/library/debian:bookworm")).isEqualTo("docker.io/library/debian:bookworm");
+        String digest = "@sha256:" + "a".repeat(64);
+        assertThat(names.shown(SPACE + "quay.io/org/tool/burrow-session" + digest)).isEqualTo("quay.io/org/tool" + digest);
+        assertThat(names.shown("localhost/burrow-s-ffff/quay.io/org/tool/burrow-session" + digest)).isNull();
         String theirs = "localhost/burrow-s-ffff/docker.io/library/alpine/burrow-session:3.19";
         assertThat(names.shown(theirs)).isNull();
         assertThat(names.isForeign(theirs)).isTrue();

@@ -249,7 +249,7 @@ class SiblingSocketTest {
                 Map.entry("{\"image\":\"x\",\"netns\":{\"nsmode\":\"container\",\"value\":\"" + StandInPodman.THEIRS + "\"}}", "container network"),
                 Map.entry("{\"image\":\"x\",\"pidns\":{\"nsmode\":\"host\"}}", "host pid"),
                 Map.entry("{\"image\":\"x\",\"ipcns\":{\"nsmode\":\"container\",\"value\":\"x\"}}", "container ipc"),
-                Map.entry("{\"image\":\"x\",\"userns\":{\"nsmode\":\"host\"}}", "host user"),
+                Map.entry("{\"image\":\"x\",\"userns\":{\"nsmode\":\"host\"}}", "--userns is not allowed"),
                 Map.entry("{\"image\":\"x\",\"cgroupns\":{\"nsmode\":\"path\",\"value\":\"/proc/1/ns/cgroup\"}}", "path cgroup"),
                 Map.entry("{\"image\":\"x\",\"volumes_from\":[\"" + StandInPodman.THEIRS + "\"]}", "volumes_from"),
                 Map.entry("{\"image\":\"x\",\"rootfs\":\"/\"}", "rootfs"),
@@ -274,12 +274,14 @@ class SiblingSocketTest {
                 Map.entry("{\"image\":\"x\",\"resource_limits\":{\"unified\":{\"memory.max\":\"max\"}}}", "unified"),
                 Map.entry("{\"image\":\"docker-archive:/home/u/x.tar\"}", "not an image reference"),
                 Map.entry("{\"image\":\"theirimg\"}", "no such image in this session"),
-                Map.entry("{\"image\":\"x\",\"userns\":{\"nsmode\":\"keep-id\"}}", "runs in the session's user namespace"),
+                Map.entry("{\"image\":\"x\",\"userns\":{\"nsmode\":\"keep-id\"}}", "run in the session's user namespace"),
+                Map.entry("{\"image\":\"x\",\"netns\":{\"nsmode\":\"none\"},\"userns\":{\"nsmode\":\"auto\",\"value\":\"uidmapping=0:0:1\"}}", "--userns is not allowed"),
                 Map.entry("{\"image\":\"x\",\"systemd\":\"always\"}", "systemd mode always"),
                 Map.entry("{\"image\":\"x\",\"idmappings\":{\"UIDMap\":[{\"container_id\":0,\"host_id\":0,\"size\":1}]}}", "user ID map"),
                 Map.entry("{\"image\":\"x\",\"netns\":{\"nsmode\":\"none\"},\"userns\":{\"nsmode\":\"auto\"},\"idmappings\":{\"AutoUserNs\":true,"
-                        + "\"AutoUserNsOpts\":{\"PasswdFile\":\"/home/u/.ssh/id_rsa\"}}}", "passwd file on the host"),
-                Map.entry("{\"image\":\"x\",\"idmappings\":{\"AutoUserNs\":true}}", "--userns=auto only"),
+                        + "\"AutoUserNsOpts\":{\"PasswdFile\":\"/home/u/.ssh/id_rsa\"}}}", "--userns is not allowed"),
+                Map.entry("{\"image\":\"x\",\"idmappings\":{\"AutoUserNsOpts\":{\"PasswdFile\":\"/home/u/.ssh/id_rsa\"}}}", "PasswdFile"),
+                Map.entry("{\"image\":\"x\",\"idmappings\":{\"AutoUserNs\":true}}", "automatic user namespace"),
                 Map.entry("{\"image\":\"x\",\"idmappings\":{\"HostUIDMapping\":\"yes\"}}", "true or false"),
                 Map.entry("[]", "not a JSON object"));
         for (var e : libpod.entrySet()) {
@@ -296,7 +298,7 @@ class SiblingSocketTest {
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\",\"Target\":\"/h\",\"VolumeOptions\":{\"DriverConfig\":{\"Options\":{\"device\":\"/home\"}}}}]}}", "DriverConfig"),
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"NetworkMode\":\"host\"}}", "host network"),
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"PidMode\":\"host\"}}", "PID mode host"),
-                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"UsernsMode\":\"host\"}}", "user namespace mode host"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"UsernsMode\":\"host\"}}", "--userns is not allowed"),
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"IpcMode\":\"container:" + StandInPodman.THEIRS + "\"}}", "IPC mode"),
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"CapAdd\":[\"ALL\"]}}", "CapAdd"),
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"VolumesFrom\":[\"theirs\"]}}", "VolumesFrom"),
@@ -308,7 +310,7 @@ class SiblingSocketTest {
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"LogConfig\":{\"Type\":\"k8s-file\",\"Config\":{\"path\":\"/x\"}}}}", "log option path"),
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"8080\"}]}}}", "publishing ports"),
                 Map.entry("{\"Image\":\"x\",\"NetworkingConfig\":{\"EndpointsConfig\":{\"mynet\":{}}}}", "joining networks"),
-                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"UsernsMode\":\"keep-id\"}}", "runs in the session's user namespace"),
+                Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"UsernsMode\":\"keep-id\"}}", "run in the session's user namespace"),
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"Tmpfs\":{\"/t\":\"rw,suid,dev\"}}}", "mount option suid"),
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"Tmpfs\":{\"t\":\"\"}}}", "absolute path"),
                 Map.entry("{\"Image\":\"x\",\"HostConfig\":{\"MaskedPaths\":[\"/nothing\"]}}", "masked paths"),
@@ -600,15 +602,29 @@ class SiblingSocketTest {
         assertThat(build("t=app&dockerfile=" + file, good)).startsWith("HTTP/1.1 403 ").contains("outside this session's allowlist network policy");
     }
 
+    /** A sibling with a network of its own is in the session's user namespace too: else its root owns the session's. */
+    @Test
+    void everySiblingRunsInTheSessionsUserNamespace() throws Exception {
+        assertThat(send(post("/v4.3.1/libpod/containers/create", "{\"image\":\"x\",\"netns\":{\"nsmode\":\"none\"}}"))).startsWith("HTTP/1.1 200 ");
+        assertThat(send(post("/v1.41/containers/create", "{\"Image\":\"x\",\"NetworkDisabled\":true}"))).startsWith("HTTP/1.1 200 ");
+        assertThat(send(post("/v1.41/containers/create", "{\"Image\":\"x\",\"HostConfig\":{\"NetworkMode\":\"none\"}}"))).startsWith("HTTP/1.1 200 ");
+        List<String> sent = podman.forwarded();
+        assertThat(sent.get(0)).contains("\"netns\":{\"nsmode\":\"none\"}", "\"userns\":{\"nsmode\":\"container\",\"value\":\"" + StandInPodman.SESSION_CONTAINER + "\"}");
+        for (String docker : sent.subList(1, 3)) {
+            assertThat(docker).contains("\"NetworkMode\":\"none\"", "\"UsernsMode\":\"container:" + StandInPodman.SESSION_CONTAINER + "\"");
+        }
+    }
+
     @Test
     void underTheProxiedPoliciesSiblingsGetTheSessionsProxy() throws Exception {
         start(NetworkPolicy.NONE);
         assertThat(send(post("/v4.3.1/libpod/containers/create", "{\"image\":\"x\",\"env\":{\"A\":\"1\"}}"))).startsWith("HTTP/1.1 200 ");
         assertThat(podman.forwarded().getFirst()).contains("\"env\":{\"A\":\"1\",\"HTTPS_PROXY\":\"http://127.0.0.1:3128\"}")
                 .contains("\"netns\":{\"nsmode\":\"container\",\"value\":\"" + StandInPodman.SESSION_CONTAINER + "\"}");
-        // Builds join the session container's network there: loopback and the proxy, nothing a capability could open.
+        // Builds join the session's build network there too, never the session container's: a RUN step is root of
+        // Podman's user namespace, and the agent could hand it the session's namespaces over an abstract unix socket.
         assertThat(build("/v1.41/build", "t=app", tar(false, "Dockerfile", "FROM shared\nRUN true\n"))).startsWith("HTTP/1.1 200 ");
-        assertThat(binds.networks).containsEntry(tmp.resolve("pins/net"), StandInPodman.SESSION_CONTAINER);
+        assertThat(binds.networks).containsEntry(tmp.resolve("pins/net"), StandInPodman.BUILD_NETWORK);
     }
 
     @Test
