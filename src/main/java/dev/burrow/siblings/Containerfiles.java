@@ -77,6 +77,15 @@ final class Containerfiles {
                 }
                 case "COPY" -> fromFlags(flags, vars, stages, box, images);
                 case "RUN" -> {
+                    // buildah fills in ARG and ENV values in a RUN step's flags before it reads them: a flag with a
+                    // variable is not the flag Burrow read (",type=bind,source=link" after a tmpfs mount was a bind).
+                    for (String w : words) {
+                        if (!w.startsWith("--")) break;
+                        if (w.matches(".*[$\\\\`\"'].*")) {
+                            throw Refusal.forbidden("RUN " + w + ": a RUN flag with a variable, quote or escape is not allowed in a session's builds;"
+                                    + " spell it out");
+                        }
+                    }
                     for (String f : flags) {
                         String lower = f.toLowerCase(Locale.ROOT);
                         if (lower.startsWith("--network=") && !Set.of("--network=none", "--network=default").contains(lower)) {
@@ -143,15 +152,36 @@ final class Containerfiles {
      * that an id with .. climbs out of and that every session shares.
      */
     private static void mount(String spec) throws Refusal {
-        String type = "bind";
-        for (String opt : spec.split(",")) {
-            int eq = opt.indexOf('=');
-            if (eq > 0 && opt.substring(0, eq).strip().equalsIgnoreCase("type")) type = opt.substring(eq + 1).strip().toLowerCase(Locale.ROOT);
+        if (spec.matches(".*[$\\\\`\"'].*")) {
+            throw Refusal.forbidden("RUN --mount=" + spec + " is not allowed in a session's builds: no variables, quotes or escapes in a mount");
         }
-        if (type.equals("tmpfs")) return;
-        throw Refusal.forbidden("RUN --mount=" + spec + " is not allowed in a session's builds: only tmpfs mounts"
-                + " (bind and cache mounts reach the host's files through this Podman's buildah, CVE-2024-1753); COPY what the step needs");
+        int types = 0;
+        String type = "bind";
+        List<String> keys = new ArrayList<>();
+        for (String opt : spec.split(",", -1)) {
+            int eq = opt.indexOf('=');
+            String key = (eq < 0 ? opt : opt.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
+            if (key.equals("type")) {
+                types++;
+                type = eq < 0 ? "" : opt.substring(eq + 1).strip().toLowerCase(Locale.ROOT);
+            } else {
+                keys.add(key);
+            }
+        }
+        if (types > 1 || !type.equals("tmpfs")) {
+            throw Refusal.forbidden("RUN --mount=" + spec + " is not allowed in a session's builds: only tmpfs mounts, one type each"
+                    + " (bind and cache mounts reach the host's files through this Podman's buildah, CVE-2024-1753); COPY what the step needs");
+        }
+        for (String key : keys) {
+            if (!TMPFS_OPTIONS.contains(key)) {
+                throw Refusal.forbidden("RUN --mount option " + key + " is not allowed in a session's builds (a tmpfs takes target, size and mode)");
+            }
+        }
     }
+
+    /** What a tmpfs mount of a RUN step may say besides its type. */
+    private static final Set<String> TMPFS_OPTIONS = Set.of("target", "dst", "destination", "size", "mode", "tmpfs-size", "tmpfs-mode", "ro", "rw",
+            "readonly", "tmpcopyup", "notmpcopyup");
 
     private static void fromFlags(List<String> flags, Map<String, String> vars, Set<String> stages, SessionBox box, Images images)
             throws Refusal, IOException {

@@ -296,6 +296,8 @@ class PodmanSocketIT {
                 t smuggle-exec sh -c 'echo %5$s | base64 -d | python3'
                 mkdir -p /tmp/b3 && ln -sfn / /tmp/b3/rootlink && printf 'FROM %1$s\nRUN --mount=type=bind,source=rootlink,target=/h cat /h$H/secret\n' > /tmp/b3/Containerfile
                 t bind-mount-build podman build --no-cache /tmp/b3
+                mkdir -p /tmp/b10 && ln -sfn / /tmp/b10/l && printf 'FROM %1$s\nENV X=,type=bind,source=l,target=/h\nRUN --mount=type=tmpfs,target=/t$X cat /h$H/secret\n' > /tmp/b10/Containerfile
+                t mount-variable-build podman build --no-cache /tmp/b10
                 mkdir -p /tmp/b5 && printf 'FROM %1$s\nRUN --mount=type=cache,id=../../../../../..$H,target=/h cat /h/secret\n' > /tmp/b5/Containerfile
                 t cache-id-build podman build --no-cache /tmp/b5
                 mkdir -p /tmp/b4 && printf 'FROM %1$s\nRUN curl -s -m 4 http://10.0.2.2:%6$s/ || echo build-had-no-network\n' > /tmp/b4/Containerfile
@@ -328,7 +330,7 @@ class PodmanSocketIT {
         // --pull=always would have the host's Podman fetch the image Burrow saw was here: it pulls what is missing only.
         assertThat(out).containsPattern("== pull-always-build\n[^=]*always-pull-built");
         assertThat(loopbackHits.get()).as("requests from a build that reached the host's loopback").isZero();
-        for (String refused : new String[] {"bind-mount-build", "cache-id-build", "privileged", "home-bind", "home-write", "root-mount", "link-bind", "host-net", "host-pid", "cap-add", "seccomp",
+        for (String refused : new String[] {"bind-mount-build", "mount-variable-build", "cache-id-build", "privileged", "home-bind", "home-write", "root-mount", "link-bind", "host-net", "host-pid", "cap-add", "seccomp",
                 "volumes-from", "join-session", "exec-victim", "stop-victim", "volume-bind", "cache", "kube", "compat-privileged", "compat-caseless",
                 "runner-tag", "runner-rmi", "env-from-host", "ns-case", "fifo-bind", "form-tag", "remove-unnamed", "arg-twice"}) {
             assertThat(out).as(refused).containsPattern("== " + refused + "\\n[^=]*burrow: ");
@@ -376,6 +378,8 @@ class PodmanSocketIT {
                     echo "== add-url"; podman build -t fetcher /tmp/ctx 2>&1 | tail -1
                     printf 'FROM %%s\nRUN curl -s -m 5 --noproxy "*" %2$s || echo no-network\n' $I > /tmp/ctx/Containerfile
                     echo "== build-run"; podman build --no-cache -t runner-net-$RANDOM$RANDOM /tmp/ctx 2>&1 | grep -E 'no-network|Error' | tail -1
+                    printf 'FROM %%s\nRUN curl -s -m 5 -o /dev/null -w "build-proxied-%%%%{http_code}" %2$s\n' $I > /tmp/ctx/Containerfile
+                    echo "== build-proxied"; podman build --no-cache /tmp/ctx 2>&1 | grep -o 'build-proxied-[0-9]*' | tail -1
                     echo "== done"
                     """.formatted(image, url);
             Session s = start(script, NetworkPolicy.NONE);
@@ -387,6 +391,8 @@ class PodmanSocketIT {
             assertThat(out).containsPattern("== pull\nError: burrow: this session's network policy is none");
             assertThat(out).containsPattern("== add-url\nError: burrow: ADD http://[^ ]+ would be fetched on the host, outside this session's none network policy");
             assertThat(out).containsPattern("== build-run\nno-network");
+            // A RUN step reaches the session's proxy (which refuses the host's service under none) from the build network.
+            assertThat(out).containsPattern("== build-proxied\nbuild-proxied-403");
             assertThat(hits.get()).as("requests that reached the host's service").isZero();
             live.burrow.sessions().delete(s.id());
             for (String kind : new String[] {"ps", "volume", "network", "images"}) assertThat(labelled(kind, s.id())).as(kind).isBlank();

@@ -587,13 +587,20 @@ class SiblingSocketTest {
         assertThat(build("t=app", tar(false, "Containerfile", "FROM shared\n", "link:.dockerignore", "/etc/shadow"))).startsWith("HTTP/1.1 403 ");
         assertThat(build("t=app", tar(false, "Containerfile", "FROM shared\nRUN --mount=source=../..,target=/h ls /h\n"))).startsWith("HTTP/1.1 403 ");
         assertThat(build("t=app", tar(false, "Containerfile", "FROM shared\nRUN --mount=type=secret,id=x cat /run/secrets/x\n"))).startsWith("HTTP/1.1 403 ");
+        // buildah fills in variables in RUN flags before it reads them: the red team's bind after a tmpfs (CVE-2024-1753 again).
+        for (String run : List.of("ENV X=,type=bind,source=l,target=/h\nRUN --mount=type=tmpfs,target=/t$X cat /h/etc/passwd",
+                "ARG X\nRUN --mount=type=tmpfs,target=/t${X} true", "RUN --mount=type=tmpfs,target=/t,type=bind,source=l,target=/h true",
+                "RUN --mount=type=tmpfs,target=/t,source=l true", "RUN --mount=\"type=tmpfs,target=/t\" true", "ONBUILD RUN --mount=type=tmpfs,target=$X true",
+                "RUN --network=$N true")) {
+            assertThat(build("t=app", tar(false, "Containerfile", "FROM shared\n" + run + "\n"))).as(run).startsWith("HTTP/1.1 403 ");
+        }
         assertThat(send(post("/v4.3.1/libpod/images/pull?reference=docker%3A%2F%2F127.0.0.1%3A5000%2Fx&policy=always", ""))).startsWith("HTTP/1.1 403 ")
                 .contains("not an image reference");
         assertThat(send(post("/v4.3.1/libpod/images/pull?reference=dir%3A%2Fhome%2Fu&policy=always", ""))).startsWith("HTTP/1.1 403 ");
         assertThat(podman.forwarded()).isEmpty();
 
         byte[] good = tar(true, "Containerfile", "# escape=`\nFROM shared AS base\nCOPY --from=base /a /b\nADD https://203.0.113.9/x.tgz /x\n"
-                + "RUN --mount=type=tmpfs,target=/t echo ok\n");
+                + "RUN --mount=type=tmpfs,target=/t,size=64m echo ok\nRUN pip install --prefix=$HOME/x --upgrade pip\n");
         assertThat(build("t=app&dockerfile=" + file, good)).startsWith("HTTP/1.1 200 ");
         // Podman gets a plain tar of Burrow's writing (not the gzip sent), holding the Containerfile Burrow read.
         assertThat(podman.forwarded()).hasSize(1).allSatisfy(r -> assertThat(r).contains("Containerfile\u0000", "ustar\u000000", "RUN --mount=type=tmpfs")
