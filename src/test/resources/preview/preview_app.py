@@ -15,6 +15,22 @@ w.onmessage = (m) => { document.getElementById('ws').textContent = 'echo: ' + m.
 </script>"""
 
 
+def rest_of(c, f):
+    """Every byte that reaches the app after the head, within a second and a half."""
+    c.settimeout(1.5)
+    rest = b""
+    try:
+        while True:
+            chunk = f.read1(65536)
+            if not chunk:
+                break
+            rest += chunk
+    except OSError:
+        pass
+    c.settimeout(None)
+    return rest
+
+
 def handle(c):
     f = c.makefile("rb")
     head = b""
@@ -41,16 +57,7 @@ def handle(c):
     if path == "/keep":
         # Answers without taking the upgrade it was asked for, keeps the connection, and echoes whatever comes next.
         c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-        c.settimeout(1.5)
-        rest = b""
-        try:
-            while True:
-                chunk = f.read1(65536)
-                if not chunk:
-                    break
-                rest += chunk
-        except OSError:
-            pass
+        rest = rest_of(c, f)
         c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(rest) + rest)
         c.close()
         return
@@ -90,18 +97,7 @@ def handle(c):
         body = head
     elif path == "/rest":
         # Every byte that reaches the app after the head, within a second and a half: the announced body, and nothing after it.
-        c.settimeout(1.5)
-        rest = b""
-        try:
-            while True:
-                chunk = f.read1(65536)
-                if not chunk:
-                    break
-                rest += chunk
-        except OSError:
-            pass
-        c.settimeout(None)
-        body = b"rest=" + rest
+        body = b"rest=" + rest_of(c, f)
     elif path == "/set-cookies":
         body = b"cookies set"
         extra = 'Set-Cookie: burrow_session=from-the-box; Path=/\r\nSet-Cookie: app_cookie=kept; Path=/\r\nClear-Site-Data: "cookies"\r\n'
