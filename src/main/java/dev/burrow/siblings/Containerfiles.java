@@ -36,7 +36,45 @@ final class Containerfiles {
     static void check(String text, SessionBox box, Images images, Map<String, String> buildArgs) throws Refusal, IOException {
         checkEach(instructions(text, '\\'), box, images, buildArgs);
         checkEach(instructions(text, '`'), box, images, buildArgs);
-        checkEach(text.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList(), box, images, buildArgs);
+        checkEach(text.lines().map(Containerfiles::stripSpace).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList(), box, images, buildArgs);
+        // And every flag on any physical line, wherever a parser might join it to a RUN: a mount, a network or a security flag
+        // is checked as a RUN step's (a blank line inside a continuation ended the RUN for Burrow, not for buildah).
+        for (String line : text.split("\r?\n|\r", -1)) {
+            List<String> words = words(line);
+            for (String w : words) {
+                if (Set.of("--mount", "--network", "--security").contains(flagName(w))) runFlags(List.of(w));
+            }
+        }
+    }
+
+    /** Go's white space (unicode.IsSpace, what buildah's parser trims and splits on) and Java's. */
+    private static boolean space(int cp) {
+        return Character.isWhitespace(cp) || Character.isSpaceChar(cp) || cp == 0x85;
+    }
+
+    static String stripSpace(String s) {
+        int a = 0;
+        int b = s.length();
+        while (a < b && space(s.charAt(a))) a++;
+        while (b > a && space(s.charAt(b - 1))) b--;
+        return s.substring(a, b);
+    }
+
+    /** A line's words, split on white space as either parser sees it. */
+    static List<String> words(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder w = new StringBuilder();
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (space(c)) {
+                if (!w.isEmpty()) out.add(w.toString());
+                w.setLength(0);
+            } else {
+                w.append(c);
+            }
+        }
+        if (!w.isEmpty()) out.add(w.toString());
+        return out;
     }
 
     private static void checkEach(List<String> instructions, SessionBox box, Images images, Map<String, String> buildArgs)
@@ -44,7 +82,8 @@ final class Containerfiles {
         Set<String> stages = new HashSet<>();
         Map<String, String> vars = new HashMap<>(buildArgs);
         for (String instruction : instructions) {
-            List<String> words = new ArrayList<>(List.of(instruction.strip().split("\\s+")));
+            List<String> words = new ArrayList<>(words(instruction));
+            if (words.isEmpty()) continue;
             if (words.getFirst().equalsIgnoreCase("ONBUILD") && words.size() > 1) words.removeFirst();
             String keyword = words.removeFirst().toUpperCase(Locale.ROOT);
             List<String> flags = words.stream().filter(w -> w.startsWith("--")).toList();
@@ -76,29 +115,47 @@ final class Containerfiles {
                     fromFlags(flags, vars, stages, box, images);
                 }
                 case "COPY" -> fromFlags(flags, vars, stages, box, images);
-                case "RUN" -> {
-                    // buildah fills in ARG and ENV values in a RUN step's flags before it reads them: a flag with a
-                    // variable is not the flag Burrow read (",type=bind,source=link" after a tmpfs mount was a bind).
-                    for (String w : words) {
-                        if (!w.startsWith("--")) break;
-                        if (w.matches(".*[$\\\\`\"'].*")) {
-                            throw Refusal.forbidden("RUN " + w + ": a RUN flag with a variable, quote or escape is not allowed in a session's builds;"
-                                    + " spell it out");
-                        }
-                    }
-                    for (String f : flags) {
-                        String lower = f.toLowerCase(Locale.ROOT);
-                        if (lower.startsWith("--network=") && !Set.of("--network=none", "--network=default").contains(lower)) {
-                            throw Refusal.forbidden("RUN " + f + " is not allowed in a session's builds");
-                        }
-                        if (lower.startsWith("--security=")) throw Refusal.forbidden("RUN " + f + " is not allowed in a session's builds");
-                        if (lower.startsWith("--mount=")) mount(f.substring(8));
-                    }
+                case "RUN" -> runFlags(words);
+                default -> {
+                }
+            }
+        }
+    }
+
+    /**
+     * A RUN step's flags (the words before its command). buildah fills in ARG and ENV values in
+     * them before it reads them: a flag with a variable is not the flag Burrow read (",type=bind,
+     * source=link" after a tmpfs mount was a bind). Flags in the command itself are checked too.
+     */
+    private static void runFlags(List<String> words) throws Refusal {
+        for (String w : words) {
+            if (!w.startsWith("--")) break;
+            if (w.matches(".*[$\\\\`\"'].*")) {
+                throw Refusal.forbidden("RUN " + w + ": a RUN flag with a variable, quote or escape is not allowed in a session's builds; spell it out");
+            }
+        }
+        for (String f : words) {
+            if (!f.startsWith("--")) continue;
+            String lower = f.toLowerCase(Locale.ROOT);
+            switch (flagName(f)) {
+                case "--network" -> {
+                    if (!Set.of("--network=none", "--network=default").contains(lower)) throw Refusal.forbidden("RUN " + f + " is not allowed in a session's builds");
+                }
+                case "--security" -> throw Refusal.forbidden("RUN " + f + " is not allowed in a session's builds");
+                case "--mount" -> {
+                    if (!lower.startsWith("--mount=")) throw Refusal.forbidden("RUN " + f + " is not allowed in a session's builds: spell a mount --mount=type=tmpfs,...");
+                    mount(f.substring(8));
                 }
                 default -> {
                 }
             }
         }
+    }
+
+    /** A flag's name, lower case, without its value ("--mount" for "--Mount=type=tmpfs"). */
+    private static String flagName(String word) {
+        int eq = word.indexOf('=');
+        return (eq < 0 ? word : word.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -262,8 +319,10 @@ final class Containerfiles {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         for (String line : text.split("\r?\n", -1)) {
-            String t = line.strip();
+            String t = stripSpace(line);
             if (t.startsWith("#")) continue;
+            // buildah's parser skips empty lines inside a continuation (it trims Go's white space): the instruction goes on.
+            if (t.isEmpty() && !cur.isEmpty()) continue;
             if (!t.isEmpty() && t.charAt(t.length() - 1) == escape) {
                 cur.append(t, 0, t.length() - 1).append(' ');
                 continue;

@@ -298,6 +298,8 @@ class PodmanSocketIT {
                 t bind-mount-build podman build --no-cache /tmp/b3
                 mkdir -p /tmp/b10 && ln -sfn / /tmp/b10/l && printf 'FROM %1$s\nENV X=,type=bind,source=l,target=/h\nRUN --mount=type=tmpfs,target=/t$X cat /h$H/secret\n' > /tmp/b10/Containerfile
                 t mount-variable-build podman build --no-cache /tmp/b10
+                mkdir -p /tmp/b11 && ln -sfn / /tmp/b11/l && printf 'FROM %1$s\nRUN \\\n\n--mount=type=bind,source=l,target=/h cat /h$H/secret\n' > /tmp/b11/Containerfile
+                t blank-line-build podman build --no-cache /tmp/b11
                 mkdir -p /tmp/b5 && printf 'FROM %1$s\nRUN --mount=type=cache,id=../../../../../..$H,target=/h cat /h/secret\n' > /tmp/b5/Containerfile
                 t cache-id-build podman build --no-cache /tmp/b5
                 mkdir -p /tmp/b4 && printf 'FROM %1$s\nRUN curl -s -m 4 http://10.0.2.2:%6$s/ || echo build-had-no-network\n' > /tmp/b4/Containerfile
@@ -330,7 +332,7 @@ class PodmanSocketIT {
         // --pull=always would have the host's Podman fetch the image Burrow saw was here: it pulls what is missing only.
         assertThat(out).containsPattern("== pull-always-build\n[^=]*always-pull-built");
         assertThat(loopbackHits.get()).as("requests from a build that reached the host's loopback").isZero();
-        for (String refused : new String[] {"bind-mount-build", "mount-variable-build", "cache-id-build", "privileged", "home-bind", "home-write", "root-mount", "link-bind", "host-net", "host-pid", "cap-add", "seccomp",
+        for (String refused : new String[] {"bind-mount-build", "mount-variable-build", "blank-line-build", "cache-id-build", "privileged", "home-bind", "home-write", "root-mount", "link-bind", "host-net", "host-pid", "cap-add", "seccomp",
                 "volumes-from", "join-session", "exec-victim", "stop-victim", "volume-bind", "cache", "kube", "compat-privileged", "compat-caseless",
                 "runner-tag", "runner-rmi", "env-from-host", "ns-case", "fifo-bind", "form-tag", "remove-unnamed", "arg-twice"}) {
             assertThat(out).as(refused).containsPattern("== " + refused + "\\n[^=]*burrow: ");

@@ -591,7 +591,11 @@ class SiblingSocketTest {
         for (String run : List.of("ENV X=,type=bind,source=l,target=/h\nRUN --mount=type=tmpfs,target=/t$X cat /h/etc/passwd",
                 "ARG X\nRUN --mount=type=tmpfs,target=/t${X} true", "RUN --mount=type=tmpfs,target=/t,type=bind,source=l,target=/h true",
                 "RUN --mount=type=tmpfs,target=/t,source=l true", "RUN --mount=\"type=tmpfs,target=/t\" true", "ONBUILD RUN --mount=type=tmpfs,target=$X true",
-                "RUN --network=$N true")) {
+                "RUN --network=$N true",
+                // A blank line (or one of spaces, or of Go's other white space) inside a continuation ends nothing for buildah.
+                "RUN \\\n\n--mount=type=bind,source=l,target=/h,rw id", "RUN \\\n   \n--mount=type=bind,source=l,target=/h id",
+                "RUN --mount=type=tmpfs,target=/t \\\n\n--mount=type=bind,source=l,target=/h id", "RUN \\\n\u00a0\n--mount=type=bind,source=l,target=/h id",
+                "RUN \\\n\u00a0--mount=type=bind,source=l,target=/h id")) {
             assertThat(build("t=app", tar(false, "Containerfile", "FROM shared\n" + run + "\n"))).as(run).startsWith("HTTP/1.1 403 ");
         }
         assertThat(send(post("/v4.3.1/libpod/images/pull?reference=docker%3A%2F%2F127.0.0.1%3A5000%2Fx&policy=always", ""))).startsWith("HTTP/1.1 403 ")
@@ -600,7 +604,7 @@ class SiblingSocketTest {
         assertThat(podman.forwarded()).isEmpty();
 
         byte[] good = tar(true, "Containerfile", "# escape=`\nFROM shared AS base\nCOPY --from=base /a /b\nADD https://203.0.113.9/x.tgz /x\n"
-                + "RUN --mount=type=tmpfs,target=/t,size=64m echo ok\nRUN pip install --prefix=$HOME/x --upgrade pip\n");
+                + "RUN --mount=type=tmpfs,target=/t,size=64m echo ok\nRUN pip install --prefix=$HOME/x --upgrade pip\nRUN yarn install --network-timeout 600000\n");
         assertThat(build("t=app&dockerfile=" + file, good)).startsWith("HTTP/1.1 200 ");
         // Podman gets a plain tar of Burrow's writing (not the gzip sent), holding the Containerfile Burrow read.
         assertThat(podman.forwarded()).hasSize(1).allSatisfy(r -> assertThat(r).contains("Containerfile\u0000", "ustar\u000000", "RUN --mount=type=tmpfs")
