@@ -84,7 +84,9 @@ final class Containerfiles {
         for (String instruction : instructions) {
             List<String> words = new ArrayList<>(words(instruction));
             if (words.isEmpty()) continue;
-            if (words.getFirst().equalsIgnoreCase("ONBUILD") && words.size() > 1) words.removeFirst();
+            // An image with triggers is never a base of a session's build, so a session has no use for them (and they are
+            // parsed anew, by other rules, where they run).
+            if (words.getFirst().equalsIgnoreCase("ONBUILD")) throw Refusal.forbidden("ONBUILD is not allowed in a session's builds");
             String keyword = words.removeFirst().toUpperCase(Locale.ROOT);
             List<String> flags = words.stream().filter(w -> w.startsWith("--")).toList();
             List<String> args = words.stream().filter(w -> !w.startsWith("--")).toList();
@@ -258,13 +260,17 @@ final class Containerfiles {
             throw Refusal.forbidden("the image " + ref + " names an ARG with more than one default in this Containerfile; spell the image out or pass it as a build argument");
         }
         if (resolved.contains("$")) {
-            if (box.policy() != NetworkPolicy.FULL) return;
             throw Refusal.forbidden("the image " + ref + " names a variable Burrow cannot resolve; spell the image out or pass it as a build argument");
         }
         if (resolved.equalsIgnoreCase("scratch") || stages.contains(resolved.toLowerCase(Locale.ROOT)) || resolved.matches("\\d+")) return;
         // The session's own image of that name is here under its host name (ownImages puts that in the Containerfile).
-        if (images.names().isOwn(images.resolve(resolved))) return;
-        images.pullable(resolved, "missing");
+        String host = images.resolve(resolved);
+        if (!images.names().isOwn(host)) images.pullable(resolved, "missing");
+        // A base image's ONBUILD triggers are instructions of this build that this Containerfile does not show (ImageTriggers).
+        if (!images.triggers(host).isEmpty()) {
+            throw Refusal.forbidden("the image " + resolved + " has ONBUILD triggers, which a build runs unread; a session's builds take"
+                    + " base images without them");
+        }
     }
 
     /** The value of an ARG given two different defaults. */

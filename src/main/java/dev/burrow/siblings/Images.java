@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -39,11 +40,18 @@ final class Images {
     }
 
     private final ImageNames names;
+    private final ImageTriggers triggers;
 
-    Images(SessionBox box, Owner owner) {
+    Images(SessionBox box, Owner owner, ImageTriggers triggers) {
         this.box = box;
         this.owner = owner;
         this.names = new ImageNames(box.sessionId());
+        this.triggers = triggers;
+    }
+
+    /** The ONBUILD triggers of a base image a build names (the host's name for it); refused when it is not here. */
+    List<String> triggers(String hostName) throws Refusal, IOException {
+        return triggers.of(hostName);
     }
 
     ImageNames names() {

@@ -38,7 +38,7 @@ final class SiblingGate {
         this.box = box;
         this.api = api;
         this.owner = new Owner(api, box.sessionId());
-        this.images = new Images(box, owner);
+        this.images = new Images(box, owner, new ImageTriggers(api));
     }
 
     /** Decides on one request; reads its body when the decision depends on it. */

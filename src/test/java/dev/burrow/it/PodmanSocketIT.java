@@ -240,6 +240,10 @@ class PodmanSocketIT {
         Path hostDir = Files.createDirectories(tmp.resolve("host-home"));
         Files.writeString(hostDir.resolve("secret"), "host-secret-" + "4242");
         Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        // A base image with ONBUILD triggers (as one pulled from a registry may carry): buildah parses them anew in the build.
+        Path onbuild = Files.createDirectories(tmp.resolve("onbuild"));
+        Files.writeString(onbuild.resolve("Containerfile"), "FROM " + image + "\nONBUILD RUN echo trigger\n");
+        assertThat(TestEnv.podmanExit("build", "-q", "--format", "docker", "-t", "localhost/onbuild-base:1", onbuild.toString())).isZero();
         // A service on the host's loopback, which a build's RUN step could reach through slirp4netns's gateway.
         var loopbackHits = new java.util.concurrent.atomic.AtomicInteger();
         var loopback = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
@@ -300,6 +304,10 @@ class PodmanSocketIT {
                 t mount-variable-build podman build --no-cache /tmp/b10
                 mkdir -p /tmp/b11 && ln -sfn / /tmp/b11/l && printf 'FROM %1$s\nRUN \\\n\n--mount=type=bind,source=l,target=/h cat /h$H/secret\n' > /tmp/b11/Containerfile
                 t blank-line-build podman build --no-cache /tmp/b11
+                mkdir -p /tmp/b12 && printf 'FROM localhost/onbuild-base:1\nRUN true\n' > /tmp/b12/Containerfile
+                t onbuild-base podman build --no-cache /tmp/b12
+                mkdir -p /tmp/b13 && printf 'FROM %1$s\nONBUILD RUN -\\\nONBUILD -mount=type=bind,source=l,target=/h true\n' > /tmp/b13/Containerfile
+                t onbuild-made podman build --format docker /tmp/b13
                 mkdir -p /tmp/b5 && printf 'FROM %1$s\nRUN --mount=type=cache,id=../../../../../..$H,target=/h cat /h/secret\n' > /tmp/b5/Containerfile
                 t cache-id-build podman build --no-cache /tmp/b5
                 mkdir -p /tmp/b4 && printf 'FROM %1$s\nRUN curl -s -m 4 http://10.0.2.2:%6$s/ || echo build-had-no-network\n' > /tmp/b4/Containerfile
@@ -332,7 +340,7 @@ class PodmanSocketIT {
         // --pull=always would have the host's Podman fetch the image Burrow saw was here: it pulls what is missing only.
         assertThat(out).containsPattern("== pull-always-build\n[^=]*always-pull-built");
         assertThat(loopbackHits.get()).as("requests from a build that reached the host's loopback").isZero();
-        for (String refused : new String[] {"bind-mount-build", "mount-variable-build", "blank-line-build", "cache-id-build", "privileged", "home-bind", "home-write", "root-mount", "link-bind", "host-net", "host-pid", "cap-add", "seccomp",
+        for (String refused : new String[] {"bind-mount-build", "mount-variable-build", "blank-line-build", "onbuild-base", "onbuild-made", "cache-id-build", "privileged", "home-bind", "home-write", "root-mount", "link-bind", "host-net", "host-pid", "cap-add", "seccomp",
                 "volumes-from", "join-session", "exec-victim", "stop-victim", "volume-bind", "cache", "kube", "compat-privileged", "compat-caseless",
                 "runner-tag", "runner-rmi", "env-from-host", "ns-case", "fifo-bind", "form-tag", "remove-unnamed", "arg-twice"}) {
             assertThat(out).as(refused).containsPattern("== " + refused + "\\n[^=]*burrow: ");

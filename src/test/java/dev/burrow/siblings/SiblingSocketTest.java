@@ -595,7 +595,9 @@ class SiblingSocketTest {
                 // A blank line (or one of spaces, or of Go's other white space) inside a continuation ends nothing for buildah.
                 "RUN \\\n\n--mount=type=bind,source=l,target=/h,rw id", "RUN \\\n   \n--mount=type=bind,source=l,target=/h id",
                 "RUN --mount=type=tmpfs,target=/t \\\n\n--mount=type=bind,source=l,target=/h id", "RUN \\\n\u00a0\n--mount=type=bind,source=l,target=/h id",
-                "RUN \\\n\u00a0--mount=type=bind,source=l,target=/h id")) {
+                "RUN \\\n\u00a0--mount=type=bind,source=l,target=/h id",
+                // ONBUILD triggers are parsed anew where they run: none are made, and no base image with them is taken.
+                "ONBUILD RUN -\\\nONBUILD -mount=type=bind,source=l,target=/h id", "FROM triggered\nRUN true", "FROM absent:1\nRUN true")) {
             assertThat(build("t=app", tar(false, "Containerfile", "FROM shared\n" + run + "\n"))).as(run).startsWith("HTTP/1.1 403 ");
         }
         assertThat(send(post("/v4.3.1/libpod/images/pull?reference=docker%3A%2F%2F127.0.0.1%3A5000%2Fx&policy=always", ""))).startsWith("HTTP/1.1 403 ")

@@ -36,6 +36,10 @@ final class StandInPodman implements AutoCloseable {
     private final ServerSocketChannel server;
 
     StandInPodman(Path socket) throws Exception {
+        store = socket.getParent().resolve("storage");
+        // Each image's configuration where Podman keeps it (ImageTriggers reads the ONBUILD triggers there); "triggered" has one.
+        for (String id : List.of(SHARED_ID, MY_ID, OWN_ID, THEIR_ID)) config(id, "[]");
+        config(TRIGGERED_ID, "[\"RUN --mount=type=bind,source=l,target=/h true\"]");
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
         Thread.ofVirtual().start(() -> {
@@ -48,6 +52,19 @@ final class StandInPodman implements AutoCloseable {
                 }
             }
         });
+    }
+
+    static final String SHARED_ID = "1".repeat(64);
+    static final String MY_ID = "2".repeat(64);
+    static final String OWN_ID = "3".repeat(64);
+    static final String THEIR_ID = "4".repeat(64);
+    static final String TRIGGERED_ID = "5".repeat(64);
+    private final Path store;
+
+    private void config(String id, String onBuild) throws Exception {
+        Path dir = java.nio.file.Files.createDirectories(store.resolve("overlay-images").resolve(id));
+        java.nio.file.Files.writeString(dir.resolve("=" + java.util.Base64.getEncoder().encodeToString(("sha256:" + id).getBytes(StandardCharsets.US_ASCII))),
+                "{\"config\":{\"OnBuild\":" + onBuild + "}}");
     }
 
     /** What reached Podman other than the gate's own lookups (GETs of a single object's json). */
@@ -120,7 +137,7 @@ final class StandInPodman implements AutoCloseable {
         return "{\"" + SessionBox.LABEL + "\":\"" + session + "\"}";
     }
 
-    private static String[] answer(String line) {
+    private String[] answer(String line) {
         String p = line.split(" ")[1];
         String get = line.startsWith("GET ") ? p : "";
         if (get.matches("/v4.0.0/libpod/containers/(mine|a{64})/json")) {
@@ -140,16 +157,20 @@ final class StandInPodman implements AutoCloseable {
         if (get.startsWith("/v4.0.0/libpod/images/localhost/burrow-s-")) {
             // The session's own names: app, which it built, and tagged, a name it gave the shared image.
             String name = java.net.URLDecoder.decode(get.substring("/v4.0.0/libpod/images/".length()).replaceFirst("/json$", ""), StandardCharsets.UTF_8);
-            if (name.equals(OWN_BUILT)) return new String[] {"200 OK", "{\"Labels\":" + labelled("s1") + "}"};
-            if (name.equals(OWN_TAGGED)) return new String[] {"200 OK", "{\"Labels\":{}}"};
-            if (name.equals(THEIR_TAGGED)) return new String[] {"200 OK", "{\"Labels\":{}}"};
+            if (name.equals(OWN_BUILT)) return new String[] {"200 OK", "{\"Id\":\"" + OWN_ID + "\",\"Labels\":" + labelled("s1") + "}"};
+            if (name.equals(OWN_TAGGED)) return new String[] {"200 OK", "{\"Id\":\"" + SHARED_ID + "\",\"Labels\":{}}"};
+            if (name.equals(THEIR_TAGGED)) return new String[] {"200 OK", "{\"Id\":\"" + SHARED_ID + "\",\"Labels\":{}}"};
             return new String[] {"404 Not Found", "{}"};
         }
         if (get.startsWith("/v4.0.0/libpod/images/")) {
-            if (get.contains("theirimg")) return new String[] {"200 OK", "{\"Labels\":" + labelled("s2") + "}"};
-            if (get.contains("myimg")) return new String[] {"200 OK", "{\"Labels\":" + labelled("s1") + "}"};
-            if (get.contains("shared")) return new String[] {"200 OK", "{\"Labels\":{}}"};
+            if (get.contains("theirimg")) return new String[] {"200 OK", "{\"Id\":\"" + THEIR_ID + "\",\"Labels\":" + labelled("s2") + "}"};
+            if (get.contains("myimg")) return new String[] {"200 OK", "{\"Id\":\"" + MY_ID + "\",\"Labels\":" + labelled("s1") + "}"};
+            if (get.contains("shared")) return new String[] {"200 OK", "{\"Id\":\"" + SHARED_ID + "\",\"Labels\":{}}"};
+            if (get.contains("triggered")) return new String[] {"200 OK", "{\"Id\":\"" + TRIGGERED_ID + "\",\"Labels\":{}}"};
             return new String[] {"404 Not Found", "{}"};
+        }
+        if (get.equals("/v4.0.0/libpod/info")) {
+            return new String[] {"200 OK", "{\"store\":{\"graphRoot\":\"" + store + "\",\"graphDriverName\":\"overlay\"}}"};
         }
         if (get.matches("/v[\\d.]+/libpod/containers/json.*|/containers/json.*")) {
             return new String[] {"200 OK", "[{\"Id\":\"" + MINE + "\",\"Labels\":" + labelled("s1") + "},{\"Id\":\"" + THEIRS + "\",\"Labels\":"
