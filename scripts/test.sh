@@ -18,6 +18,8 @@ done
 TEST_USER=${BURROW_TEST_USER:-burrow-ci}
 CACHE=/var/cache/burrow-test
 BASE_IMAGE_OFFLINE=localhost/burrow-base:bookworm
+# A second glibc for the environment tests (a user's own image): Debian trixie, made the same way.
+TRIXIE_IMAGE=localhost/burrow-base:trixie
 
 log() { echo "burrow test: $*" >&2; }
 
@@ -69,18 +71,23 @@ as_user() { su - "$TEST_USER" -s /bin/bash -c "$1"; }
 
 # No registry is reachable here, so the runner image's base is made with debootstrap.
 # On a machine that can pull, set BURROW_BASE_IMAGE=docker.io/library/debian:bookworm.
-ensure_offline_base_image() {
-  if as_user "podman image exists $BASE_IMAGE_OFFLINE"; then return; fi
-  local rootfs="$CACHE/bookworm-rootfs"
+# debootstrapped SUITE IMAGE WHY: a minimal Debian of that suite imported as IMAGE, its tree kept in the cache.
+debootstrapped() {
+  local suite=$1 image=$2 why=$3
+  if as_user "podman image exists $image"; then return; fi
+  local rootfs="$CACHE/$suite-rootfs"
   if [ ! -f "$rootfs/.complete" ]; then
-    log "making a Debian bookworm base image with debootstrap (about a minute)"
+    log "making a Debian $suite image with debootstrap for $why (about a minute)"
     rm -rf "$rootfs"
-    debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian >/dev/null
+    debootstrap --variant=minbase "$suite" "$rootfs" http://deb.debian.org/debian >/dev/null
     touch "$rootfs/.complete"
   fi
-  log "importing it as $BASE_IMAGE_OFFLINE"
-  tar -C "$rootfs" --exclude=./.complete -c . | as_user "podman import - $BASE_IMAGE_OFFLINE" >/dev/null
+  log "importing it as $image"
+  tar -C "$rootfs" --exclude=./.complete -c . | as_user "podman import - $image" >/dev/null
 }
+ensure_offline_base_image() { debootstrapped bookworm "$BASE_IMAGE_OFFLINE" "the runner image's base"; }
+# A second glibc for the environment tests (a user's own image).
+ensure_trixie_image() { debootstrapped trixie "$TRIXIE_IMAGE" "the environment tests"; }
 
 # A small filesystem for the test of a full disk (FaultsIT): a loop-mounted ext4 image, or a
 # size-limited tmpfs where loop devices are not available. Kept mounted between runs.
@@ -121,6 +128,7 @@ run_as_root() {
     ensure_offline_base_image
     BURROW_BASE_IMAGE=$BASE_IMAGE_OFFLINE
   fi
+  if [ -z "$FAST" ]; then ensure_trixie_image; fi
   local home; home=$(getent passwd "$TEST_USER" | cut -d: -f6)
   local work="$home/burrow-src"
   log "copying the tree to $work"
@@ -129,7 +137,7 @@ run_as_root() {
   tar -C "$root" --exclude=./target --exclude=./.git --exclude=./node_modules -c . | tar -C "$work" -x
   chown -R "$TEST_USER:" "$work"
   local rc=0
-  as_user "cd '$work' && BURROW_TEST_SMALL_FS='$SMALL_FS' BURROW_TEST_SMALL_FS_KIND='$(cat "$CACHE/small-fs.kind" 2>/dev/null)' JAVA_HOME='$JAVA_HOME' BURROW_BASE_IMAGE='${BURROW_BASE_IMAGE:-}' MAVEN_OPTS='-Dmaven.repo.local=$CACHE/m2' scripts/test.sh ${FAST:+--fast}" || rc=$?
+  as_user "cd '$work' && BURROW_TEST_SMALL_FS='$SMALL_FS' BURROW_TEST_SMALL_FS_KIND='$(cat "$CACHE/small-fs.kind" 2>/dev/null)' JAVA_HOME='$JAVA_HOME' BURROW_BASE_IMAGE='${BURROW_BASE_IMAGE:-}' BURROW_TEST_TRIXIE_IMAGE='$TRIXIE_IMAGE' MAVEN_OPTS='-Dmaven.repo.local=$CACHE/m2' scripts/test.sh ${FAST:+--fast}" || rc=$?
   mkdir -p "$root/target"
   for d in surefire-reports failsafe-reports screenshots; do
     if [ -d "$work/target/$d" ]; then cp -r "$work/target/$d" "$root/target/"; fi

@@ -34,6 +34,19 @@ public interface ContainerEngine {
     /** Builds an image, handing every output line to {@code progress}; returns podman's exit code. */
     int build(Path contextDir, String tag, Map<String, String> buildArgs, Consumer<String> progress);
 
+    /**
+     * Builds an image of Burrow's own writing (an environment's layer) from {@code contextDir}'s
+     * Containerfile with Podman's {@code options} (each one argv element); returns the exit code.
+     */
+    default int buildOwn(Path contextDir, String tag, List<String> options, Consumer<String> progress) {
+        throw new UnsupportedOperationException("this engine builds no images of its own");
+    }
+
+    /** An image's labels, or empty when there is no such image. */
+    default java.util.Optional<Map<String, String>> imageLabels(String image) {
+        return java.util.Optional.empty();
+    }
+
     /** Starts a detached container and returns its full id (create and start in one). */
     String run(ContainerSpec spec);
 

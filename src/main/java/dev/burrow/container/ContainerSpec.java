@@ -70,7 +70,7 @@ public record ContainerSpec(
                 .forEach(e -> argv.addAll(List.of("--label", e.getKey() + "=" + e.getValue())));
         if (userns != null) argv.add("--userns=" + userns);
         if (network != null) argv.add("--network=" + network);
-        for (Mount m : mounts) argv.addAll(List.of("--volume", m.volumeArg()));
+        for (Mount m : mounts) argv.addAll(m.args());
         env.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> argv.addAll(List.of("--env", e.getKey() + "=" + e.getValue())));
         for (String d : devices) argv.addAll(List.of("--device", d));

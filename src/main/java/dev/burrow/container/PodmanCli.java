@@ -109,8 +109,16 @@ public final class PodmanCli implements ContainerEngine {
 
     @Override
     public int build(Path contextDir, String tag, Map<String, String> buildArgs, Consumer<String> progress) {
-        List<String> argv = new ArrayList<>(List.of(podman, "build", "--tag", tag, "--layers"));
-        buildArgs.forEach((k, v) -> argv.addAll(List.of("--build-arg", k + "=" + v)));
+        List<String> options = new ArrayList<>(List.of("--layers"));
+        buildArgs.forEach((k, v) -> options.addAll(List.of("--build-arg", k + "=" + v)));
+        return buildOwn(contextDir, tag, options, progress);
+    }
+
+    @Override
+    public int buildOwn(Path contextDir, String tag, List<String> options, Consumer<String> progress) {
+        List<String> argv = new ArrayList<>(List.of(podman, "build"));
+        if (tag != null) argv.addAll(List.of("--tag", tag));
+        argv.addAll(options);
         argv.addAll(List.of("--file", contextDir.resolve("Containerfile").toString(), contextDir.toString()));
         try {
             Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
@@ -125,6 +133,16 @@ public final class PodmanCli implements ContainerEngine {
             Thread.currentThread().interrupt();
             return 130;
         }
+    }
+
+    @Override
+    public java.util.Optional<Map<String, String>> imageLabels(String image) {
+        ExecResult r = podman("image", "inspect", "--format", "{{json .Labels}}", image);
+        if (!r.ok()) return java.util.Optional.empty();
+        JsonNode n = JSON.readTree(r.stdout());
+        Map<String, String> labels = new java.util.LinkedHashMap<>();
+        if (n != null && n.isObject()) n.properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return java.util.Optional.of(labels);
     }
 
     @Override

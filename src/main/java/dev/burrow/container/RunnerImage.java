@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  */
 public final class RunnerImage {
     static final List<String> FILES = List.of("Containerfile", "burrow-agent", "burrow-agent-run", "burrow-tui", "burrow-hook", "burrow-setup", "burrow-egress", "burrow-preview", "burrow-save",
-            "burrow-git-credential", "docker", "gh", "tmux.conf");
+            "burrow-git-credential", "docker", "gh", "tmux.conf", "burrow-bundle", "burrow-env-layer");
     public static final String DEFAULT_BASE = "docker.io/library/debian:bookworm";
     /** Rootless: the host user becomes the image's `agent` user (uid 1000, made by the Containerfile). */
     public static final String KEEP_ID_USERNS = "keep-id:uid=1000,gid=1000";

@@ -126,6 +126,11 @@ final class AgentLaunch {
         return spec(s, config, image, devices, podmanDir, netDir, resume, HostSetup.isRoot(), reach);
     }
 
+    static ContainerSpec spec(Session s, Config config, SessionImage run, List<String> devices, Path podmanDir, Path netDir, boolean resume,
+                              GatewayReach reach) {
+        return spec(s, config, run, devices, podmanDir, netDir, resume, HostSetup.isRoot(), reach);
+    }
+
     /**
      * How the container reaches the hosts whose credentials Burrow holds, through the session's
      * gateways, trusting Burrow's CA: the git host (on a port of its own loopback for a git host
@@ -152,9 +157,27 @@ final class AgentLaunch {
      */
     static ContainerSpec spec(Session s, Config config, String image, List<String> devices, Path podmanDir, Path netDir, boolean resume,
                               boolean rootHost, GatewayReach reach) {
+        return spec(s, config, SessionImage.runner(image), devices, podmanDir, netDir, resume, rootHost, reach);
+    }
+
+    /** Names of the container's environment that are Burrow's: an environment's variable of these names is left out. */
+    static boolean burrows(String name) {
+        return name.startsWith("BURROW_") || name.startsWith("ANTHROPIC_") || name.startsWith("CLAUDE_") || name.equals("HOME")
+                || name.equals("IS_SANDBOX") || name.equals("CONTAINER_HOST") || name.equals("DOCKER_HOST") || name.equals("GH_HOST")
+                || name.toLowerCase(java.util.Locale.ROOT).endsWith("_proxy") || name.equals("JAVA_TOOL_OPTIONS") || name.startsWith("GIT_CONFIG");
+    }
+
+    static ContainerSpec spec(Session s, Config config, SessionImage run, List<String> devices, Path podmanDir, Path netDir, boolean resume,
+                              boolean rootHost, GatewayReach reach) {
+        String image = run.image();
+        String home = rootHost ? CONTAINER_HOME : run.user().home();
+        String claudeDir = home + "/.claude";
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("HOME", CONTAINER_HOME);
-        env.put("CLAUDE_CONFIG_DIR", CONTAINER_CLAUDE_DIR);
+        run.env().forEach((k, v) -> {
+            if (!burrows(k)) env.put(k, v);
+        });
+        env.put("HOME", home);
+        env.put("CLAUDE_CONFIG_DIR", claudeDir);
         env.put("BURROW_SESSION_ID", s.id());
         env.put("BURROW_MODE", s.mode().label());
         env.put("BURROW_IDLE_TIMEOUT", String.valueOf(config.idleTimeout().toSeconds()));
@@ -176,11 +199,15 @@ final class AgentLaunch {
         if (!s.network().proxied() && !env.containsKey("HTTPS_PROXY")) env.putAll(hostProxies(System.getenv()));
         List<Mount> mounts = new ArrayList<>(List.of(
                 new Mount(s.workspace(), "/workspace", false),
-                new Mount(s.claudeConfig(), CONTAINER_CLAUDE_DIR, false),
+                new Mount(s.claudeConfig(), claudeDir, false),
                 new Mount(s.runDir(), RunDir.MOUNT, false),
                 // Read-only, and empty until the repository's setup has ended (SecretsHandOver).
                 new Mount(s.secretsDir(), RunDir.SECRETS_MOUNT, true)));
-        mounts.addAll(Caches.mounts(config.caches(), config.cacheScope(), cacheKey(s)));
+        for (Mount m : Caches.mounts(config.caches(), config.cacheScope(), cacheKey(s))) {
+            // The caches sit in the agent's home, wherever the environment's user has it.
+            mounts.add(m.container().startsWith(CONTAINER_HOME + "/") ? Mount.volume(m.volume(), home + m.container().substring(CONTAINER_HOME.length())) : m);
+        }
+        if (run.own()) mounts.add(Mount.image(run.runner(), dev.burrow.environment.EnvironmentImages.RUNNER_MOUNT));
         if (config.gitHost().hasToken()) {
             // git and gh inside read the session's placeholder from the secrets dir's github-token file, for this host only;
             // the session's git gateway puts the real token in its place.
@@ -204,13 +231,13 @@ final class AgentLaunch {
         // Rootless, the host user becomes the image's agent user (uid 1000), so the files it
         // writes stay the user's. Root Podman (--allow-root) has no keep-id: the agent then
         // runs as root in the container, which Claude Code accepts only when told it is sandboxed.
-        String userns = rootHost ? null : RunnerImage.KEEP_ID_USERNS;
+        String userns = rootHost ? null : run.user().keepId();
         if (rootHost) env.put("IS_SANDBOX", "1");
         // The install label: a reconcile removes only its own install's session containers, never
         // another data dir's, nor throwaway ones (saves), which have none.
         return new ContainerSpec(name, image, Map.of(PodmanCli.SESSION_LABEL, s.id(), INSTALL_LABEL, install(config)),
                 userns, network, mounts, env, "/workspace", devices, config.limits(), claudeArgv(s.mode(), s.claudeSessionId(),
-                resume && conversationSaved(s), config.model()), rootHost ? "root" : null);
+                resume && conversationSaved(s), config.model()), rootHost ? "root" : run.own() ? run.user().uid() + ":" + run.user().gid() : null);
     }
 
     /** The label that says which Burrow install (data dir) a session container is of. */

@@ -52,6 +52,7 @@ final class ContainerStarter {
         this.gpus = Objects.requireNonNull(gpus);
         this.pin = new RunnerImagePin(engine, config.dataDir());
         this.queue = new StartQueue(config.maxStarts());
+        this.environments = new dev.burrow.environment.EnvironmentImages(engine);
     }
 
     /** Makes a session's run dir ready for a container: FIFO, secrets, seeded Claude config; "ready" when {@code ready}. */
@@ -186,12 +187,37 @@ final class ContainerStarter {
 
     /** A new session's container, started while its workspace is still being cloned; it waits for "ready". */
     CompletableFuture<String> startBeside(Session s, Consumer<String> progress) {
-        String run = runImage();
+        SessionImage run = sessionImage(s);
         return CompletableFuture.supplyAsync(() -> runInTurn(s, run, false, progress), STARTER);
     }
 
+    private final dev.burrow.environment.EnvironmentImages environments;
+
+    /**
+     * The session's environment, from the repository's files at its commit: nothing to do for
+     * Burrow's runner image; else its image, built or found, kept in the session's dir for its
+     * containers. {@code notice} gets the lines the session shows about it.
+     */
+    void prepareEnvironment(Session s, dev.burrow.environment.RepoFiles files, String asked, Consumer<String> progress, Consumer<String> notice) {
+        var found = dev.burrow.environment.EnvironmentFinder.find(files, asked);
+        found.notes().forEach(notice);
+        var env = found.environment();
+        if (!env.own()) return;
+        notice.accept("environment " + env.name() + " from " + env.config() + (env.image() != null ? " (image " + env.image() + ")" : ""));
+        for (String line : env.unsupported()) notice.accept(env.config() + ": " + line);
+        var ready = environments.ensure(env, files, runImage(), services.buildGate(s), progress);
+        java.util.Map<String, String> vars = new java.util.LinkedHashMap<>(env.containerEnv());
+        vars.putAll(env.remoteEnv());
+        new SessionImage(ready.image(), runImage(), ready.user(), vars, env.name()).save(s.dir());
+    }
+
+    /** What the session runs: its environment's image (kept in its dir), else the runner image. */
+    SessionImage sessionImage(Session s) {
+        return SessionImage.load(s.dir()).orElseGet(() -> SessionImage.runner(runImage()));
+    }
+
     /** Runs the session's container when the start queue lets it: a hung start once more, then the network guard. */
-    private String runInTurn(Session s, String image, boolean resume, Consumer<String> progress) {
+    private String runInTurn(Session s, SessionImage image, boolean resume, Consumer<String> progress) {
         return queue.run(placeIn(progress), () -> guarded(s, runOnceMore(progress, () -> engine.run(AgentLaunch.spec(s, config, image, devices(s),
                 services.podmanDir(s), services.netDir(s), resume, gatewayReach(s))))));
     }
@@ -201,8 +227,7 @@ final class ContainerStarter {
         // Not "ready" until the container's network is guarded: its agent waits for that file.
         AgentLaunch.prepareRunDir(s, config, credentials, false);
         channel.prepareStart(s, firstPrompt);
-        String run = runImage();
-        String id = runInTurn(s, run, true, progress);
+        String id = runInTurn(s, sessionImage(s), true, progress);
         AgentLaunch.markReady(s);
         return id;
     }

@@ -110,14 +110,44 @@ final class HostSideServices {
      * Opens the doors while this process follows the session; they close with the following.
      * {@code container}: the session's running container, whose network its siblings share.
      */
+    /** What the session's Podman socket knows of it. */
+    private SessionBox box(Session s, Supplier<Optional<String>> container) {
+        return new SessionBox(s.id(), container, s.workspace(), s.network(), config.allowedHosts()::allows,
+                config.allowedPrivate(), s.network().proxied() ? AgentLaunch.proxyEnv() : java.util.Map.of(), devices(s),
+                pins.computeIfAbsent(s.id(), id -> new Pins(engine, pinsDirOf(s))),
+                buildNetworks.computeIfAbsent(s.id(), id -> new BuildNetwork(s, config, engine, runImage, () -> ContainerStarter.guardRuleset(config),
+                        netDirOf(s))));
+    }
+
+    /**
+     * The session's guarded Podman socket for its environment's build, before its container
+     * runs: the same gate as the socket its agent gets, on a path of Burrow's own.
+     */
+    dev.burrow.environment.EnvironmentImages.BuildGate buildGate(Session s) {
+        return () -> {
+            if (!podman.available()) throw new IOException("an environment is built with rootless Podman's service, which is not available here (Burrow runs as root)");
+            Path dir = created(s.dir().resolve("env-build"));
+            Path sock = dir.resolve("podman.sock");
+            Files.deleteIfExists(sock);
+            SiblingSocket socket = SiblingSocket.start(box(s, Optional::empty), sock, podman::socket);
+            return new dev.burrow.environment.EnvironmentImages.BuildGate.Opened() {
+                @Override
+                public Path socket() {
+                    return sock;
+                }
+
+                @Override
+                public void close() {
+                    socket.close();
+                }
+            };
+        };
+    }
+
     void open(Session s, LiveSession l, Supplier<Optional<String>> container) {
         if (podmanDir(s) != null) {
             try {
-                SessionBox box = new SessionBox(s.id(), container, s.workspace(), s.network(), config.allowedHosts()::allows,
-                        config.allowedPrivate(), s.network().proxied() ? AgentLaunch.proxyEnv() : java.util.Map.of(), devices(s),
-                        pins.computeIfAbsent(s.id(), id -> new Pins(engine, pinsDirOf(s))),
-                        buildNetworks.computeIfAbsent(s.id(), id -> new BuildNetwork(s, config, engine, runImage, () -> ContainerStarter.guardRuleset(config),
-                                netDirOf(s))));
+                SessionBox box = box(s, container);
                 // The Podman service is found or started when the session first uses the socket, not before.
                 l.attach(SiblingSocket.start(box, podmanDirOf(s).resolve("podman.sock"), podman::socket));
             } catch (IOException e) {

@@ -49,7 +49,7 @@ final class SessionCreator {
     }
 
     /** What a request asks for, checked, with the session it will be. */
-    private record Plan(Session session, AgentChannel channel, String prompt, Source source, String baseBranch) {
+    private record Plan(Session session, AgentChannel channel, String prompt, Source source, String baseBranch, String environment) {
     }
 
     /** Makes the session and returns it live; a creation that fails leaves nothing behind. */
@@ -115,7 +115,7 @@ final class SessionCreator {
         Session s = Session.builder(id, config.sessionsDir().resolve(id)).mode(mode).gpu(gpu).network(network)
                 .repo(source.display(), sourcePath).base(baseBranch, null)
                 .conversation(UUID.randomUUID().toString()).build();
-        return new Plan(s, channel, prompt, source, baseBranch);
+        return new Plan(s, channel, prompt, source, baseBranch, blankToNull(req.environment()));
     }
 
     /** Clones the workspace while the container starts, then hands the agent its first prompt; releases {@code held}. */
@@ -131,6 +131,10 @@ final class SessionCreator {
             starter.prepare(s, false);
             p.channel.prepareStart(s, p.prompt);
             starter.awaitImage(progress);
+            // The environment, from the commit the session starts from: built (through the session's
+            // guarded build) or found before its container can start.
+            starter.prepareEnvironment(s, workspaces.files(p.source, p.baseBranch, progress), p.environment, progress,
+                    line -> recorder.append(id, EventParser.notice("info", line), -1));
             progress.accept("starting container");
             container = starter.startBeside(s, progress);
             GitIdentity who = workspaces.identity(config.gitName(), config.gitEmail(), p.source);
@@ -171,6 +175,7 @@ final class SessionCreator {
     private static SessionException failure(Exception e) {
         if (e instanceof SessionException se) return se;
         if (e instanceof WorkspaceException we) return new SessionException(Kind.BAD_INPUT, we.getMessage(), we);
+        if (e instanceof dev.burrow.environment.EnvironmentException ee) return new SessionException(Kind.BAD_INPUT, ee.getMessage(), ee);
         if (e instanceof ContainerException ce) return new SessionException(Kind.UNAVAILABLE, ce.getMessage(), ce);
         return new SessionException(Kind.UNAVAILABLE, e.getMessage() == null ? e.toString() : e.getMessage(), e);
     }

@@ -120,7 +120,7 @@ final class ApiRoutes {
         String network = Json.optionalField(body, "network");
         // Answered at once: the session is made in the background, its reason saying how far it is.
         Session s = sessions.submit(new NewSession(repo, Json.optionalField(body, "branch"), prompt, mode, gpu,
-                network == null ? null : NetworkPolicy.parse(network)));
+                network == null ? null : NetworkPolicy.parse(network), Json.optionalField(body, "environment")));
         Json.send(ctx, 201, Json.session(s));
     }
 

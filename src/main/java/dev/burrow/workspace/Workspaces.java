@@ -130,6 +130,21 @@ public final class Workspaces {
     }
 
     /**
+     * The files a session of {@code source} starts from, at the commit of {@code baseBranch} (or the
+     * source's HEAD), for Burrow to read its environment from before the workspace is cloned.
+     */
+    public dev.burrow.environment.RepoFiles files(Source source, String baseBranch, Consumer<String> progress) {
+        Path from = switch (source) {
+            case Source.Local l -> l.path();
+            case Source.Url u -> updateMirror(u.url(), progress);
+        };
+        String rev = baseBranch == null ? "HEAD" : "refs/heads/" + baseBranch;
+        ExecResult r = git.hardened(from, List.of("rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}"));
+        if (!r.ok()) throw new WorkspaceException(baseBranch == null ? source.display() + " has no commit yet" : "branch " + baseBranch + " does not exist in " + source.display());
+        return new CommitFiles(git, from, r.stdout().strip());
+    }
+
+    /**
      * Copies into a new workspace what the repository's .burrow/include names from the user's
      * own checkout (a local source only: a URL has no checkout); returns the paths copied.
      */

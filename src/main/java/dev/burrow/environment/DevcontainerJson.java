@@ -1,0 +1,128 @@
+package dev.burrow.environment;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.json.JsonReadFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * devcontainer.json as the spec writes it (JSON with comments and trailing commas), read into
+ * an {@link Environment}. Paths are taken relative to the file's folder and must stay in the
+ * repository. What Burrow does not do is named, field by field, never dropped in silence.
+ */
+final class DevcontainerJson {
+    private static final JsonMapper JSONC = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS, JsonReadFeature.ALLOW_TRAILING_COMMA)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private static final Set<String> SUPPORTED = Set.of("name", "image", "build", "containerEnv", "remoteEnv", "containerUser", "remoteUser",
+            "hostRequirements", "$schema");
+    /** Fields that change nothing in a session (editor settings and the like): not worth a line. */
+    private static final Set<String> IGNORED = Set.of("customizations", "extensions", "settings", "shutdownAction", "overrideCommand",
+            "userEnvProbe", "updateRemoteUserUID", "waitFor");
+    private static final Set<String> BUILD = Set.of("dockerfile", "context", "args", "target");
+
+    private DevcontainerJson() {
+    }
+
+    /** {@code path}: the file's repository path; {@code name}: the environment's name. */
+    static Environment parse(String name, String path, byte[] bytes) {
+        JsonNode root;
+        try {
+            root = JSONC.readTree(bytes);
+        } catch (JacksonException e) {
+            throw new EnvironmentException(path + " is not valid JSON with comments: " + e.getOriginalMessage() + "; fix it or remove it");
+        }
+        if (root == null || !root.isObject()) throw new EnvironmentException(path + " must hold one JSON object");
+        List<String> unsupported = new ArrayList<>();
+        for (String field : root.propertyNames()) {
+            if (field.equals("initializeCommand")) {
+                unsupported.add("initializeCommand: it would run on your machine, which Burrow never lets a repository do; not run");
+            } else if (!SUPPORTED.contains(field) && !IGNORED.contains(field)) {
+                unsupported.add(field + ": not supported by Burrow yet; ignored");
+            }
+        }
+        String dir = path.contains("/") ? path.substring(0, path.lastIndexOf('/')) : "";
+        String image = text(root, "image", path);
+        Environment.Build build = null;
+        JsonNode b = root.get("build");
+        if (b != null && !b.isNull()) {
+            if (!b.isObject()) throw new EnvironmentException(path + ": build must be an object");
+            for (String field : b.propertyNames()) {
+                if (!BUILD.contains(field)) unsupported.add("build." + field + ": not supported by Burrow yet; ignored");
+            }
+            String dockerfile = text(b, "dockerfile", path);
+            if (dockerfile == null) throw new EnvironmentException(path + ": build needs a dockerfile (the Containerfile's path, relative to it)");
+            String context = text(b, "context", path);
+            build = new Environment.Build(RepoPaths.join(dir, dockerfile, path), RepoPaths.join(dir, context == null ? "." : context, path),
+                    strings(b, "args", path), text(b, "target", path));
+        }
+        if (image != null && build != null) throw new EnvironmentException(path + " has both image and build; keep one");
+        if (image == null && build == null) {
+            if (root.has("dockerComposeFile")) throw new EnvironmentException(path + ": Docker Compose environments are not supported by Burrow; use image or build");
+            throw new EnvironmentException(path + " names no image and no build; add one of them");
+        }
+        if (image != null && (image.isBlank() || image.chars().anyMatch(c -> c <= ' '))) throw new EnvironmentException(path + ": image is not an image name");
+        String user = text(root, "remoteUser", path);
+        if (user == null) user = text(root, "containerUser", path);
+        if (user != null && !user.matches("[a-z_][a-z0-9_.-]{0,31}")) {
+            throw new EnvironmentException(path + ": the user " + user + " is not a user name Burrow accepts (a name such as vscode)");
+        }
+        boolean gpu = false;
+        JsonNode host = root.get("hostRequirements");
+        if (host != null && host.isObject()) {
+            JsonNode g = host.get("gpu");
+            gpu = g != null && (g.isBoolean() ? g.asBoolean() : g.isTextual() ? !g.asText().equals("optional") : g.isObject());
+            for (String field : host.propertyNames()) {
+                if (!field.equals("gpu")) unsupported.add("hostRequirements." + field + ": not checked by Burrow; ignored");
+            }
+        }
+        return new Environment(name, path, image != null ? Environment.Kind.IMAGE : Environment.Kind.BUILD, image, build,
+                env(root, "containerEnv", path, unsupported), env(root, "remoteEnv", path, unsupported), user, gpu, unsupported);
+    }
+
+    private static String text(JsonNode node, String field, String path) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isTextual()) throw new EnvironmentException(path + ": " + field + " must be a string");
+        return v.asText();
+    }
+
+    private static Map<String, String> strings(JsonNode node, String field, String path) {
+        Map<String, String> out = new LinkedHashMap<>();
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) return out;
+        if (!v.isObject()) throw new EnvironmentException(path + ": " + field + " must be an object of strings");
+        for (var e : v.properties()) {
+            if (!e.getValue().isTextual() && !e.getValue().isNumber() && !e.getValue().isBoolean()) {
+                throw new EnvironmentException(path + ": " + field + "." + e.getKey() + " must be a string");
+            }
+            out.put(e.getKey(), e.getValue().asText());
+        }
+        return out;
+    }
+
+    /**
+     * Variables, each a name and a one-line value. ${localEnv:...} is never read: the host's
+     * environment (its tokens) is not the repository's to copy into a session.
+     */
+    private static Map<String, String> env(JsonNode root, String field, String path, List<String> unsupported) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (var e : strings(root, field, path).entrySet()) {
+            String k = e.getKey(), v = e.getValue();
+            if (!k.matches("[A-Za-z_][A-Za-z0-9_]*")) throw new EnvironmentException(path + ": " + field + " has a variable named " + k + ", which is not a variable name");
+            if (v.contains("\n") || v.contains("\u0000")) throw new EnvironmentException(path + ": " + field + "." + k + " must be one line");
+            if (v.contains("${localEnv:") || v.contains("${localWorkspaceFolder")) {
+                unsupported.add(field + "." + k + ": ${localEnv:...} and ${localWorkspaceFolder} are your machine's, never handed to a session; left out");
+                continue;
+            }
+            out.put(k, v.replace("${containerWorkspaceFolderBasename}", "workspace").replace("${containerWorkspaceFolder}", "/workspace"));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.burrow.environment;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A session's environment as the repository describes it, read on the host as data from the
+ * commit the session starts from: Burrow's runner image, an image by name, or a Containerfile
+ * built from a context in the repository. Nothing of it has run; every value is the
+ * repository's, so the agent's, to choose.
+ *
+ * @param name         the devcontainer's folder name (.devcontainer/NAME), "default", or "burrow"
+ * @param config       the repository path it was read from, or null for Burrow's own image
+ * @param image        the image to start from (kind IMAGE), else null
+ * @param build        the build (kind BUILD), else null
+ * @param containerEnv variables of the container, as given
+ * @param remoteEnv    variables of the agent's processes, as given
+ * @param user         the user the agent runs as (remoteUser, else containerUser), or null for Burrow's choice
+ * @param gpu          hostRequirements.gpu asks for the GPU
+ * @param unsupported  what the config has that Burrow does not do, one line each (said in the session)
+ */
+public record Environment(String name, String config, Kind kind, String image, Build build, Map<String, String> containerEnv,
+                          Map<String, String> remoteEnv, String user, boolean gpu, List<String> unsupported) {
+    public enum Kind {
+        /** Burrow's runner image, as for a repository without an environment. */
+        RUNNER,
+        /** An image by name, present on this machine or pulled under the session's policy. */
+        IMAGE,
+        /** A Containerfile from the repository, built through the session's guarded build. */
+        BUILD
+    }
+
+    /**
+     * @param containerfile the Containerfile's repository path
+     * @param context       the build context's repository path ("" for the root)
+     * @param args          build arguments
+     * @param target        the stage to build, or null
+     */
+    public record Build(String containerfile, String context, Map<String, String> args, String target) {
+        public Build {
+            Objects.requireNonNull(containerfile);
+            Objects.requireNonNull(context);
+            args = Map.copyOf(args);
+        }
+    }
+
+    public Environment {
+        Objects.requireNonNull(name);
+        Objects.requireNonNull(kind);
+        containerEnv = Map.copyOf(containerEnv);
+        remoteEnv = Map.copyOf(remoteEnv);
+        unsupported = List.copyOf(unsupported);
+        if ((kind == Kind.IMAGE) != (image != null) || (kind == Kind.BUILD) != (build != null)) {
+            throw new IllegalArgumentException("an environment's kind and its image or build disagree");
+        }
+    }
+
+    /** Burrow's own runner image. */
+    public static final Environment RUNNER_IMAGE = new Environment("burrow", null, Kind.RUNNER, null, null, Map.of(), Map.of(), null, false, List.of());
+
+    public boolean own() {
+        return kind != Kind.RUNNER;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.burrow.environment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class EnvironmentFinderTest {
+    /** A repository of the given path, content pairs. */
+    record Repo(Map<String, String> files) implements RepoFiles {
+        static Repo of(String... pairs) {
+            Map<String, String> m = new TreeMap<>();
+            for (int i = 0; i + 1 < pairs.length; i += 2) m.put(pairs[i], pairs[i + 1]);
+            return new Repo(m);
+        }
+
+        @Override
+        public String commit() {
+            return "0123456789abcdef0123456789abcdef01234567";
+        }
+
+        @Override
+        public Optional<byte[]> read(String path, int max) {
+            return Optional.ofNullable(files.get(path)).map(s -> s.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public List<String> list(String dir) {
+            return files.keySet().stream().filter(p -> p.startsWith(dir + "/")).map(p -> p.substring(dir.length() + 1).split("/")[0]).distinct().toList();
+        }
+
+        @Override
+        public Optional<String> id(String path) {
+            return Optional.of(Integer.toHexString(files.getOrDefault(path, path).hashCode()));
+        }
+
+        @Override
+        public void archive(String dir, Path out) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    @Test
+    void aRepositoryWithoutAnEnvironmentGetsBurrowsImage() {
+        assertThat(EnvironmentFinder.find(Repo.of("README", "x"), null).environment()).isEqualTo(Environment.RUNNER_IMAGE);
+    }
+
+    @Test
+    void devcontainerJsonWithCommentsAndTrailingCommasIsRead() {
+        var env = EnvironmentFinder.find(Repo.of(".devcontainer/devcontainer.json", """
+                { // a comment
+                  "build": {"dockerfile": "../Containerfile", "context": "..", "args": {"V": 3},},
+                  /* another */ "remoteUser": "vscode", "containerEnv": {"A": "${containerWorkspaceFolder}"},
+                  "hostRequirements": {"gpu": true},
+                  "postCreateCommand": "make",
+                  "initializeCommand": "touch /tmp/pwned",
+                }"""), null).environment();
+        assertThat(env.kind()).isEqualTo(Environment.Kind.BUILD);
+        assertThat(env.build()).isEqualTo(new Environment.Build("Containerfile", "", Map.of("V", "3"), null));
+        assertThat(env.user()).isEqualTo("vscode");
+        assertThat(env.gpu()).isTrue();
+        assertThat(env.containerEnv()).containsEntry("A", "/workspace");
+        assertThat(env.unsupported()).anyMatch(l -> l.startsWith("postCreateCommand: not supported"))
+                .anyMatch(l -> l.startsWith("initializeCommand: it would run on your machine"));
+    }
+
+    @Test
+    void theHostsEnvironmentIsNeverCopiedIn() {
+        var env = EnvironmentFinder.find(Repo.of(".devcontainer.json", "{\"image\": \"x\", \"containerEnv\": {\"T\": \"${localEnv:GITHUB_TOKEN}\"}}"), null).environment();
+        assertThat(env.containerEnv()).doesNotContainKey("T");
+        assertThat(env.unsupported()).anyMatch(l -> l.contains("containerEnv.T"));
+    }
+
+    @Test
+    void namedEnvironmentsArePickedByNameAndTheFirstIsTakenWithANote() {
+        Repo repo = Repo.of(".devcontainer/gpu/devcontainer.json", "{\"image\": \"cuda\"}", ".devcontainer/web/devcontainer.json", "{\"image\": \"node\"}");
+        assertThat(EnvironmentFinder.find(repo, "web").environment().image()).isEqualTo("node");
+        var found = EnvironmentFinder.find(repo, null);
+        assertThat(found.environment().image()).isEqualTo("cuda");
+        assertThat(found.notes()).singleElement().asString().contains("gpu of gpu, web");
+        assertThat(EnvironmentFinder.find(repo, "burrow").environment()).isEqualTo(Environment.RUNNER_IMAGE);
+        assertThatThrownBy(() -> EnvironmentFinder.find(repo, "nope")).hasMessageContaining("has no environment nope").hasMessageContaining("gpu, web");
+    }
+
+    @Test
+    void aBurrowContainerfileBuildsFromBurrowsDir() {
+        var env = EnvironmentFinder.find(Repo.of(".burrow/Containerfile", "FROM x"), null).environment();
+        assertThat(env.build()).isEqualTo(new Environment.Build(".burrow/Containerfile", ".burrow", Map.of(), null));
+    }
+
+    @Test
+    void badConfigsAreOneLineEach() {
+        assertThatThrownBy(() -> EnvironmentFinder.find(Repo.of(".devcontainer.json", "{\"image\": \"x\""), null)).hasMessageContaining("is not valid JSON");
+        assertThatThrownBy(() -> EnvironmentFinder.find(Repo.of(".devcontainer.json", "{}"), null)).hasMessageContaining("names no image and no build");
+        assertThatThrownBy(() -> EnvironmentFinder.find(Repo.of(".devcontainer.json", "{\"build\": {\"dockerfile\": \"../../x\"}}"), null))
+                .hasMessageContaining("outside the repository");
+        assertThatThrownBy(() -> EnvironmentFinder.find(Repo.of(".devcontainer.json", "{\"image\": \"x\", \"remoteUser\": \"a;b\"}"), null))
+                .hasMessageContaining("not a user name");
+        assertThatThrownBy(() -> new AgentUser("agent", 0, 0, "/root")).hasMessageContaining("root is not the agent's user");
+    }
+}

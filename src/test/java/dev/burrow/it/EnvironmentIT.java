@@ -1,0 +1,116 @@
+package dev.burrow.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.burrow.agent.AgentEvent;
+import dev.burrow.session.NewSession;
+import dev.burrow.session.Session;
+import dev.burrow.session.SessionState;
+import dev.burrow.store.StoredEvent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A repository's own environment (devcontainer.json, .burrow/Containerfile): the session's
+ * Bash tool, run by the real Claude Code, sees the environment's files, variables and user,
+ * and Burrow's tools on an image of another glibc; an environment's build goes through the
+ * session's guarded build, whose refusals reach the session and nothing else.
+ */
+class EnvironmentIT {
+    private static final String TRIXIE = System.getenv().getOrDefault("BURROW_TEST_TRIXIE_IMAGE", "localhost/burrow-base:trixie");
+    private static final String BOOKWORM = System.getenv().getOrDefault("BURROW_BASE_IMAGE", "localhost/burrow-base:bookworm");
+
+    @TempDir
+    Path tmp;
+
+    @RegisterExtension
+    final LiveBurrow live = LiveBurrow.engine();
+
+    private Path repoWith(String... files) throws Exception {
+        Path repo = TestEnv.repo(tmp.resolve("repo-" + System.nanoTime()));
+        for (int i = 0; i + 1 < files.length; i += 2) {
+            Path f = repo.resolve(files[i]);
+            Files.createDirectories(f.getParent());
+            Files.writeString(f, files[i + 1]);
+        }
+        TestEnv.git(repo, "add", ".");
+        TestEnv.git(repo, "-c", "user.name=T", "-c", "user.email=t@t", "commit", "-q", "-m", "environment");
+        return repo;
+    }
+
+    private Session run(Path repo, String command) {
+        Session s = live.burrow.sessions().submit(new NewSession(repo.toString(), null, "BASH: " + command));
+        Eventually.await(Duration.ofSeconds(600), "the session's turn to end", () -> {
+            SessionState st = live.burrow.sessions().get(s.id()).state();
+            return st != SessionState.RUNNING && st != SessionState.CREATING;
+        });
+        return live.burrow.sessions().get(s.id());
+    }
+
+    private String toolOutput(Session s) {
+        StringBuilder out = new StringBuilder();
+        for (StoredEvent e : live.burrow.sessions().events(s.id(), 0)) {
+            if (e.event() instanceof AgentEvent.ToolResults r) out.append(r.message().toString());
+        }
+        return out.toString();
+    }
+
+    private String transcript(Session s) {
+        StringBuilder out = new StringBuilder();
+        for (StoredEvent e : live.burrow.sessions().events(s.id(), 0)) out.append(e.event()).append('\n');
+        return out.toString();
+    }
+
+    @Test
+    void aDevcontainerBuiltOnTrixieRunsTheAgentWithItsFilesVariablesAndBurrowsToolsAndIsBuiltOnce() throws Exception {
+        Path repo = repoWith(
+                ".devcontainer/devcontainer.json", """
+                        // comments and trailing commas, as devcontainer.json has them
+                        {
+                          "build": { "dockerfile": "Containerfile", "context": ".", "args": { "MARK": "built-by-env" }, },
+                          "containerEnv": { "GREETING": "hello-from-env", "FROM_HOST": "${localEnv:HOME}" },
+                          "remoteEnv": { "PATH_NOTE": "${containerWorkspaceFolder}/bin" },
+                          "forwardPorts": [3000],
+                        }
+                        """,
+                ".devcontainer/Containerfile", "FROM " + TRIXIE + "\nARG MARK\nRUN echo \"$MARK\" > /etc/env-mark\n");
+        String command = "head -1 /etc/os-release; cat /etc/env-mark; echo \"g=$GREETING p=$PATH_NOTE h=${FROM_HOST:-none}\"; "
+                + "echo \"user=$(id -un) home=$HOME\"; echo \"root=$(sudo -n id -u)\"; git --version; tmux -V; ls /workspace";
+        Session first = run(repo, command);
+        String out = toolOutput(first);
+        assertThat(out).contains("trixie").contains("built-by-env").contains("g=hello-from-env p=/workspace/bin h=none")
+                .contains("user=agent home=/home/agent").contains("root=0").contains("git version").contains("tmux 3");
+        assertThat(out).contains(".devcontainer");
+        String said = transcript(first);
+        assertThat(said).contains("environment default from .devcontainer/devcontainer.json")
+                .contains("forwardPorts: not supported by Burrow yet").contains("FROM_HOST");
+        String image = Files.readString(first.dir().resolve("environment.json"));
+
+        Session second = run(repo, "cat /etc/env-mark");
+        assertThat(toolOutput(second)).contains("built-by-env");
+        // The same content is the same image, not built again (a build labels its image with the second it was made).
+        assertThat(Files.readString(second.dir().resolve("environment.json"))).isEqualTo(image.replace(first.id(), second.id()));
+    }
+
+    @Test
+    void anImageEnvironmentRunsOnThatImage() throws Exception {
+        Path repo = repoWith(".devcontainer.json", "{\"image\": \"" + BOOKWORM + "\", \"containerEnv\": {\"WHO\": \"image-env\"}}");
+        Session s = run(repo, "head -1 /etc/os-release; echo $WHO; claude --version");
+        assertThat(toolOutput(s)).contains("bookworm").contains("image-env").contains("Claude Code");
+    }
+
+    @Test
+    void anEnvironmentBuildThatBindsAHostPathIsRefusedAndTheSessionSaysWhy() throws Exception {
+        Path marker = tmp.resolve("host-secret");
+        Files.writeString(marker, "host-only");
+        Path repo = repoWith(".burrow/Containerfile", "FROM " + TRIXIE + "\nRUN --mount=type=bind,source=" + tmp + ",target=/h cat /h/host-secret > /stolen\n");
+        Session s = run(repo, "cat /stolen");
+        assertThat(s.state()).isEqualTo(SessionState.FAILED);
+        assertThat(s.reason()).contains("refused");
+        assertThat(toolOutput(s)).doesNotContain("host-only");
+    }
+}
