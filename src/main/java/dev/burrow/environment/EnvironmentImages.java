@@ -101,7 +101,7 @@ public final class EnvironmentImages {
             repo.archive(ctx, tar);
             progress.accept("environment: building " + file);
             try (BuildGate.Opened socket = gate.open()) {
-                return GuardedBuild.build(socket.socket(), tar, inside, "burrow-env-source:" + key.substring(0, 24), b.args(), b.target(),
+                return GuardedBuild.build(socket.socket(), tar, inside, "environment-source:" + key.substring(0, 24), b.args(), b.target(),
                         line -> progress.accept("environment: " + line));
             }
         } catch (IOException e) {

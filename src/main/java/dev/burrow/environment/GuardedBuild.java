@@ -77,9 +77,9 @@ final class GuardedBuild {
         String id = null;
         String error = null;
         StringBuilder pending = new StringBuilder();
-        var parser = JSON.createParser(body);
-        while (parser.nextToken() != null) {
-            JsonNode n = JSON.readTree(parser);
+        var values = JSON.readerFor(JsonNode.class).<JsonNode>readValues(body);
+        while (values.hasNextValue()) {
+            JsonNode n = values.nextValue();
             if (n == null || !n.isObject()) continue;
             if (n.hasNonNull("error")) error = n.get("error").asText();
             if (n.has("aux") && n.get("aux").hasNonNull("ID")) id = n.get("aux").get("ID").asText().replace("sha256:", "");

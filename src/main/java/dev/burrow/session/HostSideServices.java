@@ -123,13 +123,19 @@ final class HostSideServices {
      * The session's guarded Podman socket for its environment's build, before its container
      * runs: the same gate as the socket its agent gets, on a path of Burrow's own.
      */
+    private static final String ENVIRONMENT_BUILD = "environment-build";
+
     dev.burrow.environment.EnvironmentImages.BuildGate buildGate(Session s) {
         return () -> {
             if (!podman.available()) throw new IOException("an environment is built with rootless Podman's service, which is not available here (Burrow runs as root)");
-            Path dir = created(s.dir().resolve("env-build"));
+            // Beside the session's other sockets: a unix socket's path has at most 107 bytes.
+            Path dir = created(podman.runtimeDir().resolve(s.shortId() + "-env"));
             Path sock = dir.resolve("podman.sock");
             Files.deleteIfExists(sock);
-            SiblingSocket socket = SiblingSocket.start(box(s, Optional::empty), sock, podman::socket);
+            // Burrow is this socket's only client, and sends it one build. A build asks that the session be live (its
+            // container running); here the session is live but its container waits for this build, which runs in the
+            // session's build network, never the container's. The name stands for it and joins nothing.
+            SiblingSocket socket = SiblingSocket.start(box(s, () -> Optional.of(ENVIRONMENT_BUILD)), sock, podman::socket);
             return new dev.burrow.environment.EnvironmentImages.BuildGate.Opened() {
                 @Override
                 public Path socket() {
@@ -139,6 +145,7 @@ final class HostSideServices {
                 @Override
                 public void close() {
                     socket.close();
+                    Workspaces.deleteQuietly(dir);
                 }
             };
         };
