@@ -21,9 +21,9 @@ final class DevcontainerJson {
             .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS, JsonReadFeature.ALLOW_TRAILING_COMMA)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     private static final Set<String> SUPPORTED = Set.of("name", "image", "build", "containerEnv", "remoteEnv", "containerUser", "remoteUser",
-            "hostRequirements", "$schema");
+            "hostRequirements", "$schema", "onCreateCommand", "updateContentCommand", "postCreateCommand", "postStartCommand", "customizations");
     /** Fields that change nothing in a session (editor settings and the like): not worth a line. */
-    private static final Set<String> IGNORED = Set.of("customizations", "extensions", "settings", "shutdownAction", "overrideCommand",
+    private static final Set<String> IGNORED = Set.of("extensions", "settings", "shutdownAction", "overrideCommand",
             "userEnvProbe", "updateRemoteUserUID", "waitFor");
     private static final Set<String> BUILD = Set.of("dockerfile", "context", "args", "target");
 
@@ -82,8 +82,54 @@ final class DevcontainerJson {
                 if (!field.equals("gpu")) unsupported.add("hostRequirements." + field + ": not checked by Burrow; ignored");
             }
         }
+        List<Environment.Step> lifecycle = new ArrayList<>();
+        for (String stage : Environment.ONCE) lifecycle.addAll(steps(root, stage, path));
+        lifecycle.addAll(steps(root, Environment.EVERY_START, path));
+        if (root.has("postAttachCommand")) unsupported.add("postAttachCommand: a session has no editor attaching; not run");
         return new Environment(name, path, image != null ? Environment.Kind.IMAGE : Environment.Kind.BUILD, image, build,
-                env(root, "containerEnv", path, unsupported), env(root, "remoteEnv", path, unsupported), user, gpu, unsupported);
+                env(root, "containerEnv", path, unsupported), env(root, "remoteEnv", path, unsupported), user, gpu, unsupported, lifecycle,
+                lockFiles(root, path));
+    }
+
+    /** A lifecycle command in its three forms: a string (a shell line), an array (an argv), an object of those (side by side). */
+    private static List<Environment.Step> steps(JsonNode root, String stage, String path) {
+        JsonNode v = root.get(stage);
+        List<Environment.Step> out = new ArrayList<>();
+        if (v == null || v.isNull()) return out;
+        if (v.isObject()) {
+            for (var e : v.properties()) out.add(step(stage, e.getKey(), e.getValue(), path));
+        } else {
+            out.add(step(stage, "", v, path));
+        }
+        return out;
+    }
+
+    private static Environment.Step step(String stage, String name, JsonNode v, String path) {
+        String where = path + ": " + stage + (name.isEmpty() ? "" : "." + name);
+        if (!name.matches("[A-Za-z0-9 ._:-]{0,64}")) throw new EnvironmentException(path + ": " + stage + " has a command named " + name + "; use letters, digits and .-_:");
+        if (v.isTextual()) return new Environment.Step(stage, name, v.asText(), null);
+        if (v.isArray() && !v.isEmpty()) {
+            List<String> argv = new ArrayList<>();
+            for (JsonNode a : v) {
+                if (!a.isTextual()) throw new EnvironmentException(where + " must be an array of strings");
+                argv.add(a.asText());
+            }
+            return new Environment.Step(stage, name, null, argv);
+        }
+        throw new EnvironmentException(where + " must be a string, an array of strings or an object of those");
+    }
+
+    /** customizations.burrow.lockFiles: the files whose change sets the environment up anew. */
+    private static List<String> lockFiles(JsonNode root, String path) {
+        JsonNode v = root.path("customizations").path("burrow").path("lockFiles");
+        List<String> out = new ArrayList<>();
+        if (v.isMissingNode() || v.isNull()) return out;
+        if (!v.isArray()) throw new EnvironmentException(path + ": customizations.burrow.lockFiles must be an array of repository paths");
+        for (JsonNode f : v) {
+            if (!f.isTextual()) throw new EnvironmentException(path + ": customizations.burrow.lockFiles must be an array of repository paths");
+            out.add(RepoPaths.join("", f.asText(), path));
+        }
+        return out;
     }
 
     private static String text(JsonNode node, String field, String path) {

@@ -19,9 +19,41 @@ import java.util.Objects;
  * @param user         the user the agent runs as (remoteUser, else containerUser), or null for Burrow's choice
  * @param gpu          hostRequirements.gpu asks for the GPU
  * @param unsupported  what the config has that Burrow does not do, one line each (said in the session)
+ * @param lifecycle    the lifecycle commands, in the order they run
+ * @param lockFiles    the files whose change sets the environment up anew (empty: {@link #DEFAULT_LOCK_FILES})
  */
 public record Environment(String name, String config, Kind kind, String image, Build build, Map<String, String> containerEnv,
-                          Map<String, String> remoteEnv, String user, boolean gpu, List<String> unsupported) {
+                          Map<String, String> remoteEnv, String user, boolean gpu, List<String> unsupported, List<Step> lifecycle,
+                          List<String> lockFiles) {
+    /** The lock files looked for at the repository's root when the environment names none. */
+    public static final List<String> DEFAULT_LOCK_FILES = List.of("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
+            "bun.lock", "bun.lockb", "requirements.txt", "requirements-dev.txt", "poetry.lock", "Pipfile.lock", "uv.lock", "pdm.lock",
+            "Cargo.lock", "go.sum", "Gemfile.lock", "composer.lock", "gradle.lockfile", "gradle/libs.versions.toml", "mix.lock",
+            "flake.lock", "pubspec.lock", "Podfile.lock", "packages.lock.json", "pom.xml", "build.gradle", "build.gradle.kts");
+
+    /** The lifecycle commands that set a container up once; postStartCommand runs at every start. */
+    public static final List<String> ONCE = List.of("onCreateCommand", "updateContentCommand", "postCreateCommand");
+    public static final String EVERY_START = "postStartCommand";
+
+    /**
+     * One command of a lifecycle stage: a shell line (string form) or an argv (array form); the
+     * object form gives several, named, run side by side.
+     *
+     * @param stage the devcontainer.json field
+     * @param name  the object form's key, or "" for the other forms
+     */
+    public record Step(String stage, String name, String shell, List<String> argv) {
+        public Step {
+            Objects.requireNonNull(stage);
+            Objects.requireNonNull(name);
+            if ((shell == null) == (argv == null)) throw new IllegalArgumentException("a step is a shell line or an argv");
+            argv = argv == null ? null : List.copyOf(argv);
+        }
+
+        public boolean everyStart() {
+            return stage.equals(EVERY_START);
+        }
+    }
     public enum Kind {
         /** Burrow's runner image, as for a repository without an environment. */
         RUNNER,
@@ -51,13 +83,16 @@ public record Environment(String name, String config, Kind kind, String image, B
         containerEnv = Map.copyOf(containerEnv);
         remoteEnv = Map.copyOf(remoteEnv);
         unsupported = List.copyOf(unsupported);
+        lifecycle = List.copyOf(lifecycle);
+        lockFiles = List.copyOf(lockFiles);
         if ((kind == Kind.IMAGE) != (image != null) || (kind == Kind.BUILD) != (build != null)) {
             throw new IllegalArgumentException("an environment's kind and its image or build disagree");
         }
     }
 
     /** Burrow's own runner image. */
-    public static final Environment RUNNER_IMAGE = new Environment("burrow", null, Kind.RUNNER, null, null, Map.of(), Map.of(), null, false, List.of());
+    public static final Environment RUNNER_IMAGE = new Environment("burrow", null, Kind.RUNNER, null, null, Map.of(), Map.of(), null, false, List.of(),
+            List.of(), List.of());
 
     public boolean own() {
         return kind != Kind.RUNNER;

@@ -58,7 +58,8 @@ public final class EnvironmentFinder {
         Optional<byte[]> containerfile = repo.read(".burrow/Containerfile", MAX_CONFIG);
         if (containerfile.isPresent()) {
             return new Found(new Environment(DEFAULT, ".burrow/Containerfile", Environment.Kind.BUILD, null,
-                    new Environment.Build(".burrow/Containerfile", ".burrow", Map.of(), null), Map.of(), Map.of(), null, false, List.of()), notes);
+                    new Environment.Build(".burrow/Containerfile", ".burrow", Map.of(), null), Map.of(), Map.of(), null, false, List.of(), List.of(),
+                    List.of()), notes);
         }
         return new Found(Environment.RUNNER_IMAGE, notes);
     }

@@ -23,7 +23,7 @@ final class Endings {
             return new Ending(SessionState.STOPPED, "stopped after " + humanDuration(idleLimit) + " without a turn; resume to continue");
         }
         if (Files.exists(s.runDir().resolve(RunDir.SETUP_FAILED))) {
-            return new Ending(SessionState.FAILED, "the repository's .burrow/setup.sh failed with exit code " + exitCode
+            return new Ending(SessionState.FAILED, "the repository's setup (.burrow/setup.sh or the environment's lifecycle commands) failed with exit code " + exitCode
                     + " (its output is in the transcript); fix it and resume");
         }
         Ending e = channel.exited(exitCode);

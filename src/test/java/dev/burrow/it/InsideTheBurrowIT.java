@@ -143,7 +143,7 @@ class InsideTheBurrowIT {
         Path repo = repoWith("echo broken-setup-output\nexit 3\n");
         Session s = live.burrow.sessions().create(new NewSession(repo.toString(), null, "this turn never runs"), p -> { });
         Eventually.state(live.burrow, s.id(), SessionState.FAILED, Duration.ofSeconds(90));
-        assertThat(live.burrow.sessions().get(s.id()).reason()).contains(".burrow/setup.sh failed with exit code 3");
+        assertThat(live.burrow.sessions().get(s.id()).reason()).contains("setup (.burrow/setup.sh or the environment's lifecycle commands) failed with exit code 3");
         assertThat(events(s)).filteredOn(AgentEvent.SetupStep.class::isInstance).map(AgentEvent.SetupStep.class::cast)
                 .anySatisfy(st -> {
                     assertThat(st.failed()).isTrue();

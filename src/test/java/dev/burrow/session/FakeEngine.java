@@ -120,6 +120,8 @@ final class FakeEngine implements ContainerEngine {
     private static ExecResult saveScript(Path workspace, List<String> argv, OutputStream stdout) {
         List<String> local = new ArrayList<>(argv);
         local.set(0, Path.of("runner", local.getFirst()).toAbsolutePath().toString());
+        // Its interpreter is the runner bundle's bash, which this host lacks: the host's runs it.
+        local.addFirst("bash");
         try {
             ProcessBuilder pb = new ProcessBuilder(local);
             pb.environment().put("BURROW_SAVE_WORKSPACE", workspace.toString());

@@ -58,6 +58,8 @@ class WorkspacesTest {
     String save(Workspace ws, String shortId) throws Exception {
         List<String> argv = new ArrayList<>(WorkBundle.argv(ws.branch(), ws.baseCommit(), shortId));
         argv.set(0, Path.of("runner", WorkBundle.COMMAND).toAbsolutePath().toString());
+        // Its interpreter is the runner bundle's bash, which this host lacks: the host's runs it.
+        argv.addFirst("bash");
         ProcessBuilder pb = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put("BURROW_SAVE_WORKSPACE", ws.dir().toString());
         Process p = pb.start();
