@@ -42,6 +42,14 @@ public interface ContainerEngine {
         throw new UnsupportedOperationException("this engine builds no images of its own");
     }
 
+    /**
+     * Keeps a container's filesystem (its mounts left out) as an image named {@code tag}, with
+     * {@code labels}; the container is paused meanwhile. Returns the image's full id.
+     */
+    default String commit(String container, String tag, Map<String, String> labels) {
+        throw new UnsupportedOperationException("this engine keeps no containers as images");
+    }
+
     /** An image's labels, or empty when there is no such image. */
     default java.util.Optional<Map<String, String>> imageLabels(String image) {
         return java.util.Optional.empty();

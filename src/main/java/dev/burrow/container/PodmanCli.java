@@ -136,6 +136,18 @@ public final class PodmanCli implements ContainerEngine {
     }
 
     @Override
+    public String commit(String container, String tag, Map<String, String> labels) {
+        List<String> args = new ArrayList<>(List.of("commit", "--pause=true", "--quiet"));
+        labels.forEach((k, v) -> {
+            if (!k.matches("[a-z0-9.-]+") || !v.matches("[A-Za-z0-9:/._ -]*")) throw new IllegalArgumentException("not a label Burrow writes: " + k);
+            args.addAll(List.of("--change", "LABEL " + k + "=\"" + v + "\""));
+        });
+        args.addAll(List.of(container, tag));
+        String id = checked(args, 600).stdout().strip();
+        return imageId(tag).orElseThrow(() -> new ContainerException("podman commit made no image " + tag + " (" + id + ")"));
+    }
+
+    @Override
     public java.util.Optional<Map<String, String>> imageLabels(String image) {
         ExecResult r = podman("image", "inspect", "--format", "{{json .Labels}}", image);
         if (!r.ok()) return java.util.Optional.empty();

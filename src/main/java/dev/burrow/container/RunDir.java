@@ -44,6 +44,8 @@ public final class RunDir {
     public static final String SETUP_DONE = "setup.done";
     /** The setup's whole output. */
     public static final String SETUP_LOG = "setup.log";
+    /** The environment's lifecycle commands, for runner/burrow-setup ({@link LifecycleFile}). */
+    public static final String LIFECYCLE = LifecycleFile.NAME;
 
     /** Where the secrets dir is in the container. */
     public static final String SECRETS_MOUNT = "/run/burrow-secrets";
@@ -65,7 +67,7 @@ public final class RunDir {
 
     /** Every name in the run dir either side uses. */
     public static final Set<String> RUN_DIR_NAMES = Set.of(INPUT, OUTPUT, ERRORS, EXIT, TUI_EXIT, IDLE, READY, FIRST_PROMPT, PASTE, SETUP_FAILED,
-            SETUP_DONE, SETUP_LOG);
+            SETUP_DONE, SETUP_LOG, LIFECYCLE);
     public static final Set<String> SECRETS_NAMES = Set.of(AGENT_ENV, GITHUB_TOKEN, SECRETS_READY);
     public static final Set<String> NET_NAMES = Set.of(EGRESS_SOCKET, MODEL_SOCKET, GIT_SOCKET, PREVIEW_SOCKET);
 

@@ -13,6 +13,9 @@ public interface RepoFiles {
     /** The commit read. */
     String commit();
 
+    /** The branch it is the head of, as the session names it (the source's current branch when none is named). */
+    String ref();
+
     /** A regular file's bytes (at most {@code max}; longer is an error), or empty when there is no such file. */
     Optional<byte[]> read(String path, int max);
 

@@ -13,6 +13,7 @@ import dev.burrow.workspace.GitHost;
 import dev.burrow.host.GpuSupport;
 import dev.burrow.host.HostSetup;
 import dev.burrow.session.SessionException.Kind;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -53,6 +54,7 @@ final class ContainerStarter {
         this.pin = new RunnerImagePin(engine, config.dataDir());
         this.queue = new StartQueue(config.maxStarts());
         this.environments = new dev.burrow.environment.EnvironmentImages(engine);
+        this.snapshots = new dev.burrow.environment.SetupSnapshots(engine, dev.burrow.environment.SetupSnapshots.DEFAULT_LIFE, java.time.Clock.systemUTC());
     }
 
     /** Makes a session's run dir ready for a container: FIFO, secrets, seeded Claude config; "ready" when {@code ready}. */
@@ -187,11 +189,12 @@ final class ContainerStarter {
 
     /** A new session's container, started while its workspace is still being cloned; it waits for "ready". */
     CompletableFuture<String> startBeside(Session s, Consumer<String> progress) {
-        SessionImage run = sessionImage(s);
+        SessionImage run = chooseImage(s, progress);
         return CompletableFuture.supplyAsync(() -> runInTurn(s, run, false, progress), STARTER);
     }
 
     private final dev.burrow.environment.EnvironmentImages environments;
+    private final dev.burrow.environment.SetupSnapshots snapshots;
 
     /**
      * The session's environment, from the repository's files at its commit: nothing to do for
@@ -208,7 +211,49 @@ final class ContainerStarter {
         var ready = environments.ensure(env, files, runImage(), services.buildGate(s), progress);
         java.util.Map<String, String> vars = new java.util.LinkedHashMap<>(env.containerEnv());
         vars.putAll(env.remoteEnv());
-        new SessionImage(ready.image(), runImage(), ready.user(), vars, env.name()).save(s.dir());
+        var script = files.id(SETUP_SCRIPT);
+        boolean once = script.isPresent() || env.lifecycle().stream().anyMatch(st -> !st.everyStart());
+        String setup = null;
+        if (once) {
+            java.util.Map<String, String> locks = new java.util.TreeMap<>();
+            for (String f : env.lockFiles().isEmpty() ? dev.burrow.environment.Environment.DEFAULT_LOCK_FILES : env.lockFiles()) {
+                files.id(f).ifPresent(id -> locks.put(f, id));
+            }
+            setup = dev.burrow.environment.SetupSnapshots.key(ready.image(), env.lifecycle(), script.orElse("-"), locks, s.network().name(), files.ref());
+        }
+        new SessionImage(ready.image(), runImage(), ready.user(), vars, env.name(), setup, env.lifecycle()).save(s.dir());
+    }
+
+    static final String SETUP_SCRIPT = ".burrow/setup.sh";
+    /** In the session's dir (Burrow's): the key of a setup that this session's container runs, to be kept once it succeeded. */
+    static final String SETUP_PENDING = "setup.pending";
+
+    /**
+     * The image a container of the session starts from: its environment's set-up image when
+     * there is one young enough (the lifecycle commands that set up once are then skipped), else
+     * the environment's image, set up in the container and kept once that succeeded
+     * ({@link HostSideServices}). Writes the run dir's lifecycle file to match.
+     */
+    private SessionImage chooseImage(Session s, Consumer<String> progress) {
+        SessionImage run = sessionImage(s);
+        try {
+            Files.deleteIfExists(s.dir().resolve(SETUP_PENDING));
+            boolean once = true;
+            if (run.setup() != null) {
+                var kept = snapshots.find(run.setup());
+                if (kept.isPresent()) {
+                    once = false;
+                    progress.accept("environment: ready, set up " + kept.get().age(java.time.Clock.systemUTC()));
+                    run = run.running(kept.get().image());
+                } else {
+                    Files.writeString(s.dir().resolve(SETUP_PENDING), run.setup());
+                }
+            }
+            if (run.own()) dev.burrow.container.LifecycleFile.write(s.runDir(), run.steps(), once);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return run;
     }
 
     /** What the session runs: its environment's image (kept in its dir), else the runner image. */
@@ -227,7 +272,7 @@ final class ContainerStarter {
         // Not "ready" until the container's network is guarded: its agent waits for that file.
         AgentLaunch.prepareRunDir(s, config, credentials, false);
         channel.prepareStart(s, firstPrompt);
-        String id = runInTurn(s, sessionImage(s), true, progress);
+        String id = runInTurn(s, chooseImage(s, progress), true, progress);
         AgentLaunch.markReady(s);
         return id;
     }

@@ -65,6 +65,7 @@ final class HostSideServices {
     HostSideServices(Config config, ContainerEngine engine, PodmanService podman, SessionCredentials credentials, GpuSupport gpus, ModelUsageStore usage,
                      java.util.function.Function<Session, Optional<String>> remoteOf, java.util.function.Supplier<String> runImage) {
         this.runImage = Objects.requireNonNull(runImage);
+        this.snapshots = new dev.burrow.environment.SetupSnapshots(engine, dev.burrow.environment.SetupSnapshots.DEFAULT_LIFE, java.time.Clock.systemUTC());
         this.usage = Objects.requireNonNull(usage);
         this.remoteOf = Objects.requireNonNull(remoteOf);
         this.http = UpstreamTls.client(config.upstreamCa());
@@ -124,6 +125,31 @@ final class HostSideServices {
      * runs: the same gate as the socket its agent gets, on a path of Burrow's own.
      */
     private static final String ENVIRONMENT_BUILD = "environment-build";
+
+    /**
+     * After the container's setup succeeded, before any credential reaches it: when its
+     * container set the environment up (ContainerStarter's pending key), its filesystem is kept
+     * as the environment's set-up image for later sessions.
+     */
+    private void keepSetUp(Session s, Supplier<Optional<String>> container) {
+        Path pending = s.dir().resolve(ContainerStarter.SETUP_PENDING);
+        if (!Files.isRegularFile(pending, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        String key;
+        try {
+            key = Files.readString(pending).strip();
+            Files.delete(pending);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        var image = SessionImage.load(s.dir()).orElse(null);
+        String id = container.get().orElse(null);
+        if (image == null || id == null || !key.equals(image.setup()) || snapshots.find(key).isPresent()) return;
+        long started = System.nanoTime();
+        snapshots.keep(id, key, image.user(), image.name());
+        LOG.info("session {}: its environment, set up, is kept for the next sessions ({} ms)", s.shortId(), (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private final dev.burrow.environment.SetupSnapshots snapshots;
 
     dev.burrow.environment.EnvironmentImages.BuildGate buildGate(Session s) {
         return () -> {
@@ -195,7 +221,7 @@ final class HostSideServices {
             LOG.warn("session {} has no live preview: its tunnel did not start: {}", s.shortId(), e.toString());
         }
         // The credentials, once the repository's setup has ended; then the login is kept current.
-        l.attach(SecretsHandOver.start(s, credentials));
+        l.attach(SecretsHandOver.start(s, credentials, () -> keepSetUp(s, container)));
     }
 
     /**

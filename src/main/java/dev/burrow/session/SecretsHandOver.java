@@ -37,9 +37,12 @@ final class SecretsHandOver implements AutoCloseable {
     private volatile boolean closed;
     private volatile AutoCloseable login;
 
-    private SecretsHandOver(Session session, SessionCredentials credentials) {
+    private final Runnable setUp;
+
+    private SecretsHandOver(Session session, SessionCredentials credentials, Runnable setUp) {
         this.session = session;
         this.credentials = credentials;
+        this.setUp = setUp;
         this.thread = Thread.ofVirtual().name("secrets-" + session.shortId()).start(this::await);
     }
 
@@ -56,7 +59,12 @@ final class SecretsHandOver implements AutoCloseable {
 
     /** While this process follows the session: hands the credentials over once the setup is done, and keeps the login current. */
     static SecretsHandOver start(Session s, SessionCredentials credentials) {
-        return new SecretsHandOver(s, credentials);
+        return start(s, credentials, () -> { });
+    }
+
+    /** {@code setUp} runs once the setup is done, before the hand-over: the environment's set-up image is kept then, without them. */
+    static SecretsHandOver start(Session s, SessionCredentials credentials, Runnable setUp) {
+        return new SecretsHandOver(s, credentials, setUp);
     }
 
     private void await() {
@@ -65,6 +73,11 @@ final class SecretsHandOver implements AutoCloseable {
             // The container writes setup.done: it is only looked at, never followed nor read.
             while (!closed && !Files.exists(done, LinkOption.NOFOLLOW_LINKS)) Thread.sleep(POLL_MS);
             if (closed) return;
+            try {
+                setUp.run();
+            } catch (RuntimeException e) {
+                LOG.warn("session {}: its set-up environment could not be kept: {}", session.shortId(), e.toString());
+            }
             handOver();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

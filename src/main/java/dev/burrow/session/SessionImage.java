@@ -24,8 +24,11 @@ import tools.jackson.databind.node.ObjectNode;
  * @param image  the image's full id
  * @param runner the runner image's full id to mount at /opt/burrow-runner, or null (the runner image itself)
  * @param env    the environment's variables (containerEnv, then remoteEnv)
+ * @param setup  the key of its setup ({@link dev.burrow.environment.SetupSnapshots}), or null for none to keep
+ * @param steps  its lifecycle commands
  */
-record SessionImage(String image, String runner, AgentUser user, Map<String, String> env, String name) {
+record SessionImage(String image, String runner, AgentUser user, Map<String, String> env, String name, String setup,
+                    java.util.List<dev.burrow.environment.Environment.Step> steps) {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     static final String FILE = "environment.json";
 
@@ -33,10 +36,17 @@ record SessionImage(String image, String runner, AgentUser user, Map<String, Str
         Objects.requireNonNull(image);
         Objects.requireNonNull(user);
         env = Map.copyOf(env);
+        steps = java.util.List.copyOf(steps);
+        if (setup != null && !setup.matches("[0-9a-f]{64}")) throw new IllegalArgumentException("not a setup key: " + setup);
+    }
+
+    /** The same, running {@code other} (its set-up image). */
+    SessionImage running(String other) {
+        return new SessionImage(other, runner, user, env, name, setup, steps);
     }
 
     static SessionImage runner(String image) {
-        return new SessionImage(image, null, AgentUser.RUNNER, Map.of(), "burrow");
+        return new SessionImage(image, null, AgentUser.RUNNER, Map.of(), "burrow", null, java.util.List.of());
     }
 
     boolean own() {
@@ -47,6 +57,8 @@ record SessionImage(String image, String runner, AgentUser user, Map<String, Str
         ObjectNode n = JSON.createObjectNode().put("image", image).put("runner", runner).put("user", user.label()).put("name", name);
         ObjectNode e = n.putObject("env");
         env.forEach(e::put);
+        if (setup != null) n.put("setup", setup);
+        n.put("steps", dev.burrow.container.LifecycleFile.stepsJson(steps));
         try {
             Path tmp = sessionDir.resolve(FILE + ".tmp");
             Files.deleteIfExists(tmp);
@@ -66,7 +78,8 @@ record SessionImage(String image, String runner, AgentUser user, Map<String, Str
             Map<String, String> env = new LinkedHashMap<>();
             n.path("env").properties().forEach(p -> env.put(p.getKey(), p.getValue().asText()));
             return Optional.of(new SessionImage(n.path("image").asText(), n.path("runner").asText(), AgentUser.fromLabel(n.path("user").asText()), env,
-                    n.path("name").asText()));
+                    n.path("name").asText(), n.hasNonNull("setup") ? n.get("setup").asText() : null,
+                    dev.burrow.container.LifecycleFile.steps(n.path("steps").asText("[]"))));
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }

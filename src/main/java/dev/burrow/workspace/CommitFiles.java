@@ -26,8 +26,10 @@ final class CommitFiles implements RepoFiles {
     private final Git git;
     private final Path repo;
     private final String commit;
+    private final String ref;
 
-    CommitFiles(Git git, Path repo, String commit) {
+    CommitFiles(Git git, Path repo, String commit, String ref) {
+        this.ref = Objects.requireNonNull(ref);
         this.git = Objects.requireNonNull(git);
         this.repo = Objects.requireNonNull(repo);
         if (!commit.matches("[0-9a-f]{40}|[0-9a-f]{64}")) throw new IllegalArgumentException("not a commit id: " + commit);
@@ -37,6 +39,11 @@ final class CommitFiles implements RepoFiles {
     @Override
     public String commit() {
         return commit;
+    }
+
+    @Override
+    public String ref() {
+        return ref;
     }
 
     /** One tree entry: its mode, type and object id; empty when there is none. */

@@ -141,7 +141,12 @@ public final class Workspaces {
         String rev = baseBranch == null ? "HEAD" : "refs/heads/" + baseBranch;
         ExecResult r = git.hardened(from, List.of("rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}"));
         if (!r.ok()) throw new WorkspaceException(baseBranch == null ? source.display() + " has no commit yet" : "branch " + baseBranch + " does not exist in " + source.display());
-        return new CommitFiles(git, from, r.stdout().strip());
+        String ref = baseBranch;
+        if (ref == null) {
+            ExecResult head = git.hardened(from, List.of("symbolic-ref", "--quiet", "--short", "HEAD"));
+            ref = head.ok() ? head.stdout().strip() : "HEAD";
+        }
+        return new CommitFiles(git, from, r.stdout().strip(), ref);
     }
 
     /**

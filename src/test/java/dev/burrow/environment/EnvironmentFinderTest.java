@@ -26,6 +26,11 @@ class EnvironmentFinderTest {
         }
 
         @Override
+        public String ref() {
+            return "main";
+        }
+
+        @Override
         public Optional<byte[]> read(String path, int max) {
             return Optional.ofNullable(files.get(path)).map(s -> s.getBytes(StandardCharsets.UTF_8));
         }
@@ -66,8 +71,21 @@ class EnvironmentFinderTest {
         assertThat(env.user()).isEqualTo("vscode");
         assertThat(env.gpu()).isTrue();
         assertThat(env.containerEnv()).containsEntry("A", "/workspace");
-        assertThat(env.unsupported()).anyMatch(l -> l.startsWith("postCreateCommand: not supported"))
-                .anyMatch(l -> l.startsWith("initializeCommand: it would run on your machine"));
+        assertThat(env.lifecycle()).containsExactly(new Environment.Step("postCreateCommand", "", "make", null));
+        assertThat(env.unsupported()).anyMatch(l -> l.startsWith("initializeCommand: it would run on your machine"));
+    }
+
+    @Test
+    void lifecycleCommandsComeInTheirThreeFormsAndInTheOrderTheyRun() {
+        var env = EnvironmentFinder.find(Repo.of(".devcontainer.json", """
+                {"image": "x", "postStartCommand": ["date"], "postCreateCommand": {"a": "make a", "b": ["make", "b"]},
+                 "onCreateCommand": "echo hi", "customizations": {"burrow": {"lockFiles": ["deps/lock.txt"]}}}"""), null).environment();
+        assertThat(env.lifecycle()).containsExactly(new Environment.Step("onCreateCommand", "", "echo hi", null),
+                new Environment.Step("postCreateCommand", "a", "make a", null), new Environment.Step("postCreateCommand", "b", null, List.of("make", "b")),
+                new Environment.Step("postStartCommand", "", null, List.of("date")));
+        assertThat(env.lockFiles()).containsExactly("deps/lock.txt");
+        assertThatThrownBy(() -> EnvironmentFinder.find(Repo.of(".devcontainer.json", "{\"image\": \"x\", \"onCreateCommand\": 3}"), null))
+                .hasMessageContaining("onCreateCommand must be a string, an array of strings or an object of those");
     }
 
     @Test

@@ -97,6 +97,33 @@ class EnvironmentIT {
     }
 
     @Test
+    void theLifecycleCommandsSetTheEnvironmentUpOnceAcrossSessionsUntilALockFileChanges() throws Exception {
+        // The runs are counted in the npm cache, a volume the sessions of one repository share.
+        Path repo = repoWith(".devcontainer/devcontainer.json", """
+                {
+                  "image": "%s",
+                  "onCreateCommand": "echo onCreate >> $HOME/.npm/runs && sudo sh -c 'echo set-up > /etc/set-up'",
+                  "updateContentCommand": {"a": "echo a > /tmp/a", "b": ["sh", "-c", "echo b > /tmp/b"]},
+                  "postCreateCommand": ["sh", "-c", "echo postCreate >> $HOME/.npm/runs"],
+                  "postStartCommand": "echo start >> $HOME/.npm/starts",
+                }
+                """.formatted(TRIXIE), "package-lock.json", "{\"v\": 1}\n");
+        String look = "echo \"runs=$(cat ~/.npm/runs | tr '\\n' ,) starts=$(wc -l < ~/.npm/starts) etc=$(cat /etc/set-up) ab=$(cat /tmp/a /tmp/b | tr -d '\\n')\"";
+        Session first = run(repo, look);
+        assertThat(toolOutput(first)).as(first.reason() + "\n" + transcript(first))
+                .contains("runs=onCreate,postCreate, starts=1 etc=set-up ab=ab");
+        Session second = run(repo, look);
+        // Started from the set-up image: the commands that set up once did not run again; postStartCommand did.
+        assertThat(toolOutput(second)).as(second.reason() + "\n" + transcript(second))
+                .contains("runs=onCreate,postCreate, starts=2 etc=set-up ab=ab");
+        Files.writeString(repo.resolve("package-lock.json"), "{\"v\": 2}\n");
+        TestEnv.git(repo, "-c", "user.name=T", "-c", "user.email=t@t", "commit", "-q", "-am", "a new lock file");
+        Session third = run(repo, look);
+        assertThat(toolOutput(third)).as(third.reason() + "\n" + transcript(third))
+                .contains("runs=onCreate,postCreate,onCreate,postCreate, starts=3");
+    }
+
+    @Test
     void anImageEnvironmentRunsOnThatImage() throws Exception {
         Path repo = repoWith(".devcontainer.json", "{\"image\": \"" + BOOKWORM + "\", \"containerEnv\": {\"WHO\": \"image-env\"}}");
         Session s = run(repo, "head -1 /etc/os-release; echo $WHO; claude --version");
