@@ -30,6 +30,7 @@ public final class Main implements Runnable {
         COMMANDS.put("doctor", DoctorCommand::new);
         COMMANDS.put("service", ServiceCommand::new);
         COMMANDS.put("image", ImageCommand::new);
+        COMMANDS.put("env", EnvCommand::new);
         COMMANDS.put("passwd", PasswdCommand::new);
         COMMANDS.put("token", TokenCommand::new);
         COMMANDS.put("bench", Main::bench);

@@ -44,10 +44,24 @@ public interface ContainerEngine {
 
     /**
      * Keeps a container's filesystem (its mounts left out) as an image named {@code tag}, with
-     * {@code labels}; the container is paused meanwhile. Returns the image's full id.
+     * {@code labels}. Returns the image's full id.
      */
     default String commit(String container, String tag, Map<String, String> labels) {
         throw new UnsupportedOperationException("this engine keeps no containers as images");
+    }
+
+    /** An image Burrow keeps of its own (an environment's): its name, full id, bytes as Podman counts them, and labels. */
+    record OwnImage(String tag, String id, long size, Map<String, String> labels) {
+    }
+
+    /** Burrow's own images in the repository {@code repository} (localhost/burrow-env). */
+    default List<OwnImage> ownImages(String repository) {
+        return List.of();
+    }
+
+    /** Removes the name {@code tag} (an image of Burrow's own); its layers go when no other image has them. */
+    default void removeImage(String tag) {
+        throw new UnsupportedOperationException("this engine removes no images");
     }
 
     /** An image's labels, or empty when there is no such image. */

@@ -137,7 +137,9 @@ public final class PodmanCli implements ContainerEngine {
 
     @Override
     public String commit(String container, String tag, Map<String, String> labels) {
-        List<String> args = new ArrayList<>(List.of("commit", "--pause=true", "--quiet"));
+        // Not paused: rootless Podman cannot pause a container under cgroups v1, and the one kept is quiet by then
+        // (its setup has ended, its agent waits for the credentials).
+        List<String> args = new ArrayList<>(List.of("commit", "--pause=false", "--quiet"));
         labels.forEach((k, v) -> {
             if (!k.matches("[a-z0-9.-]+") || !v.matches("[A-Za-z0-9:/._ -]*")) throw new IllegalArgumentException("not a label Burrow writes: " + k);
             args.addAll(List.of("--change", "LABEL " + k + "=\"" + v + "\""));
@@ -145,6 +147,28 @@ public final class PodmanCli implements ContainerEngine {
         args.addAll(List.of(container, tag));
         String id = checked(args, 600).stdout().strip();
         return imageId(tag).orElseThrow(() -> new ContainerException("podman commit made no image " + tag + " (" + id + ")"));
+    }
+
+    @Override
+    public List<OwnImage> ownImages(String repository) {
+        JsonNode arr = JSON.readTree(checked(List.of("images", "--filter", "reference=" + repository, "--no-trunc", "--format", "json")).stdout());
+        List<OwnImage> out = new ArrayList<>();
+        if (arr == null || !arr.isArray()) return out;
+        for (JsonNode n : arr) {
+            Map<String, String> labels = new java.util.LinkedHashMap<>();
+            n.path("Labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+            for (JsonNode name : n.path("Names")) {
+                String tag = name.asText();
+                if (tag.startsWith(repository + ":")) out.add(new OwnImage(tag, n.path("Id").asText().replace("sha256:", ""), n.path("Size").asLong(), labels));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void removeImage(String tag) {
+        ExecResult r = podman("rmi", tag);
+        if (!r.ok() && !r.stderr().contains("image not known")) throw new ContainerException("podman rmi " + tag + " failed: " + r.firstErrorLine());
     }
 
     @Override
@@ -505,7 +529,7 @@ public final class PodmanCli implements ContainerEngine {
                 name -> podman("network", "inspect", "--format", labelOf, name), name -> podman("network", "rm", name), "network", failed);
         // An image goes by its names (then by id when it has none), never by force: a container of yours that uses it keeps it.
         removeLabelled(podman("images", "--filter", filter, "--no-trunc", "--format", "{{.ID}}"), sessionId,
-                id -> podman("image", "inspect", "--format", labelOf, id), this::removeImage, "image", failed);
+                id -> podman("image", "inspect", "--format", labelOf, id), this::removeImageByNames, "image", failed);
         // The names it gave images it did not build (podman tag of a shared one): each name alone, the image stays.
         String space = ContainerEngine.imageSpace(sessionId);
         ExecResult named = podman("images", "--noheading", "--format", "{{.Repository}}:{{.Tag}}");
@@ -520,7 +544,7 @@ public final class PodmanCli implements ContainerEngine {
         return failed;
     }
 
-    private ExecResult removeImage(String id) {
+    private ExecResult removeImageByNames(String id) {
         ExecResult names = podman("image", "inspect", "--format", "{{range .RepoTags}}{{.}}\n{{end}}", id);
         List<String> argv = new ArrayList<>(List.of("rmi"));
         if (names.ok()) names.stdout().lines().map(String::strip).filter(n -> !n.isEmpty()).forEach(argv::add);

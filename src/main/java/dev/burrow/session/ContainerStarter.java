@@ -206,9 +206,15 @@ final class ContainerStarter {
         found.notes().forEach(notice);
         var env = found.environment();
         if (!env.own()) return;
+        if (env.gpu() && !s.gpu()) {
+            throw new dev.burrow.environment.EnvironmentException(env.config() + " asks for a GPU (hostRequirements.gpu), and this session has none ("
+                    + gpus.summary() + (gpus.usable() ? "; start it with the GPU" : gpus.fix().isEmpty() ? "" : "; " + gpus.fix())
+                    + "); or set hostRequirements.gpu to \"optional\"");
+        }
         notice.accept("environment " + env.name() + " from " + env.config() + (env.image() != null ? " (image " + env.image() + ")" : ""));
         for (String line : env.unsupported()) notice.accept(env.config() + ": " + line);
         var ready = environments.ensure(env, files, runImage(), services.buildGate(s), progress);
+        if (ready.built()) trimEnvironments(ready.image(), notice);
         java.util.Map<String, String> vars = new java.util.LinkedHashMap<>(env.containerEnv());
         vars.putAll(env.remoteEnv());
         var script = files.id(SETUP_SCRIPT);
@@ -222,6 +228,12 @@ final class ContainerStarter {
             setup = dev.burrow.environment.SetupSnapshots.key(ready.image(), env.lifecycle(), script.orElse("-"), locks, s.network().name(), files.ref());
         }
         new SessionImage(ready.image(), runImage(), ready.user(), vars, env.name(), setup, env.lifecycle()).save(s.dir());
+    }
+
+    /** The environments' images past their cap (BURROW_ENV_CACHE_GB) go, oldest first; never {@code keep}. */
+    void trimEnvironments(String keep, Consumer<String> notice) {
+        var removed = new dev.burrow.environment.EnvironmentCache(engine, dev.burrow.environment.EnvironmentCache.cap(System.getenv())).trim(keep);
+        if (!removed.isEmpty()) notice.accept("environment images past BURROW_ENV_CACHE_GB removed, oldest first: " + String.join(", ", removed));
     }
 
     static final String SETUP_SCRIPT = ".burrow/setup.sh";

@@ -145,7 +145,9 @@ final class HostSideServices {
         String id = container.get().orElse(null);
         if (image == null || id == null || !key.equals(image.setup()) || snapshots.find(key).isPresent()) return;
         long started = System.nanoTime();
-        snapshots.keep(id, key, image.user(), image.name());
+        var kept = snapshots.keep(id, key, image.user(), image.name());
+        var removed = new dev.burrow.environment.EnvironmentCache(engine, dev.burrow.environment.EnvironmentCache.cap(System.getenv())).trim(kept.image());
+        if (!removed.isEmpty()) LOG.info("environment images past BURROW_ENV_CACHE_GB removed, oldest first: {}", removed);
         LOG.info("session {}: its environment, set up, is kept for the next sessions ({} ms)", s.shortId(), (System.nanoTime() - started) / 1_000_000);
     }
 
