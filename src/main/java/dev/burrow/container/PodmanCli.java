@@ -145,8 +145,18 @@ public final class PodmanCli implements ContainerEngine {
             args.addAll(List.of("--change", "LABEL " + k + "=\"" + v + "\""));
         });
         args.addAll(List.of(container, tag));
-        String id = checked(args, 600).stdout().strip();
-        return imageId(tag).orElseThrow(() -> new ContainerException("podman commit made no image " + tag + " (" + id + ")"));
+        Path conf = CommitStorageConf.forCommit(this::storePaths);
+        try {
+            List<String> argv = new ArrayList<>();
+            if (conf != null) argv.addAll(List.of("env", "CONTAINERS_STORAGE_CONF=" + conf));
+            argv.add(podman);
+            argv.addAll(args);
+            ExecResult r = commands.run(argv, 600);
+            if (!r.ok()) throw new ContainerException("podman commit failed: " + r.firstErrorLine());
+        } finally {
+            CommitStorageConf.delete(conf);
+        }
+        return imageId(tag).orElseThrow(() -> new ContainerException("podman commit made no image " + tag));
     }
 
     @Override
@@ -169,6 +179,12 @@ public final class PodmanCli implements ContainerEngine {
     public void removeImage(String tag) {
         ExecResult r = podman("rmi", tag);
         if (!r.ok() && !r.stderr().contains("image not known")) throw new ContainerException("podman rmi " + tag + " failed: " + r.firstErrorLine());
+    }
+
+    /** The store's graph root and run root, as Podman runs with them. */
+    private String[] storePaths() {
+        JsonNode store = JSON.readTree(checked(List.of("info", "--format", "{{json .Store}}")).stdout());
+        return new String[] {store.path("graphRoot").asText(), store.path("runRoot").asText()};
     }
 
     @Override

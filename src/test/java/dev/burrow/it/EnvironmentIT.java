@@ -98,7 +98,8 @@ class EnvironmentIT {
 
     @Test
     void theLifecycleCommandsSetTheEnvironmentUpOnceAcrossSessionsUntilALockFileChanges() throws Exception {
-        // The runs are counted in the npm cache, a volume the sessions of one repository share.
+        // The runs are counted in the npm cache, a volume the sessions of one repository share (named for this test's run).
+        String n = Long.toString(System.nanoTime(), 36);
         Path repo = repoWith(".devcontainer/devcontainer.json", """
                 {
                   "image": "%s",
@@ -107,8 +108,8 @@ class EnvironmentIT {
                   "postCreateCommand": ["sh", "-c", "echo postCreate >> $HOME/.npm/runs"],
                   "postStartCommand": "echo start >> $HOME/.npm/starts",
                 }
-                """.formatted(TRIXIE), "package-lock.json", "{\"v\": 1}\n");
-        String look = "echo \"runs=$(cat ~/.npm/runs | tr '\\n' ,) starts=$(wc -l < ~/.npm/starts) etc=$(cat /etc/set-up) ab=$(cat /tmp/a /tmp/b | tr -d '\\n')\"";
+                """.formatted(TRIXIE).replace("runs", "runs-" + n).replace("starts", "starts-" + n), "package-lock.json", "{\"v\": 1}\n");
+        String look = ("echo \"runs=$(cat ~/.npm/runs | tr '\\n' ,) starts=$(wc -l < ~/.npm/starts) etc=$(cat /etc/set-up) ab=$(cat /tmp/a /tmp/b | tr -d '\\n')\"").replace("npm/runs", "npm/runs-" + n).replace("npm/starts", "npm/starts-" + n);
         Session first = run(repo, look);
         assertThat(toolOutput(first)).as(first.reason() + "\n" + transcript(first))
                 .contains("runs=onCreate,postCreate, starts=1 etc=set-up ab=ab");
