@@ -21,13 +21,20 @@ final class CommitStorageConf {
     private CommitStorageConf() {
     }
 
-    /** The copy to use, or null when the user's storage.conf needs none. {@code paths}: graph root, run root. */
-    static Path forCommit(Supplier<String[]> paths) {
-        String named = System.getenv("CONTAINERS_STORAGE_CONF");
-        String home = System.getProperty("user.home");
-        String xdg = System.getenv("XDG_CONFIG_HOME");
-        Path user = named != null && !named.isBlank() ? Path.of(named)
+    /** The user's storage.conf, as Podman finds it. */
+    static Path userConf(java.util.Map<String, String> env, String home) {
+        String named = env.get("CONTAINERS_STORAGE_CONF");
+        String xdg = env.get("XDG_CONFIG_HOME");
+        return named != null && !named.isBlank() ? Path.of(named)
                 : Path.of(xdg != null && !xdg.isBlank() ? xdg : home + "/.config", "containers", "storage.conf");
+    }
+
+    static Path forCommit(Supplier<String[]> paths) {
+        return forCommit(userConf(System.getenv(), System.getProperty("user.home")), paths);
+    }
+
+    /** The copy to use, or null when the user's storage.conf needs none. {@code paths}: graph root, run root. */
+    static Path forCommit(Path user, Supplier<String[]> paths) {
         if (!Files.isRegularFile(user)) return null;
         try {
             String text = Files.readString(user);
