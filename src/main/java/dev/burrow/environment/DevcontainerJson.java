@@ -21,7 +21,7 @@ final class DevcontainerJson {
             .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS, JsonReadFeature.ALLOW_TRAILING_COMMA)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     private static final Set<String> SUPPORTED = Set.of("name", "image", "build", "containerEnv", "remoteEnv", "containerUser", "remoteUser",
-            "hostRequirements", "$schema", "onCreateCommand", "updateContentCommand", "postCreateCommand", "postStartCommand", "customizations");
+            "hostRequirements", "$schema", "onCreateCommand", "updateContentCommand", "postCreateCommand", "postStartCommand", "customizations", "features");
     /** Fields that change nothing in a session (editor settings and the like): not worth a line. */
     private static final Set<String> IGNORED = Set.of("extensions", "settings", "shutdownAction", "overrideCommand",
             "userEnvProbe", "updateRemoteUserUID", "waitFor");
@@ -88,7 +88,29 @@ final class DevcontainerJson {
         if (root.has("postAttachCommand")) unsupported.add("postAttachCommand: a session has no editor attaching; not run");
         return new Environment(name, path, image != null ? Environment.Kind.IMAGE : Environment.Kind.BUILD, image, build,
                 env(root, "containerEnv", path, unsupported), env(root, "remoteEnv", path, unsupported), user, gpu, unsupported, lifecycle,
-                lockFiles(root, path));
+                lockFiles(root, path), features(root, dir, path, unsupported));
+    }
+
+    /** Local features ("./NAME", relative to the config's folder); a registry's are named as not supported. */
+    private static List<Environment.Feature> features(JsonNode root, String dir, String path, List<String> unsupported) {
+        JsonNode v = root.get("features");
+        List<Environment.Feature> out = new ArrayList<>();
+        if (v == null || v.isNull()) return out;
+        if (!v.isObject()) throw new EnvironmentException(path + ": features must be an object of feature ids and their options");
+        for (var e : v.properties()) {
+            String id = e.getKey();
+            if (!id.startsWith("./")) {
+                unsupported.add("features." + id + ": features from a registry are not supported by Burrow yet (a local one, \"./NAME\", is); ignored");
+                continue;
+            }
+            Map<String, String> options = new LinkedHashMap<>();
+            JsonNode o = e.getValue();
+            if (o.isTextual()) options.put("version", o.asText());
+            else if (o.isObject()) options.putAll(strings(v, id, path));
+            else if (!o.isNull() && !(o.isBoolean() && o.asBoolean())) throw new EnvironmentException(path + ": features." + id + " must be an object of options");
+            out.add(new Environment.Feature(RepoPaths.join(dir, id, path), options));
+        }
+        return out;
     }
 
     /** A lifecycle command in its three forms: a string (a shell line), an array (an argv), an object of those (side by side). */

@@ -21,10 +21,19 @@ import java.util.Objects;
  * @param unsupported  what the config has that Burrow does not do, one line each (said in the session)
  * @param lifecycle    the lifecycle commands, in the order they run
  * @param lockFiles    the files whose change sets the environment up anew (empty: {@link #DEFAULT_LOCK_FILES})
+ * @param features     the local features to install on the image, in order
  */
 public record Environment(String name, String config, Kind kind, String image, Build build, Map<String, String> containerEnv,
                           Map<String, String> remoteEnv, String user, boolean gpu, List<String> unsupported, List<Step> lifecycle,
-                          List<String> lockFiles) {
+                          List<String> lockFiles, List<Feature> features) {
+    /** A local feature: its folder's repository path and the options the config gives it. */
+    public record Feature(String path, Map<String, String> options) {
+        public Feature {
+            Objects.requireNonNull(path);
+            options = Map.copyOf(options);
+        }
+    }
+
     /** The lock files looked for at the repository's root when the environment names none. */
     public static final List<String> DEFAULT_LOCK_FILES = List.of("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
             "bun.lock", "bun.lockb", "requirements.txt", "requirements-dev.txt", "poetry.lock", "Pipfile.lock", "uv.lock", "pdm.lock",
@@ -85,6 +94,7 @@ public record Environment(String name, String config, Kind kind, String image, B
         unsupported = List.copyOf(unsupported);
         lifecycle = List.copyOf(lifecycle);
         lockFiles = List.copyOf(lockFiles);
+        features = List.copyOf(features);
         if ((kind == Kind.IMAGE) != (image != null) || (kind == Kind.BUILD) != (build != null)) {
             throw new IllegalArgumentException("an environment's kind and its image or build disagree");
         }
@@ -92,7 +102,7 @@ public record Environment(String name, String config, Kind kind, String image, B
 
     /** Burrow's own runner image. */
     public static final Environment RUNNER_IMAGE = new Environment("burrow", null, Kind.RUNNER, null, null, Map.of(), Map.of(), null, false, List.of(),
-            List.of(), List.of());
+            List.of(), List.of(), List.of());
 
     public boolean own() {
         return kind != Kind.RUNNER;

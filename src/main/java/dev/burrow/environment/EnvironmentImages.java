@@ -77,6 +77,7 @@ public final class EnvironmentImages {
                 return new Ready(id, AgentUser.fromLabel(labels.get().get(USER_LABEL)), false);
             }
             if (source == null) source = buildUserImage(env, repo, key, gate, progress);
+            if (!env.features().isEmpty()) source = installFeatures(env, repo, source, key, gate, progress);
             return layer(env, source, runner, key, tag, progress);
         } finally {
             lock.unlock();
@@ -110,6 +111,35 @@ public final class EnvironmentImages {
             if (tar != null) {
                 try {
                     Files.deleteIfExists(tar);
+                } catch (IOException ignored) {
+                    // a temp file
+                }
+            }
+        }
+    }
+
+    /** The local features on the image, through the session's guarded build (Features). */
+    private String installFeatures(Environment env, RepoFiles repo, String source, String key, BuildGate gate, Consumer<String> progress) {
+        Map<String, String> files = Features.files(env, repo, source);
+        Path archive = null;
+        Path context = null;
+        try {
+            archive = Files.createTempFile("burrow-env-", ".tar");
+            context = Files.createTempFile("burrow-env-", ".tar");
+            repo.archive(Features.configDir(env), archive);
+            Features.context(archive, files, context);
+            progress.accept("environment: installing " + env.features().size() + (env.features().size() == 1 ? " feature" : " features"));
+            try (BuildGate.Opened socket = gate.open()) {
+                return GuardedBuild.build(socket.socket(), context, Features.DIR + "/Containerfile", "environment-features:" + key.substring(0, 24),
+                        Map.of(), null, line -> progress.accept("environment: " + line));
+            }
+        } catch (IOException e) {
+            throw new EnvironmentException("the environment's features could not be installed: " + e.getMessage(), e);
+        } finally {
+            for (Path p : new Path[] {archive, context}) {
+                if (p == null) continue;
+                try {
+                    Files.deleteIfExists(p);
                 } catch (IOException ignored) {
                     // a temp file
                 }
@@ -177,6 +207,7 @@ public final class EnvironmentImages {
             new TreeMap<>(b.args()).forEach((k, v) -> sb.append("arg ").append(k).append('=').append(v).append('\n'));
             sb.append("target ").append(b.target()).append('\n');
         }
+        Features.key(env, repo, sb);
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {

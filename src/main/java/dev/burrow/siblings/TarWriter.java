@@ -6,23 +6,23 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** Writes a plain POSIX tar: directories, regular files and symbolic links; names too long for the header go in PAX records. */
-final class TarWriter {
+public final class TarWriter {
     private final OutputStream out;
 
-    TarWriter(OutputStream out) {
+    public TarWriter(OutputStream out) {
         this.out = out;
     }
 
-    void directory(String path, int mode, long mtime) throws IOException {
+    public void directory(String path, int mode, long mtime) throws IOException {
         header(path + "/", '5', mode == 0 ? 0755 : mode, mtime, 0, "");
     }
 
-    void symlink(String path, String target, long mtime) throws IOException {
+    public void symlink(String path, String target, long mtime) throws IOException {
         header(path, '2', 0777, mtime, 0, target);
     }
 
     /** A regular file of {@code size} bytes read from {@code data}. */
-    void file(String path, int mode, long mtime, long size, InputStream data) throws IOException {
+    public void file(String path, int mode, long mtime, long size, InputStream data) throws IOException {
         header(path, '0', mode, mtime, size, "");
         long left = size;
         byte[] buf = new byte[64 * 1024];
@@ -35,7 +35,7 @@ final class TarWriter {
         pad(size);
     }
 
-    void finish() throws IOException {
+    public void finish() throws IOException {
         out.write(new byte[1024]);
         out.flush();
     }

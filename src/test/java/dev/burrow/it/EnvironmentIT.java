@@ -75,14 +75,19 @@ class EnvironmentIT {
                           "containerEnv": { "GREETING": "hello-from-env", "FROM_HOST": "${localEnv:HOME}" },
                           "remoteEnv": { "PATH_NOTE": "${containerWorkspaceFolder}/bin" },
                           "forwardPorts": [3000],
+                          "features": { "./hello": { "greeting": "hey" } },
                         }
                         """,
+                ".devcontainer/hello/devcontainer-feature.json", """
+                        {"id": "hello", "options": {"greeting": {"type": "string", "default": "hi"}, "shout": {"type": "boolean", "default": false}}}
+                        """,
+                ".devcontainer/hello/install.sh", "#!/bin/sh\necho \"$GREETING $SHOUT $_REMOTE_USER $(id -u)\" > /etc/feature-hello\n",
                 ".devcontainer/Containerfile", "FROM " + TRIXIE + "\nARG MARK\nRUN echo \"$MARK\" > /etc/env-mark\n");
-        String command = "head -1 /etc/os-release; cat /etc/env-mark; echo \"g=$GREETING p=$PATH_NOTE h=${FROM_HOST:-none}\"; "
+        String command = "head -1 /etc/os-release; cat /etc/env-mark /etc/feature-hello; echo \"g=$GREETING p=$PATH_NOTE h=${FROM_HOST:-none}\"; "
                 + "echo \"user=$(id -un) home=$HOME\"; echo \"root=$(sudo -n id -u)\"; git --version; tmux -V; ls -A /workspace";
         Session first = run(repo, command);
         String out = toolOutput(first);
-        assertThat(out).as(first.reason() + "\n" + transcript(first)).contains("trixie").contains("built-by-env").contains("g=hello-from-env p=/workspace/bin h=none")
+        assertThat(out).as(first.reason() + "\n" + transcript(first)).contains("trixie").contains("built-by-env").contains("hey false agent 0").contains("g=hello-from-env p=/workspace/bin h=none")
                 .contains("user=agent home=/home/agent").contains("root=0").contains("git version").contains("tmux 3");
         assertThat(out).contains(".devcontainer");
         String said = transcript(first);
