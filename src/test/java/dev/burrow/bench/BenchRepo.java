@@ -20,9 +20,15 @@ final class BenchRepo {
                 .withListen("127.0.0.1", 0);
     }
 
-    static Path create(Path dir) throws IOException, InterruptedException {
+    /** A repository of one commit: a README and the given path, content pairs. */
+    static Path create(Path dir, String... files) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("README.md"), "# bench\n");
+        for (int i = 0; i + 1 < files.length; i += 2) {
+            Path f = dir.resolve(files[i]);
+            Files.createDirectories(f.getParent());
+            Files.writeString(f, files[i + 1]);
+        }
         for (List<String> argv : List.of(
                 List.of("git", "init", "--quiet", "--initial-branch=main"),
                 List.of("git", "add", "."),
