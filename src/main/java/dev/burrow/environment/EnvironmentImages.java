@@ -38,6 +38,8 @@ public final class EnvironmentImages {
 
     private final ContainerEngine engine;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    /** The images this process made or found, by key. */
+    private final Map<String, Ready> made = new ConcurrentHashMap<>();
 
     public EnvironmentImages(ContainerEngine engine) {
         this.engine = Objects.requireNonNull(engine);
@@ -71,14 +73,21 @@ public final class EnvironmentImages {
         ReentrantLock lock = locks.computeIfAbsent(key, k -> new ReentrantLock());
         lock.lock();
         try {
+            // Known in this process: one look that its name still names it, not two.
+            Ready known = made.get(key);
+            if (known != null && engine.imageId(tag).filter(known.image()::equals).isPresent()) return new Ready(known.image(), known.user(), false);
             var labels = engine.imageLabels(tag);
             if (labels.isPresent() && key.equals(labels.get().get(KEY_LABEL))) {
                 String id = engine.imageId(tag).orElseThrow(() -> new EnvironmentException("the environment image " + tag + " went away; start again"));
-                return new Ready(id, AgentUser.fromLabel(labels.get().get(USER_LABEL)), false);
+                Ready found = new Ready(id, AgentUser.fromLabel(labels.get().get(USER_LABEL)), false);
+                made.put(key, found);
+                return found;
             }
             if (source == null) source = buildUserImage(env, repo, key, gate, progress);
             if (!env.features().isEmpty()) source = installFeatures(env, repo, source, key, gate, progress);
-            return layer(env, source, runner, key, tag, progress);
+            Ready built = layer(env, source, runner, key, tag, progress);
+            made.put(key, built);
+            return built;
         } finally {
             lock.unlock();
         }

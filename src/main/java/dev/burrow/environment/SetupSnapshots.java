@@ -34,6 +34,7 @@ public final class SetupSnapshots {
     private final ContainerEngine engine;
     private final Duration life;
     private final Clock clock;
+    private final Map<String, Snapshot> seen = new java.util.concurrent.ConcurrentHashMap<>();
 
     public SetupSnapshots(ContainerEngine engine, Duration life, Clock clock) {
         this.engine = Objects.requireNonNull(engine);
@@ -58,7 +59,10 @@ public final class SetupSnapshots {
     }
 
     public Optional<Snapshot> find(String key) {
+        // Known in this process: one look that the image is still there and young enough.
+        Snapshot known = seen.get(key);
         String tag = tag(key);
+        if (known != null && young(known.made()) && engine.imageId(tag).filter(known.image()::equals).isPresent()) return Optional.of(known);
         var labels = engine.imageLabels(tag);
         if (labels.isEmpty() || !key.equals(labels.get().get(EnvironmentImages.KEY_LABEL))) return Optional.empty();
         long made;
@@ -67,8 +71,14 @@ public final class SetupSnapshots {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        if (clock.instant().getEpochSecond() - made > life.toSeconds()) return Optional.empty();
-        return engine.imageId(tag).map(id -> new Snapshot(id, made));
+        if (!young(made)) return Optional.empty();
+        Optional<Snapshot> found = engine.imageId(tag).map(id -> new Snapshot(id, made));
+        found.ifPresent(f -> seen.put(key, f));
+        return found;
+    }
+
+    private boolean young(long made) {
+        return clock.instant().getEpochSecond() - made <= life.toSeconds();
     }
 
     /** Keeps the container, set up, as the key's image. */
@@ -80,7 +90,9 @@ public final class SetupSnapshots {
         labels.put(EnvironmentImages.NAME_LABEL, name);
         labels.put(EnvironmentImages.MADE_LABEL, String.valueOf(now));
         labels.put(KIND_LABEL, "setup");
-        return new Snapshot(engine.commit(container, tag(key), labels), now);
+        Snapshot kept = new Snapshot(engine.commit(container, tag(key), labels), now);
+        seen.put(key, kept);
+        return kept;
     }
 
     /**

@@ -54,7 +54,7 @@ final class ContainerStarter {
         this.pin = new RunnerImagePin(engine, config.dataDir());
         this.queue = new StartQueue(config.maxStarts());
         this.environments = new dev.burrow.environment.EnvironmentImages(engine);
-        this.snapshots = new dev.burrow.environment.SetupSnapshots(engine, dev.burrow.environment.SetupSnapshots.DEFAULT_LIFE, java.time.Clock.systemUTC());
+        this.snapshots = services.snapshots();
     }
 
     /** Makes a session's run dir ready for a container: FIFO, secrets, seeded Claude config; "ready" when {@code ready}. */

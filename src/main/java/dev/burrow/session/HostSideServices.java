@@ -153,6 +153,11 @@ final class HostSideServices {
 
     private final dev.burrow.environment.SetupSnapshots snapshots;
 
+    /** The environments' set-up images: one for the process, which remembers the ones it saw. */
+    dev.burrow.environment.SetupSnapshots snapshots() {
+        return snapshots;
+    }
+
     dev.burrow.environment.EnvironmentImages.BuildGate buildGate(Session s) {
         return () -> {
             if (!podman.available()) throw new IOException("an environment is built with rootless Podman's service, which is not available here (Burrow runs as root)");
