@@ -137,8 +137,9 @@ function previewPorts(bar) {
       a.href = p.url;
       a.target = "_blank";
       a.rel = "noopener";
-      a.className = "port";
-      a.textContent = String(p.port) + " \u2197";
+      a.className = p.listening ? "port" : "port waiting";
+      if (!p.listening) a.title = "nothing listens on " + p.port + " yet";
+      a.textContent = (p.label ? p.label + " (" + p.port + ")" : String(p.port)) + " \u2197";
       bar.append(a, " ");
     }
     bar.hidden = ports.length === 0;

@@ -64,6 +64,19 @@ public interface ContainerEngine {
         throw new UnsupportedOperationException("this engine removes no images");
     }
 
+    /**
+     * Takes the name {@code tag} off its image, which stays while containers use it (it then has
+     * no name: {@link #unnamedOwnImages} finds it again).
+     */
+    default void untagImage(String tag) {
+        throw new UnsupportedOperationException("this engine untags no images");
+    }
+
+    /** The full ids of images without a name that carry the label {@code label} (Burrow's own, untagged while in use). */
+    default List<String> unnamedOwnImages(String label) {
+        return List.of();
+    }
+
     /** An image's labels, or empty when there is no such image. */
     default java.util.Optional<Map<String, String>> imageLabels(String image) {
         return java.util.Optional.empty();

@@ -11,6 +11,7 @@ import java.util.Objects;
  * arguments of `podman run`; values are separate argv elements, so none is ever parsed by a shell.
  *
  * @param user     null: the image's own user
+ * @param options  what the session's environment adds (tmpfs mounts and the like), checked
  * @param env only values that are not secret: they are visible in `podman inspect`.
  *            Secrets reach the container as a mounted 0600 file instead.
  */
@@ -26,7 +27,14 @@ public record ContainerSpec(
         List<String> devices,
         Limits limits,
         List<String> command,
-        String user) {
+        String user,
+        RunOptions options) {
+
+    /** A container without options of its environment's. */
+    public ContainerSpec(String name, String image, Map<String, String> labels, String userns, String network, List<Mount> mounts,
+                         Map<String, String> env, String workdir, List<String> devices, Limits limits, List<String> command, String user) {
+        this(name, image, labels, userns, network, mounts, env, workdir, devices, limits, command, user, RunOptions.NONE);
+    }
 
     public ContainerSpec {
         Objects.requireNonNull(name);
@@ -37,6 +45,7 @@ public record ContainerSpec(
         devices = List.copyOf(devices);
         limits = limits == null ? Limits.NONE : limits;
         command = List.copyOf(command);
+        options = options == null ? RunOptions.NONE : options;
         if (!labels.containsKey(PodmanCli.SESSION_LABEL)) {
             throw new IllegalArgumentException("every Burrow container carries the " + PodmanCli.SESSION_LABEL + " label");
         }
@@ -77,6 +86,7 @@ public record ContainerSpec(
         argv.addAll(limits.runArgs());
         if (workdir != null) argv.addAll(List.of("--workdir", workdir));
         if (user != null) argv.addAll(List.of("--user", user));
+        argv.addAll(options.args());
         argv.add(image);
         argv.addAll(command);
         return argv;

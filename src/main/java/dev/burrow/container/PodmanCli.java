@@ -181,6 +181,19 @@ public final class PodmanCli implements ContainerEngine {
         if (!r.ok() && !r.stderr().contains("image not known")) throw new ContainerException("podman rmi " + tag + " failed: " + r.firstErrorLine());
     }
 
+    @Override
+    public void untagImage(String tag) {
+        ExecResult r = podman("untag", tag, tag);
+        if (!r.ok() && !r.stderr().contains("image not known")) throw new ContainerException("podman untag " + tag + " failed: " + r.firstErrorLine());
+    }
+
+    @Override
+    public List<String> unnamedOwnImages(String label) {
+        ExecResult r = podman("images", "--filter", "dangling=true", "--filter", "label=" + label, "--no-trunc", "--format", "{{.ID}}");
+        if (!r.ok()) return List.of();
+        return r.stdout().lines().map(l -> l.strip().replace("sha256:", "")).filter(l -> l.matches("[0-9a-f]{64}")).toList();
+    }
+
     /** The store's graph root and run root, as Podman runs with them. */
     private String[] storePaths() {
         JsonNode store = JSON.readTree(checked(List.of("info", "--format", "{{json .Store}}")).stdout());

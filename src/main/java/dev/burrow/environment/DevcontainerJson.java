@@ -21,7 +21,8 @@ final class DevcontainerJson {
             .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS, JsonReadFeature.ALLOW_TRAILING_COMMA)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     private static final Set<String> SUPPORTED = Set.of("name", "image", "build", "containerEnv", "remoteEnv", "containerUser", "remoteUser",
-            "hostRequirements", "$schema", "onCreateCommand", "updateContentCommand", "postCreateCommand", "postStartCommand", "customizations", "features");
+            "hostRequirements", "$schema", "onCreateCommand", "updateContentCommand", "postCreateCommand", "postStartCommand", "customizations", "features",
+            "mounts", "runArgs", "workspaceFolder", "forwardPorts", "portsAttributes");
     /** Fields that change nothing in a session (editor settings and the like): not worth a line. */
     private static final Set<String> IGNORED = Set.of("extensions", "settings", "shutdownAction", "overrideCommand",
             "userEnvProbe", "updateRemoteUserUID", "waitFor");
@@ -47,6 +48,8 @@ final class DevcontainerJson {
                 unsupported.add(field + ": not supported by Burrow yet; ignored");
             }
         }
+        RunArgs.Parsed run = RunArgs.parse(root, path);
+        unsupported.addAll(run.lines());
         String dir = path.contains("/") ? path.substring(0, path.lastIndexOf('/')) : "";
         String image = text(root, "image", path);
         Environment.Build build = null;
@@ -85,10 +88,13 @@ final class DevcontainerJson {
         List<Environment.Step> lifecycle = new ArrayList<>();
         for (String stage : Environment.ONCE) lifecycle.addAll(steps(root, stage, path));
         lifecycle.addAll(steps(root, Environment.EVERY_START, path));
+        gpu |= run.gpu();
+        Map<String, String> containerEnv = new LinkedHashMap<>(env(run.env(), "runArgs --env", path, unsupported, run.run().workdir()));
+        containerEnv.putAll(env(strings(root, "containerEnv", path), "containerEnv", path, unsupported, run.run().workdir()));
         if (root.has("postAttachCommand")) unsupported.add("postAttachCommand: a session has no editor attaching; not run");
         return new Environment(name, path, image != null ? Environment.Kind.IMAGE : Environment.Kind.BUILD, image, build,
-                env(root, "containerEnv", path, unsupported), env(root, "remoteEnv", path, unsupported), user, gpu, unsupported, lifecycle,
-                lockFiles(root, path), features(root, dir, path, unsupported));
+                containerEnv, env(strings(root, "remoteEnv", path), "remoteEnv", path, unsupported, run.run().workdir()), user, gpu, unsupported,
+                lifecycle, lockFiles(root, path), features(root, dir, path, unsupported), run.run());
     }
 
     /** Local features ("./NAME", relative to the config's folder); a registry's are named as not supported. */
@@ -179,9 +185,9 @@ final class DevcontainerJson {
      * Variables, each a name and a one-line value. ${localEnv:...} is never read: the host's
      * environment (its tokens) is not the repository's to copy into a session.
      */
-    private static Map<String, String> env(JsonNode root, String field, String path, List<String> unsupported) {
+    private static Map<String, String> env(Map<String, String> given, String field, String path, List<String> unsupported, String workdir) {
         Map<String, String> out = new LinkedHashMap<>();
-        for (var e : strings(root, field, path).entrySet()) {
+        for (var e : given.entrySet()) {
             String k = e.getKey(), v = e.getValue();
             if (!k.matches("[A-Za-z_][A-Za-z0-9_]*")) throw new EnvironmentException(path + ": " + field + " has a variable named " + k + ", which is not a variable name");
             if (v.contains("\n") || v.contains("\u0000")) throw new EnvironmentException(path + ": " + field + "." + k + " must be one line");
@@ -189,7 +195,8 @@ final class DevcontainerJson {
                 unsupported.add(field + "." + k + ": ${localEnv:...} and ${localWorkspaceFolder} are your machine's, never handed to a session; left out");
                 continue;
             }
-            out.put(k, v.replace("${containerWorkspaceFolderBasename}", "workspace").replace("${containerWorkspaceFolder}", "/workspace"));
+            String base = workdir.substring(workdir.lastIndexOf('/') + 1);
+            out.put(k, v.replace("${containerWorkspaceFolderBasename}", base).replace("${containerWorkspaceFolder}", workdir));
         }
         return out;
     }

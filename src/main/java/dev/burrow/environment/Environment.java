@@ -22,10 +22,40 @@ import java.util.Objects;
  * @param lifecycle    the lifecycle commands, in the order they run
  * @param lockFiles    the files whose change sets the environment up anew (empty: {@link #DEFAULT_LOCK_FILES})
  * @param features     the local features to install on the image, in order
+ * @param run          what the session's container gets beyond Burrow's own (mounts, runArgs, workspaceFolder, forwardPorts)
  */
 public record Environment(String name, String config, Kind kind, String image, Build build, Map<String, String> containerEnv,
                           Map<String, String> remoteEnv, String user, boolean gpu, List<String> unsupported, List<Step> lifecycle,
-                          List<String> lockFiles, List<Feature> features) {
+                          List<String> lockFiles, List<Feature> features, RunSettings run) {
+    /**
+     * What devcontainer.json asks of the session's container itself.
+     *
+     * @param options the mounts and runArgs that passed {@link RunArgs}
+     * @param workdir the workspaceFolder: where the workspace is seen and the agent works (/workspace, or a folder under it, or
+     *                another path the workspace is also mounted at)
+     * @param ports   forwardPorts, with portsAttributes' labels: the session's preview links
+     */
+    public record RunSettings(dev.burrow.container.RunOptions options, String workdir, List<Port> ports) {
+        public static final RunSettings NONE = new RunSettings(dev.burrow.container.RunOptions.NONE, WORKSPACE, List.of());
+
+        public RunSettings {
+            Objects.requireNonNull(options);
+            Objects.requireNonNull(workdir);
+            ports = List.copyOf(ports);
+        }
+    }
+
+    /** A port the environment forwards: a preview link of the session, with its label ("" for none). */
+    public record Port(int port, String label) {
+        public Port {
+            if (port < 1 || port > 65535) throw new IllegalArgumentException("no port " + port);
+            Objects.requireNonNull(label);
+        }
+    }
+
+    /** Where the session's workspace is in its container. */
+    public static final String WORKSPACE = "/workspace";
+
     /** A local feature: its folder's repository path and the options the config gives it. */
     public record Feature(String path, Map<String, String> options) {
         public Feature {
@@ -95,6 +125,7 @@ public record Environment(String name, String config, Kind kind, String image, B
         lifecycle = List.copyOf(lifecycle);
         lockFiles = List.copyOf(lockFiles);
         features = List.copyOf(features);
+        run = run == null ? RunSettings.NONE : run;
         if ((kind == Kind.IMAGE) != (image != null) || (kind == Kind.BUILD) != (build != null)) {
             throw new IllegalArgumentException("an environment's kind and its image or build disagree");
         }
@@ -102,7 +133,7 @@ public record Environment(String name, String config, Kind kind, String image, B
 
     /** Burrow's own runner image. */
     public static final Environment RUNNER_IMAGE = new Environment("burrow", null, Kind.RUNNER, null, null, Map.of(), Map.of(), null, false, List.of(),
-            List.of(), List.of(), List.of());
+            List.of(), List.of(), List.of(), RunSettings.NONE);
 
     public boolean own() {
         return kind != Kind.RUNNER;

@@ -62,6 +62,14 @@ public final class EnvironmentCache {
 
     /** Removes the oldest images until the rest fit the cap, never {@code keep}; returns the names removed. */
     public List<String> trim(String keep) {
+        // Images untagged while in use (Rebuild environment): gone once no container uses them.
+        for (String id : engine.unnamedOwnImages(EnvironmentImages.KEY_LABEL)) {
+            try {
+                engine.removeImage(id);
+            } catch (RuntimeException e) {
+                // still in use
+            }
+        }
         List<OwnImage> all = list();
         long total = all.stream().mapToLong(OwnImage::size).sum();
         List<String> removed = new ArrayList<>();

@@ -59,7 +59,7 @@ public final class EnvironmentFinder {
         if (containerfile.isPresent()) {
             return new Found(new Environment(DEFAULT, ".burrow/Containerfile", Environment.Kind.BUILD, null,
                     new Environment.Build(".burrow/Containerfile", ".burrow", Map.of(), null), Map.of(), Map.of(), null, false, List.of(), List.of(),
-                    List.of(), List.of()), notes);
+                    List.of(), List.of(), Environment.RunSettings.NONE), notes);
         }
         return new Found(Environment.RUNNER_IMAGE, notes);
     }

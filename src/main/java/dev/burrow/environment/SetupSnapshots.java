@@ -101,7 +101,14 @@ public final class SetupSnapshots {
      */
     public static String key(String image, List<Environment.Step> steps, String setupScript, Map<String, String> lockFiles, String policy,
                              String ref) {
+        return key(image, steps, setupScript, lockFiles, policy, ref, Environment.WORKSPACE);
+    }
+
+    /** The same, for commands run in {@code workdir} (the environment's workspaceFolder). */
+    public static String key(String image, List<Environment.Step> steps, String setupScript, Map<String, String> lockFiles, String policy,
+                             String ref, String workdir) {
         StringBuilder sb = new StringBuilder("burrow-setup 1\n").append(image).append('\n').append(policy).append('\n').append(ref).append('\n');
+        if (!workdir.equals(Environment.WORKSPACE)) sb.append("workdir ").append(workdir).append('\n');
         for (Environment.Step s : steps) {
             sb.append("step ").append(s.stage()).append('\u0000').append(s.name()).append('\u0000')
                     .append(s.shell() != null ? "sh " + s.shell() : "argv " + String.join("\u0000", s.argv())).append('\n');

@@ -208,6 +208,13 @@ final class AgentLaunch {
             mounts.add(m.container().startsWith(CONTAINER_HOME + "/") ? Mount.volume(m.volume(), home + m.container().substring(CONTAINER_HOME.length())) : m);
         }
         if (run.own()) mounts.add(Mount.image(run.runner(), dev.burrow.environment.EnvironmentImages.RUNNER_MOUNT));
+        String workdir = run.run().workdir();
+        if (!workdir.equals("/workspace")) {
+            // The agent works there (runner/burrow-agent-run goes in): a folder of the workspace, or another path it is also seen at.
+            // Podman's --workdir stays /workspace: Podman would make a missing one through the links the workspace holds.
+            env.put("BURROW_WORKDIR", workdir);
+            if (!workdir.startsWith("/workspace/")) mounts.add(new Mount(s.workspace(), workdir, false));
+        }
         if (config.gitHost().hasToken()) {
             // git and gh inside read the session's placeholder from the secrets dir's github-token file, for this host only;
             // the session's git gateway puts the real token in its place.
@@ -237,7 +244,8 @@ final class AgentLaunch {
         // another data dir's, nor throwaway ones (saves), which have none.
         return new ContainerSpec(name, image, Map.of(PodmanCli.SESSION_LABEL, s.id(), INSTALL_LABEL, install(config)),
                 userns, network, mounts, env, "/workspace", devices, config.limits(), claudeArgv(s.mode(), s.claudeSessionId(),
-                resume && conversationSaved(s), config.model()), rootHost ? "root" : run.own() ? run.user().uid() + ":" + run.user().gid() : null);
+                resume && conversationSaved(s), config.model()), rootHost ? "root" : run.own() ? run.user().uid() + ":" + run.user().gid() : null,
+                run.run().options());
     }
 
     /** The label that says which Burrow install (data dir) a session container is of. */

@@ -35,6 +35,18 @@ final class ClaudeConfigSeed {
     private ClaudeConfigSeed() {
     }
 
+    /** Claude Code trusts {@code folder} too (an environment's workspaceFolder), without asking. */
+    static void trust(Path claudeDir, String folder) {
+        try {
+            Path global = claudeDir.resolve(".claude.json");
+            ObjectNode g = read(global);
+            object(object(g, "projects"), folder).put("hasTrustDialogAccepted", true);
+            write(global, g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static void seed(Path claudeDir, String apiKey, SessionMode mode) {
         try {
             Files.createDirectories(claudeDir);

@@ -225,9 +225,11 @@ final class ContainerStarter {
             for (String f : env.lockFiles().isEmpty() ? dev.burrow.environment.Environment.DEFAULT_LOCK_FILES : env.lockFiles()) {
                 files.id(f).ifPresent(id -> locks.put(f, id));
             }
-            setup = dev.burrow.environment.SetupSnapshots.key(ready.image(), env.lifecycle(), script.orElse("-"), locks, s.network().name(), files.ref());
+            setup = dev.burrow.environment.SetupSnapshots.key(ready.image(), env.lifecycle(), script.orElse("-"), locks, s.network().name(), files.ref(),
+                    env.run().workdir());
         }
-        new SessionImage(ready.image(), runImage(), ready.user(), vars, env.name(), setup, env.lifecycle()).save(s.dir());
+        new SessionImage(ready.image(), runImage(), ready.user(), vars, env.name(), setup, env.lifecycle(), env.run()).save(s.dir());
+        if (!env.run().workdir().equals(dev.burrow.environment.Environment.WORKSPACE)) ClaudeConfigSeed.trust(s.claudeConfig(), env.run().workdir());
     }
 
     /** The environments' images past their cap (BURROW_ENV_CACHE_GB) go, oldest first; never {@code keep}. */

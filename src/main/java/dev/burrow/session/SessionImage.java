@@ -1,6 +1,8 @@
 package dev.burrow.session;
 
+import dev.burrow.container.RunOptions;
 import dev.burrow.environment.AgentUser;
+import dev.burrow.environment.Environment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,9 +28,10 @@ import tools.jackson.databind.node.ObjectNode;
  * @param env    the environment's variables (containerEnv, then remoteEnv)
  * @param setup  the key of its setup ({@link dev.burrow.environment.SetupSnapshots}), or null for none to keep
  * @param steps  its lifecycle commands
+ * @param run    its container's own options, workspace folder and forwarded ports
  */
 record SessionImage(String image, String runner, AgentUser user, Map<String, String> env, String name, String setup,
-                    java.util.List<dev.burrow.environment.Environment.Step> steps) {
+                    java.util.List<dev.burrow.environment.Environment.Step> steps, Environment.RunSettings run) {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     static final String FILE = "environment.json";
 
@@ -37,16 +40,17 @@ record SessionImage(String image, String runner, AgentUser user, Map<String, Str
         Objects.requireNonNull(user);
         env = Map.copyOf(env);
         steps = java.util.List.copyOf(steps);
+        run = run == null ? Environment.RunSettings.NONE : run;
         if (setup != null && !setup.matches("[0-9a-f]{64}")) throw new IllegalArgumentException("not a setup key: " + setup);
     }
 
     /** The same, running {@code other} (its set-up image). */
     SessionImage running(String other) {
-        return new SessionImage(other, runner, user, env, name, setup, steps);
+        return new SessionImage(other, runner, user, env, name, setup, steps, run);
     }
 
     static SessionImage runner(String image) {
-        return new SessionImage(image, null, AgentUser.RUNNER, Map.of(), "burrow", null, java.util.List.of());
+        return new SessionImage(image, null, AgentUser.RUNNER, Map.of(), "burrow", null, java.util.List.of(), Environment.RunSettings.NONE);
     }
 
     boolean own() {
@@ -59,6 +63,7 @@ record SessionImage(String image, String runner, AgentUser user, Map<String, Str
         env.forEach(e::put);
         if (setup != null) n.put("setup", setup);
         n.put("steps", dev.burrow.container.LifecycleFile.stepsJson(steps));
+        n.set("run", runJson(run));
         try {
             Path tmp = sessionDir.resolve(FILE + ".tmp");
             Files.deleteIfExists(tmp);
@@ -79,9 +84,35 @@ record SessionImage(String image, String runner, AgentUser user, Map<String, Str
             n.path("env").properties().forEach(p -> env.put(p.getKey(), p.getValue().asText()));
             return Optional.of(new SessionImage(n.path("image").asText(), n.path("runner").asText(), AgentUser.fromLabel(n.path("user").asText()), env,
                     n.path("name").asText(), n.hasNonNull("setup") ? n.get("setup").asText() : null,
-                    dev.burrow.container.LifecycleFile.steps(n.path("steps").asText("[]"))));
+                    dev.burrow.container.LifecycleFile.steps(n.path("steps").asText("[]")), run(n.path("run"))));
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
+    }
+
+    private static ObjectNode runJson(Environment.RunSettings r) {
+        RunOptions o = r.options();
+        ObjectNode n = JSON.createObjectNode().put("workdir", r.workdir()).put("shmSize", o.shmSize()).put("hostname", o.hostname())
+                .put("noNewPrivileges", o.noNewPrivileges());
+        o.tmpfs().forEach(n.putArray("tmpfs")::add);
+        o.capDrop().forEach(n.putArray("capDrop")::add);
+        o.hosts().forEach(n.putArray("hosts")::add);
+        var ports = n.putArray("ports");
+        r.ports().forEach(p -> ports.addObject().put("port", p.port()).put("label", p.label()));
+        return n;
+    }
+
+    private static Environment.RunSettings run(JsonNode n) {
+        if (n.isMissingNode() || n.isNull()) return Environment.RunSettings.NONE;
+        java.util.function.Function<String, java.util.List<String>> list = f -> {
+            java.util.List<String> out = new java.util.ArrayList<>();
+            n.path(f).forEach(v -> out.add(v.asText()));
+            return out;
+        };
+        var options = new RunOptions(list.apply("tmpfs"), n.hasNonNull("shmSize") ? n.get("shmSize").asText() : null, list.apply("capDrop"),
+                list.apply("hosts"), n.hasNonNull("hostname") ? n.get("hostname").asText() : null, n.path("noNewPrivileges").asBoolean());
+        java.util.List<Environment.Port> ports = new java.util.ArrayList<>();
+        n.path("ports").forEach(p -> ports.add(new Environment.Port(p.path("port").asInt(), p.path("label").asText(""))));
+        return new Environment.RunSettings(options, n.path("workdir").asText(Environment.WORKSPACE), ports);
     }
 }

@@ -62,6 +62,7 @@ public final class SessionManager implements AutoCloseable {
     private final SessionCreator creator;
     private final SessionResumer resumer;
     private final BranchPublisher publisher;
+    private final EnvironmentState environments;
 
     public SessionManager(Config config, ContainerEngine engine, Workspaces workspaces, SessionStore store, String runnerImage, GpuSupport gpus,
                           PodmanService podman) {
@@ -80,6 +81,7 @@ public final class SessionManager implements AutoCloseable {
         this.reconciler = new SessionReconciler(engine, store, recorder, supervisor, starts, AgentLaunch.install(config));
         this.creator = new SessionCreator(config, engine, workspaces, store, recorder, starter, supervisor, starts);
         this.resumer = new SessionResumer(engine, store, recorder, starter, supervisor, starts);
+        this.environments = new EnvironmentState(engine, services.snapshots(), java.time.Clock.systemUTC());
         this.disk = DiskWatch.of(config.dataDir(), config.minFree());
         this.reserve = new DiskReserve(config.dataDir());
         this.publisher = new BranchPublisher(queries, store, workspaces, recorder, saver,
@@ -151,6 +153,25 @@ public final class SessionManager implements AutoCloseable {
             if (e instanceof dev.burrow.agent.AgentEvent.UserPrompt p && !p.text().isBlank()) out.put(id, shorten(p.text()));
         });
         return out;
+    }
+
+    /** What the session's page says of its environment, or empty for Burrow's runner image. */
+    public java.util.Optional<String> environment(String id) {
+        return environments.describe(get(id));
+    }
+
+    /** Rebuild environment: the next session of the repository builds and sets its environment up anew; the line says so (and is stored). */
+    public String rebuildEnvironment(String id) {
+        Session s = get(id);
+        String line = environments.rebuild(s);
+        starter.trimEnvironments("", l -> { });
+        recorder.append(s.id(), dev.burrow.agent.EventParser.notice("info", line), -1);
+        return line;
+    }
+
+    /** The ports the session's environment forwards (devcontainer.json's forwardPorts), with their labels. */
+    public List<dev.burrow.environment.Environment.Port> forwardedPorts(String id) {
+        return SessionImage.load(get(id).dir()).map(i -> i.run().ports()).orElse(List.of());
     }
 
     /** The live preview tunnels of the sessions this process follows (the ports their programs listen on). */

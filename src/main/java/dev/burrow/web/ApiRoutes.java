@@ -61,6 +61,8 @@ final class ApiRoutes {
             sessions.interrupt(ctx.pathParam("id"));
             Json.send(ctx, 202, Json.session(sessions.get(ctx.pathParam("id"))));
         });
+        cfg.routes.post("/api/sessions/{id}/environment/rebuild", ctx -> Json.send(ctx, 200,
+                Json.MAPPER.createObjectNode().put("message", sessions.rebuildEnvironment(ctx.pathParam("id")))));
         cfg.routes.post("/api/sessions/{id}/stop", ctx -> Json.send(ctx, 200, Json.session(sessions.stop(ctx.pathParam("id")))));
         cfg.routes.post("/api/sessions/{id}/mode", ctx -> {
             SessionMode mode = SessionMode.parse(Json.field(Json.body(ctx), "mode"));

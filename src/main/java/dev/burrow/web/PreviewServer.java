@@ -91,9 +91,7 @@ final class PreviewServer implements AutoCloseable {
     void register(io.javalin.config.JavalinConfig cfg, dev.burrow.session.SessionManager sessions) {
         cfg.routes.get("/api/sessions/{id}/ports", ctx -> {
             String id = sessions.get(ctx.pathParam("id")).id();
-            var list = Json.MAPPER.createArrayNode();
-            for (int p : ports(id)) list.addObject().put("port", p).put("url", "/sessions/" + id + "/preview/" + p);
-            Json.send(ctx, 200, list);
+            Json.send(ctx, 200, portList(id, ports(id), sessions.forwardedPorts(id)));
         });
         // Opens the preview: its own origin, with a one-time token that sets its cookie there.
         cfg.routes.get("/sessions/{id}/preview/{port}", ctx -> {
@@ -132,6 +130,22 @@ final class PreviewServer implements AutoCloseable {
             // a literal always parses
         }
         return requestHost;
+    }
+
+    /**
+     * The session's preview links: the ports its environment forwards first (with their labels,
+     * listening or not yet), then the other ports its programs listen on.
+     */
+    static tools.jackson.databind.node.ArrayNode portList(String id, List<Integer> listening, List<dev.burrow.environment.Environment.Port> forwarded) {
+        var list = Json.MAPPER.createArrayNode();
+        for (var f : forwarded) {
+            var o = list.addObject().put("port", f.port()).put("url", "/sessions/" + id + "/preview/" + f.port()).put("listening", listening.contains(f.port()));
+            if (!f.label().isEmpty()) o.put("label", f.label());
+        }
+        for (int p : listening) {
+            if (forwarded.stream().noneMatch(f -> f.port() == p)) list.addObject().put("port", p).put("url", "/sessions/" + id + "/preview/" + p).put("listening", true);
+        }
+        return list;
     }
 
     /** The ports the session's programs listen on, as its forwarder says; empty when no process here follows it. */

@@ -71,6 +71,7 @@ final class SessionPage {
         cfg.routes.post("/sessions/{id}/push", ctx -> act(ctx, () -> sessions.publisher().push(ctx.pathParam("id"))));
         cfg.routes.post("/sessions/{id}/pull-request", ctx -> act(ctx, () -> sessions.publisher().openPullRequest(ctx.pathParam("id"), null, null)));
         cfg.routes.post("/sessions/{id}/resume", ctx -> act(ctx, () -> sessions.resume(ctx.pathParam("id"), null, p -> { })));
+        cfg.routes.post("/sessions/{id}/rebuild-environment", ctx -> act(ctx, () -> sessions.rebuildEnvironment(ctx.pathParam("id"))));
         cfg.routes.post("/sessions/{id}/delete", ctx -> {
             sessions.delete(ctx.pathParam("id"));
             ctx.redirect("/");
@@ -154,6 +155,8 @@ final class SessionPage {
             actions.append(Html.form(base + "push", csrf, "Push branch", ""));
             if (s.state() != SessionState.RUNNING) actions.append(Html.form(base + "pull-request", csrf, "Open PR", ""));
         }
+        var environment = sessions.environment(s.id());
+        if (environment.isPresent()) actions.append(Html.form(base + "rebuild-environment", csrf, "Rebuild environment", ""));
         actions.append(Html.form(base + "delete", csrf, "Delete", "danger"));
         String pr = sessions.publisher().pullRequest(s.id()).map(u -> " · <a class=\"pr\" href=\"" + Html.esc(u) + "\">pull request</a>").orElse("");
         return "<div class=\"row\"><h1>" + Html.esc(s.repo()) + "</h1><span class=\"state " + s.state().label() + "\" data-state=\""
@@ -163,6 +166,7 @@ final class SessionPage {
                 + (sessions.limits().any() ? Html.esc(sessions.limits().describe()) + " · " : "") + "<code>" + Html.esc(s.branch()) + "</code>" + (s.baseBranch() == null ? "" : " from <code>" + Html.esc(s.baseBranch()) + "</code>")
                 + String.format(Locale.ROOT, " · $%.4f · %,d in / %,d out tokens · %d turns (as the agent reports)", s.costUsd(), in, out, turns.size())
                 + gatewayUsage(sessions.modelUsage(s.id()), in, out) + pr + "</p>"
+                + environment.map(e -> "<p class=\"meta environment\">" + Html.esc(e) + "</p>").orElse("")
                 + (s.reason() == null ? "" : "<p class=\"notice" + (s.state() == SessionState.FAILED ? " error" : "") + "\">" + Html.esc(s.reason()) + "</p>")
                 + "<div class=\"actions\">" + actions + "</div>";
     }

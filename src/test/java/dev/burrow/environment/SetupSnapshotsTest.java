@@ -29,6 +29,7 @@ class SetupSnapshotsTest {
             }
             case "imageLabels" -> images.stream().filter(i -> i.tag().equals(a[0])).findFirst().map(OwnImage::labels);
             case "imageId" -> images.stream().filter(i -> i.tag().equals(a[0])).findFirst().map(OwnImage::id);
+            case "unnamedOwnImages" -> List.of();
             default -> throw new UnsupportedOperationException(m.getName());
         });
     }
@@ -46,7 +47,9 @@ class SetupSnapshotsTest {
                 SetupSnapshots.key("img", STEPS, "s2", Map.of("package-lock.json", "l1"), "FULL", "main"),
                 SetupSnapshots.key("img", STEPS, "s1", Map.of("package-lock.json", "l2"), "FULL", "main"),
                 SetupSnapshots.key("img", STEPS, "s1", Map.of("package-lock.json", "l1"), "NONE", "main"),
-                SetupSnapshots.key("img", STEPS, "s1", Map.of("package-lock.json", "l1"), "FULL", "burrow/abc"))).doesNotContain(k).doesNotHaveDuplicates();
+                SetupSnapshots.key("img", STEPS, "s1", Map.of("package-lock.json", "l1"), "FULL", "burrow/abc"),
+                SetupSnapshots.key("img", STEPS, "s1", Map.of("package-lock.json", "l1"), "FULL", "main", "/workspace/app"))).doesNotContain(k).doesNotHaveDuplicates();
+        assertThat(SetupSnapshots.key("img", STEPS, "s1", Map.of("package-lock.json", "l1"), "FULL", "main", "/workspace")).isEqualTo(k);
     }
 
     @Test

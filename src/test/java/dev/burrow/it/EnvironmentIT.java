@@ -74,7 +74,7 @@ class EnvironmentIT {
                           "build": { "dockerfile": "Containerfile", "context": ".", "args": { "MARK": "built-by-env" }, },
                           "containerEnv": { "GREETING": "hello-from-env", "FROM_HOST": "${localEnv:HOME}" },
                           "remoteEnv": { "PATH_NOTE": "${containerWorkspaceFolder}/bin" },
-                          "forwardPorts": [3000],
+                          "otherPortsAttributes": { "onAutoForward": "silent" },
                           "features": { "./hello": { "greeting": "hey" } },
                         }
                         """,
@@ -92,7 +92,7 @@ class EnvironmentIT {
         assertThat(out).contains(".devcontainer");
         String said = transcript(first);
         assertThat(said).contains("environment default from .devcontainer/devcontainer.json")
-                .contains("forwardPorts: not supported by Burrow yet").contains("FROM_HOST");
+                .contains("otherPortsAttributes: not supported by Burrow yet").contains("FROM_HOST");
         String image = Files.readString(first.dir().resolve("environment.json"));
 
         Session second = run(repo, "cat /etc/env-mark");
@@ -130,10 +130,14 @@ class EnvironmentIT {
     }
 
     @Test
-    void anImageEnvironmentRunsOnThatImage() throws Exception {
-        Path repo = repoWith(".devcontainer.json", "{\"image\": \"" + BOOKWORM + "\", \"containerEnv\": {\"WHO\": \"image-env\"}}");
-        Session s = run(repo, "head -1 /etc/os-release; echo $WHO; claude --version");
-        assertThat(toolOutput(s)).contains("bookworm").contains("image-env").contains("Claude Code");
+    void anImageEnvironmentRunsOnThatImageInItsWorkspaceFolderWithItsTmpfsAndForwardedPorts() throws Exception {
+        Path repo = repoWith(".devcontainer.json", "{\"image\": \"" + BOOKWORM + "\", \"containerEnv\": {\"WHO\": \"image-env\"},"
+                + " \"workspaceFolder\": \"/workspaces/${localWorkspaceFolderBasename}\", \"mounts\": [\"type=tmpfs,target=/scratch\"],"
+                + " \"forwardPorts\": [8000], \"portsAttributes\": {\"8000\": {\"label\": \"Docs\"}}}");
+        Session s = run(repo, "cat /etc/os-release; echo $WHO; claude --version; echo cwd=$(pwd); ls -A; stat -f -c fs=%T /scratch");
+        assertThat(toolOutput(s)).as(transcript(s)).contains("bookworm").contains("image-env").contains("Claude Code")
+                .contains("cwd=/workspaces/workspace").contains(".devcontainer.json").contains("fs=tmpfs");
+        assertThat(live.burrow.sessions().forwardedPorts(s.id())).containsExactly(new dev.burrow.environment.Environment.Port(8000, "Docs"));
     }
 
     @Test
@@ -145,23 +149,33 @@ class EnvironmentIT {
                 + "\"runArgs\": [\"--privileged\", \"--network=host\"], \"mounts\": [\"source=" + tmp + ",target=/h,type=bind\"]}";
         // The first session's agent, prompt-injected, writes the environment the next session of its branch starts from.
         String attack = "mkdir -p .devcontainer && printf '%s' '" + json + "' > .devcontainer/devcontainer.json && ln -s " + secret
-                + " .devcontainer/leak && printf 'FROM " + TRIXIE + "\\nCOPY leak /leak\\n' > .devcontainer/Containerfile"
+                + " .devcontainer/leak && printf 'FROM " + TRIXIE + "\\nCOPY . /ctx/\\n' > .devcontainer/Containerfile"
                 + " && git add -A && git commit -q -m environment && echo committed";
         Path repo = repoWith("README.md", "x\n");
         Session first = run(repo, attack);
         assertThat(toolOutput(first)).contains("committed");
-        Session next = live.burrow.sessions().submit(new NewSession(repo.toString(), first.branch(), "BASH: cat /leak; ls /h; id -u"));
+        Session next = live.burrow.sessions().submit(new NewSession(repo.toString(), first.branch(), "BASH: cat /ctx/leak; ls /h; id -u"));
         Eventually.await(Duration.ofSeconds(600), "the next session's turn to end", () -> {
             SessionState st = live.burrow.sessions().get(next.id()).state();
             return st != SessionState.RUNNING && st != SessionState.CREATING;
         });
         Session after = live.burrow.sessions().get(next.id());
         String said = after.reason() + "\n" + transcript(after);
-        assertThat(said).as(said).contains("initializeCommand: it would run on your machine").contains("runArgs: not supported")
-                .contains("mounts: not supported");
+        assertThat(said).as(said).contains("initializeCommand: it would run on your machine")
+                .contains("runArgs --privileged: refused: privileged containers are not allowed in a session; not applied")
+                .contains("runArgs --network host: refused").contains("mounts source=" + tmp + ",target=/h,type=bind: refused");
         assertThat(hostMark).doesNotExist();
         assertThat(said).doesNotContain(Files.readString(secret));
-        if (after.state() != SessionState.FAILED) assertThat(toolOutput(after)).contains("No such file");
+        // The environment built and ran, without what was refused: the host's path is not there, the container is not privileged,
+        // its network is the session's.
+        assertThat(after.state()).as(said).isNotEqualTo(SessionState.FAILED);
+        assertThat(toolOutput(after)).contains("/ctx/leak: No such file").contains("'/h': No such file");
+        String inspect = TestEnv.podman("inspect", "--format", "{{.HostConfig.Privileged}} {{.HostConfig.NetworkMode}} {{range .Mounts}}{{.Source}} {{end}}",
+                after.containerId());
+        String[] seen = inspect.strip().split(" ");
+        assertThat(seen[0]).as(inspect).isEqualTo("false");
+        assertThat(seen[1]).as(inspect).isNotEqualTo("host");
+        assertThat(seen).as(inspect).doesNotContain(tmp.toString());
     }
 
     @Test

@@ -145,4 +145,22 @@ class AgentLaunchTest {
         assertThat(AgentLaunch.spec(session(), config("https://gw.example"), "img", List.of(), null, null, false, false).runArgv())
                 .contains("--http-proxy=false");
     }
+
+    @Test
+    void anEnvironmentsWorkspaceFolderAndOptionsReachItsContainerAndItsSessionDirKeepsThem() throws Exception {
+        var options = new dev.burrow.container.RunOptions(List.of("/scratch"), "1g", List.of("NET_RAW"), List.of("db:10.0.0.5"), "box", false);
+        var run = new dev.burrow.environment.Environment.RunSettings(options, "/workspaces/app",
+                List.of(new dev.burrow.environment.Environment.Port(3000, "Web")));
+        var image = new SessionImage("a".repeat(64), "b".repeat(64), new dev.burrow.environment.AgentUser("vscode", 1000, 1000, "/home/vscode"),
+                java.util.Map.of("BURROW_WORKDIR", "/etc", "X", "1"), "default", null, List.of(), run);
+        Files.createDirectories(tmp.resolve("sd"));
+        image.save(tmp.resolve("sd"));
+        assertThat(SessionImage.load(tmp.resolve("sd"))).contains(image);
+        List<String> argv = AgentLaunch.spec(session(), config("https://gw.example"), image, List.of(), null, null, false, false, null).runArgv();
+        // The workspace is also seen at the folder; Podman's own working dir stays /workspace; the repository cannot set BURROW_WORKDIR.
+        assertThat(argv).containsSequence("--volume", tmp.resolve("s").resolve("workspace") + ":/workspaces/app").contains("BURROW_WORKDIR=/workspaces/app")
+                .doesNotContain("BURROW_WORKDIR=/etc").containsSequence("--workdir", "/workspace").containsSequence("--tmpfs", "/scratch")
+                .contains("--shm-size=1g", "--cap-drop=NET_RAW", "--add-host=db:10.0.0.5", "--hostname=box");
+        assertThat(argv.indexOf("--hostname=box")).isLessThan(argv.indexOf("a".repeat(64)));
+    }
 }
