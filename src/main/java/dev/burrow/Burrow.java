@@ -45,16 +45,26 @@ public final class Burrow implements AutoCloseable {
 
     public static Burrow start(Config config) {
         Objects.requireNonNull(config);
+        long t0 = System.nanoTime();
         ContainerEngine engine = new PodmanCli(ProcessRunner.SYSTEM);
         PrivateDir.secure(config.dataDir());
         Database db = new Database(config.database());
+        debug("database open", t0);
         String image = config.runnerImage().isBlank() ? RunnerImage.fromClasspath().tag() : config.runnerImage();
         Workspaces workspaces = new Workspaces(new Commands(ProcessRunner.SYSTEM), config.mirrorsDir(),
                 GitCredentials.install(config.gitHost(), config.dataDir()));
         // Found or started on first use: most commands never need it.
         PodmanService podman = new PodmanService(System.getenv(), PodmanService.runtimeDir(System.getenv()));
-        SessionManager sessions = new SessionManager(config, engine, workspaces, new SessionStore(db), image, GpuSupport.detect(), podman);
+        GpuSupport gpus = GpuSupport.detect();
+        debug("runner image named, GPU looked for", t0);
+        SessionManager sessions = new SessionManager(config, engine, workspaces, new SessionStore(db), image, gpus, podman);
+        debug("sessions ready", t0);
         return new Burrow(config, db, engine, sessions, new Authenticator(new AuthStore(db), Clock.systemUTC()), podman);
+    }
+
+    /** Where a start's time goes (BURROW_LOG_LEVEL=debug). */
+    private static void debug(String what, long sinceNanos) {
+        org.slf4j.LoggerFactory.getLogger(Burrow.class).debug("start: {} at {} ms", what, (System.nanoTime() - sinceNanos) / 1_000_000);
     }
 
     public Config config() {

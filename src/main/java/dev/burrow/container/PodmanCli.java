@@ -270,17 +270,19 @@ public final class PodmanCli implements ContainerEngine {
     private final Set<String> volumes = ConcurrentHashMap.newKeySet();
 
     private void ensureVolumes(List<Mount> mounts) {
-        for (Mount m : mounts) {
-            if (m.volume() == null || volumes.contains(m.volume())) continue;
-            synchronized (volumes) {
-                if (volumes.contains(m.volume())) continue;
-                if (podman("volume", "exists", m.volume()).exitCode() != 0) {
-                    ExecResult made = podman("volume", "create", m.volume());
-                    if (!made.ok() && podman("volume", "exists", m.volume()).exitCode() != 0) {
-                        throw new ContainerException("could not make the volume " + m.volume() + ": " + made.firstErrorLine());
-                    }
+        List<String> wanted = mounts.stream().map(Mount::volume).filter(v -> v != null && !volumes.contains(v)).distinct().toList();
+        if (wanted.isEmpty()) return;
+        synchronized (volumes) {
+            // One look at all the volumes there are (a new process knows none: one `volume exists` each cost seconds).
+            ExecResult listed = podman("volume", "ls", "--format", "{{.Name}}");
+            if (listed.ok()) listed.stdout().lines().map(String::strip).filter(wanted::contains).forEach(volumes::add);
+            for (String v : wanted) {
+                if (volumes.contains(v)) continue;
+                ExecResult made = podman("volume", "create", v);
+                if (!made.ok() && podman("volume", "exists", v).exitCode() != 0) {
+                    throw new ContainerException("could not make the volume " + v + ": " + made.firstErrorLine());
                 }
-                volumes.add(m.volume());
+                volumes.add(v);
             }
         }
     }

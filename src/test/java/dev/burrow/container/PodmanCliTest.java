@@ -95,20 +95,22 @@ class PodmanCliTest {
     }
 
     @Test
-    void aCacheVolumeIsMadeOnceBeforeTheFirstRunThatMountsIt() {
+    void aCacheVolumeIsMadeOnceBeforeTheFirstRunThatMountsItAndThoseThereAreFoundWithOneLook() {
         var made = new java.util.concurrent.atomic.AtomicBoolean();
         ScriptedProcesses p = new ScriptedProcesses(argv -> {
+            if (argv.subList(1, 3).equals(List.of("volume", "ls"))) return new ScriptedProcesses.Answer(0, "burrow-cache-npm-x\nother\n", "");
             if (argv.subList(1, 3).equals(List.of("volume", "exists"))) return new ScriptedProcesses.Answer(made.get() ? 0 : 1, "", "");
             if (argv.subList(1, 3).equals(List.of("volume", "create"))) made.set(true);
             return new ScriptedProcesses.Answer(0, argv.get(1).equals("run") ? OURS + "\n" : "", "");
         });
         PodmanCli podman = new PodmanCli(p);
         ContainerSpec spec = new ContainerSpec("burrow-x", "img", java.util.Map.of("burrow.session", "s1"), "keep-id", "none",
-                List.of(Mount.volume("burrow-cache-pip-x", "/cache")), java.util.Map.of(), "/workspace", List.of(), null, List.of("true"), null);
+                List.of(Mount.volume("burrow-cache-pip-x", "/cache"), Mount.volume("burrow-cache-npm-x", "/npm")), java.util.Map.of(), "/workspace",
+                List.of(), null, List.of("true"), null);
         podman.run(spec);
         podman.run(spec);
         assertThat(p.calls).filteredOn(c -> c.get(1).equals("volume")).containsExactly(
-                List.of("podman", "volume", "exists", "burrow-cache-pip-x"), List.of("podman", "volume", "create", "burrow-cache-pip-x"));
+                List.of("podman", "volume", "ls", "--format", "{{.Name}}"), List.of("podman", "volume", "create", "burrow-cache-pip-x"));
         assertThat(p.calls.indexOf(List.of("podman", "volume", "create", "burrow-cache-pip-x")))
                 .isLessThan(p.calls.indexOf(p.calls.stream().filter(c -> c.get(1).equals("run")).findFirst().orElseThrow()));
     }
