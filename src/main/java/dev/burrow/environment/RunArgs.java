@@ -72,7 +72,7 @@ final class RunArgs {
                     case "--add-host" -> options = options.withHost(value);
                     case "--hostname", "-h" -> options = options.withHostname(value);
                     case "--tmpfs" -> options = tmpfs(value, options, workdir, lines, entry);
-                    case "--mount" -> options = mount(Json.string(value), options, workdir, lines, "runArgs --mount", path);
+                    case "--mount" -> options = mount(tools.jackson.databind.node.JsonNodeFactory.instance.stringNode(value == null ? "" : value), options, workdir, lines, "runArgs --mount", path);
                     case "--security-opt" -> {
                         if (!Set.of("no-new-privileges", "no-new-privileges:true", "no-new-privileges=true").contains(value)) {
                             throw new Refused("only no-new-privileges is allowed in a session; seccomp, AppArmor and SELinux stay Burrow's");
@@ -209,12 +209,5 @@ final class RunArgs {
         if (!v.isArray()) throw new EnvironmentException(path + ": " + field + " must be an array");
         v.forEach(out::add);
         return out;
-    }
-
-    /** A JSON string node, for --mount's value read as a mount's string form. */
-    private static final class Json {
-        static JsonNode string(String s) {
-            return tools.jackson.databind.node.JsonNodeFactory.instance.stringNode(s == null ? "" : s);
-        }
     }
 }

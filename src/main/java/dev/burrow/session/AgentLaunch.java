@@ -209,11 +209,11 @@ final class AgentLaunch {
         }
         if (run.own()) mounts.add(Mount.image(run.runner(), dev.burrow.environment.EnvironmentImages.RUNNER_MOUNT));
         String workdir = run.run().workdir();
-        if (!workdir.equals("/workspace")) {
+        if (!workdir.equals(dev.burrow.environment.Environment.WORKSPACE)) {
             // The agent works there (runner/burrow-agent-run goes in): a folder of the workspace, or another path it is also seen at.
             // Podman's --workdir stays /workspace: Podman would make a missing one through the links the workspace holds.
             env.put("BURROW_WORKDIR", workdir);
-            if (!workdir.startsWith("/workspace/")) mounts.add(new Mount(s.workspace(), workdir, false));
+            if (!workdir.startsWith(dev.burrow.environment.Environment.WORKSPACE + "/")) mounts.add(new Mount(s.workspace(), workdir, false));
         }
         if (config.gitHost().hasToken()) {
             // git and gh inside read the session's placeholder from the secrets dir's github-token file, for this host only;

@@ -40,11 +40,15 @@ final class ClaudeConfigSeed {
         try {
             Path global = claudeDir.resolve(".claude.json");
             ObjectNode g = read(global);
-            object(object(g, "projects"), folder).put("hasTrustDialogAccepted", true);
+            trusted(g, folder);
             write(global, g);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static void trusted(ObjectNode global, String folder) {
+        object(object(global, "projects"), folder).put("hasTrustDialogAccepted", true);
     }
 
     static void seed(Path claudeDir, String apiKey, SessionMode mode) {
@@ -61,7 +65,7 @@ final class ClaudeConfigSeed {
                 String tail = apiKey.length() > 20 ? apiKey.substring(apiKey.length() - 20) : apiKey;
                 if (!contains(approved, tail)) approved.add(tail);
             }
-            object(object(g, "projects"), "/workspace").put("hasTrustDialogAccepted", true);
+            trusted(g, "/workspace");
             write(global, g);
 
             Path settingsFile = claudeDir.resolve("settings.json");

@@ -1,6 +1,5 @@
 package dev.burrow.session;
 
-import dev.burrow.container.RunOptions;
 import dev.burrow.environment.AgentUser;
 import dev.burrow.environment.Environment;
 import java.io.IOException;
@@ -90,29 +89,13 @@ record SessionImage(String image, String runner, AgentUser user, Map<String, Str
         }
     }
 
-    private static ObjectNode runJson(Environment.RunSettings r) {
-        RunOptions o = r.options();
-        ObjectNode n = JSON.createObjectNode().put("workdir", r.workdir()).put("shmSize", o.shmSize()).put("hostname", o.hostname())
-                .put("noNewPrivileges", o.noNewPrivileges());
-        o.tmpfs().forEach(n.putArray("tmpfs")::add);
-        o.capDrop().forEach(n.putArray("capDrop")::add);
-        o.hosts().forEach(n.putArray("hosts")::add);
-        var ports = n.putArray("ports");
-        r.ports().forEach(p -> ports.addObject().put("port", p.port()).put("label", p.label()));
-        return n;
+    /** The run settings are records of values, each checked again by its constructor as it is read back. */
+    private static JsonNode runJson(Environment.RunSettings r) {
+        return JSON.valueToTree(r);
     }
 
     private static Environment.RunSettings run(JsonNode n) {
         if (n.isMissingNode() || n.isNull()) return Environment.RunSettings.NONE;
-        java.util.function.Function<String, java.util.List<String>> list = f -> {
-            java.util.List<String> out = new java.util.ArrayList<>();
-            n.path(f).forEach(v -> out.add(v.asText()));
-            return out;
-        };
-        var options = new RunOptions(list.apply("tmpfs"), n.hasNonNull("shmSize") ? n.get("shmSize").asText() : null, list.apply("capDrop"),
-                list.apply("hosts"), n.hasNonNull("hostname") ? n.get("hostname").asText() : null, n.path("noNewPrivileges").asBoolean());
-        java.util.List<Environment.Port> ports = new java.util.ArrayList<>();
-        n.path("ports").forEach(p -> ports.add(new Environment.Port(p.path("port").asInt(), p.path("label").asText(""))));
-        return new Environment.RunSettings(options, n.path("workdir").asText(Environment.WORKSPACE), ports);
+        return JSON.treeToValue(n, Environment.RunSettings.class);
     }
 }
