@@ -63,6 +63,8 @@ final class ServeCommand implements Callable<Integer> {
             burrow.sessions().reconcile(true);
             // Sessions whose CLI went away (or whose container died unseen) are taken over while the server runs.
             burrow.sessions().reconcileEvery(RECONCILE_PERIOD);
+            // Pre-started containers for the repositories used lately (BURROW_WARM): a new session claims one.
+            burrow.sessions().keepWarm();
         });
         int p = listen.port != null ? listen.port : burrow.config().port();
         try (WebServer server = WebServer.start(burrow, new WebOptions(host, p, listen.secureCookies, Set.copyOf(listen.trustedProxies), Set.copyOf(names),

@@ -40,6 +40,8 @@ import java.util.Set;
  * @param transcriptQuota the most bytes of events one session may store; past it the session stops
  * @param minFree        bytes free on the data dir's disk below which sessions stop ({@code BURROW_MIN_FREE_MB})
  * @param maxStarts       how many session containers Burrow starts at once; more wait their turn ({@code BURROW_MAX_STARTS})
+ * @param warm            how many pre-started containers Burrow keeps for each repository, environment and network
+ *                        policy used in the last day ({@code BURROW_WARM}; 0: none)
  * @param upstreamCa      null, or a PEM file of CA certificates Burrow trusts, beside the JDK's own, on its
  *                        connections to the model API and the git host (a TLS-inspecting proxy, a gateway with its own CA)
  */
@@ -65,7 +67,8 @@ public record Config(
         long transcriptQuota,
         Path upstreamCa,
         int maxStarts,
-        long minFree) {
+        long minFree,
+        int warm) {
 
     public Config {
         Objects.requireNonNull(dataDir);
@@ -80,6 +83,7 @@ public record Config(
         Objects.requireNonNull(gitHost);
         if (transcriptQuota <= 0) throw new IllegalArgumentException("the transcript quota must be positive");
         if (minFree < 0) throw new IllegalArgumentException("BURROW_MIN_FREE_MB must not be negative");
+        if (warm < 0 || warm > 16) throw new IllegalArgumentException("BURROW_WARM must be between 0 (no warm containers) and 16");
         if (maxStarts < 1) throw new IllegalArgumentException("BURROW_MAX_STARTS must be a positive number of container starts at once");
     }
 
@@ -96,6 +100,9 @@ public record Config(
     /** Free space on the data dir's disk below which sessions stop (and none start): room for the saves that stopping makes. */
     public static final long DEFAULT_MIN_FREE = 1024L << 20;
 
+    /** One pre-started container for each repository, environment and network policy used in the last day. */
+    public static final int DEFAULT_WARM = 1;
+
     /**
      * Burrow's defaults on this data dir, before the environment and burrow.properties say
      * otherwise: no model credentials, Anthropic's API, the loopback port 7070, every cache
@@ -104,7 +111,7 @@ public record Config(
     public static Config defaults(Path dataDir) {
         return new Config(dataDir, "", CredentialSettings.of("", ""), "", "", RunnerImage.DEFAULT_BASE, Duration.ofMinutes(30), "", "",
                 "127.0.0.1", 7070, Caches.NAMES, Caches.Scope.REPOSITORY, Limits.NONE, NetworkPolicy.FULL, Allowlist.DEFAULT, PrivateAddresses.NONE_ALLOWED, new GitHost(GitHost.GITHUB, ""),
-                DEFAULT_TRANSCRIPT_QUOTA, null, DEFAULT_MAX_STARTS, DEFAULT_MIN_FREE);
+                DEFAULT_TRANSCRIPT_QUOTA, null, DEFAULT_MAX_STARTS, DEFAULT_MIN_FREE, DEFAULT_WARM);
     }
 
     /** The data dir: the override, else BURROW_DATA_DIR, else $XDG_DATA_HOME/burrow, else ~/.local/share/burrow. */
@@ -164,7 +171,8 @@ public record Config(
                 megabytes(s.get("BURROW_TRANSCRIPT_QUOTA_MB", "transcript_quota_mb"), DEFAULT_TRANSCRIPT_QUOTA, "BURROW_TRANSCRIPT_QUOTA_MB"),
                 s.get("BURROW_UPSTREAM_CA", "upstream_ca").map(Path::of).orElse(null),
                 positive(s.get("BURROW_MAX_STARTS", "max_starts"), DEFAULT_MAX_STARTS, "BURROW_MAX_STARTS"),
-                megabytes(s.get("BURROW_MIN_FREE_MB", "min_free_mb"), DEFAULT_MIN_FREE, "BURROW_MIN_FREE_MB"));
+                megabytes(s.get("BURROW_MIN_FREE_MB", "min_free_mb"), DEFAULT_MIN_FREE, "BURROW_MIN_FREE_MB"),
+                count(s.get("BURROW_WARM", "warm"), DEFAULT_WARM, "BURROW_WARM"));
     }
 
     public Path database() {
@@ -188,76 +196,87 @@ public record Config(
     }
 
     public Config withCredentials(CredentialSettings c) {
-        return new Config(dataDir, baseUrl, c, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree);
+        return new Config(dataDir, baseUrl, c, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree, warm);
     }
 
     public Config withBaseUrl(String url) {
-        return new Config(dataDir, url, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree);
+        return new Config(dataDir, url, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree, warm);
     }
 
     public Config withImages(String runner, String base) {
-        return new Config(dataDir, baseUrl, credentials, model, runner, base, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree);
+        return new Config(dataDir, baseUrl, credentials, model, runner, base, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree, warm);
     }
 
     public Config withIdleTimeout(Duration idle) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idle, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree);
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idle, gitName, gitEmail, bind, port, caches, cacheScope, limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree, warm);
     }
 
     public Config withNetwork(NetworkPolicy policy, Allowlist hosts) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                policy, hosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree);
+                policy, hosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree, warm);
     }
 
     public Config withGitHost(GitHost g) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                network, allowedHosts, allowedPrivate, g, transcriptQuota, upstreamCa, maxStarts, minFree);
+                network, allowedHosts, allowedPrivate, g, transcriptQuota, upstreamCa, maxStarts, minFree, warm);
     }
 
     public Config withGitIdentity(String name, String email) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, name, email, bind, port, caches, cacheScope, limits, network,
-                allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree);
+                allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree, warm);
     }
 
     public Config withListen(String bindAddress, int listenPort) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bindAddress, listenPort, caches, cacheScope,
-                limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree);
+                limits, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree, warm);
     }
 
     public Config withLimits(Limits l) {
-        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, l, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree);
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, l, network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree, warm);
     }
 
     public Config withAllowedPrivate(PrivateAddresses ranges) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                network, allowedHosts, ranges, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree);
+                network, allowedHosts, ranges, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree, warm);
     }
 
     public Config withCacheScope(Caches.Scope scope) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, scope, limits,
-                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree);
+                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree, warm);
     }
 
     public Config withTranscriptQuota(long bytes) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                network, allowedHosts, allowedPrivate, gitHost, bytes, upstreamCa, maxStarts, minFree);
+                network, allowedHosts, allowedPrivate, gitHost, bytes, upstreamCa, maxStarts, minFree, warm);
     }
 
     /** The same, trusting the CA certificates in {@code pem} on connections to the model API and the git host. */
     public Config withUpstreamCa(Path pem) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, pem, maxStarts, minFree);
+                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, pem, maxStarts, minFree, warm);
     }
 
     /** The same, starting at most {@code n} session containers at once. */
     public Config withMaxStarts(int n) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, n, minFree);
+                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, n, minFree, warm);
     }
 
     /** The same, stopping sessions when the data dir's disk has fewer than {@code bytes} free. */
     public Config withMinFree(long bytes) {
         return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
-                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, bytes);
+                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, bytes, warm);
+    }
+
+    private static int count(Optional<String> value, int fallback, String name) {
+        if (value.isEmpty()) return fallback;
+        try {
+            int n = Integer.parseInt(value.get().strip());
+            if (n >= 0) return n;
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException(name + " must be a whole number, 0 or more, like " + fallback);
     }
 
     private static int positive(Optional<String> value, int fallback, String name) {
@@ -300,5 +319,11 @@ public record Config(
             String v = env.get(name);
             return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
         }
+    }
+
+    /** The same, keeping {@code n} pre-started containers for each repository, environment and policy used lately (0: none). */
+    public Config withWarm(int n) {
+        return new Config(dataDir, baseUrl, credentials, model, runnerImage, baseImage, idleTimeout, gitName, gitEmail, bind, port, caches, cacheScope, limits,
+                network, allowedHosts, allowedPrivate, gitHost, transcriptQuota, upstreamCa, maxStarts, minFree, n);
     }
 }

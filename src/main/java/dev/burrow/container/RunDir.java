@@ -34,6 +34,8 @@ public final class RunDir {
     public static final String IDLE = "idle";
     /** Written by Burrow once the workspace is cloned: the agent may start. */
     public static final String READY = "ready";
+    /** A warm container's wait: Burrow opens this FIFO when a session claims the container (see WarmPool). */
+    public static final String CLAIM = "claim.fifo";
     /** Terminal mode: the first prompt, which the container passes to Claude once. */
     public static final String FIRST_PROMPT = "tui-prompt";
     /** Terminal mode: text Burrow pastes into Claude's screen. */
@@ -67,7 +69,7 @@ public final class RunDir {
 
     /** Every name in the run dir either side uses. */
     public static final Set<String> RUN_DIR_NAMES = Set.of(INPUT, OUTPUT, ERRORS, EXIT, TUI_EXIT, IDLE, READY, FIRST_PROMPT, PASTE, SETUP_FAILED,
-            SETUP_DONE, SETUP_LOG, LIFECYCLE);
+            SETUP_DONE, SETUP_LOG, LIFECYCLE, CLAIM);
     public static final Set<String> SECRETS_NAMES = Set.of(AGENT_ENV, GITHUB_TOKEN, SECRETS_READY);
     public static final Set<String> NET_NAMES = Set.of(EGRESS_SOCKET, MODEL_SOCKET, GIT_SOCKET, PREVIEW_SOCKET);
 

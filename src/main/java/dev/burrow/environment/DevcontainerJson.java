@@ -195,6 +195,10 @@ final class DevcontainerJson {
                 unsupported.add(field + "." + k + ": ${localEnv:...} and ${localWorkspaceFolder} are your machine's, never handed to a session; left out");
                 continue;
             }
+            if (Environment.burrowsVariable(k)) {
+                unsupported.add(field + "." + k + ": Burrow sets this variable itself (its own, the model's, the proxies, HOME, git's config); left out");
+                continue;
+            }
             String base = workdir.substring(workdir.lastIndexOf('/') + 1);
             out.put(k, v.replace("${containerWorkspaceFolderBasename}", base).replace("${containerWorkspaceFolder}", workdir));
         }

@@ -138,4 +138,15 @@ public record Environment(String name, String config, Kind kind, String image, B
     public boolean own() {
         return kind != Kind.RUNNER;
     }
+
+    /**
+     * Names of the container's environment that are Burrow's to set (its doors, its proxies, the
+     * agent's home and login): a variable of the environment of one of these names is left out,
+     * with a line saying so.
+     */
+    public static boolean burrowsVariable(String name) {
+        return name.startsWith("BURROW_") || name.startsWith("ANTHROPIC_") || name.startsWith("CLAUDE_") || name.equals("HOME")
+                || name.equals("IS_SANDBOX") || name.equals("CONTAINER_HOST") || name.equals("DOCKER_HOST") || name.equals("GH_HOST")
+                || name.toLowerCase(java.util.Locale.ROOT).endsWith("_proxy") || name.equals("JAVA_TOOL_OPTIONS") || name.startsWith("GIT_CONFIG");
+    }
 }

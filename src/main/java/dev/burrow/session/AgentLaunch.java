@@ -10,6 +10,7 @@ import dev.burrow.container.Mount;
 import dev.burrow.container.PodmanCli;
 import dev.burrow.container.HostileFiles;
 import dev.burrow.container.RunDir;
+import dev.burrow.container.RunOptions;
 import dev.burrow.container.RunnerImage;
 import dev.burrow.credentials.LoginRefresher;
 import dev.burrow.gateway.ContainerTrust;
@@ -47,8 +48,11 @@ final class AgentLaunch {
      * terminal mode (the container's main process then runs it in tmux); {@code resumeId}
      * continues an earlier conversation.
      */
+    /** The container's main process, by its path: the environment's PATH is the agent's, not the container's start. */
+    static final String AGENT_RUN = "/usr/local/bin/burrow-agent-run";
+
     static List<String> claudeArgv(SessionMode mode, String conversation, boolean resume, String model) {
-        List<String> argv = new ArrayList<>(List.of("burrow-agent-run", "claude"));
+        List<String> argv = new ArrayList<>(List.of(AGENT_RUN, "claude"));
         argv.addAll(AgentChannel.claudeFlags(mode));
         argv.add("--dangerously-skip-permissions");
         // The conversation's id is Burrow's own, never one the container reported.
@@ -162,9 +166,7 @@ final class AgentLaunch {
 
     /** Names of the container's environment that are Burrow's: an environment's variable of these names is left out. */
     static boolean burrows(String name) {
-        return name.startsWith("BURROW_") || name.startsWith("ANTHROPIC_") || name.startsWith("CLAUDE_") || name.equals("HOME")
-                || name.equals("IS_SANDBOX") || name.equals("CONTAINER_HOST") || name.equals("DOCKER_HOST") || name.equals("GH_HOST")
-                || name.toLowerCase(java.util.Locale.ROOT).endsWith("_proxy") || name.equals("JAVA_TOOL_OPTIONS") || name.startsWith("GIT_CONFIG");
+        return dev.burrow.environment.Environment.burrowsVariable(name);
     }
 
     static ContainerSpec spec(Session s, Config config, SessionImage run, List<String> devices, Path podmanDir, Path netDir, boolean resume,
@@ -245,7 +247,29 @@ final class AgentLaunch {
         return new ContainerSpec(name, image, Map.of(PodmanCli.SESSION_LABEL, s.id(), INSTALL_LABEL, install(config)),
                 userns, network, mounts, env, "/workspace", devices, config.limits(), claudeArgv(s.mode(), s.claudeSessionId(),
                 resume && conversationSaved(s), config.model()), rootHost ? "root" : run.own() ? run.user().uid() + ":" + run.user().gid() : null,
-                run.run().options());
+                withoutCovered(run.run().options(), mounts.stream().map(Mount::container).toList()));
+    }
+
+    /**
+     * The environment's tmpfs mounts less those over, or inside, one of Burrow's own mounts (a
+     * cache in the agent's home, say): Podman refuses a second mount at one place, and Burrow's
+     * mounts are the session's. prepareEnvironment has named each in the session.
+     */
+    static RunOptions withoutCovered(RunOptions options, List<String> burrowTargets) {
+        List<String> kept = options.tmpfs().stream().filter(t -> covered(t, burrowTargets).isEmpty()).toList();
+        return kept.size() == options.tmpfs().size() ? options
+                : new RunOptions(kept, options.shmSize(), options.capDrop(), options.hosts(), options.hostname(), options.noNewPrivileges());
+    }
+
+    /** The first of Burrow's mount targets that a tmpfs at {@code tmpfs} would cover or sit in. */
+    static java.util.Optional<String> covered(String tmpfs, List<String> burrowTargets) {
+        return burrowTargets.stream().filter(m -> m.equals(tmpfs) || m.startsWith(tmpfs + "/") || tmpfs.startsWith(m + "/")).findFirst();
+    }
+
+    /** Where Burrow's caches are mounted for an agent whose home is {@code home}. */
+    static List<String> cacheTargets(Config config, String home) {
+        return Caches.mounts(config.caches()).stream().map(m -> m.container().startsWith(CONTAINER_HOME + "/")
+                ? home + m.container().substring(CONTAINER_HOME.length()) : m.container()).toList();
     }
 
     /** The label that says which Burrow install (data dir) a session container is of. */
@@ -273,21 +297,55 @@ final class AgentLaunch {
      * {@link #markReady} says so.
      */
     static void prepareRunDir(Session s, Config config, SessionCredentials credentials, boolean ready) {
+        prepareContainerDirs(s, false);
+        prepareSessionFiles(s, config, credentials, ready);
+    }
+
+    /**
+     * What a container needs before it starts, none of it the session's: the Claude dir and the
+     * run dir with its input FIFO, the last container's leftovers gone. {@code warm}: the
+     * container waits on the claim FIFO until a session claims it ({@link WarmPool}).
+     */
+    static void prepareContainerDirs(Session s, boolean warm) {
         try {
             Files.createDirectories(s.claudeConfig());
             Files.createDirectories(s.runDir());
             // Made anew for every container: whatever the last one left at this name (a link, a file) goes.
-            Path fifo = s.runDir().resolve(RunDir.INPUT);
-            Files.deleteIfExists(fifo);
-            Process p = new ProcessBuilder("mkfifo", "-m", "600", fifo.toString()).redirectErrorStream(true).start();
-            if (p.waitFor() != 0) throw new ContainerException("mkfifo failed: " + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+            mkfifo(s.runDir().resolve(RunDir.INPUT));
             // The agent's stderr log, when the last container left something else than a file there.
             Path err = s.runDir().resolve(RunDir.ERRORS);
             if (Files.exists(err, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(err, LinkOption.NOFOLLOW_LINKS)) Files.delete(err);
             for (String name : List.of(RunDir.EXIT, RunDir.TUI_EXIT, RunDir.FIRST_PROMPT, RunDir.SETUP_FAILED, RunDir.SETUP_DONE, RunDir.IDLE,
-                    RunDir.READY)) {
+                    RunDir.READY, RunDir.CLAIM)) {
                 Files.deleteIfExists(s.runDir().resolve(name));
             }
+            if (warm) mkfifo(s.runDir().resolve(RunDir.CLAIM));
+            // Mounted read-only, empty until the setup has ended (SecretsHandOver).
+            dev.burrow.config.PrivateDir.secure(s.secretsDir());
+            for (String name : RunDir.SECRETS_NAMES) Files.deleteIfExists(s.secretsDir().resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void mkfifo(Path fifo) throws IOException {
+        Files.deleteIfExists(fifo);
+        try {
+            Process p = new ProcessBuilder("mkfifo", "-m", "600", fifo.toString()).redirectErrorStream(true).start();
+            if (p.waitFor() != 0) throw new ContainerException("mkfifo failed: " + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerException("interrupted");
+        }
+    }
+
+    /**
+     * What is the session's: Claude Code's seeded config (with the placeholder's approval) and
+     * the credentials waiting for the end of the setup. A warm container gets these only once
+     * a session has claimed it. "ready" when {@code ready}.
+     */
+    static void prepareSessionFiles(Session s, Config config, SessionCredentials credentials, boolean ready) {
+        try {
             ClaudeConfigSeed.seed(s.claudeConfig(), credentials.approvedKey(s), s.mode());
             // The host login's token comes with the other credentials, after the setup.
             credentials.checkLogin();
@@ -296,9 +354,6 @@ final class AgentLaunch {
             if (ready) markReady(s);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ContainerException("interrupted");
         }
     }
 

@@ -62,6 +62,68 @@ final class ContainerStarter {
         AgentLaunch.prepareRunDir(s, config, credentials, ready);
     }
 
+    /** A warm container's session, claimed: what is the session's goes in now (its Claude config's approval, its credentials waiting). */
+    void prepareClaimed(Session s) {
+        AgentLaunch.prepareSessionFiles(s, config, credentials, false);
+    }
+
+    /**
+     * A warm container for {@code s}, not a session yet: its dirs with the claim FIFO, its
+     * environment from {@code files}, started and guarded; it waits for {@link #claim}.
+     */
+    String startWarm(Session s, dev.burrow.environment.RepoFiles files, String environment) {
+        try {
+            java.nio.file.Files.createDirectories(s.workspace());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        AgentLaunch.prepareContainerDirs(s, true);
+        Consumer<String> quiet = line -> { };
+        prepareEnvironment(s, files, environment, quiet, quiet);
+        return runInTurn(s, chooseImage(s, quiet), false, quiet);
+    }
+
+    /**
+     * Wakes a warm container for the session that claimed it: opens the run dir's claim FIFO,
+     * which its script waits on. False when nothing reads there within a second (the container
+     * is gone) or the name is not a FIFO: the session then starts cold. The run dir is the
+     * container's to write: the name is opened without following a link, never created.
+     */
+    static boolean claim(Session s) {
+        java.nio.file.Path fifo = s.runDir().resolve(dev.burrow.container.RunDir.CLAIM);
+        try {
+            if (!java.nio.file.Files.readAttributes(fifo, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS).isOther()) {
+                return false;
+            }
+        } catch (java.io.IOException e) {
+            return false;
+        }
+        CompletableFuture<Boolean> opened = CompletableFuture.supplyAsync(() -> {
+            try (var ch = java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                ch.write(java.nio.ByteBuffer.wrap(new byte[] {'\n'}));
+                return true;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }, STARTER);
+        try {
+            return opened.get(1, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // Nobody reads: let the opener go by reading once ourselves.
+            try (var ignored = java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                // opened and closed
+            } catch (java.io.IOException ignored) {
+                // gone meanwhile
+            }
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     String image() {
         return image;
     }
@@ -214,7 +276,13 @@ final class ContainerStarter {
         notice.accept("environment " + env.name() + " from " + env.config() + (env.image() != null ? " (image " + env.image() + ")" : ""));
         for (String line : env.unsupported()) notice.accept(env.config() + ": " + line);
         var ready = environments.ensure(env, files, runImage(), services.buildGate(s), progress);
+        List<String> caches = AgentLaunch.cacheTargets(config, ready.user().home());
+        for (String t : env.run().options().tmpfs()) {
+            AgentLaunch.covered(t, caches).ifPresent(m -> notice.accept(env.config() + ": tmpfs " + t + ": refused: Burrow mounts the session's cache "
+                    + m + " there; not applied"));
+        }
         if (ready.built()) trimEnvironments(ready.image(), notice);
+        var run = linkFreeWorkdir(env, files, notice);
         java.util.Map<String, String> vars = new java.util.LinkedHashMap<>(env.containerEnv());
         vars.putAll(env.remoteEnv());
         var script = files.id(SETUP_SCRIPT);
@@ -226,10 +294,41 @@ final class ContainerStarter {
                 files.id(f).ifPresent(id -> locks.put(f, id));
             }
             setup = dev.burrow.environment.SetupSnapshots.key(ready.image(), env.lifecycle(), script.orElse("-"), locks, s.network().name(), files.ref(),
-                    env.run().workdir());
+                    run.workdir());
         }
-        new SessionImage(ready.image(), runImage(), ready.user(), vars, env.name(), setup, env.lifecycle(), env.run()).save(s.dir());
-        if (!env.run().workdir().equals(dev.burrow.environment.Environment.WORKSPACE)) ClaudeConfigSeed.trust(s.claudeConfig(), env.run().workdir());
+        new SessionImage(ready.image(), runImage(), ready.user(), vars, env.name(), setup, env.lifecycle(), run).save(s.dir());
+        if (!run.workdir().equals(dev.burrow.environment.Environment.WORKSPACE)) ClaudeConfigSeed.trust(s.claudeConfig(), run.workdir());
+    }
+
+    /**
+     * A workspaceFolder inside the workspace whose way there is a link the repository holds
+     * would take the agent wherever the link points: the agent works in /workspace instead, and
+     * the session says so.
+     */
+    static dev.burrow.environment.Environment.RunSettings linkFreeWorkdir(dev.burrow.environment.Environment env,
+                                                                          dev.burrow.environment.RepoFiles files, Consumer<String> notice) {
+        var run = env.run();
+        String ws = dev.burrow.environment.Environment.WORKSPACE;
+        if (!run.workdir().startsWith(ws + "/")) return run;
+        String path = "";
+        for (String part : run.workdir().substring(ws.length() + 1).split("/")) {
+            path = path.isEmpty() ? part : path + "/" + part;
+            // A path git has that is neither a folder nor a regular file: a link (or a submodule).
+            if (files.id(path).isPresent() && files.list(path).isEmpty() && !regularFile(files, path)) {
+                notice.accept(env.config() + ": workspaceFolder " + run.workdir() + ": refused: " + path
+                        + " is a link in the repository, and the agent works in the workspace itself; /workspace is used");
+                return new dev.burrow.environment.Environment.RunSettings(run.options(), ws, run.ports());
+            }
+        }
+        return run;
+    }
+
+    private static boolean regularFile(dev.burrow.environment.RepoFiles files, String path) {
+        try {
+            return files.read(path, 1 << 20).isPresent();
+        } catch (RuntimeException tooLong) {
+            return true;
+        }
     }
 
     /** The environments' images past their cap (BURROW_ENV_CACHE_GB) go, oldest first; never {@code keep}. */
@@ -270,6 +369,19 @@ final class ContainerStarter {
         return run;
     }
 
+    /**
+     * Whether the session's container was started to set its environment up, and that setup has
+     * been kept since (by another session): a warm container of that kind is better not claimed.
+     */
+    boolean setUpSince(Session s) {
+        try {
+            java.nio.file.Path pending = s.dir().resolve(SETUP_PENDING);
+            return Files.isRegularFile(pending, java.nio.file.LinkOption.NOFOLLOW_LINKS) && snapshots.find(Files.readString(pending).strip()).isPresent();
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     /** What the session runs: its environment's image (kept in its dir), else the runner image. */
     SessionImage sessionImage(Session s) {
         return SessionImage.load(s.dir()).orElseGet(() -> SessionImage.runner(runImage()));
@@ -301,12 +413,34 @@ final class ContainerStarter {
             engine.guardEgress(id, guardRuleset(config));
             return id;
         } catch (RuntimeException e) {
+            RuntimeException cause = stoppedAtStart(s, id).<RuntimeException>map(ContainerException::new).orElse(e);
             try {
                 engine.remove(id);
             } catch (RuntimeException ignored) {
                 // the start fails either way; reconcile finds what is left
             }
-            throw e;
+            throw cause;
+        }
+    }
+
+    /**
+     * When the guard could not go in because the container had already ended (an environment's
+     * PATH without the container's commands, say), that is the line to show: its exit code and
+     * the last line its agent wrote, not nsenter's complaint about a gone process.
+     */
+    private Optional<String> stoppedAtStart(Session s, String id) {
+        try {
+            var state = engine.inspect(id);
+            if (state.isEmpty() || state.get().running()) return Optional.empty();
+            // The container's own words: its last line, its controls taken out and cut short.
+            String last = dev.burrow.container.HostileFiles.readTail(s.runDir().resolve(dev.burrow.container.RunDir.ERRORS), 2048)
+                    .map(b -> new String(b, java.nio.charset.StandardCharsets.UTF_8).strip())
+                    .map(t -> t.substring(t.lastIndexOf('\n') + 1).replaceAll("\\p{Cntrl}", "")).orElse("");
+            if (last.length() > 200) last = last.substring(0, 200) + "…";
+            return Optional.of("the session's container stopped as soon as it started (exit " + state.get().exitCode() + ")"
+                    + (last.isBlank() ? "; see `podman logs` of its container" : ": " + last));
+        } catch (RuntimeException e) {
+            return Optional.empty();
         }
     }
 

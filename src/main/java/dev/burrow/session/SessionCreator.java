@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -35,9 +36,11 @@ final class SessionCreator {
     private final ContainerStarter starter;
     private final SessionSupervisor supervisor;
     private final StartGuard starts;
+    private final WarmPool warm;
 
     SessionCreator(Config config, ContainerEngine engine, Workspaces workspaces, SessionStore store, SessionRecorder recorder,
-                   ContainerStarter starter, SessionSupervisor supervisor, StartGuard starts) {
+                   ContainerStarter starter, SessionSupervisor supervisor, StartGuard starts, WarmPool warm) {
+        this.warm = Objects.requireNonNull(warm);
         this.config = Objects.requireNonNull(config);
         this.engine = Objects.requireNonNull(engine);
         this.workspaces = Objects.requireNonNull(workspaces);
@@ -48,8 +51,8 @@ final class SessionCreator {
         this.starts = Objects.requireNonNull(starts);
     }
 
-    /** What a request asks for, checked, with the session it will be. */
-    private record Plan(Session session, AgentChannel channel, String prompt, Source source, String baseBranch, String environment) {
+    /** What a request asks for, checked, with the session it will be; {@code warm}: the warm container it claimed, or null. */
+    private record Plan(Session session, AgentChannel channel, String prompt, Source source, String baseBranch, String environment, WarmPool.Slot warm) {
     }
 
     /** Makes the session and returns it live; a creation that fails leaves nothing behind. */
@@ -81,13 +84,17 @@ final class SessionCreator {
 
     /** Stores the planned session, held against reconciles until its build lets go. */
     private StartGuard.Held admit(Plan p) {
-        StartGuard.Held held = starts.hold(p.session);
+        // A warm container's session is held already, since the pool made it.
+        StartGuard.Held held = p.warm != null ? p.warm.held() : starts.hold(p.session);
         try {
             store.insert(p.session);
+            if (p.warm != null) Files.deleteIfExists(p.session.dir().resolve(WarmPool.MARKER));
             return held;
-        } catch (RuntimeException e) {
-            held.close();
-            throw e;
+        } catch (RuntimeException | IOException e) {
+            if (p.warm != null) warm.discard(p.warm);
+            else held.close();
+            if (e instanceof RuntimeException re) throw re;
+            throw new java.io.UncheckedIOException((IOException) e);
         }
     }
 
@@ -110,12 +117,23 @@ final class SessionCreator {
         NetworkPolicy network = req.network() == null ? config.network() : req.network();
         starter.checkRunnable(canWait);
 
-        String id = UUID.randomUUID().toString();
+        String environment = blankToNull(req.environment());
+        var key = warm.keyOf(mode, source, baseBranch, environment, network, gpu);
+        Optional<WarmPool.Slot> slot = key.flatMap(k -> warm.claim(k, source));
+        if (key.isEmpty()) warm.started();
+        // A warm container's session is made now (its age from now), under the id and conversation the container was started with.
+        Session s = slot.map(w -> fresh(config, w.session().id(), w.session().claudeSessionId(), mode, gpu, network, source, baseBranch))
+                .orElseGet(() -> fresh(config, UUID.randomUUID().toString(), UUID.randomUUID().toString(), mode, gpu, network, source, baseBranch));
+        return new Plan(s, channel, prompt, source, baseBranch, environment, slot.orElse(null));
+    }
+
+    /** A new session, not stored yet, as a request (or the warm pool, for the requests to come) has it. */
+    static Session fresh(Config config, String id, String conversation, SessionMode mode, boolean gpu, NetworkPolicy network, Source source,
+                         String baseBranch) {
         Path sourcePath = source instanceof Source.Local l ? l.path() : config.mirrorsDir();
-        Session s = Session.builder(id, config.sessionsDir().resolve(id)).mode(mode).gpu(gpu).network(network)
+        return Session.builder(id, config.sessionsDir().resolve(id)).mode(mode).gpu(gpu).network(network)
                 .repo(source.display(), sourcePath).base(baseBranch, null)
-                .conversation(UUID.randomUUID().toString()).build();
-        return new Plan(s, channel, prompt, source, baseBranch, blankToNull(req.environment()));
+                .conversation(conversation).build();
     }
 
     /** Clones the workspace while the container starts, then hands the agent its first prompt; releases {@code held}. */
@@ -127,16 +145,28 @@ final class SessionCreator {
         try (held) {
             Files.createDirectories(s.workspace());
             // The container starts while the clone is made; its agent waits for the run dir's
-            // "ready" file, so Claude Code never sees a half-cloned workspace.
-            starter.prepare(s, false);
+            // "ready" file, so Claude Code never sees a half-cloned workspace. A warm container
+            // has its dirs already, and waits for its claim.
+            if (p.warm == null) starter.prepare(s, false);
+            else starter.prepareClaimed(s);
             p.channel.prepareStart(s, p.prompt);
             starter.awaitImage(progress);
             // The environment, from the commit the session starts from: built (through the session's
             // guarded build) or found before its container can start.
             starter.prepareEnvironment(s, workspaces.files(p.source, p.baseBranch, progress), p.environment, progress,
                     line -> recorder.append(id, EventParser.notice("info", line), -1));
-            progress.accept("starting container");
-            container = starter.startBeside(s, progress);
+            if (p.warm != null && p.warm.environment().equals(SessionImage.load(s.dir())) && !starter.setUpSince(s) && ContainerStarter.claim(s)) {
+                progress.accept("claimed a warm container");
+                container = CompletableFuture.completedFuture(p.warm.container());
+            } else {
+                if (p.warm != null) {
+                    // Made from another environment than this commit's, or gone: the session starts cold.
+                    supervisor.removeQuietly(p.warm.container());
+                    AgentLaunch.prepareContainerDirs(s, false);
+                }
+                progress.accept("starting container");
+                container = starter.startBeside(s, progress);
+            }
             GitIdentity who = workspaces.identity(config.gitName(), config.gitEmail(), p.source);
             Workspace ws = workspaces.create(p.source, p.baseBranch, s.workspace(), s.branch(), who.name(), who.email(), progress);
             cloned = true;

@@ -63,6 +63,7 @@ public final class SessionManager implements AutoCloseable {
     private final SessionResumer resumer;
     private final BranchPublisher publisher;
     private final EnvironmentState environments;
+    private final WarmPool warm;
 
     public SessionManager(Config config, ContainerEngine engine, Workspaces workspaces, SessionStore store, String runnerImage, GpuSupport gpus,
                           PodmanService podman) {
@@ -79,7 +80,8 @@ public final class SessionManager implements AutoCloseable {
         this.saver = new WorkSaver(engine, starter::runImage, config.limits(), workspaces, recorder);
         this.supervisor = new SessionSupervisor(config.idleTimeout(), engine, store, recorder, services, saver);
         this.reconciler = new SessionReconciler(engine, store, recorder, supervisor, starts, AgentLaunch.install(config));
-        this.creator = new SessionCreator(config, engine, workspaces, store, recorder, starter, supervisor, starts);
+        this.warm = new WarmPool(config, starts, new WarmContainers(starter, workspaces, services, engine), java.time.Clock.systemUTC());
+        this.creator = new SessionCreator(config, engine, workspaces, store, recorder, starter, supervisor, starts, warm);
         this.resumer = new SessionResumer(engine, store, recorder, starter, supervisor, starts);
         this.environments = new EnvironmentState(engine, services.snapshots(), java.time.Clock.systemUTC());
         this.disk = DiskWatch.of(config.dataDir(), config.minFree());
@@ -428,9 +430,23 @@ public final class SessionManager implements AutoCloseable {
         }
     }
 
-    /** Stops following; the agents keep running in their containers for the next Burrow process. */
+    /**
+     * Keeps warm containers (BURROW_WARM) for the repositories, environments and policies that
+     * chat sessions used lately: the server does, a one-off command does not.
+     */
+    public void keepWarm() {
+        warm.start(store.list());
+    }
+
+    /** The warm containers waiting now: how many, and their container ids. */
+    public List<String> warmContainers() {
+        return warm.all().stream().map(WarmPool.Slot::container).toList();
+    }
+
+    /** Stops following; the agents keep running in their containers for the next Burrow process. Warm containers go. */
     @Override
     public void close() {
+        warm.close();
         reconciler.close();
         supervisor.close();
         credentials.close();

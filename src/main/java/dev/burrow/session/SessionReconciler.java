@@ -114,6 +114,8 @@ final class SessionReconciler implements AutoCloseable {
             }
             Optional<Session> listed = store.find(sid).filter(s -> s.id().equals(sid));
             if (listed.isPresent() && isItsContainer(listed.get(), c)) continue;
+            if (listed.isEmpty() && heldUnstored(sid)) continue; // a warm container, or a session being stored
+            
             Optional<StartGuard.Held> held = listed.isPresent() ? starts.tryHold(listed.get()) : Optional.empty();
             if (listed.isPresent() && held.isEmpty()) continue;
             try {
@@ -123,6 +125,19 @@ final class SessionReconciler implements AutoCloseable {
                 held.ifPresent(StartGuard.Held::close);
             }
         }
+    }
+
+    /**
+     * Whether some Burrow process holds a session id that has no row: a warm container waiting
+     * for its claim ({@link WarmPool}) holds its session-to-be for as long as it waits.
+     */
+    private boolean heldUnstored(String sid) {
+        if (!sid.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")) return false;
+        java.nio.file.Path dir = Path.of(install).resolve("sessions").resolve(sid);
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return false;
+        Optional<StartGuard.Held> held = starts.tryHold(Session.builder(sid, dir).build());
+        held.ifPresent(StartGuard.Held::close);
+        return held.isEmpty();
     }
 
     private void removeQuietly(ContainerState c, String why) {

@@ -80,6 +80,22 @@ public final class StartBench {
                     out.println("no " + config.baseImage() + " here: the cached environment's start is not measured");
                 }
             }
+            // Warm containers (BURROW_WARM=1, as the server keeps them): one unmeasured session marks the repository as
+            // used; each measured one then claims the warm container made since, once it has settled.
+            List<Double> warm = new ArrayList<>();
+            double idleCpu = -1;
+            try (Burrow burrow = Burrow.start(config.withWarm(1))) {
+                burrow.sessions().keepWarm();
+                engineRun(burrow.sessions(), repo, new ArrayList<>(), new ArrayList<>(), burrow);
+                for (int i = 0; i < runs; i++) {
+                    String c = awaitWarm(burrow.sessions());
+                    if (i == 0) idleCpu = idleCpu(burrow, c, Duration.ofSeconds(10));
+                    else Thread.sleep(2000);
+                    warm.add(engineRun(burrow.sessions(), repo, new ArrayList<>(), new ArrayList<>(), burrow));
+                }
+                report("burrow: session claiming a warm container -> first assistant event", warm);
+                if (idleCpu >= 0) out.printf("a warm container waiting: %.2f%% of a core over 10 s (target: at most 1%%)%n", idleCpu);
+            }
             Path jar = jar();
             if (jar != null) {
                 for (int i = 0; i < runs; i++) cli.add(cliRun(jar, config, repo));
@@ -94,6 +110,7 @@ public final class StartBench {
             double e = median(engine);
             out.printf("median ratio, in process: %.2fx the floor (target: at most 1.5x)%n", e / f);
             if (!cached.isEmpty()) out.printf("median ratio, set-up environment: %.2fx the floor (target: at most 1.0x)%n", median(cached) / f);
+            if (!warm.isEmpty()) out.printf("median ratio, warm: %.2fx the floor (target: at most 0.5x)%n", median(warm) / f);
             if (!cli.isEmpty()) out.printf("median ratio, burrow run command: %.2fx the floor (target: at most 1.3x)%n", median(cli) / f);
             out.printf("median save after a turn: %.0f ms (target: at most 300 ms on a small repository)%n", median(saves) * 1000);
             return 0;
@@ -172,6 +189,62 @@ public final class StartBench {
         } finally {
             unsubscribe.run();
         }
+    }
+
+    /** The next warm container, once the pool has one (its first start included). */
+    private static String awaitWarm(SessionManager sessions) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            List<String> w = sessions.warmContainers();
+            if (!w.isEmpty()) return w.getFirst();
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("no warm container within 2 minutes");
+    }
+
+    /** The CPU a container's processes (its conmon and everything under it) use over {@code span}, in percent of one core. */
+    private static double idleCpu(Burrow burrow, String container, Duration span) throws Exception {
+        Process p = new ProcessBuilder("podman", "inspect", "--format", "{{.State.ConmonPid}}", container).redirectErrorStream(true).start();
+        String pid = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        p.waitFor();
+        if (!pid.matches("[0-9]+")) return -1;
+        long before = treeTicks(Long.parseLong(pid));
+        long t0 = System.nanoTime();
+        Thread.sleep(span.toMillis());
+        long ticks = treeTicks(Long.parseLong(pid)) - before;
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return ticks / 100.0 / seconds * 100; // USER_HZ is 100 on Linux
+    }
+
+    /** utime + stime of a process and all its descendants, in clock ticks. */
+    private static long treeTicks(long root) throws IOException {
+        Map<Long, Long> parent = new java.util.HashMap<>();
+        Map<Long, Long> ticks = new java.util.HashMap<>();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path d : procs.filter(x -> x.getFileName().toString().matches("[0-9]+")).toList()) {
+                try {
+                    String stat = Files.readString(d.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long pid = Long.parseLong(d.getFileName().toString());
+                    parent.put(pid, Long.parseLong(f[1]));
+                    ticks.put(pid, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+                } catch (IOException | RuntimeException gone) {
+                    // ended meanwhile
+                }
+            }
+        }
+        long sum = 0;
+        for (var e : ticks.entrySet()) {
+            long q = e.getKey();
+            for (int depth = 0; depth < 64 && q > 1; depth++) {
+                if (q == root) {
+                    sum += e.getValue();
+                    break;
+                }
+                q = parent.getOrDefault(q, 0L);
+            }
+        }
+        return sum;
     }
 
     private static Path jar() {

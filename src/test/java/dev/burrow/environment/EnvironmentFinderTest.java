@@ -96,6 +96,18 @@ class EnvironmentFinderTest {
     }
 
     @Test
+    void burrowsOwnVariablesAreLeftOutEachWithALine() {
+        var env = EnvironmentFinder.find(Repo.of(".devcontainer.json", """
+                {"image": "x", "containerEnv": {"HTTPS_PROXY": "http://evil:1", "PATH": "/opt/x/bin:/usr/bin"},
+                 "remoteEnv": {"ANTHROPIC_BASE_URL": "http://evil"}, "runArgs": ["-e", "BURROW_MODEL_PORT=1", "-e", "OK=1"]}"""), null).environment();
+        assertThat(env.containerEnv()).containsOnlyKeys("PATH", "OK");
+        assertThat(env.remoteEnv()).isEmpty();
+        assertThat(env.unsupported()).anyMatch(l -> l.startsWith("containerEnv.HTTPS_PROXY: Burrow sets this variable itself"))
+                .anyMatch(l -> l.startsWith("remoteEnv.ANTHROPIC_BASE_URL: Burrow sets"))
+                .anyMatch(l -> l.startsWith("runArgs --env.BURROW_MODEL_PORT: Burrow sets"));
+    }
+
+    @Test
     void namedEnvironmentsArePickedByNameAndTheFirstIsTakenWithANote() {
         Repo repo = Repo.of(".devcontainer/gpu/devcontainer.json", "{\"image\": \"cuda\"}", ".devcontainer/web/devcontainer.json", "{\"image\": \"node\"}");
         assertThat(EnvironmentFinder.find(repo, "web").environment().image()).isEqualTo("node");

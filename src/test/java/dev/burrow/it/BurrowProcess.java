@@ -31,6 +31,8 @@ final class BurrowProcess {
         ProcessBuilder pb = new ProcessBuilder(argv);
         pb.environment().keySet().removeIf(k -> k.startsWith("ANTHROPIC_") || k.startsWith("CLAUDE_") || k.startsWith("BURROW_"));
         pb.environment().putAll(env);
+        // Warm containers only where a test asks for them (BURROW_WARM): they would start beside its other sessions.
+        pb.environment().putIfAbsent("BURROW_WARM", "0");
         return pb;
     }
 

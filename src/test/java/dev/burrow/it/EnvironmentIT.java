@@ -2,11 +2,9 @@ package dev.burrow.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.burrow.agent.AgentEvent;
 import dev.burrow.session.NewSession;
 import dev.burrow.session.Session;
 import dev.burrow.session.SessionState;
-import dev.burrow.store.StoredEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,26 +41,15 @@ class EnvironmentIT {
     }
 
     private Session run(Path repo, String command) {
-        Session s = live.burrow.sessions().submit(new NewSession(repo.toString(), null, "BASH: " + command));
-        Eventually.await(Duration.ofSeconds(600), "the session's turn to end", () -> {
-            SessionState st = live.burrow.sessions().get(s.id()).state();
-            return st != SessionState.RUNNING && st != SessionState.CREATING;
-        });
-        return live.burrow.sessions().get(s.id());
+        return Turns.bash(live.burrow.sessions(), repo, command, Duration.ofSeconds(600));
     }
 
     private String toolOutput(Session s) {
-        StringBuilder out = new StringBuilder();
-        for (StoredEvent e : live.burrow.sessions().events(s.id(), 0)) {
-            if (e.event() instanceof AgentEvent.ToolResults r) out.append(r.message().toString());
-        }
-        return out.toString();
+        return Turns.toolOutput(live.burrow.sessions(), s);
     }
 
     private String transcript(Session s) {
-        StringBuilder out = new StringBuilder();
-        for (StoredEvent e : live.burrow.sessions().events(s.id(), 0)) out.append(e.event()).append('\n');
-        return out.toString();
+        return Turns.transcript(live.burrow.sessions(), s);
     }
 
     @Test

@@ -20,12 +20,18 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class LiveBurrow implements BeforeEachCallback, AfterEachCallback {
     private final Set<String> trustedProxies;
     private final boolean serve;
+    private final boolean warm;
     private Path dir;
     ScriptedModel model;
     Burrow burrow;
     WebServer server;
 
     private LiveBurrow(boolean serve, Set<String> trustedProxies) {
+        this(serve, trustedProxies, false);
+    }
+
+    private LiveBurrow(boolean serve, Set<String> trustedProxies, boolean warm) {
+        this.warm = warm;
         this.serve = serve;
         this.trustedProxies = trustedProxies;
     }
@@ -33,6 +39,11 @@ final class LiveBurrow implements BeforeEachCallback, AfterEachCallback {
     /** The engine alone. */
     static LiveBurrow engine() {
         return new LiveBurrow(false, Set.of());
+    }
+
+    /** The engine alone, keeping one warm container for each repository and policy its sessions use (BURROW_WARM=1), as the server does. */
+    static LiveBurrow warm() {
+        return new LiveBurrow(false, Set.of(), true);
     }
 
     /** The engine and the web server, trusting these proxies' X-Forwarded-* headers. */
@@ -44,7 +55,13 @@ final class LiveBurrow implements BeforeEachCallback, AfterEachCallback {
     public void beforeEach(ExtensionContext context) throws Exception {
         dir = Files.createTempDirectory("burrow-it-");
         model = new ScriptedModel();
-        burrow = TestEnv.burrow(dataDir(), model);
+        if (warm) {
+            TestEnv.requireContainers();
+            burrow = Burrow.start(TestEnv.config(dataDir(), model).withWarm(1));
+            burrow.sessions().keepWarm();
+        } else {
+            burrow = TestEnv.burrow(dataDir(), model);
+        }
         if (serve) server = WebServer.start(burrow, new WebOptions("127.0.0.1", 0, false, trustedProxies));
     }
 

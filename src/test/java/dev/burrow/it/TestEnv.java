@@ -46,7 +46,9 @@ final class TestEnv {
         return Config.defaults(dataDir).withBaseUrl(model.baseUrl()).withCredentials(CredentialSettings.of("test-key-0123456789abcdefghij", ""))
                 .withIdleTimeout(Duration.ofMinutes(10)).withGitIdentity("Burrow Test", "test@burrow.invalid").withListen("127.0.0.1", 0)
                 // One set of caches for the whole suite: a set per repository would be a dozen volumes per test.
-                .withCacheScope(dev.burrow.container.Caches.Scope.GLOBAL);
+                .withCacheScope(dev.burrow.container.Caches.Scope.GLOBAL)
+                // Warm containers only where a test asks for them: they would start beside every other test's sessions.
+                .withWarm(0);
     }
 
     static Burrow burrow(Path dataDir, ScriptedModel model) {

@@ -36,7 +36,7 @@ class AgentLaunchTest {
 
     @Test
     void claudeRunsHeadlessWithStreamJsonAndResumesWhenAsked() {
-        assertThat(AgentLaunch.claudeArgv(SessionMode.CHAT, null, false, "")).containsExactly("burrow-agent-run", "claude", "-p", "--input-format", "stream-json",
+        assertThat(AgentLaunch.claudeArgv(SessionMode.CHAT, null, false, "")).containsExactly("/usr/local/bin/burrow-agent-run", "claude", "-p", "--input-format", "stream-json",
                 "--output-format", "stream-json", "--verbose", "--dangerously-skip-permissions");
         assertThat(AgentLaunch.claudeArgv(SessionMode.CHAT, "conv-1", true, "")).endsWith("--resume", "conv-1");
         assertThat(AgentLaunch.claudeArgv(SessionMode.CHAT, "conv-1", false, "")).endsWith("--session-id", "conv-1");
@@ -44,7 +44,7 @@ class AgentLaunchTest {
 
     @Test
     void terminalModeRunsClaudeInteractivelyAndTellsTheContainer() {
-        assertThat(AgentLaunch.claudeArgv(SessionMode.TERMINAL, "conv-1", true, "opus")).containsExactly("burrow-agent-run", "claude",
+        assertThat(AgentLaunch.claudeArgv(SessionMode.TERMINAL, "conv-1", true, "opus")).containsExactly("/usr/local/bin/burrow-agent-run", "claude",
                 "--dangerously-skip-permissions", "--resume", "conv-1", "--model", "opus");
         Session terminal = session().withMode(SessionMode.TERMINAL);
         assertThat(AgentLaunch.spec(terminal, config("https://gw.example"), "img", List.of(), null, null, false, false).runArgv()).contains("BURROW_MODE=terminal")
@@ -162,5 +162,19 @@ class AgentLaunchTest {
                 .doesNotContain("BURROW_WORKDIR=/etc").containsSequence("--workdir", "/workspace").containsSequence("--tmpfs", "/scratch")
                 .contains("--shm-size=1g", "--cap-drop=NET_RAW", "--add-host=db:10.0.0.5", "--hostname=box");
         assertThat(argv.indexOf("--hostname=box")).isLessThan(argv.indexOf("a".repeat(64)));
+    }
+
+    @Test
+    void anEnvironmentsTmpfsNeverCoversOrSitsInOneOfBurrowsMounts() {
+        var options = new dev.burrow.container.RunOptions(List.of("/home/vscode/.npm", "/home/vscode/.cache", "/home/vscode/.m2/repository/x", "/scratch"),
+                null, List.of(), List.of(), null, false);
+        var run = new dev.burrow.environment.Environment.RunSettings(options, "/workspace", List.of());
+        var image = new SessionImage("a".repeat(64), "b".repeat(64), new dev.burrow.environment.AgentUser("vscode", 1000, 1000, "/home/vscode"),
+                java.util.Map.of(), "default", null, List.of(), run);
+        var spec = AgentLaunch.spec(session(), config("https://gw.example"), image, List.of(), null, null, false, false, null);
+        assertThat(spec.options().tmpfs()).containsExactly("/scratch");
+        assertThat(AgentLaunch.cacheTargets(config(""), "/home/vscode")).contains("/home/vscode/.npm", "/home/vscode/.cache/pip");
+        assertThat(AgentLaunch.covered("/home/vscode/.cache", AgentLaunch.cacheTargets(config(""), "/home/vscode"))).isPresent();
+        assertThat(AgentLaunch.covered("/home/vscode/.cachet", List.of("/home/vscode/.cache/pip"))).isEmpty();
     }
 }

@@ -322,7 +322,7 @@ class SessionEngineTest {
     }
 
     private Config config() {
-        return Config.defaults(tmp.resolve("data")).withCredentials(CredentialSettings.of("sk-test", "")).withImages("fake-image", "")
+        return Config.defaults(tmp.resolve("data")).withCredentials(CredentialSettings.of("sk-test", "")).withImages("fake-image", "").withWarm(0)
                 .withGitIdentity("Tester", "tester@example.com").withTranscriptQuota(12L << 20);
     }
 

@@ -1,0 +1,96 @@
+package dev.burrow.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.burrow.session.Session;
+import dev.burrow.session.SessionState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Warm containers (BURROW_WARM): after a repository's first session, Burrow keeps a container
+ * started for the next one. Before its claim, nothing of a session is in it; the session that
+ * claims it answers through the real Claude Code, sees only its own workspace, never the session
+ * before it, and the container is never handed out again.
+ */
+class WarmSessionIT {
+    @TempDir
+    Path tmp;
+
+    @RegisterExtension
+    final LiveBurrow live = LiveBurrow.warm();
+
+    private Session run(Path repo, String command) {
+        return Turns.bash(live.burrow.sessions(), repo, command, Duration.ofSeconds(300));
+    }
+
+    private String toolOutput(Session s) {
+        return Turns.toolOutput(live.burrow.sessions(), s);
+    }
+
+    private String transcript(Session s) {
+        return Turns.transcript(live.burrow.sessions(), s);
+    }
+
+    private String waitForWarm(String not) {
+        AtomicReference<String> id = new AtomicReference<>();
+        Eventually.await(Duration.ofSeconds(120), "a warm container", () -> {
+            List<String> w = live.burrow.sessions().warmContainers();
+            if (w.isEmpty() || w.get(0).equals(not)) return false;
+            id.set(w.get(0));
+            return true;
+        });
+        return id.get();
+    }
+
+    /** The session dir of the one warm container waiting (it has the pool's marker). */
+    private Path warmDir() throws Exception {
+        try (var dirs = Files.list(live.dataDir().resolve("sessions"))) {
+            return dirs.filter(d -> Files.exists(d.resolve("warm"))).findFirst().orElseThrow();
+        }
+    }
+
+    @Test
+    void aWarmContainerHoldsNothingOfASessionUntilClaimedThenServesOneSessionThatNeverSeesTheOneBefore() throws Exception {
+        Path repo = TestEnv.repo(tmp.resolve("repo"));
+        Session first = run(repo, "echo first-session-was-here > /workspace/first.txt; echo mine > /tmp/first-tmp; echo done-first");
+        assertThat(toolOutput(first)).as(transcript(first)).contains("done-first");
+        String warm = waitForWarm(null);
+
+        // Before its claim: running, and no workspace, no placeholder, no credentials, no approved key in it.
+        Path dir = warmDir();
+        String sessionId = dir.getFileName().toString();
+        String inspect = TestEnv.podman("inspect", "--format", "{{.State.Running}} {{range .Config.Env}}{{println .}}{{end}}", warm);
+        assertThat(inspect).startsWith("true").contains("BURROW_SESSION_ID=" + sessionId).doesNotContain("test-key-0123456789")
+                .doesNotContain("ANTHROPIC_API_KEY");
+        try (var ws = Files.list(dir.resolve("workspace")); var secrets = Files.list(dir.resolve("secrets"))) {
+            assertThat(ws.toList()).isEmpty();
+            assertThat(secrets.toList()).isEmpty();
+        }
+        assertThat(Files.exists(dir.resolve("secrets-pending"))).isFalse();
+        Path claudeJson = dir.resolve("claude").resolve(".claude.json");
+        assertThat(Files.exists(claudeJson) ? Files.readString(claudeJson) : "").doesNotContain("customApiKeyResponses");
+        assertThat(live.burrow.sessions().list()).extracting(Session::id).doesNotContain(sessionId);
+
+        Session second = run(repo, "ls -A /workspace; cat /workspace/first.txt /tmp/first-tmp; echo id=$BURROW_SESSION_ID");
+        String out = toolOutput(second);
+        assertThat(second.containerId()).as(transcript(second)).isEqualTo(warm);
+        assertThat(second.id()).isEqualTo(sessionId);
+        assertThat(second.state()).isEqualTo(SessionState.IDLE);
+        assertThat(out).contains("README.md").contains("No such file").contains("id=" + sessionId).doesNotContain("first-session-was-here")
+                .doesNotContain("mine");
+        assertThat(transcript(second)).contains("Assistant[");
+        assertThat(Files.exists(dir.resolve("warm"))).isFalse();
+
+        // Never handed out again: the next warm container is another container, for another session.
+        String next = waitForWarm(warm);
+        assertThat(next).isNotEqualTo(warm);
+        assertThat(warmDir().getFileName().toString()).isNotEqualTo(sessionId);
+    }
+}
