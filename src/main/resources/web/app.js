@@ -18,7 +18,31 @@ function sessionPage(section) {
       if (card) card.appendChild(r);
     });
   };
-  if (transcript) placeResult(transcript);
+  // A setup step's output joins the running step of its name before it; its end takes that step's place.
+  const placeSetup = (node) => {
+    node.querySelectorAll(".setup-chunk[data-setup], details.setup[data-setup-end]").forEach((x) => {
+      const chunk = x.classList.contains("setup-chunk");
+      const name = chunk ? x.dataset.setup : x.dataset.setupEnd;
+      let step = null;
+      transcript.querySelectorAll(`details.setup.running[data-setup="${CSS.escape(name)}"]`).forEach((r) => {
+        if (r.compareDocumentPosition(x) & Node.DOCUMENT_POSITION_FOLLOWING) step = r;
+      });
+      x.removeAttribute(chunk ? "data-setup" : "data-setup-end");
+      if (!step) return;
+      const holder = x.parentElement;
+      if (chunk) {
+        step.querySelector("pre").textContent += x.textContent;
+        x.remove();
+      } else {
+        step.replaceWith(x);
+      }
+      if (holder && holder.classList.contains("ev") && !holder.children.length) holder.hidden = true;
+    });
+  };
+  if (transcript) {
+    placeResult(transcript);
+    placeSetup(transcript);
+  }
 
   const nearBottom = () => window.innerHeight + window.scrollY >= document.body.scrollHeight - 80;
 
@@ -39,6 +63,7 @@ function sessionPage(section) {
       const node = holder.firstElementChild;
       transcript.appendChild(node);
       placeResult(transcript);
+      placeSetup(transcript);
       if (stick) window.scrollTo(0, document.body.scrollHeight);
     });
     source.addEventListener("state", (msg) => {

@@ -55,6 +55,8 @@ public final class Burrow implements AutoCloseable {
                 GitCredentials.install(config.gitHost(), config.dataDir()));
         // Found or started on first use: most commands never need it.
         PodmanService podman = new PodmanService(System.getenv(), PodmanService.runtimeDir(System.getenv()));
+        // Image reads (before every environment's start) through the API socket once its service runs: milliseconds, not a process each.
+        if (engine instanceof PodmanCli cli) cli.readImagesThrough(podman::ifRunning);
         GpuSupport gpus = GpuSupport.detect();
         debug("runner image named, GPU looked for", t0);
         SessionManager sessions = new SessionManager(config, engine, workspaces, new SessionStore(db), image, gpus, podman);
@@ -81,6 +83,14 @@ public final class Burrow implements AutoCloseable {
 
     public Authenticator auth() {
         return auth;
+    }
+
+    /**
+     * Finds or starts the user's Podman API service now, in the background, instead of at a
+     * session's first container: the server does, so its starts read images through it.
+     */
+    public void startPodmanService() {
+        Thread.ofVirtual().name("podman-service").start(podman::socket);
     }
 
     /** The devices that get pushes. */

@@ -69,14 +69,28 @@ public sealed interface AgentEvent {
     }
 
     /**
-     * The repository's .burrow/setup.sh in a new container: its start ({@code exitCode} null)
-     * and its end, with the exit code and the tail of its output.
+     * A setup step in a new container (an environment's lifecycle command, or the repository's
+     * .burrow/setup.sh), named by {@code script}: its start, its output while it runs (each
+     * {@link #OUTPUT} event a new piece), and its end, with the exit code and the tail of its output.
      */
-    record SetupStep(boolean ended, Integer exitCode, long durationMs, String output, String json) implements AgentEvent {
+    record SetupStep(String phase, String script, Integer exitCode, long durationMs, String output, String json) implements AgentEvent {
+        public static final String START = "start";
+        public static final String OUTPUT = "output";
+        public static final String END = "end";
+
         public String type() { return "burrow_setup"; }
 
+        public boolean ended() {
+            return END.equals(phase);
+        }
+
+        /** A piece of output while the step runs. */
+        public boolean progress() {
+            return OUTPUT.equals(phase);
+        }
+
         public boolean failed() {
-            return ended && exitCode != null && exitCode != 0;
+            return ended() && exitCode != null && exitCode != 0;
         }
     }
 

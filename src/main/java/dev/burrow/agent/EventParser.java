@@ -102,7 +102,7 @@ public final class EventParser {
             case "burrow_prompt" -> new AgentEvent.UserPrompt(node.path("text").asString(""), line);
             case "burrow_hook" -> new AgentEvent.TerminalHook(node.path("hook").asString(""), node.path("session_id").asString(""),
                     node.has("prompt") ? node.path("prompt").asString("") : node.path("message").asString(""), line);
-            case "burrow_setup" -> new AgentEvent.SetupStep("end".equals(node.path("phase").asString("")),
+            case "burrow_setup" -> new AgentEvent.SetupStep(setupPhase(node.path("phase").asString("")), node.path("script").asString(".burrow/setup.sh"),
                     node.has("exit_code") ? node.path("exit_code").asInt() : null, node.path("duration_ms").asLong(0),
                     node.path("output").asString(""), line);
             case "burrow_notice" -> new AgentEvent.Notice(node.path("level").asString("info"), node.path("text").asString(""), line);
@@ -154,5 +154,13 @@ public final class EventParser {
         ObjectNode line = JSON.createObjectNode().put("type", "control_request").put("request_id", requestId);
         line.set("request", JSON.createObjectNode().put("subtype", "interrupt"));
         return line.toString();
+    }
+
+    /** The container writes the phase: one of the three, or the start. */
+    private static String setupPhase(String phase) {
+        return switch (phase) {
+            case AgentEvent.SetupStep.END, AgentEvent.SetupStep.OUTPUT -> phase;
+            default -> AgentEvent.SetupStep.START;
+        };
     }
 }

@@ -65,6 +65,7 @@ final class ServeCommand implements Callable<Integer> {
             burrow.sessions().reconcileEvery(RECONCILE_PERIOD);
             // Pre-started containers for the repositories used lately (BURROW_WARM): a new session claims one.
             burrow.sessions().keepWarm();
+            burrow.startPodmanService();
         });
         int p = listen.port != null ? listen.port : burrow.config().port();
         try (WebServer server = WebServer.start(burrow, new WebOptions(host, p, listen.secureCookies, Set.copyOf(listen.trustedProxies), Set.copyOf(names),

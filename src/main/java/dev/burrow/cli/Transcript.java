@@ -17,6 +17,8 @@ import tools.jackson.databind.JsonNode;
  */
 final class Transcript {
     private final PrintStream out;
+    /** Setup steps whose output came in pieces, as it ran. */
+    private final java.util.Set<String> streamed = new java.util.HashSet<>();
     private final boolean json;
 
     Transcript(PrintStream out, boolean json) {
@@ -105,8 +107,16 @@ final class Transcript {
                 else if (h.hook().equals(AgentEvent.TerminalHook.NOTIFICATION)) out.println("[claude] " + h.text());
             }
             case AgentEvent.SetupStep st -> {
-                if (!st.ended()) out.println("[setup] running .burrow/setup.sh");
-                else out.print("[setup] exit " + st.exitCode() + "\n" + st.output().indent(2));
+                // Its output as it comes; the end repeats the tail only when none came (an older container's).
+                if (st.progress()) {
+                    streamed.add(st.script());
+                    out.print(st.output().indent(2));
+                } else if (!st.ended()) {
+                    out.println("[setup] " + st.script());
+                } else {
+                    out.println("[setup] " + st.script() + ": exit " + st.exitCode() + String.format(java.util.Locale.ROOT, " (%.1f s)", st.durationMs() / 1000.0));
+                    if (!streamed.remove(st.script())) out.print(st.output().indent(2));
+                }
             }
             case AgentEvent.ControlResponse c -> { }
             case AgentEvent.Unknown u -> { }

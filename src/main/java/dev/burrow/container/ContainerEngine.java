@@ -77,6 +77,11 @@ public interface ContainerEngine {
         return List.of();
     }
 
+    /** The environment an image's containers start with (its ENV lines), or none when there is no such image. */
+    default Map<String, String> imageEnv(String image) {
+        return Map.of();
+    }
+
     /** An image's labels, or empty when there is no such image. */
     default java.util.Optional<Map<String, String>> imageLabels(String image) {
         return java.util.Optional.empty();

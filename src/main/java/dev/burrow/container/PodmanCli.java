@@ -100,8 +100,28 @@ public final class PodmanCli implements ContainerEngine {
         return r.ok();
     }
 
+    /** Where image reads go first: the Podman API socket when its service answers already (empty: the CLI alone). */
+    private volatile java.util.function.Supplier<Optional<Path>> api = Optional::empty;
+
+    /** Image reads go through {@code socket} whenever it gives one ({@link ImageReads}); else, or when it fails, through the CLI. */
+    public void readImagesThrough(java.util.function.Supplier<Optional<Path>> socket) {
+        this.api = java.util.Objects.requireNonNull(socket);
+    }
+
+    /** The image's inspect through the API socket: empty when that cannot answer (then the CLI does); inside, empty for no such image. */
+    private Optional<Optional<JsonNode>> inspectByApi(String image) {
+        try {
+            Optional<Path> socket = api.get();
+            return socket.isEmpty() ? Optional.empty() : Optional.of(ImageReads.inspect(socket.get(), image));
+        } catch (java.io.IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     @Override
     public Optional<String> imageId(String image) {
+        var viaApi = inspectByApi(image);
+        if (viaApi.isPresent()) return viaApi.get().map(n -> n.path("Id").asText("")).filter(id -> id.matches("[0-9a-f]{64}"));
         ExecResult r = podman("image", "inspect", "--format", "{{.Id}}", image);
         String id = r.stdout().strip();
         return r.ok() && id.matches("[0-9a-f]{64}") ? Optional.of(id) : Optional.empty();
@@ -202,12 +222,40 @@ public final class PodmanCli implements ContainerEngine {
 
     @Override
     public java.util.Optional<Map<String, String>> imageLabels(String image) {
+        var viaApi = inspectByApi(image);
+        if (viaApi.isPresent()) return viaApi.get().map(n -> strings(n.path("Labels").isObject() ? n.path("Labels") : n.path("Config").path("Labels")));
         ExecResult r = podman("image", "inspect", "--format", "{{json .Labels}}", image);
         if (!r.ok()) return java.util.Optional.empty();
-        JsonNode n = JSON.readTree(r.stdout());
+        return java.util.Optional.of(strings(JSON.readTree(r.stdout())));
+    }
+
+    private static Map<String, String> strings(JsonNode n) {
         Map<String, String> labels = new java.util.LinkedHashMap<>();
         if (n != null && n.isObject()) n.properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
-        return java.util.Optional.of(labels);
+        return labels;
+    }
+
+    @Override
+    public Map<String, String> imageEnv(String image) {
+        var viaApi = inspectByApi(image);
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        JsonNode n;
+        if (viaApi.isPresent()) {
+            if (viaApi.get().isEmpty()) return env;
+            n = viaApi.get().get().path("Config").path("Env");
+        } else {
+            ExecResult r = podman("image", "inspect", "--format", "{{json .Config.Env}}", image);
+            if (!r.ok()) return env;
+            n = JSON.readTree(r.stdout());
+        }
+        if (n != null && n.isArray()) {
+            for (JsonNode e : n) {
+                String line = e.asText();
+                int eq = line.indexOf('=');
+                if (eq > 0) env.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        return env;
     }
 
     @Override

@@ -149,4 +149,16 @@ public record Environment(String name, String config, Kind kind, String image, B
                 || name.equals("IS_SANDBOX") || name.equals("CONTAINER_HOST") || name.equals("DOCKER_HOST") || name.equals("GH_HOST")
                 || name.toLowerCase(java.util.Locale.ROOT).endsWith("_proxy") || name.equals("JAVA_TOOL_OPTIONS") || name.startsWith("GIT_CONFIG");
     }
+
+    /**
+     * The variables with each ${containerEnv:NAME} replaced by the image's value of NAME ("" when
+     * it has none), as devcontainer.json means it; the values are data, nothing else is expanded.
+     */
+    public static Map<String, String> expandContainerEnv(Map<String, String> vars, Map<String, String> image) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        java.util.regex.Pattern ref = java.util.regex.Pattern.compile("\\$\\{containerEnv:([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?}");
+        vars.forEach((k, v) -> out.put(k, ref.matcher(v).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+                image.getOrDefault(m.group(1), m.group(2) == null ? "" : m.group(2))))));
+        return out;
+    }
 }

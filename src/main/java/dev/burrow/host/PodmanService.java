@@ -73,6 +73,11 @@ public final class PodmanService implements AutoCloseable {
         return Optional.ofNullable(socket);
     }
 
+    /** The socket when a service answers there already (found or started before); never starts one. */
+    public synchronized Optional<Path> ifRunning() {
+        return socket != null && answers(socket) ? Optional.of(socket) : Optional.empty();
+    }
+
     // A service that did not start is tried again after this long, not at every request.
     private static final long RETRY_NANOS = 10_000_000_000L;
     private long lastTry;

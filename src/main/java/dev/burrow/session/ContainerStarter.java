@@ -285,6 +285,10 @@ final class ContainerStarter {
         var run = linkFreeWorkdir(env, files, notice);
         java.util.Map<String, String> vars = new java.util.LinkedHashMap<>(env.containerEnv());
         vars.putAll(env.remoteEnv());
+        if (vars.values().stream().anyMatch(v -> v.contains("${containerEnv:"))) {
+            // "PATH": "/opt/tool/bin:${containerEnv:PATH}": the image's own value, as the container starts with it.
+            vars = dev.burrow.environment.Environment.expandContainerEnv(vars, engine.imageEnv(ready.image()));
+        }
         var script = files.id(SETUP_SCRIPT);
         boolean once = script.isPresent() || env.lifecycle().stream().anyMatch(st -> !st.everyStart());
         String setup = null;

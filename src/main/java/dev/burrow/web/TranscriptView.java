@@ -103,12 +103,20 @@ final class TranscriptView {
         };
     }
 
-    /** The repository's setup script: a line while it runs, then a collapsible step (open when it failed). */
+    /**
+     * A setup step: open while it runs, its output joining it as it comes (app.js moves each
+     * piece into the last running step of that name), then, ended, a collapsible step that
+     * takes the running one's place (open when it failed).
+     */
     private static String setup(AgentEvent.SetupStep st) {
-        if (!st.ended()) return "<div class=\"meta\">Running .burrow/setup.sh…</div>";
-        String summary = "Setup (.burrow/setup.sh): " + (st.failed() ? "failed with exit code " + st.exitCode() : "done")
+        String name = Html.esc(st.script());
+        if (st.progress()) return "<pre class=\"setup-chunk\" data-setup=\"" + name + "\">" + Html.esc(st.output()) + "</pre>";
+        if (!st.ended()) {
+            return "<details class=\"setup running\" open data-setup=\"" + name + "\"><summary>Setting up: " + name + "…</summary><pre></pre></details>";
+        }
+        String summary = "Setup (" + st.script() + "): " + (st.failed() ? "failed with exit code " + st.exitCode() : "done")
                 + String.format(Locale.ROOT, ", %.1f s", st.durationMs() / 1000.0);
-        return "<details class=\"setup" + (st.failed() ? " error" : "") + "\"" + (st.failed() ? " open" : "") + "><summary>" + Html.esc(summary)
-                + "</summary><pre>" + Html.esc(st.output()) + "</pre></details>";
+        return "<details class=\"setup" + (st.failed() ? " error" : "") + "\" data-setup-end=\"" + name + "\"" + (st.failed() ? " open" : "") + "><summary>"
+                + Html.esc(summary) + "</summary><pre>" + Html.esc(st.output()) + "</pre></details>";
     }
 }

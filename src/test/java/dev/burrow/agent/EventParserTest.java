@@ -79,6 +79,16 @@ class EventParserTest {
         });
         AgentEvent start = EventParser.parse("{\"type\": \"burrow_setup\", \"phase\": \"start\"}");
         assertThat(start).isInstanceOfSatisfying(AgentEvent.SetupStep.class, st -> assertThat(st.ended()).isFalse());
+        AgentEvent piece = EventParser.parse("{\"type\": \"burrow_setup\", \"phase\": \"output\", \"script\": \"onCreateCommand\", \"output\": \"npm ci\\n\"}");
+        assertThat(piece).isInstanceOfSatisfying(AgentEvent.SetupStep.class, st -> {
+            assertThat(st.progress()).isTrue();
+            assertThat(st.ended()).isFalse();
+            assertThat(st.script()).isEqualTo("onCreateCommand");
+            assertThat(st.output()).isEqualTo("npm ci\n");
+        });
+        // A phase the container made up is a start, never an end.
+        assertThat(EventParser.parse("{\"type\": \"burrow_setup\", \"phase\": \"evil\", \"exit_code\": 0}"))
+                .isInstanceOfSatisfying(AgentEvent.SetupStep.class, st -> assertThat(st.phase()).isEqualTo(AgentEvent.SetupStep.START));
         AgentEvent end = EventParser.parse("{\"type\": \"burrow_setup\", \"phase\": \"end\", \"exit_code\": 3, \"output\": \"x\"}");
         assertThat(end).isInstanceOfSatisfying(AgentEvent.SetupStep.class, st -> {
             assertThat(st.failed()).isTrue();

@@ -54,6 +54,8 @@ public final class StartBench {
             List<Double> execFloor = new ArrayList<>();
             List<Double> cached = new ArrayList<>();
             try (Burrow burrow = Burrow.start(config)) {
+                // As `serve` does: the Podman API service runs, and image reads go through it.
+                burrow.startPodmanService();
                 String image = burrow.sessions().runnerImage();
                 if (!burrow.engine().imageExists(image)) {
                     out.println("the runner image " + image + " is missing; run ./burrow image build first");
@@ -85,6 +87,7 @@ public final class StartBench {
             List<Double> warm = new ArrayList<>();
             double idleCpu = -1;
             try (Burrow burrow = Burrow.start(config.withWarm(1))) {
+                burrow.startPodmanService();
                 burrow.sessions().keepWarm();
                 engineRun(burrow.sessions(), repo, new ArrayList<>(), new ArrayList<>(), burrow);
                 for (int i = 0; i < runs; i++) {
@@ -170,12 +173,24 @@ public final class StartBench {
             }
         });
         long start = System.nanoTime();
+        long startWall = System.currentTimeMillis();
         try {
-            Session s = sessions.create(new NewSession(repo.toString(), null, "say hello", null, null, network), p -> { });
+            // BURROW_BENCH_TRACE=1: each start's steps, with the time since the create, to see where it goes.
+            boolean trace = "1".equals(System.getenv("BURROW_BENCH_TRACE"));
+            Session s = sessions.create(new NewSession(repo.toString(), null, "say hello", null, null, network),
+                    p -> {
+                        if (trace) out.printf("  %6.0f ms  %s%n", (System.nanoTime() - start) / 1e6, p);
+                    });
+            if (trace) out.printf("  %6.0f ms  created%n", (System.nanoTime() - start) / 1e6);
             id[0] = s.id();
             // The event may have come before the id was known.
             if (sessions.events(s.id(), 0).stream().anyMatch(e -> e.event() instanceof AgentEvent.Assistant)) first.complete(System.nanoTime());
             double seconds = (first.get(120, TimeUnit.SECONDS) - start) / 1e9;
+            if (trace) {
+                for (StoredEvent e : sessions.events(s.id(), 0)) {
+                    out.printf("  %6.0f ms  event %s%n", (e.at().toEpochMilli() - startWall) * 1.0, e.event().getClass().getSimpleName());
+                }
+            }
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (sessions.get(s.id()).state() != SessionState.IDLE && System.nanoTime() < deadline) Thread.sleep(20);
             // The save a turn's end makes, with a file left uncommitted (so a snapshot too), beside a bare exec.

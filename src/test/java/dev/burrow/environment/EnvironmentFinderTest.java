@@ -134,4 +134,11 @@ class EnvironmentFinderTest {
                 .hasMessageContaining("not a user name");
         assertThatThrownBy(() -> new AgentUser("agent", 0, 0, "/root")).hasMessageContaining("root is not the agent's user");
     }
+
+    @Test
+    void containerEnvReferencesTakeTheImagesValueAndNothingElseIsExpanded() {
+        var out = Environment.expandContainerEnv(java.util.Map.of("PATH", "/opt/x/bin:${containerEnv:PATH}", "A", "${containerEnv:NOPE:fallback}-$(id)",
+                "B", "${containerEnv:NOPE}$HOME"), java.util.Map.of("PATH", "/usr/bin:/bin", "HOME", "/root"));
+        assertThat(out).containsEntry("PATH", "/opt/x/bin:/usr/bin:/bin").containsEntry("A", "fallback-$(id)").containsEntry("B", "$HOME");
+    }
 }

@@ -195,6 +195,33 @@ class BrowserIT {
     }
 
     @Test
+    void theSetupsOutputShowsWhileItRunsInOneStepThatStaysOneAfterAReload() throws Exception {
+        Path withSetup = TestEnv.repo(tmp.resolve("setup-repo"));
+        Files.createDirectories(withSetup.resolve(".burrow"));
+        Files.writeString(withSetup.resolve(".burrow/setup.sh"), "echo early-setup-line\nsleep 5\necho late-setup-line\n");
+        TestEnv.git(withSetup, "add", ".");
+        TestEnv.git(withSetup, "-c", "user.name=T", "-c", "user.email=t@t.invalid", "commit", "-q", "-m", "setup");
+        Page page = open(1280, 800);
+        page.click("text=New session");
+        page.fill("input[name=repo]", withSetup.toString());
+        page.fill("textarea[name=prompt]", "hello after the setup");
+        page.click("#new-session button[type=submit]");
+        // While it runs: open, its early output in it, the late line not yet.
+        Locator running = page.locator("#transcript details.setup.running pre");
+        assertThat(running).containsText("early-setup-line");
+        org.assertj.core.api.Assertions.assertThat(running.textContent()).doesNotContain("late-setup-line");
+        Locator done = page.locator("#transcript details.setup:not(.running)");
+        assertThat(done.locator("summary")).containsText("Setup (.burrow/setup.sh): done");
+        assertThat(page.locator("#transcript details.setup")).hasCount(1);
+        assertThat(done.locator("pre")).containsText("late-setup-line");
+        assertThat(page.locator("#transcript .md").last()).containsText(ScriptedModel.REPLY_PREFIX + "hello after the setup");
+        page.reload();
+        assertThat(page.locator("#transcript details.setup")).hasCount(1);
+        assertThat(page.locator("#transcript details.setup summary")).containsText("done");
+        assertThat(page.locator("#transcript .setup-chunk")).hasCount(0);
+    }
+
+    @Test
     void reloadingInTheMiddleOfATurnLosesNothingAndDoublesNothingAtPhoneSize() {
         model.slowChunkMillis(150);
         Page page = open(375, 812);

@@ -116,7 +116,7 @@ class InsideTheBurrowIT {
     @Test
     void theRepositorysSetupRunsBeforeTheFirstTurnAndIncludedFilesComeFromTheCheckout() throws Exception {
         // The setup also looks for the session's credentials everywhere it can, as root too.
-        Path repo = repoWith("echo \"setup-output-$((40+2))\"\necho done > /tmp/setup-done\n"
+        Path repo = repoWith("echo early-line\nsleep 2\necho \"setup-output-$((40+2))\"\necho done > /tmp/setup-done\n"
                         + "{ env; sudo sh -c 'cat /run/burrow-secrets/* /run/burrow/agent.env /run/burrow/github-token /home/agent/.claude/.credentials.json;"
                         + " grep -rs test-key /run /home /tmp /etc'; } > /workspace/.setup-saw 2>&1 || true\n",
                 ".gitignore", ".env\n.setup-saw\n", ".burrow/include", "# gitignored files the agent needs\n.env\n");
@@ -132,6 +132,10 @@ class InsideTheBurrowIT {
                     assertThat(st.exitCode()).isZero();
                     assertThat(st.output()).contains("setup-output-42");
                 });
+        // Its output came while it ran: the early line in a piece of its own, before the rest was printed.
+        assertThat(events).filteredOn(AgentEvent.SetupStep.class::isInstance).map(AgentEvent.SetupStep.class::cast)
+                .filteredOn(AgentEvent.SetupStep::progress).first()
+                .satisfies(st -> assertThat(st.output()).contains("early-line").doesNotContain("setup-output-42"));
         assertThat(events).filteredOn(AgentEvent.Notice.class::isInstance).map(AgentEvent.Notice.class::cast)
                 .anySatisfy(n -> assertThat(n.text()).contains("(.burrow/include): .env"));
         // The copied file stays ignored: the session branch does not carry it back.

@@ -26,6 +26,29 @@ class PodmanCliIT {
     final String image = RunnerImage.fromClasspath().tag();
 
     @Test
+    void imageReadsThroughTheApiSocketAnswerAsTheCliDoesInAFractionOfTheTime(@org.junit.jupiter.api.io.TempDir Path tmp) {
+        TestEnv.requireContainers();
+        try (dev.burrow.host.PodmanService service = new dev.burrow.host.PodmanService(System.getenv(), tmp.resolve("runtime"))) {
+            Path socket = service.socket().orElseThrow();
+            PodmanCli viaApi = new PodmanCli(ProcessRunner.SYSTEM);
+            viaApi.readImagesThrough(() -> java.util.Optional.of(socket));
+            String id = podman.imageId(image).orElseThrow();
+            assertThat(viaApi.imageId(image)).contains(id);
+            assertThat(viaApi.imageId(id)).contains(id);
+            assertThat(viaApi.imageLabels(image)).isEqualTo(podman.imageLabels(image)).get().asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                    .containsKey("burrow.runner");
+            assertThat(viaApi.imageEnv(image)).isEqualTo(podman.imageEnv(image)).containsKey("PATH");
+            assertThat(viaApi.imageId("localhost/no-such-image:x")).isEmpty();
+            assertThat(viaApi.imageLabels("localhost/no-such-image:x")).isEmpty();
+            assertThat(viaApi.imageEnv("localhost/no-such-image:x")).isEmpty();
+            // A socket that does not answer: the CLI answers instead.
+            PodmanCli broken = new PodmanCli(ProcessRunner.SYSTEM);
+            broken.readImagesThrough(() -> java.util.Optional.of(tmp.resolve("nothing.sock")));
+            assertThat(broken.imageId(image)).contains(id);
+        }
+    }
+
+    @Test
     void runsInspectsExecsAndRemovesItsOwnContainers() {
         TestEnv.requireContainers();
         assertThat(podman.version()).matches("\\d+\\.\\d+.*");

@@ -53,4 +53,16 @@ class TranscriptViewTest {
         StoredEvent text = new StoredEvent("s", 4, EventParser.parse("not json at all"), Instant.now());
         assertThat(Json.MAPPER.readTree(Json.eventText(text)).toString()).isEqualTo(Json.event(text).toString());
     }
+
+    @Test
+    void aSetupStepRunsOpenWithItsOutputComingThenEndsCollapsedUnderItsName() {
+        assertThat(render("{\"type\":\"burrow_setup\",\"phase\":\"start\",\"script\":\"onCreateCommand\"}"))
+                .contains("<details class=\"setup running\" open data-setup=\"onCreateCommand\">", "Setting up: onCreateCommand");
+        assertThat(render("{\"type\":\"burrow_setup\",\"phase\":\"output\",\"script\":\"onCreateCommand\",\"output\":\"<b>npm</b>\"}"))
+                .contains("<pre class=\"setup-chunk\" data-setup=\"onCreateCommand\">&lt;b&gt;npm&lt;/b&gt;</pre>");
+        String end = render("{\"type\":\"burrow_setup\",\"phase\":\"end\",\"script\":\"onCreateCommand\",\"exit_code\":0,\"duration_ms\":1500,\"output\":\"ok\"}");
+        assertThat(end).contains("data-setup-end=\"onCreateCommand\"", "Setup (onCreateCommand): done, 1.5 s").doesNotContain(" open");
+        assertThat(render("{\"type\":\"burrow_setup\",\"phase\":\"end\",\"script\":\"\\\"><script>\",\"exit_code\":2,\"output\":\"x\"}"))
+                .contains("failed with exit code 2", " open").doesNotContain("<script>");
+    }
 }
