@@ -175,7 +175,7 @@ final class SessionCreator {
                         + "; set BURROW_GIT_NAME and BURROW_GIT_EMAIL, or user.name and user.email in git, for your own"), -1);
             }
             store.updateSource(id, ws.source(), ws.baseCommit());
-            List<String> included = workspaces.copyIncluded(p.source, s.workspace());
+            List<String> included = ws.included();
             if (!included.isEmpty()) {
                 recorder.append(id, EventParser.notice("info", "copied from your checkout (.burrow/include): " + String.join(", ", included)), -1);
             }

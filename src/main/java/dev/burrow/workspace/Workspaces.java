@@ -108,25 +108,59 @@ public final class Workspaces {
             case Source.Url u -> updateMirror(u.url(), progress);
         };
         progress.accept("cloning " + source.display());
-        // --no-local: a local clone would hard-link the object files, and the agent could rewrite the user's objects through them.
-        List<String> clone = new ArrayList<>(List.of("clone", "--quiet", "--no-tags", "--no-local"));
-        if (baseBranch != null) clone.addAll(List.of("--branch", baseBranch));
-        clone.addAll(List.of("--", from.toString(), dir.toString()));
-        ExecResult r = git.run(null, Map.of(), clone);
-        if (!r.ok()) {
-            deleteQuietly(dir);
-            String why = r.firstErrorLine();
-            if (baseBranch != null && why.contains("not found")) {
-                throw new WorkspaceException("branch " + baseBranch + " does not exist in " + source.display());
+        // Cloned, set up and filled beside the workspace, then moved in: the session's container may already run
+        // (a warm one for a while), and the workspace is its to write. git never runs in a tree it could be changing
+        // (a hook planted under .git while git works there would run here).
+        Path staging = dir.resolveSibling(dir.getFileName() + ".clone");
+        deleteQuietly(staging);
+        try {
+            // --no-local: a local clone would hard-link the object files, and the agent could rewrite the user's objects through them.
+            List<String> clone = new ArrayList<>(List.of("clone", "--quiet", "--no-tags", "--no-local"));
+            if (baseBranch != null) clone.addAll(List.of("--branch", baseBranch));
+            clone.addAll(List.of("--", from.toString(), staging.toString()));
+            ExecResult r = git.run(null, Map.of(), clone);
+            if (!r.ok()) {
+                String why = r.firstErrorLine();
+                if (baseBranch != null && why.contains("not found")) {
+                    throw new WorkspaceException("branch " + baseBranch + " does not exist in " + source.display());
+                }
+                throw new WorkspaceException("could not clone " + source.display() + ": " + why);
             }
-            throw new WorkspaceException("could not clone " + source.display() + ": " + why);
+            if (source instanceof Source.Url u) git.checked(staging, "remote", "set-url", "origin", u.url());
+            String base = git.checked(staging, "rev-parse", "HEAD");
+            git.checked(staging, "checkout", "--quiet", "-b", branch);
+            if (!authorName.isBlank()) git.checked(staging, "config", "user.name", authorName);
+            if (!authorEmail.isBlank()) git.checked(staging, "config", "user.email", authorEmail);
+            List<String> included = copyIncluded(source, staging);
+            moveInto(staging, dir);
+            return new Workspace(dir, branch, base, from, included);
+        } catch (RuntimeException e) {
+            deleteQuietly(dir);
+            throw e;
+        } finally {
+            deleteQuietly(staging);
         }
-        if (source instanceof Source.Url u) git.checked(dir, "remote", "set-url", "origin", u.url());
-        String base = git.checked(dir, "rev-parse", "HEAD");
-        git.checked(dir, "checkout", "--quiet", "-b", branch);
-        if (!authorName.isBlank()) git.checked(dir, "config", "user.name", authorName);
-        if (!authorEmail.isBlank()) git.checked(dir, "config", "user.email", authorEmail);
-        return new Workspace(dir, branch, base, from);
+    }
+
+    /**
+     * Moves the clone's entries into the workspace, each by a rename: nothing is followed, and a
+     * name that is taken already (the container put something there first) fails the start.
+     */
+    private static void moveInto(Path staging, Path dir) {
+        try {
+            Files.createDirectories(dir);
+            try (var entries = Files.list(staging)) {
+                for (Path e : entries.toList()) {
+                    Path to = dir.resolve(e.getFileName().toString());
+                    if (Files.exists(to, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        throw new WorkspaceException("the workspace had " + e.getFileName() + " in it before its clone was there; start the session again");
+                    }
+                    Files.move(e, to);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new WorkspaceException("could not put the clone in the workspace: " + e.getMessage());
+        }
     }
 
     /**

@@ -16,7 +16,12 @@ final class Turns {
 
     /** A new session of {@code repo} whose agent runs {@code command} in its Bash tool; answered once its turn ended. */
     static Session bash(SessionManager sessions, Path repo, String command, Duration within) {
-        Session s = sessions.submit(new NewSession(repo.toString(), null, "BASH: " + command));
+        return bash(sessions, repo, null, command, within);
+    }
+
+    /** The same, from {@code branch} of the repository (null: its HEAD). */
+    static Session bash(SessionManager sessions, Path repo, String branch, String command, Duration within) {
+        Session s = sessions.submit(new NewSession(repo.toString(), branch, "BASH: " + command));
         Eventually.await(within, "the session's turn to end", () -> {
             SessionState st = sessions.get(s.id()).state();
             return st != SessionState.RUNNING && st != SessionState.CREATING;

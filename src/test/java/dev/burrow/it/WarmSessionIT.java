@@ -93,4 +93,41 @@ class WarmSessionIT {
         assertThat(next).isNotEqualTo(warm);
         assertThat(warmDir().getFileName().toString()).isNotEqualTo(sessionId);
     }
+
+    /**
+     * An environment the agent commits whose /bin/sh plants a git hook in /workspace/.git as soon
+     * as one appears: it runs in the warm container (and in a cold one, during the clone) before
+     * any session's agent, for as long as the container waits. Burrow's git never runs in the
+     * workspace, so the hook never runs on the host.
+     */
+    @Test
+    void aWarmContainerOfAHostileEnvironmentCannotPlantAnythingThatRunsOnTheHost() throws Exception {
+        Path ran = tmp.resolve("hook-ran-on-the-host");
+        String planter = "#!/bin/dash\nif [ ! -e /tmp/planter ]; then : > /tmp/planter; (while :; do if [ -d /workspace/.git/hooks ]; then "
+                + "printf '#!/bin/sh\\ntouch " + ran + "\\n' > /workspace/.git/hooks/post-checkout; chmod +x /workspace/.git/hooks/post-checkout; fi; done) & fi\n"
+                + "exec /bin/dash \"$@\"\n";
+        String containerfile = "FROM " + System.getenv().getOrDefault("BURROW_BASE_IMAGE", "localhost/burrow-base:bookworm") + "\n"
+                + "COPY sh-wrapper /usr/local/lib/sh-wrapper\nRUN chmod 755 /usr/local/lib/sh-wrapper && ln -sf /usr/local/lib/sh-wrapper /bin/sh\n";
+        String json = "{\"build\": {\"dockerfile\": \"Containerfile\"}}\n";
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        String attack = "mkdir -p .devcontainer && echo " + b64.encodeToString(planter.getBytes()) + " | base64 -d > .devcontainer/sh-wrapper"
+                + " && echo " + b64.encodeToString(containerfile.getBytes()) + " | base64 -d > .devcontainer/Containerfile"
+                + " && echo " + b64.encodeToString(json.getBytes()) + " | base64 -d > .devcontainer/devcontainer.json"
+                + " && git add -A && git commit -q -m environment && echo committed";
+        Path repo = TestEnv.repo(tmp.resolve("repo"));
+        Session first = run(repo, attack);
+        assertThat(toolOutput(first)).as(transcript(first)).contains("committed");
+        // The branch's first session starts cold (the environment built, the hostile /bin/sh running during the clone);
+        // it marks the branch as used, and the pool starts a warm container of that environment for the next.
+        Session cold = Turns.bash(live.burrow.sessions(), repo, first.branch(), "ls -A /workspace/.git/hooks; echo cold-done", Duration.ofSeconds(600));
+        assertThat(toolOutput(cold)).as(transcript(cold)).contains("post-checkout").contains("cold-done");
+        // Two wait: the repository's default branch's (of the first session) and this branch's.
+        Eventually.await(Duration.ofSeconds(120), "two warm containers", () -> live.burrow.sessions().warmContainers().size() == 2);
+        List<String> waiting = live.burrow.sessions().warmContainers();
+        Thread.sleep(2000); // the planter has been waiting, its loop running
+        Session claimed = Turns.bash(live.burrow.sessions(), repo, first.branch(), "ls -A /workspace/.git/hooks; echo warm-done", Duration.ofSeconds(300));
+        assertThat(waiting).as(transcript(claimed)).contains(claimed.containerId());
+        assertThat(toolOutput(claimed)).contains("post-checkout").contains("warm-done");
+        assertThat(ran).doesNotExist();
+    }
 }

@@ -81,6 +81,26 @@ class WorkspacesTest {
     }
 
     @Test
+    void theCloneIsMadeBesideTheWorkspaceAndMovedInAndAnythingPutThereFirstFailsTheStart() throws Exception {
+        // The session's container may run before the clone is there: what it put in the workspace is never cloned into nor run.
+        Path ws = Files.createDirectories(tmp.resolve("s").resolve("workspace"));
+        Workspace made = workspaces.create(Source.parse(repo.toString()), null, ws, "burrow/0000cafe", "Agent Name", "agent@x", p -> { });
+        assertThat(git(ws, "rev-parse", "--abbrev-ref", "HEAD")).isEqualTo("burrow/0000cafe");
+        assertThat(git(ws, "config", "user.name")).isEqualTo("Agent Name");
+        assertThat(made.dir()).isEqualTo(ws);
+        assertThat(tmp.resolve("s").resolve("workspace.clone")).doesNotExist();
+
+        Path planted = Files.createDirectories(tmp.resolve("t").resolve("workspace"));
+        Files.createDirectories(planted.resolve(".git").resolve("hooks"));
+        Files.writeString(planted.resolve(".git").resolve("hooks").resolve("post-checkout"), "#!/bin/sh\ntouch " + tmp.resolve("ran") + "\n");
+        planted.resolve(".git").resolve("hooks").resolve("post-checkout").toFile().setExecutable(true);
+        assertThatThrownBy(() -> workspaces.create(Source.parse(repo.toString()), null, planted, "burrow/0000f00d", "", "", p -> { }))
+                .hasMessageContaining("the workspace had .git in it before its clone was there");
+        assertThat(tmp.resolve("ran")).doesNotExist();
+        assertThat(tmp.resolve("t").resolve("workspace.clone")).doesNotExist();
+    }
+
+    @Test
     void aLocalSourceGetsTheBranchAndSnapshotBackThroughABundle() throws Exception {
         Workspace ws = workspaces.create(Source.parse(repo.toString()), "develop", tmp.resolve("ws"), "burrow/0000abcd", "Agent Name", "agent@x", p -> { });
         assertThat(git(ws.dir(), "rev-parse", "--abbrev-ref", "HEAD")).isEqualTo("burrow/0000abcd");
