@@ -109,12 +109,15 @@ final class ContainerStarter {
         try {
             return opened.get(1, java.util.concurrent.TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            // Nobody reads: let the opener go by reading once ourselves.
-            try (var ignored = java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                // opened and closed
-            } catch (java.io.IOException ignored) {
-                // gone meanwhile
-            }
+            // Nobody reads: let the opener go by reading once ourselves, on a thread of its own (the name may be
+            // another FIFO by now, with no writer, and that open would wait too).
+            STARTER.execute(() -> {
+                try (var ignored = java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    // opened and closed
+                } catch (java.io.IOException ignored) {
+                    // gone meanwhile
+                }
+            });
             return false;
         } catch (java.util.concurrent.ExecutionException e) {
             return false;

@@ -161,7 +161,14 @@ final class SessionCreator {
             } else {
                 if (p.warm != null) {
                     // Made from another environment than this commit's, or gone: the session starts cold.
-                    supervisor.removeQuietly(p.warm.container());
+                    try {
+                        engine.remove(p.warm.container());
+                    } catch (RuntimeException e) {
+                        throw new SessionException(Kind.UNAVAILABLE, "could not remove a warm container that does not fit this session: " + e.getMessage(), e);
+                    }
+                    // What it wrote in the workspace while it waited goes with it (it is gone: nothing changes the tree meanwhile).
+                    Workspaces.deleteQuietly(s.workspace());
+                    Files.createDirectories(s.workspace());
                     AgentLaunch.prepareContainerDirs(s, false);
                 }
                 progress.accept("starting container");

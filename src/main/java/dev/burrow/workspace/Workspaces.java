@@ -134,10 +134,9 @@ public final class Workspaces {
             List<String> included = copyIncluded(source, staging);
             moveInto(staging, dir);
             return new Workspace(dir, branch, base, from, included);
-        } catch (RuntimeException e) {
-            deleteQuietly(dir);
-            throw e;
         } finally {
+            // Not the workspace, which may be half filled: its container may still run, and a tree it can change
+            // is removed only once that container is gone (the session's creation does it).
             deleteQuietly(staging);
         }
     }

@@ -103,6 +103,14 @@ final class TestEnv {
         return tls;
     }
 
+    /** podman's exit status for these arguments. */
+    static int podmanStatus(String... args) throws IOException, InterruptedException {
+        List<String> argv = new java.util.ArrayList<>(List.of("podman"));
+        argv.addAll(List.of(args));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return p.waitFor();
+    }
+
     static String podman(String... args) throws IOException, InterruptedException {
         List<String> argv = new java.util.ArrayList<>(List.of("podman"));
         argv.addAll(List.of(args));

@@ -94,6 +94,23 @@ class WarmSessionIT {
         assertThat(warmDir().getFileName().toString()).isNotEqualTo(sessionId);
     }
 
+    @Test
+    void aWarmContainerOfAnotherEnvironmentThanTheSessionsCommitIsRemovedAndTheSessionStartsCold() throws Exception {
+        Path repo = TestEnv.repo(tmp.resolve("repo"));
+        Session first = run(repo, "echo done-first");
+        assertThat(toolOutput(first)).contains("done-first");
+        String warm = waitForWarm(null);
+        // The user gives the repository an environment of its own: the warm container (Burrow's image) no longer fits.
+        Files.writeString(repo.resolve(".devcontainer.json"), "{\"image\": \"" + System.getenv().getOrDefault("BURROW_BASE_IMAGE",
+                "localhost/burrow-base:bookworm") + "\", \"containerEnv\": {\"ENV_MARK\": \"own-env\"}}\n");
+        TestEnv.git(repo, "add", ".");
+        TestEnv.git(repo, "-c", "user.name=T", "-c", "user.email=t@t.invalid", "commit", "-q", "-m", "environment");
+        Session second = run(repo, "echo mark=$ENV_MARK");
+        assertThat(toolOutput(second)).as(transcript(second)).contains("mark=own-env");
+        assertThat(second.containerId()).isNotEqualTo(warm);
+        assertThat(TestEnv.podmanStatus("container", "exists", warm)).isNotZero();
+    }
+
     /**
      * An environment the agent commits whose /bin/sh plants a git hook in /workspace/.git as soon
      * as one appears: it runs in the warm container (and in a cold one, during the clone) before
