@@ -66,6 +66,11 @@ public final class EnvironmentImages {
      * {@code gate} the session's guarded build; the build's steps go to {@code progress}.
      */
     public Ready ensure(Environment env, RepoFiles repo, String runner, BuildGate gate, Consumer<String> progress) {
+        return ensure(env, repo, runner, gate, progress, true);
+    }
+
+    /** {@code mayBuild} false: only an image built already is found (a warm container never builds: a session's start does). */
+    public Ready ensure(Environment env, RepoFiles repo, String runner, BuildGate gate, Consumer<String> progress, boolean mayBuild) {
         if (!env.own()) throw new IllegalArgumentException("Burrow's own image needs no environment build");
         String source = env.kind() == Environment.Kind.IMAGE ? userImage(env) : null;
         String key = key(env, repo, runner, source);
@@ -83,6 +88,7 @@ public final class EnvironmentImages {
                 made.put(key, found);
                 return found;
             }
+            if (!mayBuild) throw new EnvironmentException("the environment " + env.name() + " is not built yet");
             if (source == null) source = buildUserImage(env, repo, key, gate, progress);
             if (!env.features().isEmpty()) source = installFeatures(env, repo, source, key, gate, progress);
             Ready built = layer(env, source, runner, key, tag, progress);
@@ -94,7 +100,20 @@ public final class EnvironmentImages {
     }
 
     private String userImage(Environment env) {
-        return engine.imageId(env.image()).orElseThrow(() -> new EnvironmentException("the environment's image " + env.image()
+        // A name, never an id: an id (or its first digits) would reach any image here, another session's build included;
+        // and none of the names Burrow gives (sessions' builds, environments, set-ups).
+        String name = env.image().strip();
+        if (name.matches("(sha256:)?[0-9a-fA-F]{1,64}")) {
+            throw new EnvironmentException(env.config() + ": image " + name + " is an image id; name the image (repository:tag) instead");
+        }
+        String local = name.toLowerCase(java.util.Locale.ROOT).replaceFirst("^localhost/", "");
+        String space = dev.burrow.container.ContainerEngine.IMAGE_SPACES.substring("localhost/".length());
+        String envs = REPOSITORY.substring("localhost/".length());
+        if (local.startsWith(space) || local.equals(envs) || local.startsWith(envs + ":") || local.startsWith(envs + "@")) {
+            throw new EnvironmentException(env.config() + ": image " + name + " is one of Burrow's own (a session's build, an environment);"
+                    + " name an image of yours, or build it from a Containerfile");
+        }
+        return engine.imageId(name).orElseThrow(() -> new EnvironmentException("the environment's image " + env.image()
                 + " is not on this machine; pull it first (podman pull " + env.image() + ")"));
     }
 

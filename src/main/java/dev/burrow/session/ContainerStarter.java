@@ -62,6 +62,12 @@ final class ContainerStarter {
         AgentLaunch.prepareRunDir(s, config, credentials, ready);
     }
 
+    /** Claude Code's trust of the environment's workspaceFolder, when it is not /workspace (seeded with the config). */
+    void trustWorkdir(Session s) {
+        String workdir = sessionImage(s).run().workdir();
+        if (!workdir.equals(dev.burrow.environment.Environment.WORKSPACE)) ClaudeConfigSeed.trust(s.claudeConfig(), workdir);
+    }
+
     /** A warm container's session, claimed: what is the session's goes in now (its Claude config's approval, its credentials waiting). */
     void prepareClaimed(Session s) {
         AgentLaunch.prepareSessionFiles(s, config, credentials, false);
@@ -79,7 +85,7 @@ final class ContainerStarter {
         }
         AgentLaunch.prepareContainerDirs(s, true);
         Consumer<String> quiet = line -> { };
-        prepareEnvironment(s, files, environment, quiet, quiet);
+        prepareEnvironment(s, files, environment, quiet, quiet, false);
         return runInTurn(s, chooseImage(s, quiet), false, quiet);
     }
 
@@ -267,6 +273,12 @@ final class ContainerStarter {
      * containers. {@code notice} gets the lines the session shows about it.
      */
     void prepareEnvironment(Session s, dev.burrow.environment.RepoFiles files, String asked, Consumer<String> progress, Consumer<String> notice) {
+        prepareEnvironment(s, files, asked, progress, notice, true);
+    }
+
+    /** {@code mayBuild} false (a warm container): an environment not built yet is an EnvironmentException, not a build. */
+    private void prepareEnvironment(Session s, dev.burrow.environment.RepoFiles files, String asked, Consumer<String> progress, Consumer<String> notice,
+                                    boolean mayBuild) {
         var found = dev.burrow.environment.EnvironmentFinder.find(files, asked);
         found.notes().forEach(notice);
         var env = found.environment();
@@ -278,7 +290,7 @@ final class ContainerStarter {
         }
         notice.accept("environment " + env.name() + " from " + env.config() + (env.image() != null ? " (image " + env.image() + ")" : ""));
         for (String line : env.unsupported()) notice.accept(env.config() + ": " + line);
-        var ready = environments.ensure(env, files, runImage(), services.buildGate(s), progress);
+        var ready = environments.ensure(env, files, runImage(), services.buildGate(s), progress, mayBuild);
         List<String> caches = AgentLaunch.cacheTargets(config, ready.user().home());
         for (String t : env.run().options().tmpfs()) {
             AgentLaunch.covered(t, caches).ifPresent(m -> notice.accept(env.config() + ": tmpfs " + t + ": refused: Burrow mounts the session's cache "

@@ -166,10 +166,12 @@ final class SessionCreator {
                     } catch (RuntimeException e) {
                         throw new SessionException(Kind.UNAVAILABLE, "could not remove a warm container that does not fit this session: " + e.getMessage(), e);
                     }
-                    // What it wrote in the workspace while it waited goes with it (it is gone: nothing changes the tree meanwhile).
-                    Workspaces.deleteQuietly(s.workspace());
+                    // All it could write while it waited goes with it (it is gone: nothing changes these trees meanwhile):
+                    // the workspace, the Claude dir (a hook of an older commit's environment), the run dir. Then all anew.
+                    for (Path written : List.of(s.workspace(), s.claudeConfig(), s.runDir())) Workspaces.deleteQuietly(written);
                     Files.createDirectories(s.workspace());
-                    AgentLaunch.prepareContainerDirs(s, false);
+                    starter.prepare(s, false);
+                    starter.trustWorkdir(s);
                 }
                 progress.accept("starting container");
                 container = starter.startBeside(s, progress);

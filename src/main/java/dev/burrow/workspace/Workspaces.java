@@ -302,6 +302,59 @@ public final class Workspaces {
 
     public static void deleteQuietly(Path p) {
         if (p == null || !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return;
+        if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // best effort
+            }
+            return;
+        }
+        // Each dir is opened once and its entries removed relative to that handle, never by a path again: a dir that a
+        // container swaps for a link while this runs is not followed (a walk that lists first and deletes later would be).
+        try (var dir = Files.newDirectoryStream(p)) {
+            if (dir instanceof java.nio.file.SecureDirectoryStream<Path> secure) {
+                clear(secure);
+            } else {
+                legacyDelete(p);
+                return;
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // best effort: a dir it cannot read (made by root in a container) stays; see ContainerEngine.removeOwnedTree
+        }
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    private static void clear(java.nio.file.SecureDirectoryStream<Path> dir) throws IOException {
+        for (Path entry : dir) {
+            Path name = entry.getFileName();
+            var attrs = dir.getFileAttributeView(name, java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+            if (attrs.isDirectory()) {
+                try (var sub = dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+                    clear(sub);
+                } catch (IOException ignored) {
+                    // swapped or unreadable: what can be removed goes below
+                }
+                try {
+                    dir.deleteDirectory(name);
+                } catch (IOException ignored) {
+                    // not empty (unreadable parts) or gone
+                }
+            } else {
+                try {
+                    dir.deleteFile(name);
+                } catch (IOException ignored) {
+                    // gone meanwhile
+                }
+            }
+        }
+    }
+
+    private static void legacyDelete(Path p) {
         try (var walk = Files.walk(p)) {
             walk.sorted(Comparator.reverseOrder()).forEach(f -> {
                 try {
@@ -311,7 +364,7 @@ public final class Workspaces {
                 }
             });
         } catch (IOException | java.io.UncheckedIOException ignored) {
-            // best effort: a dir it cannot read (made by root in a container) stays; see ContainerEngine.removeOwnedTree
+            // best effort
         }
     }
 }

@@ -101,6 +101,19 @@ class WorkspacesTest {
     }
 
     @Test
+    void removingATreeNeverFollowsALinkInIt() throws Exception {
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.writeString(outside.resolve("keep"), "mine");
+        Path tree = Files.createDirectories(tmp.resolve("tree").resolve("a").resolve("b"));
+        Files.writeString(tree.resolve("f"), "x");
+        Files.createSymbolicLink(tmp.resolve("tree").resolve("a").resolve("link"), outside);
+        Files.createSymbolicLink(tmp.resolve("tree").resolve("file-link"), outside.resolve("keep"));
+        Workspaces.deleteQuietly(tmp.resolve("tree"));
+        assertThat(tmp.resolve("tree")).doesNotExist();
+        assertThat(outside.resolve("keep")).hasContent("mine");
+    }
+
+    @Test
     void aLocalSourceGetsTheBranchAndSnapshotBackThroughABundle() throws Exception {
         Workspace ws = workspaces.create(Source.parse(repo.toString()), "develop", tmp.resolve("ws"), "burrow/0000abcd", "Agent Name", "agent@x", p -> { });
         assertThat(git(ws.dir(), "rev-parse", "--abbrev-ref", "HEAD")).isEqualTo("burrow/0000abcd");
