@@ -164,11 +164,6 @@ final class AgentLaunch {
         return spec(s, config, SessionImage.runner(image), devices, podmanDir, netDir, resume, rootHost, reach);
     }
 
-    /** Names of the container's environment that are Burrow's: an environment's variable of these names is left out. */
-    static boolean burrows(String name) {
-        return dev.burrow.environment.Environment.burrowsVariable(name);
-    }
-
     static ContainerSpec spec(Session s, Config config, SessionImage run, List<String> devices, Path podmanDir, Path netDir, boolean resume,
                               boolean rootHost, GatewayReach reach) {
         String image = run.image();
@@ -176,7 +171,8 @@ final class AgentLaunch {
         String claudeDir = home + "/.claude";
         Map<String, String> env = new LinkedHashMap<>();
         run.env().forEach((k, v) -> {
-            if (!burrows(k)) env.put(k, v);
+            // Names of Burrow's own are left out (DevcontainerJson has said so in the session).
+            if (!dev.burrow.environment.Environment.burrowsVariable(k)) env.put(k, v);
         });
         env.put("HOME", home);
         env.put("CLAUDE_CONFIG_DIR", claudeDir);

@@ -79,7 +79,7 @@ public final class SessionManager implements AutoCloseable {
         this.starter = new ContainerStarter(config, engine, runnerImage, gpus, services, credentials);
         this.saver = new WorkSaver(engine, starter::runImage, config.limits(), workspaces, recorder);
         this.supervisor = new SessionSupervisor(config.idleTimeout(), engine, store, recorder, services, saver);
-        this.reconciler = new SessionReconciler(engine, store, recorder, supervisor, starts, AgentLaunch.install(config));
+        this.reconciler = new SessionReconciler(engine, store, recorder, supervisor, starts, AgentLaunch.install(config), config.sessionsDir());
         this.warm = new WarmPool(config, starts, new WarmContainers(starter, workspaces, services, engine), java.time.Clock.systemUTC());
         this.creator = new SessionCreator(config, engine, workspaces, store, recorder, starter, supervisor, starts, warm);
         this.resumer = new SessionResumer(engine, store, recorder, starter, supervisor, starts);

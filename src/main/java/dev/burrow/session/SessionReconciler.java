@@ -32,10 +32,13 @@ final class SessionReconciler implements AutoCloseable {
     private final StartGuard starts;
     private volatile Thread periodic;
     private final String install;
+    private final Path sessionsDir;
 
     /** {@code install}: this install's label value ({@link AgentLaunch#install}); only its session containers are ever removed. */
-    SessionReconciler(ContainerEngine engine, SessionStore store, SessionRecorder recorder, SessionSupervisor supervisor, StartGuard starts, String install) {
+    SessionReconciler(ContainerEngine engine, SessionStore store, SessionRecorder recorder, SessionSupervisor supervisor, StartGuard starts, String install,
+                      Path sessionsDir) {
         this.install = Objects.requireNonNull(install);
+        this.sessionsDir = Objects.requireNonNull(sessionsDir);
         this.engine = Objects.requireNonNull(engine);
         this.store = Objects.requireNonNull(store);
         this.recorder = Objects.requireNonNull(recorder);
@@ -133,7 +136,7 @@ final class SessionReconciler implements AutoCloseable {
      */
     private boolean heldUnstored(String sid) {
         if (!sid.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")) return false;
-        java.nio.file.Path dir = Path.of(install).resolve("sessions").resolve(sid);
+        Path dir = sessionsDir.resolve(sid);
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return false;
         Optional<StartGuard.Held> held = starts.tryHold(Session.builder(sid, dir).build());
         held.ifPresent(StartGuard.Held::close);

@@ -276,7 +276,7 @@ final class WarmPool implements AutoCloseable {
                 failed.put(key, clock.instant());
             }
             held.close();
-            removeDir(session.dir());
+            Workspaces.deleteQuietly(session.dir());
             return;
         }
         synchronized (this) {
@@ -301,15 +301,11 @@ final class WarmPool implements AutoCloseable {
                 Optional<StartGuard.Held> h = starts.tryHold(s);
                 if (h.isEmpty()) continue; // another process's, waiting
                 try (StartGuard.Held ignored = h.get()) {
-                    removeDir(d);
+                    Workspaces.deleteQuietly(d);
                 }
             }
         } catch (java.io.IOException | RuntimeException e) {
             LOG.warn("could not look for warm containers' leftovers: {}", e.getMessage());
         }
-    }
-
-    private static void removeDir(Path d) {
-        Workspaces.deleteQuietly(d);
     }
 }
