@@ -34,6 +34,78 @@ public final class HostileFiles {
         }
     }
 
+    /**
+     * Writes {@code line} into the FIFO at {@code fifo}, for the container process that waits on
+     * it: false when the name is not a FIFO, or nothing opened it for reading within {@code wait}.
+     * Opened write-only, without following a link and without creating anything. A write that
+     * found no reader is let go by opening the name once for reading, on a thread of its own
+     * (the name may be another FIFO by then, with no writer, and that open would wait too).
+     */
+    public static boolean writeFifo(Path fifo, byte[] line, java.time.Duration wait) {
+        try {
+            if (!Files.readAttributes(fifo, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther()) return false;
+        } catch (IOException e) {
+            return false;
+        }
+        java.util.concurrent.CompletableFuture<Boolean> written = new java.util.concurrent.CompletableFuture<>();
+        // Platform threads: an open of a FIFO blocks its carrier, and a few such opens would stall every virtual thread.
+        Thread.ofPlatform().daemon().name("fifo-write").start(() -> {
+            try (FileChannel ch = FileChannel.open(fifo, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                ByteBuffer b = ByteBuffer.wrap(line);
+                while (b.hasRemaining()) ch.write(b);
+                written.complete(true);
+            } catch (IOException | RuntimeException e) {
+                written.complete(false);
+            }
+        });
+        try {
+            return written.get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            Thread.ofPlatform().daemon().name("fifo-unblock").start(() -> {
+                try (FileChannel ignored = FileChannel.open(fifo, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                    // opened and closed: the writer goes on
+                } catch (IOException ignored) {
+                    // gone meanwhile
+                }
+            });
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Copies the plain file at {@code file} into {@code to}, never following a link and never
+     * waiting on a FIFO (read-write open; only what fstat says is there is read); false when it
+     * is not there, not a plain file, or over {@code maxBytes}.
+     */
+    public static boolean copyTo(Path file, java.io.OutputStream to, long maxBytes) throws IOException {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return false; // missing, a link (ELOOP), a directory: nothing to copy
+        }
+        try (ch) {
+            if (!Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isRegularFile()) return false;
+            long size = ch.size();
+            if (size > maxBytes) return false;
+            ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+            long at = 0;
+            while (at < size) {
+                buf.clear().limit((int) Math.min(buf.capacity(), size - at));
+                int n = ch.read(buf, at);
+                if (n <= 0) break;
+                to.write(buf.array(), 0, n);
+                at += n;
+            }
+            return true;
+        }
+    }
+
     /** The first {@code maxBytes} of the file, or empty when it is missing, not a plain file, or empty. */
     public static Optional<byte[]> readHead(Path file, int maxBytes) {
         return read(file, maxBytes, false);

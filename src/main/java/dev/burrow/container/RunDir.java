@@ -36,6 +36,12 @@ public final class RunDir {
     public static final String READY = "ready";
     /** A warm container's wait: Burrow opens this FIFO when a session claims the container (see WarmPool). */
     public static final String CLAIM = "claim.fifo";
+    /** Burrow's save requests, one line each (see dev.burrow.session.RunDirSave): the container makes this FIFO and reads it. */
+    public static final String SAVE_REQUEST = "save.fifo";
+    /** A save's output (runner/burrow-save's stdout). */
+    public static final String SAVE_OUTPUT = "save.out";
+    /** "NONCE EXIT_CODE" once the save of that request ended. */
+    public static final String SAVE_DONE = "save.done";
     /** Terminal mode: the first prompt, which the container passes to Claude once. */
     public static final String FIRST_PROMPT = "tui-prompt";
     /** Terminal mode: text Burrow pastes into Claude's screen. */
@@ -69,7 +75,7 @@ public final class RunDir {
 
     /** Every name in the run dir either side uses. */
     public static final Set<String> RUN_DIR_NAMES = Set.of(INPUT, OUTPUT, ERRORS, EXIT, TUI_EXIT, IDLE, READY, FIRST_PROMPT, PASTE, SETUP_FAILED,
-            SETUP_DONE, SETUP_LOG, LIFECYCLE, CLAIM);
+            SETUP_DONE, SETUP_LOG, LIFECYCLE, CLAIM, SAVE_REQUEST, SAVE_OUTPUT, SAVE_DONE);
     public static final Set<String> SECRETS_NAMES = Set.of(AGENT_ENV, GITHUB_TOKEN, SECRETS_READY);
     public static final Set<String> NET_NAMES = Set.of(EGRESS_SOCKET, MODEL_SOCKET, GIT_SOCKET, PREVIEW_SOCKET);
 

@@ -96,41 +96,8 @@ final class ContainerStarter {
      * container's to write: the name is opened without following a link, never created.
      */
     static boolean claim(Session s) {
-        java.nio.file.Path fifo = s.runDir().resolve(dev.burrow.container.RunDir.CLAIM);
-        try {
-            if (!java.nio.file.Files.readAttributes(fifo, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS).isOther()) {
-                return false;
-            }
-        } catch (java.io.IOException e) {
-            return false;
-        }
-        CompletableFuture<Boolean> opened = CompletableFuture.supplyAsync(() -> {
-            try (var ch = java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                ch.write(java.nio.ByteBuffer.wrap(new byte[] {'\n'}));
-                return true;
-            } catch (java.io.IOException e) {
-                return false;
-            }
-        }, STARTER);
-        try {
-            return opened.get(1, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            // Nobody reads: let the opener go by reading once ourselves, on a thread of its own (the name may be
-            // another FIFO by now, with no writer, and that open would wait too).
-            STARTER.execute(() -> {
-                try (var ignored = java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    // opened and closed
-                } catch (java.io.IOException ignored) {
-                    // gone meanwhile
-                }
-            });
-            return false;
-        } catch (java.util.concurrent.ExecutionException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return dev.burrow.container.HostileFiles.writeFifo(s.runDir().resolve(dev.burrow.container.RunDir.CLAIM), new byte[] {'\n'},
+                java.time.Duration.ofSeconds(1));
     }
 
     String image() {
@@ -408,9 +375,16 @@ final class ContainerStarter {
 
     /** Runs the session's container when the start queue lets it: a hung start once more, then the network guard. */
     private String runInTurn(Session s, SessionImage image, boolean resume, Consumer<String> progress) {
-        return queue.run(placeIn(progress), () -> guarded(s, runOnceMore(progress, () -> engine.run(AgentLaunch.spec(s, config, image, devices(s),
-                services.podmanDir(s), services.netDir(s), resume, gatewayReach(s))))));
+        long t0 = System.nanoTime();
+        return queue.run(placeIn(progress), () -> {
+            String id = runOnceMore(progress, () -> engine.run(AgentLaunch.spec(s, config, image, devices(s),
+                    services.podmanDir(s), services.netDir(s), resume, gatewayReach(s))));
+            LOG.debug("session {}: start: podman run done at {} ms", s.shortId(), (System.nanoTime() - t0) / 1_000_000);
+            return guarded(s, id);
+        });
     }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ContainerStarter.class);
 
     /** A fresh container for an existing session, resuming its conversation; the channel leaves what it needs for the first prompt. */
     String start(Session s, AgentChannel channel, String firstPrompt, Consumer<String> progress) {

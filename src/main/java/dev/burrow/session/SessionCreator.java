@@ -142,6 +142,7 @@ final class SessionCreator {
         String id = s.id();
         CompletableFuture<String> container = null;
         boolean cloned = false;
+        long t0 = System.nanoTime();
         try (held) {
             Files.createDirectories(s.workspace());
             // The container starts while the clone is made; its agent waits for the run dir's
@@ -151,10 +152,12 @@ final class SessionCreator {
             else starter.prepareClaimed(s);
             p.channel.prepareStart(s, p.prompt);
             starter.awaitImage(progress);
+            trace(s, "dirs prepared, image there", t0);
             // The environment, from the commit the session starts from: built (through the session's
             // guarded build) or found before its container can start.
             starter.prepareEnvironment(s, workspaces.files(p.source, p.baseBranch, progress), p.environment, progress,
                     line -> recorder.append(id, EventParser.notice("info", line), -1));
+            trace(s, "environment read", t0);
             if (p.warm != null && p.warm.environment().equals(SessionImage.load(s.dir())) && !starter.setUpSince(s) && ContainerStarter.claim(s)) {
                 progress.accept("claimed a warm container");
                 container = CompletableFuture.completedFuture(p.warm.container());
@@ -179,6 +182,7 @@ final class SessionCreator {
             GitIdentity who = workspaces.identity(config.gitName(), config.gitEmail(), p.source);
             Workspace ws = workspaces.create(p.source, p.baseBranch, s.workspace(), s.branch(), who.name(), who.email(), progress);
             cloned = true;
+            trace(s, "cloned", t0);
             if (who.origin().contains(GitIdentity.FALLBACK)) {
                 recorder.append(id, EventParser.notice("info", "commits in this session are by " + who
                         + "; set BURROW_GIT_NAME and BURROW_GIT_EMAIL, or user.name and user.email in git, for your own"), -1);
@@ -190,6 +194,7 @@ final class SessionCreator {
             }
             // Ready once the container is up (and its network guarded): its agent then starts.
             String containerId = ContainerStarter.join(container);
+            trace(s, "container up", t0);
             AgentLaunch.markReady(s);
             store.setContainer(id, containerId);
             Session started = recorder.current(id);
@@ -210,6 +215,13 @@ final class SessionCreator {
             throw failure;
         }
     }
+
+    /** Where a start's time goes (BURROW_LOG_LEVEL=debug). */
+    private static void trace(Session s, String step, long t0) {
+        LOG.debug("session {}: start: {} at {} ms", s.shortId(), step, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SessionCreator.class);
 
     private static SessionException failure(Exception e) {
         if (e instanceof SessionException se) return se;

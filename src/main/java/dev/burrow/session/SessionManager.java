@@ -359,6 +359,14 @@ public final class SessionManager implements AutoCloseable {
         return Duration.ofNanos(System.nanoTime() - t0);
     }
 
+    /**
+     * How the session's last save left its container: "run dir" (asked for there: the usual way),
+     * "exec" (a container that did not answer there), "throwaway container" (its own was gone).
+     */
+    public Optional<String> lastSaveWay(String id) {
+        return saver.lastWay(id);
+    }
+
     /** All of the session's work as of its last save, committed and uncommitted, file by file. */
     public dev.burrow.workspace.Changes changes(String id) {
         Session s = get(id);

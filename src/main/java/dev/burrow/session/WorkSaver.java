@@ -45,6 +45,8 @@ final class WorkSaver {
     private final SessionRecorder recorder;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Set<String> saving = ConcurrentHashMap.newKeySet();
+    // How each session's last save was made: through the run dir, exec, or a throwaway container.
+    private final Map<String, String> ways = new ConcurrentHashMap<>();
 
     WorkSaver(ContainerEngine engine, Supplier<String> image, Limits limits, Workspaces workspaces, SessionRecorder recorder) {
         this.engine = Objects.requireNonNull(engine);
@@ -100,6 +102,11 @@ final class WorkSaver {
         }
     }
 
+    /** How the session's last save was made ("run dir", "exec", "throwaway container"), if one was. */
+    java.util.Optional<String> lastWay(String sessionId) {
+        return java.util.Optional.ofNullable(ways.get(sessionId));
+    }
+
     /** A save of the session's work is running now. */
     boolean saving(String sessionId) {
         return saving.contains(sessionId);
@@ -127,32 +134,63 @@ final class WorkSaver {
         List<String> argv = WorkBundle.argv(s.branch(), s.baseCommit(), s.shortId());
         Path bundle = s.dir().resolve("save.bundle");
         try {
-            WorkBundle.Receiver inContainer = new WorkBundle.Receiver(bundle, s.branch());
-            WorkBundle.Receiver received = inContainer;
-            ExecResult r = null;
-            if (s.containerId() != null) {
-                try (inContainer) {
-                    r = engine.exec(s.containerId(), new Exec(argv, null, MAX_BUNDLE_BYTES, SAVE_TIMEOUT), inContainer);
-                }
-                if (!r.ok() && engine.inspect(s.containerId()).map(ContainerState::running).orElse(false)) {
-                    throw new WorkspaceException("the save in the container failed: " + r.firstErrorLine());
-                }
-            }
-            if (r == null || !r.ok()) {
+            WorkBundle.Saved saved = s.containerId() == null ? null : inContainer(s, argv, bundle);
+            if (saved == null) {
                 // The container is gone: a throwaway one reads the workspace, read-only, with no network.
                 WorkBundle.Receiver throwaway = new WorkBundle.Receiver(bundle, s.branch());
+                ExecResult r;
                 try (throwaway) {
                     r = engine.runOnce(AgentLaunch.saveSpec(s, image.get(), argv, limits, HostSetup.isRoot()), MAX_BUNDLE_BYTES, SAVE_TIMEOUT, throwaway);
                 }
                 if (!r.ok()) throw new WorkspaceException("the save in a throwaway container failed: " + r.firstErrorLine());
-                received = throwaway;
+                ways.put(s.id(), "throwaway container");
+                saved = throwaway.saved();
             }
-            return workspaces.receive(s.source(), s.branch(), s.shortId(), s.baseCommit(), received.saved());
+            long t0 = System.nanoTime();
+            String done = workspaces.receive(s.source(), s.branch(), s.shortId(), s.baseCommit(), saved);
+            LOG.debug("session {}: save: received here in {} ms", s.shortId(), (System.nanoTime() - t0) / 1_000_000);
+            return done;
         } catch (IOException e) {
             throw new WorkspaceException("could not keep the save's output: " + e.getMessage());
         } finally {
             Workspaces.deleteQuietly(bundle);
         }
+    }
+
+    /**
+     * The save made in the session's running container: asked for through its run dir (no
+     * podman exec), else through exec. Null when the container is not running.
+     */
+    private WorkBundle.Saved inContainer(Session s, List<String> argv, Path bundle) throws IOException {
+        long t0 = System.nanoTime();
+        WorkBundle.Receiver throughRunDir = new WorkBundle.Receiver(bundle, s.branch());
+        // Once its agent has ended, the container is ending too: no one would answer there.
+        boolean served = false;
+        if (!Files.exists(s.runDir().resolve(dev.burrow.container.RunDir.EXIT), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (throughRunDir) {
+                served = RunDirSave.save(s.runDir(), argv, throughRunDir, MAX_BUNDLE_BYTES, SAVE_TIMEOUT);
+            }
+        }
+        if (served) {
+            LOG.debug("session {}: save: made through the run dir in {} ms", s.shortId(), (System.nanoTime() - t0) / 1_000_000);
+            ways.put(s.id(), "run dir");
+            return throughRunDir.saved();
+        }
+        // Not served there (a container older than that, its server gone, a failure): exec, which says why it failed.
+        WorkBundle.Receiver throughExec = new WorkBundle.Receiver(bundle, s.branch());
+        ExecResult r;
+        try (throughExec) {
+            r = engine.exec(s.containerId(), new Exec(argv, null, MAX_BUNDLE_BYTES, SAVE_TIMEOUT), throughExec);
+        }
+        LOG.debug("session {}: save: made through exec in {} ms", s.shortId(), (System.nanoTime() - t0) / 1_000_000);
+        if (r.ok()) {
+            ways.put(s.id(), "exec");
+            return throughExec.saved();
+        }
+        if (engine.inspect(s.containerId()).map(ContainerState::running).orElse(false)) {
+            throw new WorkspaceException("the save in the container failed: " + r.firstErrorLine());
+        }
+        return null;
     }
 
     /** Runs git work on the session with no other git work on it at the same time. */
@@ -169,5 +207,6 @@ final class WorkSaver {
     /** The session is deleted: nothing of it is left to serialize. */
     void forget(String sessionId) {
         locks.remove(sessionId);
+        ways.remove(sessionId);
     }
 }

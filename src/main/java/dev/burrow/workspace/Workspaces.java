@@ -256,7 +256,8 @@ public final class Workspaces {
         }
         if (!branchFetched) {
             // Nothing new on the branch: its head must be history the source already has.
-            if (!git.hardened(source, List.of("merge-base", "--is-ancestor", saved.head(), baseCommit)).ok()) {
+            // (The base itself, the usual case when the agent made no commit, needs no git to say so.)
+            if (!saved.head().equals(baseCommit) && !git.hardened(source, List.of("merge-base", "--is-ancestor", saved.head(), baseCommit)).ok()) {
                 throw new WorkspaceException("the save reported a branch head " + saved.head() + " that is neither in its bundle nor in the base's history");
             }
             git.hardenedChecked(source, "update-ref", branchRef, saved.head());

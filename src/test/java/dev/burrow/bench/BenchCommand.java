@@ -32,10 +32,14 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--network", defaultValue = "full", paramLabel = "POLICY", description = "The sessions' network policy: full, none or allowlist.")
         String network;
 
+        @Option(names = "--only", split = ",", paramLabel = "PART",
+                description = "Only these parts beside the floor: process (in process, with the save), environment, warm, cli. Default: all.")
+        java.util.Set<String> only;
+
         @Override
         public Integer call() throws Exception {
             options.refuseRoot("run sessions");
-            return new StartBench(options.config(), runs, NetworkPolicy.parse(network), System.out).run();
+            return new StartBench(options.config(), runs, NetworkPolicy.parse(network), only == null ? StartBench.PARTS : only, System.out).run();
         }
     }
 

@@ -32,13 +32,19 @@ public final class StartBench {
     private final Config base;
     private final int runs;
     private final NetworkPolicy network;
+    private final java.util.Set<String> parts;
     private final PrintStream out;
 
+    /** What can be measured beside the floor (`--only`). */
+    public static final java.util.Set<String> PARTS = java.util.Set.of("process", "environment", "warm", "cli");
+
     /** {@code network}: the policy of the sessions measured (the floor always has the plain network). */
-    public StartBench(Config base, int runs, NetworkPolicy network, PrintStream out) {
+    public StartBench(Config base, int runs, NetworkPolicy network, java.util.Set<String> parts, PrintStream out) {
         this.base = base;
         this.runs = runs;
         this.network = network;
+        if (!PARTS.containsAll(parts)) throw new IllegalArgumentException("--only takes " + String.join(", ", new java.util.TreeSet<>(PARTS)));
+        this.parts = parts;
         this.out = out;
     }
 
@@ -66,15 +72,19 @@ public final class StartBench {
                 report("floor: podman run --rm IMAGE claude -p", floor);
                 // One unmeasured session first: the first Claude Code start in a fresh config is slower.
                 engineRun(burrow.sessions(), repo, new ArrayList<>(), new ArrayList<>(), burrow);
-                for (int i = 0; i < runs; i++) engine.add(engineRun(burrow.sessions(), repo, saves, execFloor, burrow));
-                report("burrow: session create -> first assistant event (in process)", engine);
-                report("floor: podman exec CONTAINER true", execFloor);
-                report("burrow: save after a turn (bundle in the container, fetch here)", saves);
+                if (parts.contains("process")) {
+                    for (int i = 0; i < runs; i++) engine.add(engineRun(burrow.sessions(), repo, saves, execFloor, burrow));
+                    report("burrow: session create -> first assistant event (in process)", engine);
+                    report("floor: podman exec CONTAINER true", execFloor);
+                    report("burrow: save after a turn (bundle in the container, fetch here)", saves);
+                }
                 // A repository of its own environment (the runner's base image, a setup command): built and set up
                 // by one unmeasured session, then started from its set-up image.
                 Path envRepo = BenchRepo.create(tmp.resolve("env-repo"), ".devcontainer/devcontainer.json",
                         "{\"image\": \"" + config.baseImage() + "\", \"onCreateCommand\": \"sudo touch /etc/set-up\"}\n");
-                if (burrow.engine().imageExists(config.baseImage())) {
+                if (!parts.contains("environment")) {
+                    // not asked for
+                } else if (burrow.engine().imageExists(config.baseImage())) {
                     engineRun(burrow.sessions(), envRepo, new ArrayList<>(), new ArrayList<>(), burrow);
                     for (int i = 0; i < runs; i++) cached.add(engineRun(burrow.sessions(), envRepo, new ArrayList<>(), new ArrayList<>(), burrow));
                     report("burrow: session of a set-up environment -> first assistant event", cached);
@@ -86,7 +96,7 @@ public final class StartBench {
             // used; each measured one then claims the warm container made since, once it has settled.
             List<Double> warm = new ArrayList<>();
             double idleCpu = -1;
-            try (Burrow burrow = Burrow.start(config.withWarm(1))) {
+            if (parts.contains("warm")) try (Burrow burrow = Burrow.start(config.withWarm(1))) {
                 burrow.startPodmanService();
                 burrow.sessions().keepWarm();
                 engineRun(burrow.sessions(), repo, new ArrayList<>(), new ArrayList<>(), burrow);
@@ -100,7 +110,7 @@ public final class StartBench {
                 if (idleCpu >= 0) out.printf("a warm container waiting: %.2f%% of a core over 10 s (target: at most 1%%)%n", idleCpu);
             }
             Path jar = jar();
-            if (jar != null) {
+            if (jar != null && parts.contains("cli")) {
                 for (int i = 0; i < runs; i++) cli.add(cliRun(jar, config, repo));
                 report("./burrow run (a new process) -> first assistant line", cli);
                 // The runs left their sessions idle, as `run` does; remove them with their containers.
@@ -110,12 +120,11 @@ public final class StartBench {
                 }
             }
             double f = median(floor);
-            double e = median(engine);
-            out.printf("median ratio, in process: %.2fx the floor (target: at most 1.5x)%n", e / f);
+            if (!engine.isEmpty()) out.printf("median ratio, in process: %.2fx the floor (target: at most 1.5x)%n", median(engine) / f);
             if (!cached.isEmpty()) out.printf("median ratio, set-up environment: %.2fx the floor (target: at most 1.0x)%n", median(cached) / f);
             if (!warm.isEmpty()) out.printf("median ratio, warm: %.2fx the floor (target: at most 0.5x)%n", median(warm) / f);
             if (!cli.isEmpty()) out.printf("median ratio, burrow run command: %.2fx the floor (target: at most 1.3x)%n", median(cli) / f);
-            out.printf("median save after a turn: %.0f ms (target: at most 300 ms on a small repository)%n", median(saves) * 1000);
+            if (!saves.isEmpty()) out.printf("median save after a turn: %.0f ms (target: at most 300 ms on a small repository)%n", median(saves) * 1000);
             return 0;
         } finally {
             dev.burrow.workspace.Workspaces.deleteQuietly(tmp);
@@ -140,8 +149,12 @@ public final class StartBench {
         List<String> argv = new ArrayList<>(start);
         argv.addAll(List.of("run", "--allow-root", "--data-dir", config.dataDir().toString(), "--json", "--network", network.label(),
                 "--repo", repo.toString(), "say hello"));
-        return timeToAssistantLine(argv, Map.of("ANTHROPIC_BASE_URL", config.baseUrl(), "ANTHROPIC_API_KEY", "bench-key",
+        Map<String, String> env = new java.util.HashMap<>(Map.of("ANTHROPIC_BASE_URL", config.baseUrl(), "ANTHROPIC_API_KEY", "bench-key",
                 "BURROW_GIT_NAME", "Burrow Bench", "BURROW_GIT_EMAIL", "bench@burrow.invalid"));
+        if (!"1".equals(System.getenv("BURROW_BENCH_TRACE"))) return timeToAssistantLine(argv, env);
+        // Traced: each line the new process writes to stderr (its progress and debug lines), with the time since it was started.
+        env.put("BURROW_LOG_LEVEL", "debug");
+        return timeToAssistantLine(argv, env, null);
     }
 
     private double timeToAssistantLine(List<String> argv) throws IOException, InterruptedException {
@@ -149,10 +162,23 @@ public final class StartBench {
     }
 
     private double timeToAssistantLine(List<String> argv, Map<String, String> env) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD);
+        return timeToAssistantLine(argv, env, ProcessBuilder.Redirect.DISCARD);
+    }
+
+    private double timeToAssistantLine(List<String> argv, Map<String, String> env, ProcessBuilder.Redirect stderr) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectError(stderr == null ? ProcessBuilder.Redirect.PIPE : stderr);
         pb.environment().putAll(env);
         long start = System.nanoTime();
         Process p = pb.start();
+        if (stderr == null) {
+            Thread.ofVirtual().start(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) out.printf("  %6.0f ms  %s%n", (System.nanoTime() - start) / 1e6, line);
+                } catch (IOException e) {
+                    out.println("  (its stderr: " + e.getMessage() + ")");
+                }
+            });
+        }
         double seconds = -1;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
@@ -196,6 +222,7 @@ public final class StartBench {
             // The save a turn's end makes, with a file left uncommitted (so a snapshot too), beside a bare exec.
             Files.writeString(s.workspace().resolve("bench-" + System.nanoTime() + ".txt"), "uncommitted\n");
             saves.add(sessions.save(s.id()).toNanos() / 1e9);
+            if (!sessions.lastSaveWay(s.id()).orElse("").equals("run dir")) out.println("  (this save went through " + sessions.lastSaveWay(s.id()).orElse("nothing") + ")");
             long t0 = System.nanoTime();
             burrow.engine().exec(sessions.get(s.id()).containerId(), List.of("true"));
             execFloor.add((System.nanoTime() - t0) / 1e9);

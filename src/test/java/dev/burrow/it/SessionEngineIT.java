@@ -85,6 +85,8 @@ class SessionEngineIT {
         assertThat(s.state()).isEqualTo(SessionState.IDLE);
         assertThat(TestEnv.git(repo, "log", "--format=%s|%an", "-1", s.branch())).isEqualTo("Add proof|Burrow Test");
         assertThat(TestEnv.git(repo, "show", s.branch() + ":proof.txt")).isEqualTo("made-in-container");
+        // Asked for through the run dir (runner/burrow-agent-run answers there), not a podman exec.
+        assertThat(sessions.lastSaveWay(s.id())).contains("run dir");
         // The user's own checkout is untouched.
         assertThat(TestEnv.git(repo, "rev-parse", "--abbrev-ref", "HEAD")).isEqualTo("main");
     }
