@@ -107,7 +107,25 @@ public final class Authenticator {
     /** The name of the bearer token, if it is one of ours. */
     public Optional<String> token(String bearer) {
         if (bearer == null || bearer.isBlank()) return Optional.empty();
+        if (isLocalToken(bearer)) return Optional.of(LOCAL_TOKEN_NAME);
         return store.useToken(Secrets.sha256(bearer.strip()));
+    }
+
+    /** The bearer is this process's own token ({@link #localToken}). */
+    public boolean isLocalToken(String bearer) {
+        return bearer != null && java.security.MessageDigest.isEqual(bearer.strip().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                localToken.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Who the process-local token is, where a token's name is shown. */
+    public static final String LOCAL_TOKEN_NAME = "burrow run on this machine";
+
+    // Made per process, never stored: `serve` leaves it, for `./burrow run`, in a file only the user reads (LocalServe).
+    private final String localToken = Secrets.random256();
+
+    /** This process's own bearer token: valid while it runs, never written to the database. */
+    public String localToken() {
+        return localToken;
     }
 
     public List<AuthStore.Token> tokens() {

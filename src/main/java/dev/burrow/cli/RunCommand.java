@@ -41,6 +41,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--tui", description = "Terminal mode: the interactive Claude Code in tmux, attached to this terminal (Ctrl-b d detaches).")
     boolean tui;
 
+    @Option(names = "--no-serve", description = "Start the session in this process even when ./burrow serve runs on the same data dir.")
+    boolean noServe;
+
     @Parameters(arity = "0..*", paramLabel = "PROMPT", description = "What the session should do.")
     List<String> prompt = List.of();
 
@@ -48,6 +51,14 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
         options.refuseRoot("run sessions");
+        // A server on the same data dir makes the session (from its warm containers), and this process follows it.
+        if (!tui && !noServe) {
+            var serve = LocalServe.find(options.config().dataDir());
+            if (serve.isPresent()) {
+                Integer code = throughServer(new ServedRun(serve.get()), serve.get().url());
+                if (code != null) return code;
+            }
+        }
         HostSetup.ensurePodman(Options::progress);
         try (Burrow burrow = options.start()) {
             Options.debug("run: started Burrow", t0);
@@ -67,6 +78,33 @@ final class RunCommand implements Callable<Integer> {
             if (tui) return attachOrSay(burrow, s);
             return finish(burrow, new Transcript(System.out, json).follow(burrow.sessions(), s.id(), 0));
         }
+    }
+
+    /** The session made by the server, its events printed from there; null when no server answered after all. */
+    private Integer throughServer(ServedRun served, String url) throws Exception {
+        var request = tools.jackson.databind.json.JsonMapper.builder().build().createObjectNode();
+        // A local path means this process's working dir, not the server's.
+        java.nio.file.Path local = java.nio.file.Path.of(repo.startsWith("~/") ? System.getProperty("user.home") + repo.substring(1) : repo);
+        request.put("repo", !repo.contains("://") && !repo.contains("@") && java.nio.file.Files.isDirectory(local)
+                ? local.toAbsolutePath().normalize().toString() : repo);
+        if (branch != null) request.put("branch", branch);
+        request.put("prompt", String.join(" ", prompt)).put("mode", SessionMode.CHAT.label());
+        if (gpu != null) request.put("gpu", gpu);
+        if (network != null) request.put("network", NetworkPolicy.parse(network).label());
+        var made = served.create(request);
+        if (made.isEmpty()) return null;
+        String id = made.get().path("id").asString();
+        Options.progress("session " + made.get().path("shortId").asString() + " is made by the server at " + url);
+        ServedRun.Outcome o = served.follow(id, new Transcript(System.out, json));
+        System.err.println("burrow: session " + o.shortId() + " (" + id + ") on branch " + o.branch() + " is " + o.state()
+                + (o.reason() == null ? "" : ": " + o.reason()));
+        if (o.state().equals(SessionState.FAILED.label()) || o.state().equals(SessionState.STOPPED.label())) return 1;
+        if (o.lastTurn().isPresent() && o.lastTurn().get().isError()) {
+            AgentEvent.TurnResult r = o.lastTurn().get();
+            System.err.println("burrow: the turn failed: " + (r.text().isBlank() ? r.subtype() : r.text()));
+            return 1;
+        }
+        return 0;
     }
 
     /** Terminal mode: this terminal shows Claude Code's screen, or (without one) says how to get there. */

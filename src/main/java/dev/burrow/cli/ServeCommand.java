@@ -74,6 +74,14 @@ final class ServeCommand implements Callable<Integer> {
                     + (shown == null ? "" : " (on your tailnet: http://" + shown + ":" + server.port() + "/)"));
             if (!burrow.auth().passwordSet()) System.out.println("No password is set yet: run ./burrow passwd, then log in.");
             System.out.flush();
+            // ./burrow run on this data dir hands its session to this server (its warm containers) through this file.
+            String local = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host;
+            LocalServe announced = new LocalServe("http://" + local + ":" + server.port(), burrow.auth().localToken(), ProcessHandle.current().pid());
+            try {
+                announced.announce(burrow.config().dataDir());
+            } catch (java.io.IOException e) {
+                System.err.println("burrow: could not write " + LocalServe.NAME + " (./burrow run starts its sessions itself): " + e.getMessage());
+            }
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stop.countDown();
@@ -83,7 +91,11 @@ final class ServeCommand implements Callable<Integer> {
                     // halting anyway
                 }
             }));
-            stop.await();
+            try {
+                stop.await();
+            } finally {
+                announced.withdraw(burrow.config().dataDir());
+            }
         }
     }
 }

@@ -222,6 +222,64 @@ class CliIT {
     }
 
     @Test
+    void runHandsItsSessionToTheServerOfTheSameDataDirWhichStartsItFromAWarmContainer() throws Exception {
+        Map<String, String> warm = new java.util.HashMap<>(env);
+        warm.put("BURROW_WARM", "1");
+        Path data = tmp.resolve("data");
+        Process serve = BurrowProcess.builder(warm, "serve", "--port", "0").redirectErrorStream(true).start();
+        StringBuilder served = new StringBuilder();
+        Thread.ofPlatform().daemon().start(() -> {
+            try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(serve.getInputStream()))) {
+                for (String line; (line = out.readLine()) != null; ) synchronized (served) { served.append(line).append('\n'); }
+            } catch (java.io.IOException ignored) {
+                // the server ended
+            }
+        });
+        try {
+            Path file = data.resolve("serve.json");
+            Eventually.await(java.time.Duration.ofSeconds(60), "the server's file", () -> Files.exists(file));
+            assertThat(Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                    java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+            String token = JsonMapper.builder().build().readTree(Files.readString(file)).path("token").asString();
+
+            BurrowProcess.Result first = BurrowProcess.run(env, "run", "--repo", repo.toString(), "--json", "Say", "hi");
+            assertThat(first.exitCode()).as(first.stderr()).isZero();
+            assertThat(first.stderr()).contains("is made by the server at http://127.0.0.1:").contains("is idle");
+            assertThat(first.stdout()).contains(ScriptedModel.REPLY_PREFIX + "Say hi").contains("\"type\":\"result\"");
+
+            // The server keeps a warm container for that repository now; the next run claims it, under its id.
+            Path sessions = data.resolve("sessions");
+            Eventually.await(java.time.Duration.ofSeconds(90), "a warm container", () -> warmSession(sessions) != null);
+            String warmId = warmSession(sessions);
+            BurrowProcess.Result second = BurrowProcess.run(env, "run", "--repo", repo.toString(), "BASH: echo from-warm > warm.txt && git add warm.txt && git commit -qm 'Warm'");
+            assertThat(second.exitCode()).as(second.stderr()).isZero();
+            assertThat(second.stdout()).contains("* Bash: echo from-warm").contains("-- turn done");
+            assertThat(warmId).startsWith(sessionId(second));
+            assertThat(TestEnv.git(repo, "log", "-1", "--format=%s", "burrow/" + sessionId(second))).isEqualTo("Warm");
+            synchronized (served) {
+                assertThat(served.toString()).doesNotContain(token);
+            }
+        } finally {
+            serve.destroy();
+            serve.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        // Gone with its server: run starts its session itself again.
+        assertThat(data.resolve("serve.json")).doesNotExist();
+        BurrowProcess.Result alone = BurrowProcess.run(env, "run", "--repo", repo.toString(), "Say", "alone");
+        assertThat(alone.exitCode()).as(alone.stderr()).isZero();
+        assertThat(alone.stderr()).doesNotContain("made by the server");
+        assertThat(alone.stdout()).contains(ScriptedModel.REPLY_PREFIX + "Say alone");
+    }
+
+    /** The id of the session a warm container waits for (its dir's marker), or null. */
+    private static String warmSession(Path sessions) throws java.io.IOException {
+        if (!Files.isDirectory(sessions)) return null;
+        try (var dirs = Files.list(sessions)) {
+            return dirs.filter(d -> Files.exists(d.resolve("warm"))).map(d -> d.getFileName().toString()).findFirst().orElse(null);
+        }
+    }
+
+    @Test
     void serveBindsToLoopbackAndAnswersTheApi() throws Exception {
         Process passwd = BurrowProcess.builder(env, "passwd", "--stdin").redirectErrorStream(true).start();
         passwd.getOutputStream().write("cli password 1234\n".getBytes());
