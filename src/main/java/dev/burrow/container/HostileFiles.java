@@ -35,46 +35,18 @@ public final class HostileFiles {
     }
 
     /**
-     * Writes {@code line} into the FIFO at {@code fifo}, for the container process that waits on
-     * it: false when the name is not a FIFO, or nothing opened it for reading within {@code wait}.
-     * Opened write-only, without following a link and without creating anything. A write that
-     * found no reader is let go by opening the name once for reading, on a thread of its own
-     * (the name may be another FIFO by then, with no writer, and that open would wait too).
+     * Writes {@code line} (at most 4 KiB) into the FIFO at {@code fifo}, for the container process
+     * that waits on it: false when the name is not a FIFO, or no one opened it for reading within
+     * {@code forAReader}, or its pipe is full. Never follows a link, never creates anything, and
+     * never waits on the container ({@link Fifos}: a non-blocking open and write).
      */
-    public static boolean writeFifo(Path fifo, byte[] line, java.time.Duration wait) {
+    public static boolean writeFifo(Path fifo, byte[] line, java.time.Duration forAReader) {
         try {
             if (!Files.readAttributes(fifo, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther()) return false;
         } catch (IOException e) {
             return false;
         }
-        java.util.concurrent.CompletableFuture<Boolean> written = new java.util.concurrent.CompletableFuture<>();
-        // Platform threads: an open of a FIFO blocks its carrier, and a few such opens would stall every virtual thread.
-        Thread.ofPlatform().daemon().name("fifo-write").start(() -> {
-            try (FileChannel ch = FileChannel.open(fifo, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                ByteBuffer b = ByteBuffer.wrap(line);
-                while (b.hasRemaining()) ch.write(b);
-                written.complete(true);
-            } catch (IOException | RuntimeException e) {
-                written.complete(false);
-            }
-        });
-        try {
-            return written.get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            Thread.ofPlatform().daemon().name("fifo-unblock").start(() -> {
-                try (FileChannel ignored = FileChannel.open(fifo, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-                    // opened and closed: the writer goes on
-                } catch (IOException ignored) {
-                    // gone meanwhile
-                }
-            });
-            return false;
-        } catch (java.util.concurrent.ExecutionException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return Fifos.write(fifo, line, forAReader);
     }
 
     /**

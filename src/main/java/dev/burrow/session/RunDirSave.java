@@ -49,7 +49,7 @@ final class RunDirSave {
         Path out = runDir.resolve(RunDir.SAVE_OUTPUT);
         Path done = runDir.resolve(RunDir.SAVE_DONE);
         Path part = runDir.resolve(RunDir.SAVE_OUTPUT + ".tmp");
-        Files.deleteIfExists(done);
+        if (!delete(done)) return false;
         byte[] nonce = new byte[16];
         RANDOM.nextBytes(nonce);
         String id = HexFormat.of().formatHex(nonce);
@@ -79,7 +79,17 @@ final class RunDirSave {
             Thread.currentThread().interrupt();
             return false;
         } finally {
-            for (Path p : List.of(done, out, part)) Files.deleteIfExists(p);
+            for (Path p : List.of(done, out, part)) delete(p);
+        }
+    }
+
+    // The container's names: a dir with files in it there (say) does not delete; that is its own save's loss, not an error here.
+    private static boolean delete(Path p) {
+        try {
+            Files.deleteIfExists(p);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 }

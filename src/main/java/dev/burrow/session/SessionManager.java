@@ -16,8 +16,6 @@ import dev.burrow.store.SessionStore;
 import dev.burrow.store.StoredEvent;
 import dev.burrow.workspace.Workspaces;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -339,15 +337,7 @@ public final class SessionManager implements AutoCloseable {
         }
         services.remove(s);
         recorder.setState(s.id(), SessionState.DELETED, null);
-        Workspaces.deleteQuietly(s.dir());
-        if (Files.exists(s.dir(), LinkOption.NOFOLLOW_LINKS)) {
-            // What root in the container left there belongs to the user's subordinate ids.
-            try {
-                engine.removeOwnedTree(s.dir());
-            } catch (RuntimeException e) {
-                LOG.warn("session {}: could not remove its files in {}: {}", s.shortId(), s.dir(), e.getMessage());
-            }
-        }
+        SessionDirs.remove(engine, s);
         saver.forget(s.id());
     }
 

@@ -3,8 +3,6 @@ package dev.burrow.session;
 import dev.burrow.container.ContainerEngine;
 import dev.burrow.workspace.Source;
 import dev.burrow.workspace.Workspaces;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,13 +47,6 @@ final class WarmContainers implements WarmPool.Maker {
 
     private void removeDirs(Session s) {
         services.remove(s);
-        Workspaces.deleteQuietly(s.dir());
-        if (Files.exists(s.dir(), LinkOption.NOFOLLOW_LINKS)) {
-            try {
-                engine.removeOwnedTree(s.dir());
-            } catch (RuntimeException e) {
-                LOG.warn("could not remove {}: {}", s.dir(), e.getMessage());
-            }
-        }
+        SessionDirs.remove(engine, s);
     }
 }

@@ -84,6 +84,18 @@ class HostileAgentIT {
         assertThat(TestEnv.git(repo, "log", "--format=%s", "-1", s.branch())).isEqualTo("second turn");
         assertThat(Turns.transcript(live.burrow.sessions(), s)).doesNotContain("could not save");
         assertThat(Files.readString(hostFile)).isEqualTo("burrow-save 1 " + "0".repeat(40) + " -\n");
+
+        // The agent holds a FIFO of its own open at the name, full, and swaps it for fresh ones (the red team's):
+        // Burrow's writes get nowhere, and none of Burrow's threads is left waiting on them.
+        String jam = "rm -f /run/burrow/save.fifo && mkfifo /run/burrow/save.fifo"
+                + " && (setsid sh -c 'exec 7<>/run/burrow/save.fifo; head -c 65536 /dev/zero >&7; sleep 300' > /dev/null 2>&1 < /dev/null &)"
+                + " && sleep 0.5 && echo three > three.txt && git add three.txt && git commit -qm 'third turn' && echo jammed";
+        live.burrow.sessions().send(s.id(), "BASH: " + jam);
+        Eventually.idle(live.burrow, s.id());
+        assertThat(live.burrow.sessions().lastSaveWay(s.id())).contains("exec");
+        assertThat(TestEnv.git(repo, "log", "--format=%s", "-1", s.branch())).isEqualTo("third turn");
+        assertThat(Thread.getAllStackTraces().values()).as("threads waiting to open a FIFO")
+                .noneMatch(stack -> java.util.Arrays.stream(stack).anyMatch(f -> f.getMethodName().equals("open0")));
     }
 
     @Test
