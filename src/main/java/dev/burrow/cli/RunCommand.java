@@ -85,8 +85,7 @@ final class RunCommand implements Callable<Integer> {
         var request = tools.jackson.databind.json.JsonMapper.builder().build().createObjectNode();
         // A local path means this process's working dir, not the server's.
         java.nio.file.Path local = java.nio.file.Path.of(repo.startsWith("~/") ? System.getProperty("user.home") + repo.substring(1) : repo);
-        request.put("repo", !repo.contains("://") && !repo.contains("@") && java.nio.file.Files.isDirectory(local)
-                ? local.toAbsolutePath().normalize().toString() : repo);
+        request.put("repo", java.nio.file.Files.isDirectory(local) ? local.toAbsolutePath().normalize().toString() : repo);
         if (branch != null) request.put("branch", branch);
         request.put("prompt", String.join(" ", prompt)).put("mode", SessionMode.CHAT.label());
         if (gpu != null) request.put("gpu", gpu);

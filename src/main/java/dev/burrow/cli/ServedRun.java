@@ -61,15 +61,16 @@ final class ServedRun {
     /** Prints the session's events until no turn is running there; returns how it ended. */
     Outcome follow(String id, Transcript transcript) throws IOException, InterruptedException {
         long after = 0;
-        // A dropped stream is taken up again from the last event printed, as a browser does.
+        // A dropped stream is taken up again from the last event printed, as a browser does; a few times in a row at most.
         for (int attempt = 0; ; attempt++) {
+            if (attempt > 0) Thread.sleep(500);
             HttpResponse<Stream<String>> r;
             try {
                 r = http.send(authorized("/api/sessions/" + id + "/events?after=" + after).header("Accept", "text/event-stream").GET().build(),
                         HttpResponse.BodyHandlers.ofLines());
             } catch (IOException e) {
-                if (attempt >= 3) throw new IOException("lost the server at " + serve.url() + ": " + e.getMessage(), e);
-                Thread.sleep(500);
+                if (attempt >= 5) throw new IOException("lost the server at " + serve.url() + " (the session goes on there: ./burrow resume "
+                        + id.substring(0, 8) + "): " + e.getMessage(), e);
                 continue;
             }
             if (r.statusCode() != 200) throw new IOException("the server at " + serve.url() + " answered " + r.statusCode() + " for the session's events");
@@ -80,7 +81,9 @@ final class ServedRun {
             } catch (RuntimeException e) {
                 // the stream broke: again from the last event
             }
+            if (f.last > after) attempt = 0; // it moved on: not a failing server
             after = f.last;
+            if (attempt >= 5) throw new IOException("the server at " + serve.url() + " keeps ending the session's event stream");
         }
     }
 
