@@ -8,7 +8,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
 
 /**
  * The file by which a running `serve` tells `./burrow run` (of the same data dir) where it is:
@@ -19,7 +18,6 @@ import tools.jackson.databind.ObjectMapper;
  */
 record LocalServe(String url, String token, long pid) {
     static final String NAME = "serve.json";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     LocalServe {
         if (!url.matches("http://[0-9A-Za-z.:\\[\\]-]+:[0-9]{1,5}")) throw new IllegalArgumentException("not a local server's URL: " + url);
@@ -31,7 +29,7 @@ record LocalServe(String url, String token, long pid) {
         Path tmp = dataDir.resolve(NAME + ".tmp");
         Files.deleteIfExists(tmp);
         Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, JSON.createObjectNode().put("url", url).put("token", token).put("pid", pid).toString());
+        Files.writeString(tmp, ServedRun.JSON.createObjectNode().put("url", url).put("token", token).put("pid", pid).toString());
         Files.move(tmp, dataDir.resolve(NAME), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -49,7 +47,7 @@ record LocalServe(String url, String token, long pid) {
         Path file = dataDir.resolve(NAME);
         try {
             if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
-            JsonNode n = JSON.readTree(Files.readString(file));
+            JsonNode n = ServedRun.JSON.readTree(Files.readString(file));
             LocalServe found = new LocalServe(n.path("url").asString(""), n.path("token").asString(""), n.path("pid").asLong(-1));
             // Alive, and this user's: a file left by a server that died names a process id that may be anyone's by now.
             String me = ProcessHandle.current().info().user().orElse("?");

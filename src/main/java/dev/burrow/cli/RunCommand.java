@@ -82,7 +82,7 @@ final class RunCommand implements Callable<Integer> {
 
     /** The session made by the server, its events printed from there; null when no server answered after all. */
     private Integer throughServer(ServedRun served, String url) throws Exception {
-        var request = tools.jackson.databind.json.JsonMapper.builder().build().createObjectNode();
+        var request = ServedRun.JSON.createObjectNode();
         // A local path means this process's working dir, not the server's.
         java.nio.file.Path local = java.nio.file.Path.of(repo.startsWith("~/") ? System.getProperty("user.home") + repo.substring(1) : repo);
         request.put("repo", java.nio.file.Files.isDirectory(local) ? local.toAbsolutePath().normalize().toString() : repo);

@@ -70,12 +70,13 @@ final class ServeCommand implements Callable<Integer> {
         int p = listen.port != null ? listen.port : burrow.config().port();
         try (WebServer server = WebServer.start(burrow, new WebOptions(host, p, listen.secureCookies, Set.copyOf(listen.trustedProxies), Set.copyOf(names),
                 WebOptions.PortRange.parse(listen.previewPorts)))) {
-            System.out.println("Burrow is serving http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port() + "/"
+            String authority = host.contains(":") ? "[" + host + "]" : host;
+            System.out.println("Burrow is serving http://" + authority + ":" + server.port() + "/"
                     + (shown == null ? "" : " (on your tailnet: http://" + shown + ":" + server.port() + "/)"));
             if (!burrow.auth().passwordSet()) System.out.println("No password is set yet: run ./burrow passwd, then log in.");
             System.out.flush();
             // ./burrow run on this data dir hands its session to this server (its warm containers) through this file.
-            String local = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host;
+            String local = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : authority;
             LocalServe announced = new LocalServe("http://" + local + ":" + server.port(), burrow.auth().localToken(), ProcessHandle.current().pid());
             try {
                 announced.announce(burrow.config().dataDir());

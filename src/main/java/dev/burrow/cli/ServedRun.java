@@ -24,7 +24,8 @@ import tools.jackson.databind.node.ObjectNode;
  * would print them from the store.
  */
 final class ServedRun {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // The one mapper of run's talk with the server (LocalServe's file, the request, the answers).
+    static final ObjectMapper JSON = new ObjectMapper();
     private final LocalServe serve;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
